@@ -1,0 +1,99 @@
+"""somrisk: Monte Carlo uncertainty and sensitivity analysis for SØM social-investment cases.
+
+The public API, by stage (see docs/architecture.md)::
+
+    case = somrisk.load_case("cases/youth-cannabis.toml")    # validated, immutable
+    sim = somrisk.simulate(case, draws=100_000, seed=1)      # per-draw NPVs, payback, ...
+    summary = somrisk.summarize(sim)                         # labelled xarray Dataset
+    somrisk.summary_json(summary)                            # the JSON of outputs.md
+
+or all at once: ``somrisk.run("case.toml", out="cube.nc")``. Names are imported on first use, so
+``import somrisk`` stays quick.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+from somrisk._version import __version__
+
+if TYPE_CHECKING:  # pragma: no cover
+    from somrisk.case import Case, load_case, parse_case
+    from somrisk.errors import CaseError, OutputError, Problem, SomriskError, UsageError
+    from somrisk.io import summary_json
+    from somrisk.runner import CaseCheck, RunResult, check_case, example_case_path, run
+    from somrisk.simulate import Deterministic, Model, Simulation, prepare, run_deterministic, simulate
+    from somrisk.space import InputSpace, build_space
+    from somrisk.summary import summarize
+
+__all__ = [
+    # cases
+    "Case",
+    "CaseCheck",
+    "check_case",
+    "example_case_path",
+    "load_case",
+    "parse_case",
+    # model
+    "InputSpace",
+    "Model",
+    "build_space",
+    "prepare",
+    # simulation
+    "Deterministic",
+    "Simulation",
+    "run_deterministic",
+    "simulate",
+    # results
+    "summarize",
+    "summary_json",
+    # the main job
+    "RunResult",
+    "run",
+    # errors
+    "CaseError",
+    "OutputError",
+    "Problem",
+    "SomriskError",
+    "UsageError",
+    "__version__",
+]
+
+_HOME = {
+    "Case": "somrisk.case",
+    "load_case": "somrisk.case",
+    "parse_case": "somrisk.case",
+    "CaseCheck": "somrisk.runner",
+    "check_case": "somrisk.runner",
+    "example_case_path": "somrisk.runner",
+    "RunResult": "somrisk.runner",
+    "run": "somrisk.runner",
+    "InputSpace": "somrisk.space",
+    "build_space": "somrisk.space",
+    "Model": "somrisk.simulate",
+    "prepare": "somrisk.simulate",
+    "Deterministic": "somrisk.simulate",
+    "Simulation": "somrisk.simulate",
+    "run_deterministic": "somrisk.simulate",
+    "simulate": "somrisk.simulate",
+    "summarize": "somrisk.summary",
+    "summary_json": "somrisk.io",
+    "CaseError": "somrisk.errors",
+    "OutputError": "somrisk.errors",
+    "Problem": "somrisk.errors",
+    "SomriskError": "somrisk.errors",
+    "UsageError": "somrisk.errors",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _HOME:
+        value = getattr(importlib.import_module(_HOME[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'somrisk' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

@@ -1,0 +1,209 @@
+"""Rules across sections of a case (case-format.md, "Rules the loader enforces").
+
+The checks run on every part of the file that validated on its own, so that one broken section does
+not hide problems elsewhere. Each rule returns problems; none raises.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+import numpy as np
+
+from somrisk.case.inputs import case_inputs
+from somrisk.case.schema import DEFAULT_ACTORS, SLUG, CaseInfo, Correlation, Economy
+from somrisk.errors import Problem
+
+__all__ = ["correlation_matrix", "cross_check", "item_suffix"]
+
+#: Smallest eigenvalue accepted as "positive semi-definite" (rounding of the user's numbers).
+PSD_TOLERANCE = 1e-10
+
+
+def cross_check(parts: dict[str, Any], raw: dict[str, Any], source: str) -> list[Problem]:
+    """Problems that involve more than one section.
+
+    `parts` holds the sections that validated. Actor names, years and names are read from the raw
+    data wherever they have the right type, so a cost with a bad amount still has its actor checked.
+    """
+    info: CaseInfo | None = parts.get("case")
+    actors = list(info.actors) if info else _raw_actors(raw)
+    horizon = info.horizon if info else _raw_horizon(raw)
+    problems: list[Problem] = []
+
+    def add(path: str, message: str, value: Any = Problem.NO_VALUE) -> None:
+        problems.append(Problem(source, path, message, value))
+
+    for key in ("costs", "comparison_costs", "consequences"):
+        for name in _duplicates([item.get("name") for item in _raw_items(raw, key)]):
+            add(key, f'the name "{name}" is used more than once; names must be unique', name)
+
+    last = _raw_last_intake(raw.get("participants"))
+    if horizon is not None and last is not None and last >= horizon:
+        add("participants", f"intake in year {last} lies outside the horizon of {horizon} years "
+            f"(years 0..{horizon - 1}); shorten the cohorts or lengthen case.horizon")
+
+    for section in ("costs", "comparison_costs"):
+        items = _raw_items(raw, section)
+        for index, cost in enumerate(items):
+            path = section + item_suffix(items, index)
+            actor = cost.get("actor")
+            if actors is not None and isinstance(actor, str) and actor not in actors:
+                add(f"{path}.actor", f"unknown actor; case.actors are {_names(actors)}", actor)
+            for key in ("year", "years"):
+                years = cost.get(key)
+                years = years if isinstance(years, list) else [years]
+                if horizon is not None and any(isinstance(y, int) and y >= horizon for y in years):
+                    add(f"{path}.{key}", f"lies outside the horizon: years are 0..{horizon - 1}",
+                        cost[key])
+
+    items = _raw_items(raw, "consequences")
+    for index, consequence in enumerate(items):
+        price = consequence.get("price")
+        if actors is not None and isinstance(price, dict):
+            for actor in price:
+                if actor not in actors:
+                    add(f"consequences{item_suffix(items, index)}.price.{actor}",
+                        f"unknown actor; case.actors are {_names(actors)}", actor)
+
+    problems.extend(_check_correlations(parts, raw, actors or list(DEFAULT_ACTORS), source))
+    return problems
+
+
+def item_suffix(items: list[Any], index: int) -> str:
+    """``.opstart`` for a list item with a usable, unique name, else ``[3]`` (counted from 1)."""
+    name = items[index].get("name") if isinstance(items[index], dict) else None
+    names = [item.get("name") for item in items if isinstance(item, dict)]
+    if isinstance(name, str) and SLUG.fullmatch(name) and names.count(name) == 1:
+        return f".{name}"
+    return f"[{index + 1}]"
+
+
+def _raw_items(raw: dict[str, Any], key: str) -> list[dict[str, Any]]:
+    items = raw.get(key)
+    if not isinstance(items, list):
+        return []
+    return [item if isinstance(item, dict) else {} for item in items]
+
+
+def _raw_last_intake(participants: Any) -> int | None:
+    if not isinstance(participants, dict):
+        return None
+    cohorts, years = participants.get("cohorts"), participants.get("years")
+    if isinstance(cohorts, list) and cohorts:
+        return len(cohorts) - 1
+    if isinstance(years, int) and not isinstance(years, bool):
+        return years - 1
+    if isinstance(years, list) and len(years) == 2 and isinstance(years[1], int):
+        return years[1]
+    return None
+
+
+def _items(parts: dict[str, Any], section: str) -> Iterator[Any]:
+    yield from parts.get(section) or parts.get(f"{section}:partial") or ()
+
+
+def _names(items: Sequence[str]) -> str:
+    return ", ".join(items)
+
+
+def _duplicates(names: list[Any]) -> list[str]:
+    seen: set[str] = set()
+    repeated: list[str] = []
+    for name in names:
+        if isinstance(name, str):
+            if name in seen and name not in repeated:
+                repeated.append(name)
+            seen.add(name)
+    return repeated
+
+
+def _raw_actors(raw: dict[str, Any]) -> list[str] | None:
+    case = raw.get("case")
+    if not isinstance(case, dict) or "actors" not in case:
+        return list(DEFAULT_ACTORS)
+    actors = case["actors"]
+    if isinstance(actors, list) and all(isinstance(a, str) for a in actors):
+        return actors
+    return None
+
+
+def _raw_horizon(raw: dict[str, Any]) -> int | None:
+    case = raw.get("case")
+    if not isinstance(case, dict) or "horizon" not in case:
+        return 10
+    horizon = case["horizon"]
+    return horizon if isinstance(horizon, int) and 1 <= horizon <= 50 else None
+
+
+def _check_correlations(parts: dict[str, Any], raw: dict[str, Any], actors: list[str],
+                        source: str) -> list[Problem]:
+    correlations: list[Correlation] = list(_items(parts, "correlations"))
+    if not correlations:
+        return []
+    # A section left out takes its defaults; one that failed validation is not judged here.
+    economy = parts.get("economy") if "economy" in raw else Economy()
+    specs = case_inputs(
+        actors=actors,
+        participants=parts.get("participants"),
+        effect=parts.get("effect"),
+        persistence=parts.get("persistence"),
+        costs=parts.get("costs", ()),
+        comparison_costs=parts.get("comparison_costs", ()),
+        consequences=parts.get("consequences", ()),
+        economy=economy,
+    )
+    uncertain = {s.path: s.is_uncertain for s in specs}
+    broken = {key for key in raw if key not in parts}  # sections that failed validation
+
+    problems: list[Problem] = []
+    pairs: dict[tuple[str, str], int] = {}
+    for index, corr in enumerate(correlations):
+        path = f"correlations[{index + 1}].inputs"
+        a, b = corr.inputs
+        if a == b:
+            problems.append(Problem(source, path, "a correlation needs two different inputs",
+                                    corr.inputs))
+            continue
+        for name in (a, b):
+            if name.split(".", 1)[0] in broken:
+                continue
+            if name not in uncertain:
+                known = ", ".join(p for p, u in uncertain.items() if u) or "none"
+                problems.append(Problem(source, path, f'no input "{name}"; the uncertain inputs '
+                                        f"are: {known}", corr.inputs))
+            elif not uncertain[name]:
+                problems.append(Problem(source, path, f'"{name}" is a fixed number; only uncertain '
+                                        "inputs (distributions) can be correlated", corr.inputs))
+        key = (min(a, b), max(a, b))
+        if key in pairs:
+            problems.append(Problem(source, path, f"the pair {a}, {b} is correlated twice (also "
+                                    f"correlations[{pairs[key] + 1}])", corr.inputs))
+        pairs[key] = index
+
+    if not problems and "correlations" in parts:
+        names, matrix = correlation_matrix(correlations)
+        smallest = float(np.linalg.eigvalsh(matrix).min())
+        if smallest < -PSD_TOLERANCE:
+            problems.append(Problem(
+                source, "correlations",
+                "the rank correlations contradict each other: together they do not form a positive "
+                f"semi-definite matrix (smallest eigenvalue {smallest:.3g}) over {_names(names)}; "
+                "weaken some of them"))
+    return problems
+
+
+def correlation_matrix(correlations: Sequence[Correlation]) -> tuple[list[str], np.ndarray]:
+    """The inputs named in `correlations` (first-seen order) and their rank correlation matrix."""
+    names: list[str] = []
+    for corr in correlations:
+        for name in corr.inputs:
+            if name not in names:
+                names.append(name)
+    index = {name: i for i, name in enumerate(names)}
+    matrix = np.eye(len(names))
+    for corr in correlations:
+        i, j = index[corr.inputs[0]], index[corr.inputs[1]]
+        matrix[i, j] = matrix[j, i] = corr.rank
+    return names, matrix

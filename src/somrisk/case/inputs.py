@@ -1,0 +1,108 @@
+"""The scalar inputs of a case, each with its path (case-format.md, "Input paths").
+
+:func:`case_inputs` is the one place that lists which values of a case are model inputs, in a fixed
+order: participants, effect, persistence, costs, comparison costs, consequences (change, price per
+actor, price factor), economy. The order fixes the columns of random numbers, so it must not change.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+from somrisk.case.schema import (
+    ANY,
+    DISCOUNT,
+    EFFECT,
+    GROWTH,
+    AMOUNT,
+    FULL_YEARS,
+    PARTICIPANTS,
+    RATE,
+    Consequence,
+    Cost,
+    Economy,
+    Effect,
+    Participants,
+    Persistence,
+    Range,
+)
+from somrisk.distributions import Distribution
+
+__all__ = ["GROUPS", "InputSpec", "case_inputs"]
+
+#: The default groups of inputs, in the order sensitivity analyses list them.
+GROUPS = ("effect", "persistence", "costs", "consequences", "prices", "participants", "economy")
+
+
+@dataclass(frozen=True)
+class InputSpec:
+    """One scalar input of the model: its path, value (number or distribution), range and group."""
+
+    path: str
+    value: float | Distribution
+    range: Range
+    group: str
+
+    @property
+    def is_uncertain(self) -> bool:
+        return isinstance(self.value, Distribution) and self.value.is_uncertain
+
+
+def case_inputs(
+    *,
+    actors: Sequence[str],
+    participants: Participants | None = None,
+    effect: Effect | None = None,
+    persistence: Persistence | None = None,
+    costs: Sequence[Cost] = (),
+    comparison_costs: Sequence[Cost] = (),
+    consequences: Sequence[Consequence] = (),
+    economy: Economy | None = None,
+) -> list[InputSpec]:
+    """Every scalar input of the given sections, in the fixed order; sections left out are skipped.
+
+    Consequences whose price is ``"catalog"`` contribute no price inputs here (a portfolio's shared
+    catalogue provides them).
+    """
+    return list(_inputs(actors, participants, effect, persistence, costs, comparison_costs,
+                        consequences, economy))
+
+
+def _inputs(actors: Sequence[str], participants: Participants | None, effect: Effect | None,
+            persistence: Persistence | None, costs: Sequence[Cost],
+            comparison_costs: Sequence[Cost], consequences: Sequence[Consequence],
+            economy: Economy | None) -> Iterator[InputSpec]:
+    if participants is not None:
+        if participants.cohorts is not None:
+            for i, n in enumerate(participants.cohorts):
+                yield InputSpec(f"participants.cohorts.{i}", n, PARTICIPANTS, "participants")
+        elif participants.per_year is not None:
+            yield InputSpec("participants.per_year", participants.per_year, PARTICIPANTS,
+                            "participants")
+    if effect is not None:
+        for key, rng in (("success_rate", RATE), ("comparison_rate", RATE), ("effect", EFFECT)):
+            value = getattr(effect, key)
+            if value is not None:
+                yield InputSpec(f"effect.{key}", value, rng, "effect")
+    if persistence is not None:
+        if persistence.full_years is not None:
+            yield InputSpec("persistence.full_years", persistence.full_years, FULL_YEARS,
+                            "persistence")
+        if persistence.decay is not None:
+            yield InputSpec("persistence.decay", persistence.decay, RATE, "persistence")
+    for section, items in (("costs", costs), ("comparison_costs", comparison_costs)):
+        for cost in items:
+            yield InputSpec(f"{section}.{cost.name}.amount", cost.amount, AMOUNT, "costs")
+    for c in consequences:
+        yield InputSpec(f"consequences.{c.name}.change", c.change, ANY, "consequences")
+        if isinstance(c.price, dict):
+            for actor in actors:
+                if actor in c.price:
+                    yield InputSpec(f"consequences.{c.name}.price.{actor}", c.price[actor], ANY,
+                                    "prices")
+        if c.price_factor is not None:
+            yield InputSpec(f"consequences.{c.name}.price_factor", c.price_factor, ANY, "prices")
+    if economy is not None:
+        yield InputSpec("economy.discount_rate", economy.discount_rate, DISCOUNT, "economy")
+        yield InputSpec("economy.price_growth", economy.price_growth, GROWTH, "economy")

@@ -1,0 +1,276 @@
+"""Read a case file, validate it, and collect every problem with its key path.
+
+Sections (and each item of the ``[[...]]`` lists) are validated one by one, so that a bad cost does
+not hide a bad consequence; the cross-section rules of :mod:`somrisk.case.checks` then run on every
+part that validated. All problems of a file are raised together as one :class:`CaseError`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from somrisk.case import checks
+from somrisk.case.schema import (
+    CaseInfo,
+    Consequence,
+    Correlation,
+    Cost,
+    Economy,
+    Effect,
+    Participants,
+    Persistence,
+)
+from somrisk.distributions import FAMILIES
+from somrisk.errors import CaseError, Problem
+
+__all__ = ["Case", "load_case", "parse_case"]
+
+#: Top-level tables: name -> (model, required). Lists of tables are marked with a list.
+SECTIONS: dict[str, tuple[type[BaseModel] | list[type[BaseModel]], bool]] = {
+    "case": (CaseInfo, True),
+    "economy": (Economy, False),
+    "participants": (Participants, True),
+    "effect": (Effect, True),
+    "persistence": (Persistence, False),
+    "costs": ([Cost], False),
+    "comparison_costs": ([Cost], False),
+    "consequences": ([Consequence], False),
+    "correlations": ([Correlation], False),
+}
+
+
+@dataclass(frozen=True)
+class Case:
+    """A validated case (case-format.md). Immutable; build it with :func:`load_case`.
+
+    Attributes
+    ----------
+    source : str
+        The file the case came from (``"<string>"`` for text).
+    sha256 : str
+        SHA-256 of the file's bytes, recorded in every result for provenance.
+    info, economy, participants, effect, persistence
+        The sections; `persistence` is None where the file has none (full effect throughout).
+    costs, comparison_costs, consequences, correlations
+        The lists of tables, in file order.
+    """
+
+    source: str
+    sha256: str
+    info: CaseInfo
+    economy: Economy
+    participants: Participants
+    effect: Effect
+    persistence: Persistence | None
+    costs: tuple[Cost, ...] = ()
+    comparison_costs: tuple[Cost, ...] = ()
+    consequences: tuple[Consequence, ...] = ()
+    correlations: tuple[Correlation, ...] = ()
+    raw: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    @property
+    def name(self) -> str:
+        return self.info.name
+
+    @property
+    def actors(self) -> tuple[str, ...]:
+        return tuple(self.info.actors)
+
+    @property
+    def years(self) -> tuple[int, ...]:
+        """Calendar years of the horizon."""
+        return tuple(self.info.start_year + t for t in range(self.info.horizon))
+
+
+def load_case(path: str | Path) -> Case:
+    """Read and validate a case file.
+
+    Parameters
+    ----------
+    path : str or Path
+        A TOML case file (case-format.md).
+
+    Returns
+    -------
+    Case
+
+    Raises
+    ------
+    CaseError
+        With every problem found (file, key path, value, what is allowed): unreadable file, TOML
+        syntax, schema and cross-section rules.
+    """
+    name = str(path)
+    try:
+        data = Path(path).read_bytes()
+    except FileNotFoundError:
+        raise CaseError([Problem(name, "", "no such file")]) from None
+    except IsADirectoryError:
+        raise CaseError([Problem(name, "", "is a folder; give a case file (.toml)")]) from None
+    except OSError as exc:
+        raise CaseError([Problem(name, "", f"cannot be read: {exc.strerror}")]) from None
+    return parse_case(data, source=name)
+
+
+def parse_case(data: bytes | str, *, source: str = "<string>") -> Case:
+    """Validate a case given as TOML text or bytes; see :func:`load_case`."""
+    raw_bytes = data.encode("utf-8") if isinstance(data, str) else data
+    try:
+        text = raw_bytes.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise CaseError([Problem(source, "", f"is not UTF-8 text (byte {exc.start})")]) from None
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise CaseError([_syntax_problem(source, exc)]) from None
+
+    problems: list[Problem] = []
+    parts = _validate_sections(raw, source, problems)
+    problems.extend(checks.cross_check(parts, raw, source))
+    if problems:
+        raise CaseError(problems)
+    return Case(
+        source=source,
+        sha256=hashlib.sha256(raw_bytes).hexdigest(),
+        info=parts["case"],
+        economy=parts.get("economy") or Economy(),
+        participants=parts["participants"],
+        effect=parts["effect"],
+        persistence=parts.get("persistence"),
+        costs=tuple(parts.get("costs", ())),
+        comparison_costs=tuple(parts.get("comparison_costs", ())),
+        consequences=tuple(parts.get("consequences", ())),
+        correlations=tuple(parts.get("correlations", ())),
+        raw=raw,
+    )
+
+
+#: Union tags pydantic puts into error locations (they are not keys of the file).
+TAGS = frozenset({*FAMILIES, "number", "table", "catalog"})
+
+_LOCATION = re.compile(r"^(?P<msg>.*?)\s*\(at line (?P<line>\d+), column (?P<col>\d+)\)$", re.S)
+
+
+def _syntax_problem(source: str, exc: tomllib.TOMLDecodeError) -> Problem:
+    match = _LOCATION.match(str(exc))
+    if match is None:
+        return Problem(source, "", f"TOML syntax error: {exc}")
+    where = f"{source}:{match['line']}:{match['col']}"
+    return Problem(where, "", f"TOML syntax error: {match['msg']}")
+
+
+def _validate_sections(raw: dict[str, Any], source: str, problems: list[Problem]) -> dict[str, Any]:
+    """Validate each section (and list item) on its own; return those that passed."""
+    parts: dict[str, Any] = {}
+    for key in raw:
+        if key not in SECTIONS:
+            allowed = ", ".join(SECTIONS)
+            problems.append(Problem(source, key, f"unknown section; allowed: {allowed}", raw[key]))
+    for key, (model, required) in SECTIONS.items():
+        if key not in raw:
+            if required:
+                problems.append(Problem(source, key, f"required section [{key}] is missing"))
+            continue
+        value = raw[key]
+        if isinstance(model, list):
+            if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+                problems.append(Problem(source, key, f"expected tables written as [[{key}]]", value))
+                continue
+            items = [_validate(model[0], item, f"{key}{checks.item_suffix(value, i)}", source, problems)
+                     for i, item in enumerate(value)]
+            if all(item is not None for item in items):
+                parts[key] = items
+            else:
+                parts[f"{key}:partial"] = [item for item in items if item is not None]
+        elif not isinstance(value, dict):
+            problems.append(Problem(source, key, f"expected a table written as [{key}]", value))
+        else:
+            result = _validate(model, value, key, source, problems)
+            if result is not None:
+                parts[key] = result
+    return parts
+
+
+def _validate(model: type[BaseModel], raw: dict[str, Any], path: str, source: str,
+              problems: list[Problem]) -> Any:
+    try:
+        return model.model_validate(raw)
+    except ValidationError as exc:
+        problems.extend(_problem(error, model, raw, path, source) for error in exc.errors())
+        return None
+
+
+def _problem(error: Any, model: type[BaseModel], raw: Any, path: str, source: str) -> Problem:
+    """Turn one pydantic error into a Problem with a TOML key path."""
+    keys, node, parent = _walk(raw, error["loc"])
+    key_path = ".".join([path, *keys])
+    kind, message = error["type"], error["msg"]
+    value = error.get("input", Problem.NO_VALUE)
+    if kind == "missing":
+        return Problem(source, key_path, "required key is missing")
+    if kind == "extra_forbidden":
+        return Problem(source, key_path, f"unknown key; allowed here: {_allowed(model, parent)}", value)
+    if kind == "not_a_value":
+        return Problem(source, key_path, _not_a_value(value), value)
+    if kind in ("float_type", "int_type", "int_from_float", "string_type", "list_type", "bool_type"):
+        expected = {"float_type": "a number", "int_type": "a whole number",
+                    "int_from_float": "a whole number", "string_type": "text in quotes",
+                    "list_type": "a list [...]", "bool_type": "true or false"}[kind]
+        return Problem(source, key_path, f"expected {expected}", value)
+    if kind == "string_pattern_mismatch":
+        return Problem(source, key_path, "a name may hold only lower-case letters a-z, digits and "
+                       "_ (no spaces or æ, ø, å), e.g. kontanthjaelp", value)
+    if kind == "finite_number":
+        return Problem(source, key_path, "must be a finite number, not nan or inf", value)
+    if kind in ("value_error", "assertion_error"):
+        message = message.split(", ", 1)[1] if ", " in message else message
+        if isinstance(node, dict) and "dist" not in node and kind == "value_error":
+            value = Problem.NO_VALUE  # a rule about a whole table: the message names the keys
+        return Problem(source, key_path, message, value)
+    return Problem(source, key_path, message.replace("Input should be", "must be"), value)
+
+
+def _walk(raw: Any, loc: tuple[Any, ...]) -> tuple[list[str], Any, Any]:
+    """Follow a pydantic location through the raw TOML data.
+
+    Pydantic adds union tags (``'normal'``, ``'number'``) to locations; only the parts that are real
+    keys or list indices of the data are kept. Returns the key path parts, the node at the end and
+    the table holding it.
+    """
+    keys: list[str] = []
+    node, parent = raw, None
+    for part in loc:
+        if isinstance(node, dict) and isinstance(part, str) and (part in node or part not in TAGS):
+            keys.append(part)
+            parent, node = node, node.get(part)
+        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+            keys.append(str(part))
+            parent, node = node, node[part]
+    return keys, node, parent
+
+
+def _allowed(model: type[BaseModel], table: Any) -> str:
+    """The keys allowed in the table holding an unknown key."""
+    if isinstance(table, dict) and table.get("dist") in FAMILIES:
+        target: type[BaseModel] = FAMILIES[table["dist"]]
+    else:
+        target = model
+    return ", ".join(f.alias or name for name, f in target.model_fields.items())
+
+
+def _not_a_value(value: Any) -> str:
+    families = ", ".join(FAMILIES)
+    if isinstance(value, dict):
+        if "dist" not in value:
+            return f"a distribution table needs `dist`, one of: {families}"
+        return f"unknown distribution; `dist` must be one of: {families}"
+    if isinstance(value, str):
+        return "expected a number or a distribution table, not text (remove the quotes?)"
+    return f"expected a number or a distribution table ({{ dist = ..., ... }} with dist one of: {families})"

@@ -1,0 +1,334 @@
+"""The case file schema of case-format.md, as pydantic v2 models.
+
+Each TOML section is one model with ``extra="forbid"`` (a typo must not fall back to a default) and
+strict types (``"12"`` is not a number). Rules that concern one section live in that section's model;
+rules across sections (actors, horizon, correlations) are in :mod:`somrisk.case.checks`.
+
+Inputs that have a range (case-format.md, "Ranges") are annotated with a :class:`Range`; a
+distribution that puts more than ``1e-6`` of its probability outside the range is refused.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from typing import Annotated, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    Strict,
+    Tag,
+    model_validator,
+)
+
+from somrisk.distributions import Distribution, Finite, Value, as_distribution
+
+__all__ = [
+    "ANY",
+    "CATEGORIES",
+    "DEFAULT_ACTORS",
+    "DISCOUNT",
+    "EFFECT",
+    "GROWTH",
+    "AMOUNT",
+    "FULL_YEARS",
+    "PARTICIPANTS",
+    "RATE",
+    "CaseInfo",
+    "Consequence",
+    "Correlation",
+    "Cost",
+    "Economy",
+    "Effect",
+    "Participants",
+    "Persistence",
+    "Range",
+]
+
+#: Probability outside an input's range above which a distribution is refused.
+OUTSIDE_TOLERANCE = 1e-6
+
+DEFAULT_ACTORS = ("kommune", "region", "stat")
+CATEGORIES = ("beskaeftigelse", "uddannelse", "social", "sundhed", "kriminalitet", "other")
+SLUG = re.compile(r"[a-z0-9_]+")
+
+
+@dataclass(frozen=True)
+class Range:
+    """The interval an input must stay in; draws are clipped to it (within the tolerance)."""
+
+    lo: float
+    hi: float
+    lo_open: bool = False
+    hi_open: bool = False
+    what: str = "this input"
+    hint: str = ""
+
+    def __str__(self) -> str:
+        if self.hi == math.inf and not self.lo_open:
+            return f"[{_num(self.lo)}, inf)"
+        left = "(" if self.lo_open else "["
+        right = ")" if self.hi_open else "]"
+        return f"{left}{_num(self.lo)}, {_num(self.hi)}{right}"
+
+    @property
+    def closed(self) -> tuple[float, float]:
+        """The closed interval draws are clipped to (open ends moved in by one ulp)."""
+        lo = math.nextafter(self.lo, math.inf) if self.lo_open else self.lo
+        hi = math.nextafter(self.hi, -math.inf) if self.hi_open else self.hi
+        return lo, hi
+
+    def contains(self, x: float) -> bool:
+        lo, hi = self.closed
+        return lo <= x <= hi
+
+    def __call__(self, value: float | Distribution) -> float | Distribution:
+        """Pydantic after-validator: refuse values and distributions outside the range."""
+        dist = as_distribution(value)
+        if not dist.is_uncertain:
+            if not self.contains(dist.base_value):
+                raise ValueError(f"{self.what} must lie in {self}")  # e.g. "a rate must lie in [0, 1]"
+            return value
+        outside = dist.prob_outside(*self.closed)
+        if outside > OUTSIDE_TOLERANCE:
+            hint = f" {self.hint}" if self.hint else ""
+            raise ValueError(
+                f"{self.what} must lie in {self}, but {dist.describe()} puts "
+                f"{_share(outside)} of its probability outside.{hint}"
+            )
+        if dist.base is not None and not self.contains(dist.base):
+            raise ValueError(f"`base` ({dist.base:g}) must lie in {self}, the range of {self.what}")
+        return value
+
+
+def _num(x: float) -> str:
+    return "inf" if x == math.inf else "-inf" if x == -math.inf else f"{x:g}"
+
+
+def _share(p: float) -> str:
+    return f"{100 * p:.2g} %" if p >= 0.001 else f"{p:.2g}"
+
+
+RATE = Range(0.0, 1.0, what="a rate", hint="Use beta, truncnormal or pert for a rate.")
+EFFECT = Range(-1.0, 1.0, what="an effect (a difference of rates)",
+               hint="Use truncnormal, beta or pert, or give success_rate and comparison_rate.")
+_POSITIVE_HINT = "Use truncnormal (min = 0), lognormal, gamma or pert."
+PARTICIPANTS = Range(0.0, math.inf, what="a number of participants", hint=_POSITIVE_HINT)
+AMOUNT = Range(0.0, math.inf, what="a cost amount", hint=_POSITIVE_HINT)
+FULL_YEARS = Range(0.0, math.inf, what="full_years", hint=_POSITIVE_HINT)
+DISCOUNT = Range(0.0, 1.0, hi_open=True, what="the discount rate",
+                 hint="Use uniform, triangular, pert or truncnormal.")
+GROWTH = Range(-1.0, 1.0, lo_open=True, hi_open=True, what="the price growth",
+               hint="Use uniform, triangular, pert or truncnormal.")
+ANY = Range(-math.inf, math.inf)
+
+RateValue = Annotated[Value, AfterValidator(RATE)]
+EffectValue = Annotated[Value, AfterValidator(EFFECT)]
+ParticipantsValue = Annotated[Value, AfterValidator(PARTICIPANTS)]
+AmountValue = Annotated[Value, AfterValidator(AMOUNT)]
+FullYearsValue = Annotated[Value, AfterValidator(FULL_YEARS)]
+DiscountValue = Annotated[Value, AfterValidator(DISCOUNT)]
+GrowthValue = Annotated[Value, AfterValidator(GROWTH)]
+
+Year = Annotated[int, Strict()]
+Slug = Annotated[str, Strict(), Field(pattern=rf"^{SLUG.pattern}$")]
+Text = Annotated[str, Strict()]
+Fraction = Annotated[float, Strict(), Field(ge=0, le=1, allow_inf_nan=False)]
+
+
+class Section(BaseModel):
+    """Base of every table in a case file."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, populate_by_name=True)
+
+
+class CaseInfo(Section):
+    """``[case]``: what the case is and its time frame."""
+
+    name: Annotated[Text, Field(min_length=1)]
+    description: Text = ""
+    currency: Annotated[Text, Field(min_length=1)] = "DKK"
+    price_year: Year | None = None
+    start_year: Year
+    horizon: Annotated[Year, Field(ge=1, le=50)] = 10
+    actors: Annotated[list[Text], Field(min_length=1)] = list(DEFAULT_ACTORS)
+
+    @model_validator(mode="after")
+    def _check_actors(self) -> CaseInfo:
+        for actor in self.actors:
+            if not actor or "." in actor or actor != actor.strip():
+                raise ValueError(f'actor names must be non-empty, without dots or spaces at the ends; found "{actor}"')
+            if actor == "total":
+                raise ValueError('"total" is reserved for the sum over actors; name the actor otherwise')
+        duplicates = sorted({a for a in self.actors if self.actors.count(a) > 1})
+        if duplicates:
+            raise ValueError(f"each actor may be listed once; repeated: {', '.join(duplicates)}")
+        return self
+
+    @property
+    def price_level(self) -> int:
+        """The price year; defaults to the start year when the case does not give one."""
+        return self.start_year if self.price_year is None else self.price_year
+
+
+class Economy(Section):
+    """``[economy]``: discount rate r and real price growth g."""
+
+    discount_rate: DiscountValue = 0.035
+    price_growth: GrowthValue = 0.0
+
+
+class Participants(Section):
+    """``[participants]``: intake cohorts, as a list or as `per_year` over `years`."""
+
+    cohorts: Annotated[list[ParticipantsValue], Field(min_length=1)] | None = None
+    per_year: ParticipantsValue | None = None
+    years: Year | Annotated[list[Year], Field(min_length=2, max_length=2)] | None = None
+
+    @model_validator(mode="after")
+    def _check_form(self) -> Participants:
+        if self.cohorts is not None:
+            if self.per_year is not None or self.years is not None:
+                raise ValueError("give either `cohorts` or `per_year` with `years`, not both")
+        elif self.per_year is None or self.years is None:
+            raise ValueError("give `cohorts = [...]`, or `per_year` together with `years`")
+        else:
+            first, last = self.intake_years
+            if first < 0 or last < first:
+                raise ValueError(
+                    "`years` is a number of intake years (>= 1) or [first, last] with "
+                    f"0 <= first <= last; found {self.years}"
+                )
+        return self
+
+    @property
+    def intake_years(self) -> tuple[int, int]:
+        """First and last intake year (years of the horizon, 0 = start year)."""
+        if self.cohorts is not None:
+            return 0, len(self.cohorts) - 1
+        if isinstance(self.years, list):
+            return self.years[0], self.years[1]
+        assert self.years is not None
+        return 0, self.years - 1
+
+
+class Effect(Section):
+    """``[effect]``: success rates p1 and p0, or the effect e directly."""
+
+    measure: Text = ""
+    success_rate: RateValue | None = None
+    comparison_rate: RateValue | None = None
+    effect: EffectValue | None = None
+
+    @model_validator(mode="after")
+    def _check_form(self) -> Effect:
+        rates = self.success_rate is not None or self.comparison_rate is not None
+        if self.effect is not None and rates:
+            raise ValueError(
+                "give either `effect`, or `success_rate` (with `comparison_rate`), not both"
+            )
+        if self.effect is None and self.success_rate is None:
+            if self.comparison_rate is not None:
+                raise ValueError("`comparison_rate` needs a `success_rate` to compare with")
+            raise ValueError("give `effect`, or `success_rate` (and `comparison_rate`)")
+        return self
+
+
+class Persistence(Section):
+    """``[persistence]``: onset O, window W, and F with delta or an explicit profile."""
+
+    onset: Annotated[Year, Field(ge=0)] = 0
+    window: Annotated[Year, Field(ge=1)] | None = None
+    full_years: FullYearsValue | None = None
+    decay: RateValue | None = None
+    profile: Annotated[list[Fraction], Field(min_length=1)] | None = None
+
+    @model_validator(mode="after")
+    def _check_form(self) -> Persistence:
+        if self.profile is not None and (self.full_years is not None or self.decay is not None):
+            raise ValueError("give either `profile`, or `full_years` and `decay`, not both")
+        return self
+
+
+class Cost(Section):
+    """One ``[[costs]]`` or ``[[comparison_costs]]`` item (amount in the case's currency, >= 0)."""
+
+    name: Slug
+    label: Text = ""
+    actor: Text
+    kind: Literal["fixed", "per_participant"]
+    year: Annotated[Year, Field(ge=0)] | None = None
+    years: Annotated[list[Annotated[Year, Field(ge=0)]], Field(min_length=2, max_length=2)] | None = None
+    duration: Annotated[float, Strict(), Field(ge=0, allow_inf_nan=False)] | None = None
+    amount: AmountValue
+
+    @model_validator(mode="after")
+    def _check_form(self) -> Cost:
+        if self.kind == "fixed":
+            if self.duration is not None:
+                raise ValueError("`duration` is for kind = \"per_participant\"; a fixed cost has `year` or `years`")
+            if self.year is not None and self.years is not None:
+                raise ValueError("give `year` or `years = [first, last]`, not both")
+            if self.years is not None and self.years[0] > self.years[1]:
+                raise ValueError(f"`years` must be [first, last] with first <= last; found {self.years}")
+        elif self.year is not None or self.years is not None:
+            raise ValueError(
+                "a per-participant cost is paid in the `duration` years after each intake; "
+                "`year`/`years` are for kind = \"fixed\""
+            )
+        return self
+
+    @property
+    def paid_years(self) -> tuple[int, int]:
+        """First and last year of the horizon of a fixed cost (default: year 0)."""
+        if self.years is not None:
+            return self.years[0], self.years[1]
+        year = 0 if self.year is None else self.year
+        return year, year
+
+    @property
+    def duration_years(self) -> float:
+        """Years a per-participant cost is paid after intake (default 1)."""
+        return 1.0 if self.duration is None else self.duration
+
+
+def _price_tag(raw: object) -> str | None:
+    if isinstance(raw, dict):
+        return "table"
+    return "catalog" if isinstance(raw, str) else None
+
+
+#: ``price = { kommune = ..., stat = ... }``, or ``"catalog"`` for a portfolio's shared price.
+Price = Annotated[
+    Annotated[dict[str, Value], Tag("table")] | Annotated[Literal["catalog"], Tag("catalog")],
+    Discriminator(
+        _price_tag,
+        custom_error_type="not_a_price",
+        custom_error_message='expected a table of prices by actor, e.g. { kommune = 95000 }, or "catalog"',
+    ),
+]
+
+
+class Consequence(Section):
+    """One ``[[consequences]]`` item: change q_c per person with effect, prices v_{c,a}."""
+
+    name: Slug
+    label: Text = ""
+    category: Literal[CATEGORIES] = "other"  # type: ignore[valid-type]
+    unit: Text = ""
+    change: Value
+    profile: Annotated[list[Finite], Field(min_length=1)] | None = None
+    price: Price
+    price_factor: Value | None = None
+
+
+class Correlation(Section):
+    """One ``[[correlations]]`` item: a Spearman rank correlation between two uncertain inputs."""
+
+    inputs: Annotated[list[Text], Field(min_length=2, max_length=2)]
+    rank: Annotated[float, Strict(), Field(ge=-1, le=1, allow_inf_nan=False)]

@@ -1,0 +1,42 @@
+"""Stage 12: the command line. One error handler maps somrisk's errors to messages and exit codes.
+
+Exit codes: 0 success; 2 bad input (case file, arguments, outputs that cannot be written);
+130 interrupted (Ctrl-C); 1 anything else. Errors go to stderr, one line per problem, never a
+traceback (set SOMRISK_TRACEBACK=1 to see one for an unexpected error).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import warnings
+
+from somrisk.cli.app import app, stderr
+
+__all__ = ["app", "main"]
+
+
+def main() -> None:
+    """Entry point of the ``somrisk`` console script."""
+    from somrisk.errors import SomriskError
+
+    def show_warning(message, category, filename, lineno, file=None, line=None):  # noqa: ANN001
+        stderr.print(f"[yellow]warning:[/yellow] {message}", highlight=False)
+
+    warnings.showwarning = show_warning
+    try:
+        app(standalone_mode=False)
+    except SomriskError as error:
+        for line in str(error).splitlines():
+            stderr.print(f"[red]error:[/red] {line}", highlight=False, markup=True, soft_wrap=True)
+        sys.exit(2)
+    except KeyboardInterrupt:
+        stderr.print("interrupted; no output was written")
+        sys.exit(130)
+    except SystemExit:
+        raise
+    except Exception as error:  # noqa: BLE001 - the last line of defence: a message, no traceback
+        if os.environ.get("SOMRISK_TRACEBACK"):
+            raise
+        stderr.print(f"[red]internal error:[/red] {type(error).__name__}: {error}", highlight=False)
+        sys.exit(1)

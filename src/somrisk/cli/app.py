@@ -1,0 +1,105 @@
+"""The ``somrisk`` commands: each parses its arguments, makes one library call, and renders."""
+
+from __future__ import annotations
+
+import json
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+
+__all__ = ["app"]
+
+app = typer.Typer(
+    name="somrisk",
+    help="Monte Carlo uncertainty and sensitivity analysis for SØM social-investment cases.",
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode="rich",
+)
+
+stdout = Console()
+stderr = Console(stderr=True)
+
+
+class SamplerOption(str, Enum):
+    lhs = "lhs"
+    mc = "mc"
+    sobol = "sobol"
+
+
+def _given(**options: Any) -> dict[str, Any]:
+    """Only the options the user gave: defaults live once, in the library's signatures."""
+    return {k: v for k, v in options.items() if v is not None}
+
+
+def _version(show: bool) -> None:
+    if show:
+        from somrisk import __version__
+
+        stdout.print(f"somrisk {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                          help="Show the version and exit.")] = False,
+) -> None:
+    """somrisk: how likely is a social investment to pay back, for whom, and by when."""
+
+
+CaseArgument = Annotated[Path | None, typer.Argument(
+    help="Case file (TOML). Without it, the bundled example case is run.", show_default=False)]
+
+
+@app.command()
+def run(
+    case: CaseArgument = None,
+    draws: Annotated[int | None, typer.Option("--draws", "-n", help="Number of draws [default: 10,000].",
+                                              show_default=False)] = None,
+    seed: Annotated[int | None, typer.Option(help="Seed of all random numbers [default: 1].",
+                                             show_default=False)] = None,
+    sampler: Annotated[SamplerOption | None, typer.Option(
+        help="Latin hypercube, plain Monte Carlo or scrambled Sobol [default: lhs].",
+        show_default=False)] = None,
+    out: Annotated[Path | None, typer.Option(
+        help="Write the result cube: .nc (netCDF) or .zarr.", show_default=False)] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print only the JSON summary on stdout.")] = False,
+    threads: Annotated[int | None, typer.Option(
+        help="Threads [default: all CPUs]; results do not depend on it.", show_default=False)] = None,
+) -> None:
+    """Simulate a case and print its NPV per actor, P(NPV > 0) and payback."""
+    from somrisk.cli.render import ProgressBar, summary_table
+    from somrisk.io import summary_json
+    from somrisk.runner import run as run_case
+
+    progress = ProgressBar(stderr)
+    try:
+        result = run_case(case, progress=progress, **_given(
+            draws=draws, seed=seed, sampler=None if sampler is None else sampler.value, out=out,
+            threads=threads))
+    finally:
+        progress.close()
+    if as_json:
+        print(json.dumps(summary_json(result.summary), ensure_ascii=False, allow_nan=False))
+        return
+    for item in summary_table(result.summary):
+        stdout.print(item)
+    if result.out is not None:
+        stdout.print(f"Cube written to {result.out}")
+
+
+@app.command()
+def check(
+    case: Annotated[Path, typer.Argument(help="Case file (TOML) to validate.", show_default=False)],
+) -> None:
+    """Validate a case: exit 0 and say what it holds, or exit 2 with every problem found."""
+    from somrisk.cli.render import check_report
+    from somrisk.runner import check_case
+
+    for line in check_report(check_case(case)):
+        stdout.print(line, highlight=False)

@@ -1,0 +1,105 @@
+"""Rich output of the CLI: summary tables, the check report and the progress bar.
+
+Presentation only: every number shown was computed by the library.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from typing import Any
+
+import xarray as xr
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from somrisk.distributions import as_distribution
+from somrisk.runner import CaseCheck
+
+__all__ = ["ProgressBar", "check_report", "summary_table"]
+
+
+def money(x: float) -> str:
+    """Whole currency units with thousands separators; '-' where not defined."""
+    return "-" if x is None or math.isnan(x) else f"{x:,.0f}"
+
+
+def share(x: float) -> str:
+    return "-" if x is None or math.isnan(x) else f"{100 * x:.1f} %"
+
+
+def summary_table(summary: xr.Dataset) -> list[Any]:
+    """The summary of ``somrisk run``: NPV by actor and payback, as Rich renderables."""
+    attrs = summary.attrs
+    unit = f"{attrs['currency']}, {attrs['price_year']} prices, discounted to {attrs['start_year']}"
+    table = Table(title=f"{attrs['case_name']}\nNet present value (NPV), {unit}",
+                  title_justify="left")
+    table.add_column("Actor")
+    for heading in ("Deterministic", "Mean", "5 %", "95 %", "P(NPV > 0)"):
+        table.add_column(heading, justify="right")
+    for actor in summary.actor.values:
+        s = summary.sel(actor=actor)
+        row = [money(float(s.npv_deterministic)), money(float(s.npv_mean)),
+               money(float(s.npv_quantile.sel(quantile=0.05, method="nearest"))),
+               money(float(s.npv_quantile.sel(quantile=0.95, method="nearest"))),
+               share(float(s.npv_prob_positive))]
+        name = "Total" if actor == "total" else str(actor)
+        table.add_row(name, *row, style="bold" if actor == "total" else None,
+                      end_section=actor == summary.actor.values[-2])
+    median = int(summary.payback_median_year)
+    det_year = int(summary.payback_deterministic_year)
+    payback = (
+        f"Payback within the horizon ({int(summary.year.values[0])}-{int(summary.year.values[-1])}): "
+        f"{share(float(summary.payback_prob_within_horizon))} of draws"
+        f"; median payback year {median if median >= 0 else 'none (under half pay back)'}"
+        f"; deterministic: {det_year if det_year >= 0 else 'none'}"
+    )
+    provenance = (f"{attrs['draws']:,} draws, sampler {attrs['sampler']}, seed {attrs['seed']}; "
+                  "5 % and 95 %: percentiles of the draws")
+    return [table, payback, f"[dim]{provenance}[/dim]"]
+
+
+def check_report(checked: CaseCheck) -> list[str]:
+    """What a valid case holds, in a few lines."""
+    case, space = checked.case, checked.space
+    info = case.info
+    first, last = case.participants.intake_years
+    lines = [
+        f"[green]OK[/green] {case.source}: {info.name}",
+        f"  horizon {info.horizon} years ({case.years[0]}-{case.years[-1]}), "
+        f"{info.currency} at {info.price_level} prices, actors: {', '.join(case.actors)}",
+        f"  intake years {case.years[first]}-{case.years[last]}; "
+        f"{len(case.costs)} costs, {len(case.comparison_costs)} comparison costs, "
+        f"{len(case.consequences)} consequences",
+        f"  {len(space.inputs)} inputs, of which {space.dimension} uncertain; "
+        f"{len(case.correlations)} rank correlations",
+    ]
+    for path, dist in zip(space.paths, space.distributions, strict=True):
+        lines.append(f"    {path}: {dist.describe()}, base {as_distribution(dist).base_value:,.6g}")
+    return lines
+
+
+class ProgressBar:
+    """A progress callback that shows a bar on stderr once a run has taken more than a second."""
+
+    def __init__(self, console: Console, delay: float = 1.0) -> None:
+        self.console, self.delay = console, delay
+        self.started = time.monotonic()
+        self.bar: Progress | None = None
+        self.task: Any = None
+
+    def __call__(self, done: int, total: int) -> None:
+        if self.bar is None:
+            if time.monotonic() - self.started < self.delay or done >= total:
+                return
+            self.bar = Progress(TextColumn("Simulating"), BarColumn(),
+                                TextColumn("{task.completed:,}/{task.total:,} draws"),
+                                TimeRemainingColumn(), console=self.console, transient=True)
+            self.bar.start()
+            self.task = self.bar.add_task("draws", total=total)
+        self.bar.update(self.task, completed=done)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.stop()

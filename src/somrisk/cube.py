@@ -1,0 +1,98 @@
+"""Stage 8: kernel arrays -> the labelled result cube of outputs.md, with its provenance.
+
+:func:`make_attrs` stamps every result (the cube and every summary) with what is needed to trace and
+reproduce it; :func:`cube_dataset` attaches dimensions, coordinates and units to the arrays of a run
+(or of one block of draws of it, for writing block by block).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import numpy as np
+import xarray as xr
+
+from somrisk._version import __version__
+from somrisk.case import Case
+from somrisk.distributions import as_distribution
+from somrisk.space import InputSpace
+
+__all__ = ["cube_dataset", "cube_nbytes", "discount_factors", "make_attrs"]
+
+
+def base_discount_rate(case: Case) -> float:
+    """The discount rate of the deterministic run (its base value when uncertain)."""
+    return as_distribution(case.economy.discount_rate).base_value
+
+
+def discount_factors(case: Case) -> np.ndarray:
+    """beta(t) = (1 + r)^-t at the base discount rate, for t = 0..T-1."""
+    return (1.0 + base_discount_rate(case)) ** -np.arange(case.info.horizon, dtype=float)
+
+
+def make_attrs(case: Case, *, seed: int, sampler: str, draws: int) -> dict[str, Any]:
+    """Provenance attributes of every somrisk result (outputs.md, "The result cube")."""
+    return {
+        "case_name": case.name,
+        "case_sha256": case.sha256,
+        "seed": int(seed),
+        "sampler": sampler,
+        "draws": int(draws),
+        "somrisk_version": __version__,
+        "currency": case.info.currency,
+        "price_year": int(case.info.price_level),
+        "discount_rate": float(base_discount_rate(case)),
+        "start_year": int(case.info.start_year),
+        "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
+    }
+
+
+def cube_nbytes(case: Case, space: InputSpace, draws: int) -> int:
+    """Bytes of the cube's data variables for `draws` draws (float64)."""
+    T, A, C = case.info.horizon, len(case.actors), len(case.consequences)
+    per_draw = T * A * C + 2 * T * A + space.dimension
+    return 8 * draws * per_draw
+
+
+def cube_dataset(case: Case, space: InputSpace, *, draw_start: int, gains: np.ndarray,
+                 costs: np.ndarray, net: np.ndarray, inputs: np.ndarray,
+                 attrs: dict[str, Any]) -> xr.Dataset:
+    """The result cube (or the part of it for draws ``draw_start ...``).
+
+    Parameters
+    ----------
+    gains : float64 (n, T, A, C)
+        G: budget gains, undiscounted; positive = public money saved or earned.
+    costs : float64 (n, T, A)
+        K: net extra cost (intervention minus comparison); positive = money spent.
+    net : float64 (n, T, A)
+        N = sum over consequences of G minus K.
+    inputs : float64 (n, d)
+        The value of every uncertain input in every draw.
+    """
+    currency = f"{case.info.currency}, {case.info.price_level} prices"
+    n = net.shape[0]
+    coords = {
+        "draw": np.arange(draw_start, draw_start + n, dtype=np.int64),
+        "year": np.array(case.years, dtype=np.int64),
+        "actor": list(case.actors),
+        "consequence": [c.name for c in case.consequences],
+        "input": list(space.paths),
+    }
+    data = {
+        "gains": (("draw", "year", "actor", "consequence"), gains,
+                  {"long_name": "budget gain by consequence (undiscounted)", "units": currency,
+                   "sign": "positive = public money saved or earned"}),
+        "costs": (("draw", "year", "actor"), costs,
+                  {"long_name": "net extra cost, intervention minus comparison (undiscounted)",
+                   "units": currency, "sign": "positive = money spent"}),
+        "net": (("draw", "year", "actor"), net,
+                {"long_name": "net result (nettoresultat), gains minus costs, undiscounted",
+                 "units": currency, "sign": "positive = public budget improves"}),
+        "discount_factor": (("year",), discount_factors(case),
+                            {"long_name": "discount factor (1 + r)^-t at the base discount rate"}),
+        "inputs": (("draw", "input"), inputs,
+                   {"long_name": "value of each uncertain input in each draw"}),
+    }
+    return xr.Dataset(data, coords=coords, attrs=attrs)

@@ -1,0 +1,503 @@
+"""Distribution families of case-format.md, as declarations with a scipy.stats twin.
+
+Each family is a small pydantic model: its keys, the parameterisations it accepts (for instance
+``mean``/``sd`` or ``estimate``/``ci95``), and the checks on them. Every family reduces to a
+:class:`Canonical` form (``beta`` for PERT, ``lognormal`` with mu/sigma for all lognormal forms, ...)
+and :func:`to_scipy` turns that into a frozen ``scipy.stats`` distribution: scipy is the reference for
+every mean, quantile and CDF. The fast inverse CDF used for sampling lives in :mod:`somrisk.transform`
+and is tested against these scipy twins.
+
+This module knows nothing about cases; the case schema uses its :data:`Value` type wherever a number
+or a distribution may stand.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Annotated, Any, Literal
+
+import numpy as np
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    Strict,
+    Tag,
+    model_validator,
+)
+from scipy import stats
+
+__all__ = [
+    "FAMILIES",
+    "Z975",
+    "Canonical",
+    "Distribution",
+    "EmpiricalDistribution",
+    "Value",
+    "as_distribution",
+    "to_scipy",
+]
+
+#: 97.5 % quantile of the standard normal, as written in case-format.md.
+Z975 = 1.959964
+
+Finite = Annotated[float, Strict(), Field(allow_inf_nan=False)]
+Positive = Annotated[float, Strict(), Field(gt=0, allow_inf_nan=False)]
+NonNegative = Annotated[float, Strict(), Field(ge=0, allow_inf_nan=False)]
+Interval = Annotated[list[Finite], Field(min_length=2, max_length=2)]
+
+
+@dataclass(frozen=True)
+class Canonical:
+    """A distribution reduced to one of the forms the samplers know.
+
+    ``kind`` is one of ``fixed`` (params: value), ``uniform`` (lo, hi), ``triangular`` (lo, mode, hi),
+    ``normal`` (mean, sd), ``truncnormal`` (mean, sd, lo, hi; lo/hi may be infinite),
+    ``lognormal`` (mu, sigma of the log), ``beta`` (a, b, loc, scale), ``gamma`` (shape, scale) or
+    ``empirical`` (the sorted values).
+    """
+
+    kind: str
+    params: tuple[float, ...]
+
+
+class EmpiricalDistribution:
+    """The empirical distribution of a list of values: each value has probability 1/n.
+
+    It mirrors the part of the ``scipy.stats`` frozen-distribution interface that somrisk uses.
+    ``ppf`` is the generalised inverse of the empirical CDF, ``min{x : F(x) >= u}``.
+    """
+
+    def __init__(self, values: Any) -> None:
+        self.values = np.sort(np.asarray(values, dtype=float))
+
+    def cdf(self, x: Any) -> Any:
+        return np.searchsorted(self.values, x, side="right") / self.values.size
+
+    def sf(self, x: Any) -> Any:
+        return 1.0 - self.cdf(x)
+
+    def ppf(self, u: Any) -> Any:
+        n = self.values.size
+        index = np.clip(np.ceil(np.asarray(u, dtype=float) * n).astype(np.int64) - 1, 0, n - 1)
+        return self.values[index]
+
+    def mean(self) -> float:
+        return float(self.values.mean())
+
+    def var(self) -> float:
+        return float(self.values.var())
+
+    def std(self) -> float:
+        return float(self.values.std())
+
+    def support(self) -> tuple[float, float]:
+        return float(self.values[0]), float(self.values[-1])
+
+
+def to_scipy(canonical: Canonical) -> Any:
+    """The frozen ``scipy.stats`` distribution (or :class:`EmpiricalDistribution`) of a form."""
+    kind, p = canonical.kind, canonical.params
+    if kind == "fixed":
+        return stats.uniform(loc=p[0], scale=0.0)
+    if kind == "uniform":
+        return stats.uniform(loc=p[0], scale=p[1] - p[0])
+    if kind == "triangular":
+        return stats.triang((p[1] - p[0]) / (p[2] - p[0]), loc=p[0], scale=p[2] - p[0])
+    if kind == "normal":
+        return stats.norm(loc=p[0], scale=p[1])
+    if kind == "truncnormal":
+        mean, sd, lo, hi = p
+        return stats.truncnorm((lo - mean) / sd, (hi - mean) / sd, loc=mean, scale=sd)
+    if kind == "lognormal":
+        return stats.lognorm(p[1], scale=math.exp(p[0]))
+    if kind == "beta":
+        return stats.beta(p[0], p[1], loc=p[2], scale=p[3])
+    if kind == "gamma":
+        return stats.gamma(p[0], scale=p[1])
+    if kind == "empirical":
+        return EmpiricalDistribution(p)
+    raise ValueError(f"unknown canonical kind {kind!r}")
+
+
+class Distribution(BaseModel):
+    """Common part of every family: optional ``base`` (deterministic value) and ``source``."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, populate_by_name=True)
+
+    base: Finite | None = None
+    source: str | None = None
+
+    # --- what each family provides -------------------------------------------------------------
+    def canonical(self) -> Canonical:  # pragma: no cover - every family overrides it
+        raise NotImplementedError
+
+    def _estimate(self) -> float | None:
+        """The published point estimate where the form has one (used as the default base)."""
+        return None
+
+    # --- derived, the same for every family ----------------------------------------------------
+    @property
+    def is_uncertain(self) -> bool:
+        """False for ``fixed`` (and plain numbers): the input then gets no column of draws."""
+        return True
+
+    def scipy(self) -> Any:
+        """The frozen scipy.stats twin of this distribution."""
+        return to_scipy(self.canonical())
+
+    @property
+    def mean(self) -> float:
+        return float(self.scipy().mean())
+
+    @property
+    def base_value(self) -> float:
+        """The value of the deterministic run: ``base``, else ``estimate``, else the mean."""
+        if self.base is not None:
+            return self.base
+        estimate = self._estimate()
+        return self.mean if estimate is None else estimate
+
+    def prob_outside(self, lo: float, hi: float) -> float:
+        """Probability of a value below `lo` or above `hi` (either may be infinite)."""
+        dist = self.scipy()
+        below = float(dist.cdf(lo)) if math.isfinite(lo) else 0.0
+        if self.canonical().kind == "empirical":  # discrete: P(X < lo), not P(X <= lo)
+            below = float(np.mean(dist.values < lo))
+        above = float(dist.sf(hi)) if math.isfinite(hi) else 0.0
+        return below + above
+
+    def describe(self) -> str:
+        """Compact text such as ``pert(min=1, mode=2, max=4)``."""
+        fields = self.model_dump(by_alias=True, exclude={"dist", "base", "source"}, exclude_none=True)
+        inner = ", ".join(f"{k}={_short(v)}" for k, v in fields.items())
+        return f"{self.dist}({inner})"  # type: ignore[attr-defined]
+
+
+def _short(value: Any) -> str:
+    if isinstance(value, list):
+        shown = ", ".join(_short(v) for v in value[:6])
+        return f"[{shown}{', ...' if len(value) > 6 else ''}]"
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def _one_form(model: BaseModel, forms: list[tuple[str, ...]], optional: tuple[str, ...] = ()) -> str:
+    """Check that exactly one parameterisation in `forms` is given; return its first key."""
+    given = {k for k in model.model_fields_set if getattr(model, k) is not None}
+    given -= {"dist", "base", "source", *optional}
+    for form in forms:
+        if given == set(form):
+            return form[0]
+    fields = type(model).model_fields
+
+    def key(name: str) -> str:
+        return f"`{fields[name].alias or name}`"
+
+    allowed = " or ".join(" and ".join(key(k) for k in form) for form in forms)
+    found = ", ".join(sorted(key(k) for k in given)) or "no parameters"
+    raise ValueError(f"give {allowed}; found {found}")
+
+
+class Fixed(Distribution):
+    dist: Literal["fixed"]
+    value: Finite
+
+    @property
+    def is_uncertain(self) -> bool:
+        return False
+
+    def canonical(self) -> Canonical:
+        return Canonical("fixed", (self.value,))
+
+    @property
+    def mean(self) -> float:
+        return self.value
+
+    def prob_outside(self, lo: float, hi: float) -> float:
+        return 0.0 if lo <= self.value <= hi else 1.0
+
+
+class Uniform(Distribution):
+    dist: Literal["uniform"]
+    min: Finite
+    max: Finite
+
+    @model_validator(mode="after")
+    def _check(self) -> Uniform:
+        if not self.min < self.max:
+            raise ValueError(f"`min` ({self.min:g}) must be less than `max` ({self.max:g})")
+        return self
+
+    def canonical(self) -> Canonical:
+        return Canonical("uniform", (self.min, self.max))
+
+
+class Triangular(Distribution):
+    dist: Literal["triangular"]
+    min: Finite
+    mode: Finite
+    max: Finite
+
+    @model_validator(mode="after")
+    def _check(self) -> Triangular:
+        _check_min_mode_max(self.min, self.mode, self.max)
+        return self
+
+    def canonical(self) -> Canonical:
+        return Canonical("triangular", (self.min, self.mode, self.max))
+
+
+def _check_min_mode_max(lo: float, mode: float, hi: float) -> None:
+    if not lo < hi:
+        raise ValueError(f"`min` ({lo:g}) must be less than `max` ({hi:g})")
+    if not lo <= mode <= hi:
+        raise ValueError(f"`mode` ({mode:g}) must lie in [min, max] = [{lo:g}, {hi:g}]")
+
+
+class Pert(Distribution):
+    """Beta-PERT on [min, max] with shape lambda: a = 1 + lambda (mode - min) / (max - min)."""
+
+    dist: Literal["pert"]
+    min: Finite
+    mode: Finite
+    max: Finite
+    lambda_: Positive = Field(default=4.0, alias="lambda")
+
+    @model_validator(mode="after")
+    def _check(self) -> Pert:
+        _check_min_mode_max(self.min, self.mode, self.max)
+        return self
+
+    def canonical(self) -> Canonical:
+        width = self.max - self.min
+        a = 1.0 + self.lambda_ * (self.mode - self.min) / width
+        b = 1.0 + self.lambda_ * (self.max - self.mode) / width
+        return Canonical("beta", (a, b, self.min, width))
+
+    def describe(self) -> str:
+        shape = "" if self.lambda_ == 4.0 else f", lambda={self.lambda_:g}"
+        return f"pert(min={self.min:g}, mode={self.mode:g}, max={self.max:g}{shape})"
+
+
+class Normal(Distribution):
+    dist: Literal["normal"]
+    mean_: Finite | None = Field(default=None, alias="mean")
+    sd: Positive | None = None
+    estimate: Finite | None = None
+    ci95: Interval | None = None
+
+    @model_validator(mode="after")
+    def _check(self) -> Normal:
+        if _one_form(self, [("mean_", "sd"), ("estimate", "ci95")]) == "estimate":
+            _check_ci95(self.estimate, self.ci95)
+        return self
+
+    def canonical(self) -> Canonical:
+        if self.ci95 is not None:
+            lo, hi = self.ci95
+            return Canonical("normal", (self.estimate, (hi - lo) / (2 * Z975)))
+        return Canonical("normal", (self.mean_, self.sd))
+
+    def _estimate(self) -> float | None:
+        return self.estimate
+
+
+def _check_ci95(estimate: float | None, ci95: list[float] | None, positive: bool = False) -> None:
+    assert estimate is not None and ci95 is not None  # guaranteed by _one_form
+    lo, hi = ci95
+    if not lo < hi:
+        raise ValueError(f"`ci95` must be [low, high] with low < high; found [{lo:g}, {hi:g}]")
+    if not lo <= estimate <= hi:
+        raise ValueError(f"`ci95` [{lo:g}, {hi:g}] must contain `estimate` ({estimate:g})")
+    if positive and lo <= 0:
+        raise ValueError(f"a lognormal `ci95` needs a positive lower bound; found {lo:g}")
+
+
+class TruncNormal(Distribution):
+    """Normal(mean, sd) truncated to [min, max]; mean and sd are those of the parent normal."""
+
+    dist: Literal["truncnormal"]
+    mean_: Finite = Field(alias="mean")
+    sd: Positive
+    min: Finite | None = None
+    max: Finite | None = None
+
+    @model_validator(mode="after")
+    def _check(self) -> TruncNormal:
+        if self.min is None and self.max is None:
+            raise ValueError("give `min`, `max` or both (the truncation bounds)")
+        lo, hi = self._bounds()
+        if not lo < hi:
+            raise ValueError(f"`min` ({lo:g}) must be less than `max` ({hi:g})")
+        mass = stats.norm.cdf((hi - self.mean_) / self.sd) - stats.norm.cdf((lo - self.mean_) / self.sd)
+        if not mass > 1e-12:
+            raise ValueError(
+                f"the parent normal(mean={self.mean_:g}, sd={self.sd:g}) has no probability mass in "
+                f"[{lo:g}, {hi:g}]; move `mean` or the bounds"
+            )
+        return self
+
+    def _bounds(self) -> tuple[float, float]:
+        lo = -math.inf if self.min is None else self.min
+        hi = math.inf if self.max is None else self.max
+        return lo, hi
+
+    def canonical(self) -> Canonical:
+        return Canonical("truncnormal", (self.mean_, self.sd, *self._bounds()))
+
+
+class LogNormal(Distribution):
+    dist: Literal["lognormal"]
+    mean_: Positive | None = Field(default=None, alias="mean")
+    sd: Positive | None = None
+    mu: Finite | None = None
+    sigma: Positive | None = None
+    estimate: Positive | None = None
+    ci95: Interval | None = None
+
+    @model_validator(mode="after")
+    def _check(self) -> LogNormal:
+        form = _one_form(self, [("mean_", "sd"), ("mu", "sigma"), ("estimate", "ci95")])
+        if form == "estimate":
+            _check_ci95(self.estimate, self.ci95, positive=True)
+        return self
+
+    def canonical(self) -> Canonical:
+        if self.mean_ is not None and self.sd is not None:
+            sigma2 = math.log1p((self.sd / self.mean_) ** 2)
+            return Canonical("lognormal", (math.log(self.mean_) - sigma2 / 2, math.sqrt(sigma2)))
+        if self.ci95 is not None and self.estimate is not None:
+            lo, hi = self.ci95
+            return Canonical("lognormal", (math.log(self.estimate), math.log(hi / lo) / (2 * Z975)))
+        return Canonical("lognormal", (self.mu, self.sigma))
+
+    def _estimate(self) -> float | None:
+        return self.estimate
+
+
+class Beta(Distribution):
+    dist: Literal["beta"]
+    alpha: Positive | None = None
+    beta: Positive | None = None
+    mean_: Finite | None = Field(default=None, alias="mean")
+    sd: Positive | None = None
+    successes: NonNegative | None = None
+    trials: NonNegative | None = None
+
+    @model_validator(mode="after")
+    def _check(self) -> Beta:
+        form = _one_form(self, [("alpha", "beta"), ("mean_", "sd"), ("successes", "trials")])
+        if form == "mean_":
+            m, sd = self.mean_, self.sd
+            assert m is not None and sd is not None
+            if not 0 < m < 1:
+                raise ValueError(f"a beta `mean` must lie strictly between 0 and 1; found {m:g}")
+            if not sd * sd < m * (1 - m):
+                raise ValueError(
+                    f"a beta with mean {m:g} needs sd < sqrt(mean (1 - mean)) = "
+                    f"{math.sqrt(m * (1 - m)):.4g}; found {sd:g}"
+                )
+        if form == "successes":
+            assert self.successes is not None and self.trials is not None
+            if self.successes > self.trials:
+                raise ValueError(
+                    f"`successes` ({self.successes:g}) cannot exceed `trials` ({self.trials:g})"
+                )
+        return self
+
+    def canonical(self) -> Canonical:
+        if self.successes is not None and self.trials is not None:
+            k, n = self.successes, self.trials
+            return Canonical("beta", (k + 1.0, n - k + 1.0, 0.0, 1.0))
+        if self.mean_ is not None and self.sd is not None:
+            nu = self.mean_ * (1 - self.mean_) / self.sd**2 - 1
+            return Canonical("beta", (self.mean_ * nu, (1 - self.mean_) * nu, 0.0, 1.0))
+        assert self.alpha is not None and self.beta is not None
+        return Canonical("beta", (self.alpha, self.beta, 0.0, 1.0))
+
+
+class Gamma(Distribution):
+    dist: Literal["gamma"]
+    shape: Positive | None = None
+    scale: Positive | None = None
+    mean_: Positive | None = Field(default=None, alias="mean")
+    sd: Positive | None = None
+
+    @model_validator(mode="after")
+    def _check(self) -> Gamma:
+        _one_form(self, [("shape", "scale"), ("mean_", "sd")])
+        return self
+
+    def canonical(self) -> Canonical:
+        if self.mean_ is not None and self.sd is not None:
+            return Canonical("gamma", ((self.mean_ / self.sd) ** 2, self.sd**2 / self.mean_))
+        assert self.shape is not None and self.scale is not None
+        return Canonical("gamma", (self.shape, self.scale))
+
+
+class Empirical(Distribution):
+    dist: Literal["empirical"]
+    values: Annotated[list[Finite], Field(min_length=1)]
+
+    def canonical(self) -> Canonical:
+        return Canonical("empirical", tuple(sorted(self.values)))
+
+    @property
+    def is_uncertain(self) -> bool:
+        return True
+
+
+#: Every family, by its ``dist`` name, in the order of case-format.md.
+FAMILIES: dict[str, type[Distribution]] = {
+    "fixed": Fixed,
+    "uniform": Uniform,
+    "triangular": Triangular,
+    "pert": Pert,
+    "normal": Normal,
+    "truncnormal": TruncNormal,
+    "lognormal": LogNormal,
+    "beta": Beta,
+    "gamma": Gamma,
+    "empirical": Empirical,
+}
+
+
+def _value_tag(raw: Any) -> str | None:
+    if isinstance(raw, Distribution):
+        return raw.dist  # type: ignore[attr-defined, no-any-return]
+    if isinstance(raw, dict):
+        name = raw.get("dist")
+        return name if name in FAMILIES else None
+    if isinstance(raw, int | float) and not isinstance(raw, bool):
+        return "number"
+    return None
+
+
+#: A number or a distribution table: what case-format.md allows for every uncertain input.
+Value = Annotated[
+    Annotated[Finite, Tag("number")]
+    | Annotated[Fixed, Tag("fixed")]
+    | Annotated[Uniform, Tag("uniform")]
+    | Annotated[Triangular, Tag("triangular")]
+    | Annotated[Pert, Tag("pert")]
+    | Annotated[Normal, Tag("normal")]
+    | Annotated[TruncNormal, Tag("truncnormal")]
+    | Annotated[LogNormal, Tag("lognormal")]
+    | Annotated[Beta, Tag("beta")]
+    | Annotated[Gamma, Tag("gamma")]
+    | Annotated[Empirical, Tag("empirical")],
+    Discriminator(
+        _value_tag,
+        custom_error_type="not_a_value",
+        custom_error_message="expected a number or a distribution table",
+    ),
+]
+
+
+def as_distribution(value: float | Distribution) -> Distribution:
+    """A plain number as a ``fixed`` distribution; a distribution unchanged."""
+    if isinstance(value, Distribution):
+        return value
+    return Fixed(dist="fixed", value=float(value))

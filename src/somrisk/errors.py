@@ -1,0 +1,90 @@
+"""Errors that somrisk reports to its users (leaf module: imports nothing from somrisk).
+
+Every problem with user input is a :class:`Problem` naming the file, the key path, the value found
+and what is allowed. :class:`CaseError` carries all problems found in one file at once; the CLI
+prints one line per problem and exits with code 2.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = ["CaseError", "OutputError", "Problem", "SomriskError", "UsageError", "format_value"]
+
+
+class SomriskError(Exception):
+    """Base class of the errors somrisk reports as bad input (exit code 2)."""
+
+
+def format_value(value: Any, limit: int = 80) -> str:
+    """Render a value the way it looks in a TOML file, shortened to `limit` characters."""
+    if isinstance(value, bool):
+        text = "true" if value else "false"
+    elif isinstance(value, float):
+        if math.isnan(value):
+            text = "nan"
+        elif math.isinf(value):
+            text = "inf" if value > 0 else "-inf"
+        else:
+            text = repr(value)
+    elif isinstance(value, str):
+        text = '"' + value.replace('"', '\\"') + '"'
+    elif isinstance(value, dict):
+        text = "{" + ", ".join(f"{k} = {format_value(v)}" for k, v in value.items()) + "}"
+    elif isinstance(value, list | tuple):
+        text = "[" + ", ".join(format_value(v) for v in value) + "]"
+    else:
+        text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+_MISSING = object()
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem in one input file.
+
+    Attributes
+    ----------
+    file : str
+        The file as the user named it (or ``"<string>"``).
+    key_path : str
+        Dotted path of the key, e.g. ``costs.opstart.amount.sd``; empty for the whole file.
+    message : str
+        What is wrong and what is allowed, in one sentence.
+    value : Any
+        The value found; ``Problem.NO_VALUE`` when the key is missing.
+    """
+
+    file: str
+    key_path: str
+    message: str
+    value: Any = _MISSING
+
+    NO_VALUE = _MISSING
+
+    def __str__(self) -> str:
+        where = f"{self.file}: {self.key_path}" if self.key_path else self.file
+        text = f"{where}: {self.message}"
+        if self.value is not _MISSING:
+            text += f" (found {format_value(self.value)})"
+        return text
+
+
+class CaseError(SomriskError, ValueError):
+    """A case (or portfolio) file with one or more problems; `problems` lists every one."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = list(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+class UsageError(SomriskError, ValueError):
+    """A bad argument to a somrisk function or command (exit code 2)."""
+
+
+class OutputError(SomriskError, OSError):
+    """An output that cannot be written: folder missing or read-only, not enough disk or memory."""

@@ -1,0 +1,82 @@
+"""The JSON summary of outputs.md ("The JSON summary"), from a summary Dataset.
+
+Keys and meanings are a contract other programs read: add, never rename. Numbers that are not
+defined are written as null, never as NaN (which is not JSON).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import xarray as xr
+
+__all__ = ["percentile_key", "summary_json"]
+
+
+def percentile_key(quantile: float) -> str:
+    """``p05`` for the 5th percentile (quantile 0.05), ``p2.5`` for 0.025."""
+    value = round(quantile * 100, 10)
+    return f"p{int(value):02d}" if value == int(value) else f"p{value:g}"
+
+
+def _number(x: Any) -> float | None:
+    value = float(x)
+    return None if math.isnan(value) or math.isinf(value) else value
+
+
+def _year(x: Any) -> int | None:
+    value = int(x)
+    return None if value < 0 else value
+
+
+def summary_json(summary: xr.Dataset) -> dict[str, Any]:
+    """The ``somrisk run --json`` document of a summary (:func:`somrisk.summarize`)."""
+    actors = [str(a) for a in summary.actor.values]
+    order = ["total", *[a for a in actors if a != "total"]]
+    quantiles = [float(q) for q in summary["quantile"].values]
+
+    def npv_stats(actor: str) -> dict[str, Any]:
+        s = summary.sel(actor=actor)
+        stats: dict[str, Any] = {
+            "mean": _number(s.npv_mean),
+            "sd": _number(s.npv_sd),
+            "mcse": _number(s.npv_mcse),
+        }
+        for q in quantiles:
+            stats[percentile_key(q)] = _number(s.npv_quantile.sel(quantile=q))
+        stats["prob_positive"] = _number(s.npv_prob_positive)
+        stats["prob_positive_se"] = _number(s.npv_prob_positive_se)
+        stats["expected_shortfall_05"] = _number(s.npv_expected_shortfall)
+        return stats
+
+    years = [int(y) for y in summary.year.values]
+    net_total = summary.sel(actor="total")
+    net_by_year = {}
+    for year in years:
+        entry: dict[str, Any] = {"mean": _number(net_total.net_mean.sel(year=year))}
+        for q in (0.05, 0.95):
+            if q in quantiles:
+                entry[percentile_key(q)] = _number(net_total.net_quantile.sel(year=year, quantile=q))
+        net_by_year[str(year)] = entry
+
+    attrs = summary.attrs
+    return {
+        "case": attrs["case_name"],
+        "draws": int(attrs["draws"]),
+        "seed": int(attrs["seed"]),
+        "sampler": attrs["sampler"],
+        "currency": attrs["currency"],
+        "price_year": int(attrs["price_year"]),
+        "deterministic": {
+            "npv": {a: _number(summary.npv_deterministic.sel(actor=a)) for a in order},
+            "payback_year": _year(summary.payback_deterministic_year),
+        },
+        "npv": {a: npv_stats(a) for a in order},
+        "payback": {
+            "prob_within_horizon": _number(summary.payback_prob_within_horizon),
+            "median_year": _year(summary.payback_median_year),
+            "cdf": {str(y): _number(summary.payback_cdf.sel(year=y)) for y in years},
+        },
+        "net_by_year": net_by_year,
+    }

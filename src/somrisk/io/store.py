@@ -1,0 +1,132 @@
+"""Writing the result cube to netCDF (``.nc``, h5netcdf) or Zarr (``.zarr``), atomically.
+
+Every file is written under a temporary name in the destination folder and renamed into place only
+when complete, so an interrupted or failed run leaves no partial result (and an existing result of
+the same name stays as it was). Before any work, :func:`check_output` refuses a destination whose
+folder is missing or read-only, or whose disk cannot hold the cube. A Zarr cube is written block by
+block as the draws are made, so it may be larger than memory; a netCDF cube is built in memory.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from pathlib import Path
+from types import TracebackType
+
+import xarray as xr
+
+from somrisk._resources import available_memory, format_bytes, free_disk
+from somrisk.errors import OutputError, UsageError
+from somrisk.simulate import CUBE_MEMORY_SHARE, CubeBlock
+
+__all__ = ["CUBE_FORMATS", "CubeWriter", "check_output", "cube_format"]
+
+CUBE_FORMATS = {".nc": "netcdf", ".zarr": "zarr"}
+
+
+def cube_format(path: str | Path) -> str:
+    """``netcdf`` or ``zarr``, from the file name's suffix."""
+    suffix = Path(path).suffix.lower()
+    if suffix not in CUBE_FORMATS:
+        raise UsageError(
+            f"--out {str(path)!r}: the cube is written as netCDF (.nc) or Zarr (.zarr); "
+            f"found suffix {suffix or '(none)'!r}"
+        )
+    return CUBE_FORMATS[suffix]
+
+
+def check_output(path: str | Path, nbytes: int) -> str:
+    """Refuse, before any work, an output that cannot be written; return its format.
+
+    Raises
+    ------
+    UsageError
+        For a suffix other than .nc or .zarr.
+    OutputError
+        When the folder does not exist or cannot be written, the disk has less free space than
+        the cube needs, or a netCDF cube would not fit in memory.
+    """
+    target = Path(path)
+    fmt = cube_format(target)
+    folder = target.absolute().parent
+    if not folder.is_dir():
+        raise OutputError(f"--out {str(path)!r}: the folder {str(folder)!r} does not exist")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise OutputError(f"--out {str(path)!r}: the folder {str(folder)!r} cannot be written")
+    if target.is_dir() and fmt == "netcdf":
+        raise OutputError(f"--out {str(path)!r} is a folder; give a file name ending in .nc")
+    free = free_disk(folder)
+    if nbytes > free:
+        raise OutputError(
+            f"--out {str(path)!r}: the cube needs {format_bytes(nbytes)} but the disk has "
+            f"{format_bytes(free)} free; use fewer draws or another disk"
+        )
+    if fmt == "netcdf":
+        limit = available_memory() * CUBE_MEMORY_SHARE
+        if nbytes > limit:
+            raise OutputError(
+                f"--out {str(path)!r}: a netCDF cube is built in memory, and this one needs "
+                f"{format_bytes(nbytes)}, more than the {format_bytes(limit)} available; write "
+                "it to a .zarr file instead, which is written block by block"
+            )
+    return fmt
+
+
+class CubeWriter:
+    """Writes one cube under a temporary name and moves it into place on :meth:`commit`.
+
+    Use as a context manager: leaving the block with an exception (including KeyboardInterrupt)
+    removes the temporary file and leaves the destination untouched.
+    """
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self.format = cube_format(self.path)
+        self.temporary = self.path.with_name(f".{self.path.name}.partial-{uuid.uuid4().hex[:8]}")
+        self._started = False
+
+    def __enter__(self) -> CubeWriter:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 trace: TracebackType | None) -> None:
+        if kind is not None:
+            self.abort()
+
+    def write(self, cube: xr.Dataset) -> None:
+        """Write a whole cube (held in memory)."""
+        if self.format == "netcdf":
+            cube.to_netcdf(self.temporary, engine="h5netcdf")
+        else:
+            cube.to_zarr(self.temporary, mode="w")
+        self._started = True
+
+    def append(self, block: CubeBlock) -> None:
+        """Add the next block of draws (Zarr only; blocks must come in draw order)."""
+        if not self._started:
+            chunks = {name: {"chunks": tuple(max(1, n) for n in block.dataset[name].shape)}
+                      for name in block.dataset.data_vars}
+            block.dataset.to_zarr(self.temporary, mode="w", encoding=chunks)
+            self._started = True
+        else:
+            block.dataset.drop_vars("discount_factor").to_zarr(self.temporary, append_dim="draw")
+
+    def commit(self) -> Path:
+        """Move the finished cube to its name (replacing an older one); return the path."""
+        if self.path.is_dir() and self.format == "zarr":
+            old = self.path.with_name(f".{self.path.name}.old-{uuid.uuid4().hex[:8]}")
+            os.replace(self.path, old)
+            os.replace(self.temporary, self.path)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            os.replace(self.temporary, self.path)
+        return self.path
+
+    def abort(self) -> None:
+        """Remove whatever was written under the temporary name."""
+        if self.temporary.is_dir():
+            shutil.rmtree(self.temporary, ignore_errors=True)
+        elif self.temporary.exists():
+            self.temporary.unlink()

@@ -1,0 +1,218 @@
+"""Stage 6: a case and its input space -> the plain arrays the kernel computes with.
+
+The kernel sees every scalar input of the case (:attr:`InputSpace.inputs`, fixed or uncertain) as one
+entry of a parameter vector: parameter p is column ``param_column[p]`` of the draws, or the constant
+``param_constant[p]`` where that is -1. Everything else it needs (which parameter is a cohort size,
+an effect, a price; the weights of costs by year; the consequence profiles) is spelled out here in
+integer and float arrays, so the kernel knows nothing of cases.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from somrisk.case import Case
+from somrisk.case.schema import Cost
+from somrisk.space import InputSpace
+
+__all__ = ["EFFECT_DIRECT", "EFFECT_RATES", "PERSIST_FULL", "PERSIST_PARAMETRIC", "PERSIST_PROFILE",
+           "KernelPlan", "make_plan"]
+
+EFFECT_DIRECT, EFFECT_RATES = 0, 1
+PERSIST_FULL, PERSIST_PARAMETRIC, PERSIST_PROFILE = 0, 1, 2
+NO_PARAM = -1
+
+
+@dataclass(frozen=True, eq=False)
+class KernelPlan:
+    """Plain arrays describing the calculation of one case (model.md, "Per-draw calculation").
+
+    Shapes use P parameters, T years, A actors, C consequences, I cohorts, K cost items, R distinct
+    consequence profiles. Integer arrays are int64, the rest float64.
+
+    Attributes
+    ----------
+    param_column, param_constant : (P,)
+        Column of the draws holding parameter p, or -1 and its constant value.
+    cohort_start, cohort_param : (I,)
+        Intake year s_i (years of the horizon) and the parameter holding n_i.
+    effect : (3,)
+        [mode, a, b]: mode EFFECT_DIRECT (e = param a) or EFFECT_RATES (e = param a - param b,
+        b = -1 meaning p0 = 0).
+    persistence : (5,)
+        [mode, full_years param, decay param, onset O, window W (0 = none)].
+    persistence_profile : (T,)
+        pi by years since onset for PERSIST_PROFILE (last value repeated), else ones.
+    cost_param, cost_actor : (K,)
+        Parameter of the amount, and the actor index.
+    cost_sign : (K,)
+        +1 for an intervention cost, -1 for a comparison cost (subtracted).
+    cost_pattern : (K,)
+        -1 for a fixed cost; for a per-participant cost, its row of `duration_weight`.
+    cost_weight : (K, T)
+        Fixed cost: share of the amount paid in year t (zeros for per-participant costs).
+    duration_weight : (Q, T)
+        Each distinct duration of per-participant costs: share of a year's amount paid u years
+        after intake (1 for whole years within `duration`, a fraction in the last year of a
+        fractional duration).
+    change_param, factor_param : (C,)
+        Parameter of q_c, and of m_c (-1: factor 1).
+    price_terms : (M, 3)
+        One row per price the case gives: consequence, actor, parameter of v_{c,a}. Actors a
+        consequence does not name pay nothing and have no row.
+    consequence_profile : (C,)
+        Row of `profiles` holding w_c.
+    profiles : (R, T)
+        w(v) for v = 0..T-1, last value repeated; row 0 is all ones.
+    economy : (2,)
+        Parameters of the discount rate r and the price growth g.
+    """
+
+    horizon: int
+    actors: tuple[str, ...]
+    consequences: tuple[str, ...]
+    param_column: np.ndarray
+    param_constant: np.ndarray
+    cohort_start: np.ndarray
+    cohort_param: np.ndarray
+    effect: np.ndarray
+    persistence: np.ndarray
+    persistence_profile: np.ndarray
+    cost_param: np.ndarray
+    cost_actor: np.ndarray
+    cost_sign: np.ndarray
+    cost_pattern: np.ndarray
+    cost_weight: np.ndarray
+    duration_weight: np.ndarray
+    change_param: np.ndarray
+    factor_param: np.ndarray
+    price_terms: np.ndarray
+    consequence_profile: np.ndarray
+    profiles: np.ndarray
+    economy: np.ndarray
+
+    def kernel_args(self) -> tuple[np.ndarray, ...]:
+        """The arrays in the order of the kernel's arguments after the draws."""
+        return (self.param_column, self.param_constant, self.cohort_start, self.cohort_param,
+                self.effect, self.persistence, self.persistence_profile, self.cost_param,
+                self.cost_actor, self.cost_sign, self.cost_pattern, self.cost_weight,
+                self.duration_weight, self.change_param, self.factor_param, self.price_terms,
+                self.consequence_profile, self.profiles, self.economy)
+
+
+def _int(values: list[int]) -> np.ndarray:
+    return np.array(values, dtype=np.int64)
+
+
+def _repeat_last(values: list[float], length: int) -> np.ndarray:
+    out = np.empty(length)
+    n = min(len(values), length)
+    out[:n] = values[:n]
+    out[n:] = values[-1]
+    return out
+
+
+def _fixed_weight(cost: Cost, horizon: int) -> np.ndarray:
+    """Share of a fixed cost paid in each year (evenly over `years`)."""
+    weight = np.zeros(horizon)
+    if cost.kind == "fixed":
+        first, last = cost.paid_years
+        weight[first: last + 1] = 1.0 / (last - first + 1)
+    return weight
+
+
+def _duration_weight(duration: float, horizon: int) -> tuple[float, ...]:
+    """Share of year u after intake (u = 0..T-1) that lies inside [0, duration)."""
+    return tuple(np.clip(duration - np.arange(horizon), 0.0, 1.0))
+
+
+def make_plan(case: Case, space: InputSpace) -> KernelPlan:
+    """The kernel arrays of a case; `space` must be the input space built from the same case."""
+    index = {spec.path: p for p, spec in enumerate(space.inputs)}
+    column = {p: j for j, p in enumerate(space.uncertain)}
+    base = space.base_values
+    T, actors = case.info.horizon, case.actors
+
+    def param(path: str | None) -> int:
+        return NO_PARAM if path is None or path not in index else index[path]
+
+    participants = case.participants
+    first, last = participants.intake_years
+    if participants.cohorts is not None:
+        cohort_param = [param(f"participants.cohorts.{i}") for i in range(len(participants.cohorts))]
+    else:
+        cohort_param = [param("participants.per_year")] * (last - first + 1)
+
+    effect = case.effect
+    if effect.effect is not None:
+        effect_row = [EFFECT_DIRECT, param("effect.effect"), NO_PARAM]
+    else:
+        effect_row = [EFFECT_RATES, param("effect.success_rate"), param("effect.comparison_rate")]
+
+    persistence_row = [PERSIST_FULL, NO_PARAM, NO_PARAM, 0, 0]
+    persistence_profile = np.ones(T)
+    pers = case.persistence
+    if pers is not None:
+        persistence_row[3], persistence_row[4] = pers.onset, pers.window or 0
+        if pers.profile is not None:
+            persistence_row[0] = PERSIST_PROFILE
+            persistence_profile = _repeat_last(pers.profile, T)
+        elif pers.full_years is not None or pers.decay is not None:
+            persistence_row[0] = PERSIST_PARAMETRIC
+            persistence_row[1] = param("persistence.full_years")  # -1: decay from the first year
+            persistence_row[2] = param("persistence.decay")  # -1: the effect ends after F years
+
+    costs = [("costs", c, 1.0) for c in case.costs]
+    costs += [("comparison_costs", c, -1.0) for c in case.comparison_costs]
+    durations: list[tuple[float, ...]] = []
+    cost_pattern: list[int] = []
+    for _, cost, _ in costs:
+        if cost.kind == "fixed":
+            cost_pattern.append(NO_PARAM)
+            continue
+        row = _duration_weight(cost.duration_years, T)
+        if row not in durations:
+            durations.append(row)
+        cost_pattern.append(durations.index(row))
+    price_terms = [
+        [c_index, a_index, param(f"consequences.{c.name}.price.{actor}")]
+        for c_index, c in enumerate(case.consequences)
+        for a_index, actor in enumerate(actors)
+        if isinstance(c.price, dict) and actor in c.price
+    ]
+
+    profiles: list[tuple[float, ...]] = [(1.0,) * T]
+    consequence_profile: list[int] = []
+    for c in case.consequences:
+        row = (1.0,) * T if c.profile is None else tuple(_repeat_last(c.profile, T))
+        if row not in profiles:
+            profiles.append(row)
+        consequence_profile.append(profiles.index(row))
+
+    return KernelPlan(
+        horizon=T,
+        actors=actors,
+        consequences=tuple(c.name for c in case.consequences),
+        param_column=_int([column.get(p, NO_PARAM) for p in range(len(space.inputs))]),
+        param_constant=np.where([p in column for p in range(len(space.inputs))], math.nan, base),
+        cohort_start=_int(list(range(first, last + 1))),
+        cohort_param=_int(cohort_param),
+        effect=_int(effect_row),
+        persistence=_int(persistence_row),
+        persistence_profile=persistence_profile,
+        cost_param=_int([param(f"{section}.{c.name}.amount") for section, c, _ in costs]),
+        cost_actor=_int([actors.index(c.actor) for _, c, _ in costs]),
+        cost_sign=np.array([sign for _, _, sign in costs], dtype=float),
+        cost_pattern=_int(cost_pattern),
+        cost_weight=np.array([_fixed_weight(c, T) for _, c, _ in costs]).reshape(len(costs), T),
+        duration_weight=np.array(durations, dtype=float).reshape(len(durations), T),
+        change_param=_int([param(f"consequences.{c.name}.change") for c in case.consequences]),
+        factor_param=_int([param(f"consequences.{c.name}.price_factor") for c in case.consequences]),
+        price_terms=_int(price_terms).reshape(len(price_terms), 3),
+        consequence_profile=_int(consequence_profile),
+        profiles=np.array(profiles, dtype=float).reshape(len(profiles), T),
+        economy=_int([param("economy.discount_rate"), param("economy.price_growth")]),
+    )

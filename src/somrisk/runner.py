@@ -1,0 +1,113 @@
+"""The main jobs as single calls: check a case, and run it (simulate, summarise, write the cube).
+
+The CLI's ``somrisk check`` and ``somrisk run`` are each one call of :func:`check_case` and
+:func:`run`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+import xarray as xr
+
+from somrisk.case import Case, load_case
+from somrisk.cube import cube_nbytes
+from somrisk.io.store import CubeWriter, check_output
+from somrisk.simulate import Model, Simulation, prepare, simulate
+from somrisk.space import InputSpace, build_space
+from somrisk.summary import DEFAULT_PERCENTILES, summarize
+
+__all__ = ["CaseCheck", "RunResult", "check_case", "example_case_path", "run"]
+
+EXAMPLE_CASE = "youth-cannabis.toml"
+
+
+def example_case_path() -> Path:
+    """The bundled example case: a group programme for young cannabis users."""
+    return Path(str(resources.files("somrisk") / "data" / "cases" / EXAMPLE_CASE))
+
+
+@dataclass(frozen=True)
+class CaseCheck:
+    """A case that passed every check, with its input space (what ``somrisk check`` reports)."""
+
+    case: Case
+    space: InputSpace
+
+
+def check_case(path: str | Path) -> CaseCheck:
+    """Validate a case file completely: schema, cross-section rules and its input space.
+
+    Raises
+    ------
+    CaseError
+        With every problem found.
+    """
+    case = load_case(path)
+    return CaseCheck(case, build_space(case))
+
+
+@dataclass(frozen=True, eq=False)
+class RunResult:
+    """What ``somrisk run`` produces: the summary, the simulation and the cube file written."""
+
+    summary: xr.Dataset
+    simulation: Simulation
+    out: Path | None
+
+
+def run(
+    case: str | Path | Case | None = None,
+    *,
+    draws: int = 10_000,
+    seed: int = 1,
+    sampler: str = "lhs",
+    out: str | Path | None = None,
+    threads: int | None = None,
+    percentiles: Sequence[float] = DEFAULT_PERCENTILES,
+    progress: Callable[[int, int], None] | None = None,
+) -> RunResult:
+    """Simulate a case, summarise it, and write the cube where `out` names a file.
+
+    Parameters
+    ----------
+    case : path, Case or None
+        A case file or a loaded case; None runs the bundled example case.
+    draws, seed, sampler, threads, progress
+        As for :func:`somrisk.simulate`.
+    out : path, optional
+        Write the result cube here: ``.nc`` (netCDF, built in memory) or ``.zarr`` (written block by
+        block). The file appears only when complete.
+    percentiles : sequence of float
+        Percentiles of the summary.
+
+    Raises
+    ------
+    CaseError, UsageError, OutputError
+        Bad case, bad arguments, or an output that cannot be written (checked before simulating).
+    """
+    if case is None:
+        case = example_case_path()
+    loaded = case if isinstance(case, Case) else load_case(case)
+    model: Model = prepare(loaded)
+    if out is None:
+        sim = simulate(model, draws=draws, seed=seed, sampler=sampler, threads=threads,
+                       progress=progress)
+        return RunResult(summarize(sim, percentiles=percentiles), sim, None)
+
+    fmt = check_output(out, cube_nbytes(loaded, model.space, draws))
+    with CubeWriter(out) as writer:
+        if fmt == "zarr":
+            sim = simulate(model, draws=draws, seed=seed, sampler=sampler, threads=threads,
+                           cube_sink=writer.append, progress=progress)
+        else:
+            sim = simulate(model, draws=draws, seed=seed, sampler=sampler, threads=threads,
+                           keep_cube=True, progress=progress)
+            assert sim.cube is not None
+            writer.write(sim.cube)
+        summary = summarize(sim, percentiles=percentiles)
+        path = writer.commit()
+    return RunResult(summary, sim, path)

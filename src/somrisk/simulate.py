@@ -1,0 +1,428 @@
+"""Stage 9: orchestration. Blocks of draws go sampler -> correlation -> transform -> kernel.
+
+Draws are made in the fixed blocks of :mod:`somrisk.sampling.streams` and run in parallel on a
+thread pool (the transform and the kernel release the GIL). Each block's numbers depend only on
+(case, seed, sampler, draws, block index), and every block's results are written to their own place,
+so the results do not depend on the number of threads. Blocks are collected in order, and statistics
+that are accumulated block by block are combined in block order.
+
+A run keeps, for every draw, only what the summaries need: the NPV per actor, the payback year and
+the present values of gains and costs. The yearly results (net per actor and in total, cumulative
+discounted net) are kept for the first draws up to :data:`YEARLY_SAMPLE_BYTES` (for their
+percentiles), and their means and variances are accumulated over every draw. The cube (gains by
+consequence for every draw) is built only when asked for: in memory (`keep_cube`) or handed block by
+block to a writer (`cube_sink`), so a summary-only run needs memory for a few numbers per draw.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import deque
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import xarray as xr
+
+from somrisk._resources import available_memory, format_bytes
+from somrisk.case import Case
+from somrisk.cube import cube_dataset, cube_nbytes, make_attrs
+from somrisk.errors import OutputError, UsageError
+from somrisk.kernel import evaluate_block, series_moments
+from somrisk.plan import KernelPlan, make_plan
+from somrisk.sampling import (
+    BLOCK_DRAWS,
+    ImanConover,
+    Sampler,
+    Stream,
+    block_bounds,
+    block_rng,
+    make_sampler,
+)
+from somrisk.space import InputSpace, build_space
+from somrisk.transform import Transform
+
+__all__ = [
+    "YEARLY_SAMPLE_BYTES",
+    "CubeBlock",
+    "Deterministic",
+    "Model",
+    "Simulation",
+    "prepare",
+    "run_deterministic",
+    "simulate",
+]
+
+#: Memory for the per-draw yearly results kept for percentiles (first draws, whole blocks).
+YEARLY_SAMPLE_BYTES = 512 * 2**20
+#: Share of the available memory a cube may take in memory; larger cubes must be streamed.
+CUBE_MEMORY_SHARE = 0.5
+
+
+@dataclass(frozen=True, eq=False)
+class Model:
+    """A case compiled for evaluation: its input space, kernel plan and inverse CDFs."""
+
+    case: Case
+    space: InputSpace
+    plan: KernelPlan
+    transform: Transform
+
+    @property
+    def series(self) -> tuple[str, ...]:
+        """Names of the yearly series: each actor, then ``total`` and ``cumulative``."""
+        return (*self.case.actors, "total", "cumulative")
+
+
+def prepare(case: Case) -> Model:
+    """Build the input space, kernel plan and inverse CDFs of a case (once per case)."""
+    space = build_space(case)
+    return Model(case, space, make_plan(case, space), Transform(space))
+
+
+@dataclass(frozen=True, eq=False)
+class _Outputs:
+    """Kernel outputs for n draws (arrays as described in :func:`evaluate_block`)."""
+
+    npv: np.ndarray
+    series: np.ndarray
+    payback: np.ndarray
+    pv_gains: np.ndarray
+    pv_costs: np.ndarray
+    gains: np.ndarray
+    costs: np.ndarray
+
+    @classmethod
+    def allocate(cls, n: int, T: int, A: int, C: int, cube: bool) -> _Outputs:
+        return cls(np.empty((n, A)), np.empty((n, T, A + 2)), np.empty(n, dtype=np.int64),
+                   np.empty(n), np.empty(n), np.empty((n, T, A, C) if cube else (0, 0, 0, 0)),
+                   np.empty((n, T, A) if cube else (0, 0, 0)))
+
+    @property
+    def net(self) -> np.ndarray:
+        """N (n, T, A): the actors' part of the yearly series."""
+        return self.series[:, :, : self.npv.shape[1]]
+
+
+def _evaluate(model: Model, values: np.ndarray, out: _Outputs, write_cube: bool) -> None:
+    evaluate_block(values, *model.plan.kernel_args(), write_cube, out.npv, out.series, out.payback,
+                   out.pv_gains, out.pv_costs, out.gains, out.costs)
+
+
+@dataclass(frozen=True, eq=False)
+class Deterministic:
+    """The deterministic run: every input at its base value (what SØM's spreadsheet shows).
+
+    Attributes
+    ----------
+    npv : float64 (A,)
+        NPV per actor, in `actors` order.
+    net, costs : float64 (T, A)
+        N and K by year and actor, undiscounted.
+    gains : float64 (T, A, C)
+        G by year, actor and consequence.
+    cumulative : float64 (T,)
+        CN by year.
+    payback : int
+        Year index of payback (0 = start year), or -1 for none within the horizon.
+    pv_gains, pv_costs : float
+        Present values of all gains and of all net extra costs.
+    """
+
+    actors: tuple[str, ...]
+    years: tuple[int, ...]
+    npv: np.ndarray
+    net: np.ndarray
+    costs: np.ndarray
+    gains: np.ndarray
+    cumulative: np.ndarray
+    payback: int
+    pv_gains: float
+    pv_costs: float
+
+    @property
+    def npv_total(self) -> float:
+        return float(self.npv.sum())
+
+    @property
+    def payback_year(self) -> int | None:
+        """Calendar year of payback, or None."""
+        return None if self.payback < 0 else self.years[self.payback]
+
+
+def run_deterministic(case: Case | Model) -> Deterministic:
+    """Evaluate the case once with every input at its base value (model.md, "Deterministic run")."""
+    model = case if isinstance(case, Model) else prepare(case)
+    base = model.space.base_values[list(model.space.uncertain)][None, :]
+    T, A, C = model.case.info.horizon, len(model.case.actors), len(model.case.consequences)
+    out = _Outputs.allocate(1, T, A, C, cube=True)
+    _evaluate(model, np.ascontiguousarray(base), out, write_cube=True)
+    return Deterministic(
+        actors=model.case.actors, years=model.case.years, npv=out.npv[0], net=out.net[0].copy(),
+        costs=out.costs[0], gains=out.gains[0], cumulative=out.series[0, :, -1].copy(),
+        payback=int(out.payback[0]), pv_gains=float(out.pv_gains[0]), pv_costs=float(out.pv_costs[0]),
+    )
+
+
+@dataclass(frozen=True, eq=False)
+class CubeBlock:
+    """The cube's arrays for draws [start, stop) of a run, handed to a cube writer in order."""
+
+    start: int
+    stop: int
+    dataset: xr.Dataset
+
+
+class _Moments:
+    """Means and sums of squared deviations, combined block by block (Chan et al. 1979)."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.mean: np.ndarray | None = None
+        self.m2: np.ndarray | None = None
+
+    def add(self, n: int, mean: np.ndarray, m2: np.ndarray) -> None:
+        """Add a block of `n` draws with its own mean and sum of squared deviations."""
+        if self.mean is None or self.m2 is None:
+            self.count, self.mean, self.m2 = n, mean, m2
+            return
+        total = self.count + n
+        delta = mean - self.mean
+        self.mean = self.mean + delta * (n / total)
+        self.m2 = self.m2 + m2 + delta**2 * (self.count * n / total)
+        self.count = total
+
+    def variance(self) -> np.ndarray:
+        """Sample variance (ddof = 1; 0 for a single draw)."""
+        assert self.m2 is not None
+        return self.m2 / max(self.count - 1, 1)
+
+
+@dataclass(frozen=True, eq=False)
+class Simulation:
+    """The per-draw results of a Monte Carlo run, without the cube unless it was asked for.
+
+    Attributes
+    ----------
+    npv : float64 (draws, A)
+        NPV per actor of every draw.
+    payback : int64 (draws,)
+        Payback year index of every draw (0 = start year); -1 where it does not pay back.
+    pv_gains, pv_costs : float64 (draws,)
+        Present values of gains and of net extra costs of every draw.
+    yearly_sample : float64 (m, T, A + 2)
+        Yearly series of the first m draws (m = draws unless memory limits it): net per actor,
+        net in total, cumulative discounted net; used for their percentiles.
+    yearly_mean, yearly_var : float64 (T, A + 2)
+        Mean and variance of the yearly series over every draw.
+    deterministic : Deterministic
+        The run at base values.
+    cube : xarray.Dataset or None
+        The result cube, where `keep_cube` was asked for.
+    attrs : dict
+        Provenance (:func:`somrisk.cube.make_attrs`).
+    """
+
+    model: Model
+    seed: int
+    sampler: str
+    draws: int
+    npv: np.ndarray
+    payback: np.ndarray
+    pv_gains: np.ndarray
+    pv_costs: np.ndarray
+    yearly_sample: np.ndarray
+    yearly_mean: np.ndarray
+    yearly_var: np.ndarray
+    deterministic: Deterministic
+    attrs: dict[str, Any]
+    cube: xr.Dataset | None = field(default=None)
+
+    @property
+    def case(self) -> Case:
+        return self.model.case
+
+    @property
+    def npv_total(self) -> np.ndarray:
+        """NPV summed over actors, per draw."""
+        return self.npv.sum(axis=1)
+
+
+def _threads(threads: int | None) -> int:
+    if threads is None:
+        try:
+            return max(1, len(os.sched_getaffinity(0)))
+        except AttributeError:  # pragma: no cover - not on Linux
+            return max(1, os.cpu_count() or 1)
+    if isinstance(threads, bool) or not isinstance(threads, int) or threads < 1:
+        raise UsageError(f"threads must be a whole number >= 1; got {threads!r}")
+    return threads
+
+
+def simulate(
+    case: Case | Model,
+    *,
+    draws: int = 10_000,
+    seed: int = 1,
+    sampler: str = "lhs",
+    threads: int | None = None,
+    keep_cube: bool = False,
+    cube_sink: Callable[[CubeBlock], None] | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> Simulation:
+    """Run the Monte Carlo simulation of a case.
+
+    Parameters
+    ----------
+    case : Case or Model
+        A validated case (:func:`somrisk.load_case`), or one compiled with :func:`prepare`.
+    draws : int
+        Number of draws, >= 1.
+    seed : int
+        Seed of every random number of the run, >= 0.
+    sampler : {"lhs", "mc", "sobol"}
+        Latin hypercube, plain Monte Carlo, or scrambled Sobol points.
+    threads : int, optional
+        Threads running blocks of draws (default: the CPUs available). Results do not depend on it.
+    keep_cube : bool
+        Keep the whole cube (gains by consequence for every draw) in memory as `Simulation.cube`.
+    cube_sink : callable, optional
+        Called with each block's :class:`CubeBlock`, in draw order (to stream the cube to a file).
+    progress : callable, optional
+        Called as ``progress(draws_done, draws)`` after each block.
+
+    Returns
+    -------
+    Simulation
+
+    Raises
+    ------
+    UsageError
+        For a bad sampler name, seed, number of draws or threads.
+    OutputError
+        Where `keep_cube` asks for a cube larger than half the available memory.
+    """
+    model = case if isinstance(case, Model) else prepare(case)
+    case = model.case
+    n_threads = _threads(threads)
+    source = make_sampler(sampler, seed=seed, draws=draws, dimension=model.space.dimension)
+    if keep_cube:
+        needed, limit = cube_nbytes(case, model.space, draws), available_memory() * CUBE_MEMORY_SHARE
+        if needed > limit:
+            raise OutputError(
+                f"the cube of {draws:,} draws needs {format_bytes(needed)} of memory, more than "
+                f"the {format_bytes(limit)} available for it; write it to a .zarr file instead, "
+                "which streams it block by block, or use fewer draws"
+            )
+    run = _Run(model, source, n_threads, keep_cube, cube_sink, progress)
+    return run.execute()
+
+
+class _Run:
+    """State of one simulation: the blocks in flight and the arrays they fill."""
+
+    def __init__(self, model: Model, sampler: Sampler, threads: int, keep_cube: bool,
+                 cube_sink: Callable[[CubeBlock], None] | None,
+                 progress: Callable[[int, int], None] | None) -> None:
+        self.model, self.sampler, self.threads = model, sampler, threads
+        self.keep_cube, self.cube_sink, self.progress = keep_cube, cube_sink, progress
+        self.write_cube = keep_cube or cube_sink is not None
+        case = model.case
+        self.T, self.A, self.C = case.info.horizon, len(case.actors), len(case.consequences)
+        D, d = sampler.draws, model.space.dimension
+        self.bounds = block_bounds(D)
+        self.correlate = ImanConover(model.space.correlated, model.space.rank_correlation)
+        self.attrs = make_attrs(case, seed=sampler.seed, sampler=sampler.name, draws=D)
+        self.npv = np.empty((D, self.A))
+        self.payback = np.empty(D, dtype=np.int64)
+        self.pv_gains, self.pv_costs = np.empty(D), np.empty(D)
+        per_draw = 8 * self.T * (self.A + 2)
+        self.sample_draws = min(D, max(BLOCK_DRAWS, YEARLY_SAMPLE_BYTES // per_draw // BLOCK_DRAWS
+                                       * BLOCK_DRAWS))
+        self.yearly_sample = np.empty((self.sample_draws, self.T, self.A + 2))
+        self.moments = _Moments()
+        self.cube_arrays: dict[str, np.ndarray] | None = None
+        if keep_cube:
+            self.cube_arrays = {
+                "gains": np.empty((D, self.T, self.A, self.C)),
+                "costs": np.empty((D, self.T, self.A)),
+                "net": np.empty((D, self.T, self.A)),
+                "inputs": np.empty((D, d)),
+            }
+
+    def block(self, index: int) -> tuple[np.ndarray, _Outputs, tuple[np.ndarray, np.ndarray]]:
+        """Sample, correlate, transform and evaluate one block (runs on a worker thread).
+
+        Per-draw results go straight into the run's arrays (each block has its own rows).
+        """
+        start, stop = self.bounds[index]
+        n = stop - start
+        u = self.sampler.block(index)
+        self.correlate.apply(u, block_rng(self.sampler.seed, Stream.CORRELATION, index))
+        cube = self.cube_arrays
+        values = self.model.transform(u, out=None if cube is None else cube["inputs"][start:stop])
+        series = (self.yearly_sample[start:stop] if stop <= self.sample_draws
+                  else np.empty((n, self.T, self.A + 2)))
+        if cube is not None:
+            gains, costs = cube["gains"][start:stop], cube["costs"][start:stop]
+        elif self.write_cube:
+            gains, costs = np.empty((n, self.T, self.A, self.C)), np.empty((n, self.T, self.A))
+        else:
+            gains, costs = np.empty((0, 0, 0, 0)), np.empty((0, 0, 0))
+        out = _Outputs(self.npv[start:stop], series, self.payback[start:stop],
+                       self.pv_gains[start:stop], self.pv_costs[start:stop], gains, costs)
+        _evaluate(self.model, values, out, self.write_cube)
+        if cube is not None:
+            cube["net"][start:stop] = out.net
+        mean, m2 = np.empty(series.shape[1:]), np.empty(series.shape[1:])
+        series_moments(series, mean, m2)
+        return values, out, (mean, m2)
+
+    def collect(self, index: int, values: np.ndarray, out: _Outputs,
+                moments: tuple[np.ndarray, np.ndarray]) -> None:
+        """Combine one block's results with the run's (in block order)."""
+        start, stop = self.bounds[index]
+        self.moments.add(stop - start, *moments)
+        if self.cube_sink is not None:
+            dataset = cube_dataset(self.model.case, self.model.space, draw_start=start,
+                                   gains=out.gains, costs=out.costs, net=out.net.copy(),
+                                   inputs=values, attrs=self.attrs)
+            self.cube_sink(CubeBlock(start, stop, dataset))
+        if self.progress is not None:
+            self.progress(stop, self.sampler.draws)
+
+    def execute(self) -> Simulation:
+        if self.threads == 1 or len(self.bounds) == 1:
+            for index in range(len(self.bounds)):
+                self.collect(index, *self.block(index))
+        else:
+            self._parallel()
+        cube = None
+        if self.cube_arrays is not None:
+            cube = cube_dataset(self.model.case, self.model.space, draw_start=0, attrs=self.attrs,
+                                **self.cube_arrays)
+        assert self.moments.mean is not None
+        return Simulation(
+            model=self.model, seed=self.sampler.seed, sampler=self.sampler.name,
+            draws=self.sampler.draws, npv=self.npv, payback=self.payback, pv_gains=self.pv_gains,
+            pv_costs=self.pv_costs, yearly_sample=self.yearly_sample,
+            yearly_mean=self.moments.mean, yearly_var=self.moments.variance(),
+            deterministic=run_deterministic(self.model), attrs=self.attrs, cube=cube,
+        )
+
+    def _parallel(self) -> None:
+        pool = ThreadPoolExecutor(max_workers=self.threads, thread_name_prefix="somrisk")
+        pending: deque[tuple[int, Future[Any]]] = deque()
+        next_block = 0
+        try:
+            while next_block < len(self.bounds) or pending:
+                # keep a bounded number of blocks in flight, collect them in order
+                while next_block < len(self.bounds) and len(pending) < 2 * self.threads:
+                    pending.append((next_block, pool.submit(self.block, next_block)))
+                    next_block += 1
+                index, future = pending.popleft()
+                self.collect(index, *future.result())
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)

@@ -1,0 +1,109 @@
+"""Stage 3: the input space of a case, one immutable description reused by every method.
+
+:class:`InputSpace` lists every scalar input of the model (case-format.md, "Input paths") in a fixed
+order, with its value (a number or a distribution), base value, range and group. The uncertain
+inputs, those with a distribution other than ``fixed``, are the columns of the random draws; the rank
+correlations between them come with the space.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from somrisk.case import Case, InputSpec, case_inputs
+from somrisk.case.checks import correlation_matrix
+from somrisk.distributions import Distribution, as_distribution
+from somrisk.errors import CaseError, Problem
+
+__all__ = ["InputSpace", "build_space"]
+
+
+@dataclass(frozen=True, eq=False)
+class InputSpace:
+    """Every scalar input of a case, and which of them are uncertain.
+
+    Attributes
+    ----------
+    inputs : tuple of InputSpec
+        Every scalar input, fixed or uncertain, in the order of :func:`somrisk.case.case_inputs`.
+    uncertain : tuple of int
+        Positions in `inputs` of the uncertain inputs; column j of the draws is ``inputs[uncertain[j]]``.
+    correlated : tuple of int
+        Columns (indices into `uncertain`) that take part in rank correlations.
+    rank_correlation : ndarray, shape (len(correlated), len(correlated))
+        Target Spearman rank correlation matrix among the `correlated` columns.
+    """
+
+    inputs: tuple[InputSpec, ...]
+    uncertain: tuple[int, ...]
+    correlated: tuple[int, ...]
+    rank_correlation: np.ndarray
+
+    @property
+    def paths(self) -> tuple[str, ...]:
+        """Paths of the uncertain inputs: the ``input`` coordinate of every result."""
+        return tuple(self.inputs[i].path for i in self.uncertain)
+
+    @property
+    def distributions(self) -> tuple[Distribution, ...]:
+        """Distributions of the uncertain inputs, in column order."""
+        return tuple(as_distribution(self.inputs[i].value) for i in self.uncertain)
+
+    @property
+    def groups(self) -> tuple[str, ...]:
+        """Default group of each uncertain input (effect, persistence, costs, ...)."""
+        return tuple(self.inputs[i].group for i in self.uncertain)
+
+    @property
+    def dimension(self) -> int:
+        """Number of uncertain inputs (columns of random numbers)."""
+        return len(self.uncertain)
+
+    @property
+    def base_values(self) -> np.ndarray:
+        """Base value of every input (`inputs` order): the deterministic run's values."""
+        return np.array([as_distribution(spec.value).base_value for spec in self.inputs])
+
+    def column(self, path: str) -> int:
+        """Column of an uncertain input, by path."""
+        try:
+            return self.paths.index(path)
+        except ValueError:
+            raise KeyError(f"no uncertain input {path!r}; uncertain inputs: {', '.join(self.paths)}") from None
+
+
+def build_space(case: Case) -> InputSpace:
+    """The input space of a validated case.
+
+    Raises
+    ------
+    CaseError
+        If a consequence takes its price from a catalogue (``price = "catalog"``), which only a
+        portfolio provides.
+    """
+    problems = [
+        Problem(case.source, f"consequences.{c.name}.price",
+                '"catalog" takes the price from a portfolio\'s price catalogue; a case run on its own '
+                "must give its prices, e.g. price = { kommune = 95000 }", c.price)
+        for c in case.consequences if c.price == "catalog"
+    ]
+    if problems:
+        raise CaseError(problems)
+    inputs = tuple(case_inputs(
+        actors=case.actors,
+        participants=case.participants,
+        effect=case.effect,
+        persistence=case.persistence,
+        costs=case.costs,
+        comparison_costs=case.comparison_costs,
+        consequences=case.consequences,
+        economy=case.economy,
+    ))
+    uncertain = tuple(i for i, spec in enumerate(inputs) if spec.is_uncertain)
+    paths = [inputs[i].path for i in uncertain]
+    names, matrix = correlation_matrix(case.correlations)
+    correlated = tuple(paths.index(name) for name in names)
+    return InputSpace(inputs=inputs, uncertain=uncertain, correlated=correlated,
+                      rank_correlation=matrix)

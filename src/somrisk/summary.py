@@ -1,0 +1,130 @@
+"""Stage 10: a simulation -> the summary statistics of model.md ("Summaries"), as a Dataset.
+
+Every statistic is labelled: ``actor`` (the case's actors, then ``total``), ``year`` (calendar
+years) and ``quantile`` (0.05, 0.25, ... as fractions). Money is in the case's currency at its
+price level; NPVs are discounted to the first year of the horizon.
+
+Definitions (documented in docs/model.md):
+
+- ``mcse``: sd / sqrt(draws), the Monte Carlo standard error of the mean for plain Monte Carlo;
+  for Latin hypercube and Sobol samples it is a conservative (too large) bound.
+- ``prob_positive``: share of draws with NPV > 0; its standard error sqrt(p (1 - p) / draws).
+- ``expected_shortfall``: mean of the worst 5 % of draws, the ceil(0.05 draws) lowest NPVs.
+- percentiles: numpy's default (linear interpolation between order statistics).
+- payback: ``payback_cdf[year]`` is the share of draws that have paid back by that year (and stay
+  paid back); a draw pays back in the first year from which the cumulative discounted net result
+  stays >= 0 to the end of the horizon.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import numpy as np
+import xarray as xr
+
+from somrisk.errors import UsageError
+from somrisk.simulate import Simulation
+
+__all__ = ["DEFAULT_PERCENTILES", "SHORTFALL_LEVEL", "summarize"]
+
+DEFAULT_PERCENTILES = (5.0, 25.0, 50.0, 75.0, 95.0)
+#: Level of the expected shortfall: the mean of the worst 5 % of draws.
+SHORTFALL_LEVEL = 0.05
+
+
+def _check_percentiles(percentiles: Sequence[float]) -> np.ndarray:
+    values = np.asarray(percentiles, dtype=float)
+    if values.ndim != 1 or values.size == 0 or not np.all((values >= 0) & (values <= 100)):
+        raise UsageError(f"percentiles must be numbers in [0, 100]; got {list(percentiles)!r}")
+    return values
+
+
+def _shortfall(values: np.ndarray, level: float) -> np.ndarray:
+    """Mean of the ceil(level n) smallest values along the last axis."""
+    k = max(1, math.ceil(level * values.shape[-1]))
+    lowest = np.partition(values, k - 1, axis=-1)[..., :k]
+    return lowest.mean(axis=-1)
+
+
+def summarize(sim: Simulation, *, percentiles: Sequence[float] = DEFAULT_PERCENTILES) -> xr.Dataset:
+    """Summary statistics of a simulation.
+
+    Parameters
+    ----------
+    sim : Simulation
+        The result of :func:`somrisk.simulate`.
+    percentiles : sequence of float
+        Percentiles (0-100) to report; default 5, 25, 50, 75, 95.
+
+    Returns
+    -------
+    xarray.Dataset
+        ``npv_*`` over (actor[, quantile]); ``net_*`` over (year, actor[, quantile]);
+        ``cumulative_*`` over (year[, quantile]); ``payback_*``; ``*_deterministic`` for the run at
+        base values; attributes: the run's provenance and ``yearly_quantile_draws``, the number of
+        (first) draws the yearly percentiles are computed from.
+    """
+    q = _check_percentiles(percentiles)
+    case, det = sim.case, sim.deterministic
+    actors = [*case.actors, "total"]
+    years = np.array(case.years, dtype=np.int64)
+    D = sim.draws
+    A = len(case.actors)
+
+    npv = np.concatenate([sim.npv, sim.npv_total[:, None]], axis=1).T  # (actor, draw)
+    mean = npv.mean(axis=1)
+    sd = npv.std(axis=1, ddof=1) if D > 1 else np.zeros(A + 1)
+    positive = (npv > 0).mean(axis=1)
+
+    sample = sim.yearly_sample  # (m, T, A + 2): actors, total, cumulative
+    yearly_q = np.moveaxis(np.percentile(sample, q, axis=0), 0, -1)  # (T, A + 2, quantile)
+    yearly_sd = np.sqrt(sim.yearly_var)
+
+    paid = sim.payback
+    T = len(years)
+    counts = np.bincount(paid[paid >= 0], minlength=T)[:T]
+    cdf = np.cumsum(counts) / D
+    reaching = np.flatnonzero(cdf >= 0.5)
+    median_year = int(years[reaching[0]]) if reaching.size else -1
+
+    pv_costs = float(sim.pv_costs.mean())
+    bcr_mean = float(sim.pv_gains.mean()) / pv_costs if pv_costs > 0 else math.nan
+    bcr_det = det.pv_gains / det.pv_costs if det.pv_costs > 0 else math.nan
+
+    money = f"{case.info.currency}, {case.info.price_level} prices"
+    data = {
+        "npv_mean": (("actor",), mean, {"units": money}),
+        "npv_sd": (("actor",), sd, {"units": money}),
+        "npv_mcse": (("actor",), sd / math.sqrt(D), {"units": money}),
+        "npv_quantile": (("actor", "quantile"), np.percentile(npv, q, axis=1).T, {"units": money}),
+        "npv_prob_positive": (("actor",), positive),
+        "npv_prob_positive_se": (("actor",), np.sqrt(positive * (1 - positive) / D)),
+        "npv_expected_shortfall": (("actor",), _shortfall(npv, SHORTFALL_LEVEL),
+                                   {"units": money, "level": SHORTFALL_LEVEL}),
+        "npv_deterministic": (("actor",), np.append(det.npv, det.npv_total), {"units": money}),
+        "net_mean": (("year", "actor"), sim.yearly_mean[:, : A + 1], {"units": money}),
+        "net_sd": (("year", "actor"), yearly_sd[:, : A + 1], {"units": money}),
+        "net_quantile": (("year", "actor", "quantile"), yearly_q[:, : A + 1], {"units": money}),
+        "net_deterministic": (("year", "actor"),
+                              np.concatenate([det.net, det.net.sum(axis=1, keepdims=True)], axis=1),
+                              {"units": money}),
+        "cumulative_mean": (("year",), sim.yearly_mean[:, A + 1], {"units": money}),
+        "cumulative_sd": (("year",), yearly_sd[:, A + 1], {"units": money}),
+        "cumulative_quantile": (("year", "quantile"), yearly_q[:, A + 1], {"units": money}),
+        "cumulative_deterministic": (("year",), det.cumulative, {"units": money}),
+        "payback_cdf": (("year",), cdf,
+                        {"long_name": "share of draws paid back by the end of each year"}),
+        "payback_prob_within_horizon": ((), float(cdf[-1]) if T else 0.0),
+        "payback_median_year": ((), median_year, {"missing": -1}),
+        "payback_deterministic_year": ((), det.payback_year or -1, {"missing": -1}),
+        "benefit_cost_ratio_mean": ((), bcr_mean,
+                                    {"long_name": "E[PV gains] / E[PV net extra costs]; NaN where "
+                                     "the costs are not positive"}),
+        "benefit_cost_ratio_deterministic": ((), bcr_det),
+    }
+    attrs = {**sim.attrs, "yearly_quantile_draws": int(sample.shape[0]),
+             "percentiles": [float(p) for p in q]}
+    coords = {"actor": actors, "year": years, "quantile": q / 100.0}
+    return xr.Dataset(data, coords=coords, attrs=attrs)
