@@ -5,7 +5,7 @@ nanoseconds. A table is two cubic Hermite interpolants of the standard form's qu
 
 - the *tail table* gives w = logit(x) (beta) or log(x) (gamma) as a function of the normal score
   z = ndtri(u) on a uniform grid in z over [-8.3, 8.3]; in these coordinates the quantile is smooth
-  even for shapes below 1 and in the far tails. Its nodes start from scipy's ``ppf`` on the side
+  even for shapes below 1 and in the far tails. Its nodes start from scipy's quantile on the side
   where it is exact and are polished by Newton steps on scipy's log-CDF; slopes come from the pdf.
 - the *central table* gives x as a function of u on a uniform grid in u, so that most draws need no
   ndtri and no exp; its nodes and slopes come from the tail table.
@@ -21,10 +21,16 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from scipy import special, stats
-from scipy.interpolate import CubicHermiteSpline
+from scipy import special
 
-__all__ = ["CENTRAL_INTERVALS", "TABLE_TOLERANCE", "Z_LIMIT", "QuantileTable", "build_table"]
+__all__ = [
+    "CENTRAL_INTERVALS",
+    "TABLE_TOLERANCE",
+    "Z_LIMIT",
+    "QuantileTable",
+    "build_table",
+    "hermite_coefficients",
+]
 
 #: Tail table range in normal scores; Phi(-8.3) = 5e-17 lies below the smallest step of u near 1.
 Z_LIMIT = 8.3
@@ -56,13 +62,78 @@ class QuantileTable:
     central_last: int
 
 
+class _Beta:
+    """The standard beta distribution through the scipy.special functions scipy.stats.beta uses."""
+
+    def __init__(self, a: float, b: float) -> None:
+        self.a, self.b = a, b
+
+    def ppf(self, u: Any) -> Any:
+        return special.betaincinv(self.a, self.b, u)
+
+    def cdf(self, x: Any) -> Any:
+        return special.betainc(self.a, self.b, x)
+
+    def logcdf(self, x: Any) -> Any:
+        return np.log(special.betainc(self.a, self.b, x))
+
+    def logpdf(self, x: Any) -> Any:
+        a, b = self.a, self.b
+        return special.xlogy(a - 1, x) + special.xlog1py(b - 1, -x) - special.betaln(a, b)
+
+
+class _Gamma:
+    """The standard gamma distribution through scipy.special (as scipy.stats.gamma)."""
+
+    def __init__(self, shape: float) -> None:
+        self.k = shape
+
+    def ppf(self, u: Any) -> Any:
+        return special.gammaincinv(self.k, u)
+
+    def isf(self, q: Any) -> Any:
+        return special.gammainccinv(self.k, q)
+
+    def cdf(self, x: Any) -> Any:
+        return special.gammainc(self.k, x)
+
+    def sf(self, x: Any) -> Any:
+        return special.gammaincc(self.k, x)
+
+    def logcdf(self, x: Any) -> Any:
+        return np.log(special.gammainc(self.k, x))
+
+    def logsf(self, x: Any) -> Any:
+        return np.log(special.gammaincc(self.k, x))
+
+    def logpdf(self, x: Any) -> Any:
+        return special.xlogy(self.k - 1, x) - x - special.gammaln(self.k)
+
+
+def hermite_coefficients(x: np.ndarray, y: np.ndarray, slope: np.ndarray) -> np.ndarray:
+    """Cubic Hermite interpolant through (x, y) with the given slopes, as in scipy's
+    CubicHermiteSpline: row i holds the cubic on [x_i, x_{i+1}] in powers of (x - x_i), highest
+    first. (Four formulas; importing scipy.interpolate would cost a third of a second.)"""
+    h = np.diff(x)
+    delta = np.diff(y) / h
+    m0, m1 = slope[:-1], slope[1:]
+    return np.stack([(m0 + m1 - 2 * delta) / h**2, (3 * delta - 2 * m0 - m1) / h, m0, y[:-1]],
+                    axis=1)
+
+
+def _log_normal_density(z: np.ndarray) -> np.ndarray:
+    return -0.5 * z * z - 0.5 * np.log(2 * np.pi)
+
+
 def build_table(kind: str, params: tuple[float, ...]) -> QuantileTable | None:
     """The table of ``beta`` (a, b, ...) or ``gamma`` (shape, ...); None where it cannot be made."""
+    lower: Any
+    upper: Any
     if kind == "beta":
-        lower, upper = stats.beta(params[0], params[1]), stats.beta(params[1], params[0])
+        lower, upper = _Beta(params[0], params[1]), _Beta(params[1], params[0])  # 1 - X ~ Beta(b, a)
         space = "logit"
     else:
-        lower = upper = stats.gamma(params[0])
+        lower = upper = _Gamma(params[0])
         space = "log"
     for size in _TAIL_SIZES:
         tail = _tail_table(space, lower, upper, size)
@@ -84,7 +155,7 @@ def _score_and_slope(space: str, w: np.ndarray, z: np.ndarray, lower: Any, upper
         log_tail = np.where(z <= 0, lower.logcdf(x), lower.logsf(x))
         log_density = lower.logpdf(x) + w
     z_at = np.where(z <= 0, special.ndtri_exp(log_tail), -special.ndtri_exp(log_tail))
-    return z_at, np.exp(stats.norm.logpdf(z_at) - log_density)
+    return z_at, np.exp(_log_normal_density(z_at) - log_density)
 
 
 def _tail_table(space: str, lower: Any, upper: Any, size: int):
@@ -114,9 +185,9 @@ def _tail_table(space: str, lower: Any, upper: Any, size: int):
     last = centre + int(bad_right[0]) - 1 if bad_right.size else size
     if last - first < 2 or special.ndtr(z[first]) > 1e-9 or special.ndtr(-z[last]) > 1e-9:
         return None  # clamping this early would break |F(x) - u| <= 1e-8
-    spline = CubicHermiteSpline(z[first: last + 1], w[first: last + 1], slope[first: last + 1])
     coef = np.zeros((size, 4))
-    coef[first:last] = spline.c.T
+    coef[first:last] = hermite_coefficients(z[first: last + 1], w[first: last + 1],
+                                            slope[first: last + 1])
     h = z[1] - z[0]
     mid = np.arange(first, last)
     w_mid = _horner(coef[mid], 0.5 * h)
@@ -156,9 +227,9 @@ def _central_table(space: str, tail: np.ndarray, z0: float, inv_h: float, first:
         dx_dw = x * special.expit(-w)
     else:
         x = dx_dw = np.exp(w)
-    dx_du = dx_dw * dw_dz / stats.norm.pdf(z)
+    dx_du = dx_dw * dw_dz / np.exp(_log_normal_density(z))
     coef = np.zeros((K, 4))
-    coef[1: K - 1] = CubicHermiteSpline(u, x, dx_du).c.T
+    coef[1: K - 1] = hermite_coefficients(u, x, dx_du)
     mid = (np.arange(1, K - 1) + 0.5) / K
     with np.errstate(all="ignore"):
         ok = np.abs(lower.cdf(_horner(coef[1: K - 1], 0.5 / K)) - mid) <= TABLE_TOLERANCE

@@ -7,6 +7,10 @@ and :func:`to_scipy` turns that into a frozen ``scipy.stats`` distribution: scip
 every mean, quantile and CDF. The fast inverse CDF used for sampling lives in :mod:`somrisk.transform`
 and is tested against these scipy twins.
 
+:class:`Canonical` also gives the mean and the CDF in closed form, with the scipy.special functions
+that scipy.stats itself uses (ndtr, betainc, gammainc); they are tested against the scipy twins.
+They keep scipy.stats, whose import takes most of a second, off the path of every command.
+
 This module knows nothing about cases; the case schema uses its :data:`Value` type wherever a number
 or a distribution may stand.
 """
@@ -27,7 +31,7 @@ from pydantic import (
     Tag,
     model_validator,
 )
-from scipy import stats
+from scipy import special
 
 __all__ = [
     "FAMILIES",
@@ -61,6 +65,91 @@ class Canonical:
 
     kind: str
     params: tuple[float, ...]
+
+    def mean(self) -> float:
+        """The expected value."""
+        kind, p = self.kind, self.params
+        if kind == "fixed":
+            return p[0]
+        if kind == "uniform":
+            return (p[0] + p[1]) / 2
+        if kind == "triangular":
+            return (p[0] + p[1] + p[2]) / 3
+        if kind == "normal":
+            return p[0]
+        if kind == "truncnormal":
+            mean, sd, lo, hi = p
+            a, b = (lo - mean) / sd, (hi - mean) / sd
+            return mean + sd * (_phi(a) - _phi(b)) / _normal_mass(a, b)
+        if kind == "lognormal":
+            return math.exp(p[0] + p[1] ** 2 / 2)
+        if kind == "beta":
+            return p[2] + p[3] * p[0] / (p[0] + p[1])
+        if kind == "gamma":
+            return p[0] * p[1]
+        return float(np.mean(p))  # empirical
+
+    def cdf(self, x: float) -> float:
+        """P(X <= x)."""
+        return self._tail(x, upper=False)
+
+    def sf(self, x: float) -> float:
+        """P(X > x), computed directly (not as 1 - cdf) so that small tails stay exact."""
+        return self._tail(x, upper=True)
+
+    def _tail(self, x: float, upper: bool) -> float:
+        kind, p = self.kind, self.params
+        if kind in ("fixed", "empirical"):
+            values = np.asarray(p)
+            return float(np.mean(values > x) if upper else np.mean(values <= x))
+        if kind == "uniform":
+            below = min(max((x - p[0]) / (p[1] - p[0]), 0.0), 1.0)
+        elif kind == "triangular":
+            below = _triangular_cdf(x, *p)
+        elif kind == "normal":
+            z = (x - p[0]) / p[1]
+            return float(special.ndtr(-z) if upper else special.ndtr(z))
+        elif kind == "truncnormal":
+            mean, sd, lo, hi = p
+            a, b, z = (lo - mean) / sd, (hi - mean) / sd, (x - mean) / sd
+            z = min(max(z, a), b)
+            part = _normal_mass(z, b) if upper else _normal_mass(a, z)
+            return part / _normal_mass(a, b)
+        elif kind == "lognormal":
+            if x <= 0:
+                return 1.0 if upper else 0.0
+            z = (math.log(x) - p[0]) / p[1]
+            return float(special.ndtr(-z) if upper else special.ndtr(z))
+        elif kind == "beta":
+            y = min(max((x - p[2]) / p[3], 0.0), 1.0)
+            return float(special.betainc(p[1], p[0], 1.0 - y) if upper else special.betainc(p[0], p[1], y))
+        elif kind == "gamma":
+            y = max(x / p[1], 0.0)
+            return float(special.gammaincc(p[0], y) if upper else special.gammainc(p[0], y))
+        else:
+            raise ValueError(f"unknown canonical kind {kind!r}")
+        return 1.0 - below if upper else below
+
+
+def _phi(z: float) -> float:
+    return 0.0 if math.isinf(z) else math.exp(-z * z / 2) / math.sqrt(2 * math.pi)
+
+
+def _normal_mass(a: float, b: float) -> float:
+    """P(a < Z <= b) for a standard normal Z, from the tail where it is exact."""
+    if a > 0:
+        return float(special.ndtr(-a) - special.ndtr(-b))
+    return float(special.ndtr(b) - special.ndtr(a))
+
+
+def _triangular_cdf(x: float, lo: float, mode: float, hi: float) -> float:
+    if x <= lo:
+        return 0.0
+    if x >= hi:
+        return 1.0
+    if x <= mode:
+        return (x - lo) ** 2 / ((hi - lo) * (mode - lo))
+    return 1.0 - (hi - x) ** 2 / ((hi - lo) * (hi - mode))
 
 
 class EmpiricalDistribution:
@@ -99,6 +188,8 @@ class EmpiricalDistribution:
 
 def to_scipy(canonical: Canonical) -> Any:
     """The frozen ``scipy.stats`` distribution (or :class:`EmpiricalDistribution`) of a form."""
+    from scipy import stats  # slow to import: only where a scipy twin is really needed
+
     kind, p = canonical.kind, canonical.params
     if kind == "fixed":
         return stats.uniform(loc=p[0], scale=0.0)
@@ -150,7 +241,7 @@ class Distribution(BaseModel):
 
     @property
     def mean(self) -> float:
-        return float(self.scipy().mean())
+        return self.canonical().mean()
 
     @property
     def base_value(self) -> float:
@@ -162,11 +253,11 @@ class Distribution(BaseModel):
 
     def prob_outside(self, lo: float, hi: float) -> float:
         """Probability of a value below `lo` or above `hi` (either may be infinite)."""
-        dist = self.scipy()
-        below = float(dist.cdf(lo)) if math.isfinite(lo) else 0.0
-        if self.canonical().kind == "empirical":  # discrete: P(X < lo), not P(X <= lo)
-            below = float(np.mean(dist.values < lo))
-        above = float(dist.sf(hi)) if math.isfinite(hi) else 0.0
+        form = self.canonical()
+        below = form.cdf(lo) if math.isfinite(lo) else 0.0
+        if form.kind == "empirical":  # discrete: P(X < lo), not P(X <= lo)
+            below = float(np.mean(np.asarray(form.params) < lo))
+        above = form.sf(hi) if math.isfinite(hi) else 0.0
         return below + above
 
     def describe(self) -> str:
@@ -331,7 +422,7 @@ class TruncNormal(Distribution):
         lo, hi = self._bounds()
         if not lo < hi:
             raise ValueError(f"`min` ({lo:g}) must be less than `max` ({hi:g})")
-        mass = stats.norm.cdf((hi - self.mean_) / self.sd) - stats.norm.cdf((lo - self.mean_) / self.sd)
+        mass = _normal_mass((lo - self.mean_) / self.sd, (hi - self.mean_) / self.sd)
         if not mass > 1e-12:
             raise ValueError(
                 f"the parent normal(mean={self.mean_:g}, sd={self.sd:g}) has no probability mass in "

@@ -6,10 +6,11 @@ thread pool (the transform and the kernel release the GIL). Each block's numbers
 so the results do not depend on the number of threads. Blocks are collected in order, and statistics
 that are accumulated block by block are combined in block order.
 
-A run keeps, for every draw, only what the summaries need: the NPV per actor, the payback year and
-the present values of gains and costs. The yearly results (net per actor and in total, cumulative
-discounted net) are kept for the first draws up to :data:`YEARLY_SAMPLE_BYTES` (for their
-percentiles), and their means and variances are accumulated over every draw. The cube (gains by
+A run keeps, for every draw, only what the summaries need: the NPV per actor and the payback year
+(10 to 40 bytes a draw). The present values of gains and costs and the yearly results (net per
+actor and in total, cumulative discounted net) are accumulated block by block: their sums, means
+and variances cover every draw, and the yearly results of the first :data:`YEARLY_SAMPLE_DRAWS`
+draws are kept for their percentiles. The cube (gains by
 consequence for every draw) is built only when asked for: in memory (`keep_cube`) or handed block by
 block to a writer (`cube_sink`), so a summary-only run needs memory for a few numbers per draw.
 """
@@ -46,6 +47,7 @@ from somrisk.transform import Transform
 
 __all__ = [
     "YEARLY_SAMPLE_BYTES",
+    "YEARLY_SAMPLE_DRAWS",
     "CubeBlock",
     "Deterministic",
     "Model",
@@ -55,8 +57,10 @@ __all__ = [
     "simulate",
 ]
 
-#: Memory for the per-draw yearly results kept for percentiles (first draws, whole blocks).
-YEARLY_SAMPLE_BYTES = 512 * 2**20
+#: The yearly results of at most this many (first) draws are kept for their percentiles ...
+YEARLY_SAMPLE_DRAWS = 2**18
+#: ... and at most this much memory (a long horizon keeps fewer draws; whole blocks always).
+YEARLY_SAMPLE_BYTES = 256 * 2**20
 #: Share of the available memory a cube may take in memory; larger cubes must be streamed.
 CUBE_MEMORY_SHARE = 0.5
 
@@ -202,21 +206,21 @@ class _Moments:
 
 @dataclass(frozen=True, eq=False)
 class Simulation:
-    """The per-draw results of a Monte Carlo run, without the cube unless it was asked for.
+    """The results of a Monte Carlo run, without the cube unless it was asked for.
 
     Attributes
     ----------
-    npv : float64 (draws, A)
-        NPV per actor of every draw.
-    payback : int64 (draws,)
+    npv : float64 (A, draws)
+        NPV of every draw, one row per actor (in ``case.actors`` order).
+    payback : int16 (draws,)
         Payback year index of every draw (0 = start year); -1 where it does not pay back.
-    pv_gains, pv_costs : float64 (draws,)
-        Present values of gains and of net extra costs of every draw.
-    yearly_sample : float64 (m, T, A + 2)
-        Yearly series of the first m draws (m = draws unless memory limits it): net per actor,
-        net in total, cumulative discounted net; used for their percentiles.
+    pv_gains_mean, pv_costs_mean : float
+        Mean over the draws of the present values of all gains and of all net extra costs.
+    yearly_sample : float64 (T, A + 2, m)
+        Yearly results of the first m draws (m = min(draws, YEARLY_SAMPLE_DRAWS), fewer for very
+        long horizons): net per actor, net in total, cumulative discounted net; for percentiles.
     yearly_mean, yearly_var : float64 (T, A + 2)
-        Mean and variance of the yearly series over every draw.
+        Mean and variance (ddof = 1) of the same yearly results over every draw.
     deterministic : Deterministic
         The run at base values.
     cube : xarray.Dataset or None
@@ -231,8 +235,8 @@ class Simulation:
     draws: int
     npv: np.ndarray
     payback: np.ndarray
-    pv_gains: np.ndarray
-    pv_costs: np.ndarray
+    pv_gains_mean: float
+    pv_costs_mean: float
     yearly_sample: np.ndarray
     yearly_mean: np.ndarray
     yearly_var: np.ndarray
@@ -246,8 +250,20 @@ class Simulation:
 
     @property
     def npv_total(self) -> np.ndarray:
-        """NPV summed over actors, per draw."""
-        return self.npv.sum(axis=1)
+        """NPV summed over actors, per draw (draws,)."""
+        return self.npv.sum(axis=0)
+
+    def draws_dataset(self) -> xr.Dataset:
+        """The per-draw results as a labelled Dataset: ``npv`` (draw, actor) with ``total`` among
+        the actors, and ``payback_year`` (draw; -1 where a draw does not pay back)."""
+        years = np.array(self.case.years)
+        payback_year = np.where(self.payback >= 0, years[np.maximum(self.payback, 0)], -1)
+        npv = np.concatenate([self.npv, self.npv_total[None, :]]).T
+        return xr.Dataset(
+            {"npv": (("draw", "actor"), npv), "payback_year": (("draw",), payback_year)},
+            coords={"draw": np.arange(self.draws), "actor": [*self.case.actors, "total"]},
+            attrs=self.attrs,
+        )
 
 
 def _threads(threads: int | None) -> int:
@@ -335,13 +351,13 @@ class _Run:
         self.bounds = block_bounds(D)
         self.correlate = ImanConover(model.space.correlated, model.space.rank_correlation)
         self.attrs = make_attrs(case, seed=sampler.seed, sampler=sampler.name, draws=D)
-        self.npv = np.empty((D, self.A))
-        self.payback = np.empty(D, dtype=np.int64)
-        self.pv_gains, self.pv_costs = np.empty(D), np.empty(D)
-        per_draw = 8 * self.T * (self.A + 2)
-        self.sample_draws = min(D, max(BLOCK_DRAWS, YEARLY_SAMPLE_BYTES // per_draw // BLOCK_DRAWS
-                                       * BLOCK_DRAWS))
-        self.yearly_sample = np.empty((self.sample_draws, self.T, self.A + 2))
+        self.npv = np.empty((self.A, D))
+        self.payback = np.empty(D, dtype=np.int16)
+        self.pv_sums = np.zeros(2)  # present values of gains and costs, summed in block order
+        by_memory = YEARLY_SAMPLE_BYTES // (8 * self.T * (self.A + 2))
+        self.sample_draws = min(D, max(BLOCK_DRAWS, min(YEARLY_SAMPLE_DRAWS, by_memory)
+                                       // BLOCK_DRAWS * BLOCK_DRAWS))
+        self.yearly_sample = np.empty((self.T, self.A + 2, self.sample_draws))
         self.moments = _Moments()
         self.cube_arrays: dict[str, np.ndarray] | None = None
         if keep_cube:
@@ -352,10 +368,10 @@ class _Run:
                 "inputs": np.empty((D, d)),
             }
 
-    def block(self, index: int) -> tuple[np.ndarray, _Outputs, tuple[np.ndarray, np.ndarray]]:
+    def block(self, index: int) -> tuple[np.ndarray, _Outputs, tuple[np.ndarray, ...]]:
         """Sample, correlate, transform and evaluate one block (runs on a worker thread).
 
-        Per-draw results go straight into the run's arrays (each block has its own rows).
+        Per-draw results go straight into the run's arrays (each block has its own columns).
         """
         start, stop = self.bounds[index]
         n = stop - start
@@ -363,28 +379,32 @@ class _Run:
         self.correlate.apply(u, block_rng(self.sampler.seed, Stream.CORRELATION, index))
         cube = self.cube_arrays
         values = self.model.transform(u, out=None if cube is None else cube["inputs"][start:stop])
-        series = (self.yearly_sample[start:stop] if stop <= self.sample_draws
-                  else np.empty((n, self.T, self.A + 2)))
         if cube is not None:
             gains, costs = cube["gains"][start:stop], cube["costs"][start:stop]
         elif self.write_cube:
             gains, costs = np.empty((n, self.T, self.A, self.C)), np.empty((n, self.T, self.A))
         else:
             gains, costs = np.empty((0, 0, 0, 0)), np.empty((0, 0, 0))
-        out = _Outputs(self.npv[start:stop], series, self.payback[start:stop],
-                       self.pv_gains[start:stop], self.pv_costs[start:stop], gains, costs)
+        out = _Outputs(np.empty((n, self.A)), np.empty((n, self.T, self.A + 2)),
+                       np.empty(n, dtype=np.int64), np.empty(n), np.empty(n), gains, costs)
         _evaluate(self.model, values, out, self.write_cube)
+        self.npv[:, start:stop] = out.npv.T
+        self.payback[start:stop] = out.payback
+        if stop <= self.sample_draws:
+            self.yearly_sample[:, :, start:stop] = out.series.transpose(1, 2, 0)
         if cube is not None:
             cube["net"][start:stop] = out.net
-        mean, m2 = np.empty(series.shape[1:]), np.empty(series.shape[1:])
-        series_moments(series, mean, m2)
-        return values, out, (mean, m2)
+        mean, m2 = np.empty(out.series.shape[1:]), np.empty(out.series.shape[1:])
+        series_moments(out.series, mean, m2)
+        return values, out, (mean, m2, np.array([out.pv_gains.sum(), out.pv_costs.sum()]))
 
     def collect(self, index: int, values: np.ndarray, out: _Outputs,
-                moments: tuple[np.ndarray, np.ndarray]) -> None:
+                sums: tuple[np.ndarray, ...]) -> None:
         """Combine one block's results with the run's (in block order)."""
         start, stop = self.bounds[index]
-        self.moments.add(stop - start, *moments)
+        mean, m2, pv = sums
+        self.moments.add(stop - start, mean, m2)
+        self.pv_sums += pv
         if self.cube_sink is not None:
             dataset = cube_dataset(self.model.case, self.model.space, draw_start=start,
                                    gains=out.gains, costs=out.costs, net=out.net.copy(),
@@ -406,8 +426,10 @@ class _Run:
         assert self.moments.mean is not None
         return Simulation(
             model=self.model, seed=self.sampler.seed, sampler=self.sampler.name,
-            draws=self.sampler.draws, npv=self.npv, payback=self.payback, pv_gains=self.pv_gains,
-            pv_costs=self.pv_costs, yearly_sample=self.yearly_sample,
+            draws=self.sampler.draws, npv=self.npv, payback=self.payback,
+            pv_gains_mean=float(self.pv_sums[0] / self.sampler.draws),
+            pv_costs_mean=float(self.pv_sums[1] / self.sampler.draws),
+            yearly_sample=self.yearly_sample,
             yearly_mean=self.moments.mean, yearly_var=self.moments.variance(),
             deterministic=run_deterministic(self.model), attrs=self.attrs, cube=cube,
         )

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import xarray as xr
@@ -48,6 +49,12 @@ def _shortfall(values: np.ndarray, level: float) -> np.ndarray:
     return lowest.mean(axis=-1)
 
 
+def _percentiles(rows: np.ndarray, q: np.ndarray) -> np.ndarray:
+    """Percentiles `q` of each row of a 2-d array, rows on two threads (numpy releases the GIL)."""
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        return np.array(list(pool.map(lambda row: np.percentile(row, q), rows)))
+
+
 def summarize(sim: Simulation, *, percentiles: Sequence[float] = DEFAULT_PERCENTILES) -> xr.Dataset:
     """Summary statistics of a simulation.
 
@@ -73,13 +80,14 @@ def summarize(sim: Simulation, *, percentiles: Sequence[float] = DEFAULT_PERCENT
     D = sim.draws
     A = len(case.actors)
 
-    npv = np.concatenate([sim.npv, sim.npv_total[:, None]], axis=1).T  # (actor, draw)
+    npv = np.concatenate([sim.npv, sim.npv_total[None, :]])  # (actor incl. total, draw)
     mean = npv.mean(axis=1)
     sd = npv.std(axis=1, ddof=1) if D > 1 else np.zeros(A + 1)
     positive = (npv > 0).mean(axis=1)
+    npv_q = _percentiles(npv, q)
 
-    sample = sim.yearly_sample  # (m, T, A + 2): actors, total, cumulative
-    yearly_q = np.moveaxis(np.percentile(sample, q, axis=0), 0, -1)  # (T, A + 2, quantile)
+    sample = sim.yearly_sample  # (T, A + 2, m): actors, total, cumulative
+    yearly_q = _percentiles(sample.reshape(-1, sample.shape[-1]), q).reshape(*sample.shape[:2], -1)
     yearly_sd = np.sqrt(sim.yearly_var)
 
     paid = sim.payback
@@ -89,8 +97,8 @@ def summarize(sim: Simulation, *, percentiles: Sequence[float] = DEFAULT_PERCENT
     reaching = np.flatnonzero(cdf >= 0.5)
     median_year = int(years[reaching[0]]) if reaching.size else -1
 
-    pv_costs = float(sim.pv_costs.mean())
-    bcr_mean = float(sim.pv_gains.mean()) / pv_costs if pv_costs > 0 else math.nan
+    pv_costs = sim.pv_costs_mean
+    bcr_mean = sim.pv_gains_mean / pv_costs if pv_costs > 0 else math.nan
     bcr_det = det.pv_gains / det.pv_costs if det.pv_costs > 0 else math.nan
 
     money = f"{case.info.currency}, {case.info.price_level} prices"
@@ -98,7 +106,7 @@ def summarize(sim: Simulation, *, percentiles: Sequence[float] = DEFAULT_PERCENT
         "npv_mean": (("actor",), mean, {"units": money}),
         "npv_sd": (("actor",), sd, {"units": money}),
         "npv_mcse": (("actor",), sd / math.sqrt(D), {"units": money}),
-        "npv_quantile": (("actor", "quantile"), np.percentile(npv, q, axis=1).T, {"units": money}),
+        "npv_quantile": (("actor", "quantile"), npv_q, {"units": money}),
         "npv_prob_positive": (("actor",), positive),
         "npv_prob_positive_se": (("actor",), np.sqrt(positive * (1 - positive) / D)),
         "npv_expected_shortfall": (("actor",), _shortfall(npv, SHORTFALL_LEVEL),
