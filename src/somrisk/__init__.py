@@ -3,7 +3,7 @@
 The public API, by stage (see docs/architecture.md)::
 
     case = somrisk.load_case("cases/youth-cannabis.toml")    # validated, immutable
-    sim = somrisk.simulate(case, draws=100_000, seed=1)      # per-draw NPVs, payback, ...
+    sim = somrisk.simulate(case, draws=100_000, seed=1)        # per-draw NPVs, payback, ...
     summary = somrisk.summarize(sim)                         # labelled xarray Dataset
     somrisk.summary_json(summary)                            # the JSON of outputs.md
 
@@ -23,7 +23,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from somrisk.errors import CaseError, OutputError, Problem, SomriskError, UsageError
     from somrisk.io import summary_json
     from somrisk.runner import CaseCheck, RunResult, check_case, example_case_path, run
-    from somrisk.simulate import Deterministic, Model, Simulation, prepare, run_deterministic, simulate
+    from somrisk.simulation import Deterministic, Model, Simulation, prepare, run_deterministic, simulate
     from somrisk.space import InputSpace, build_space
     from somrisk.summary import summarize
 
@@ -71,12 +71,12 @@ _HOME = {
     "run": "somrisk.runner",
     "InputSpace": "somrisk.space",
     "build_space": "somrisk.space",
-    "Model": "somrisk.simulate",
-    "prepare": "somrisk.simulate",
-    "Deterministic": "somrisk.simulate",
-    "Simulation": "somrisk.simulate",
-    "run_deterministic": "somrisk.simulate",
-    "simulate": "somrisk.simulate",
+    "Model": "somrisk.simulation",
+    "prepare": "somrisk.simulation",
+    "Deterministic": "somrisk.simulation",
+    "Simulation": "somrisk.simulation",
+    "run_deterministic": "somrisk.simulation",
+    "simulate": "somrisk.simulation",
     "summarize": "somrisk.summary",
     "summary_json": "somrisk.io",
     "CaseError": "somrisk.errors",

@@ -122,7 +122,7 @@ class Canonical:
             return float(special.ndtr(-z) if upper else special.ndtr(z))
         elif kind == "beta":
             y = min(max((x - p[2]) / p[3], 0.0), 1.0)
-            return float(special.betainc(p[1], p[0], 1.0 - y) if upper else special.betainc(p[0], p[1], y))
+            return float(special.betaincc(p[0], p[1], y) if upper else special.betainc(p[0], p[1], y))
         elif kind == "gamma":
             y = max(x / p[1], 0.0)
             return float(special.gammaincc(p[0], y) if upper else special.gammainc(p[0], y))

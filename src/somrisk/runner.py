@@ -16,7 +16,7 @@ import xarray as xr
 from somrisk.case import Case, load_case
 from somrisk.cube import cube_nbytes
 from somrisk.io.store import CubeWriter, check_output
-from somrisk.simulate import Model, Simulation, prepare, simulate
+from somrisk.simulation import Model, Simulation, prepare, simulate
 from somrisk.space import InputSpace, build_space
 from somrisk.summary import DEFAULT_PERCENTILES, summarize
 

@@ -26,7 +26,7 @@ import numpy as np
 import xarray as xr
 
 from somrisk.errors import UsageError
-from somrisk.simulate import Simulation
+from somrisk.simulation import Simulation
 
 __all__ = ["DEFAULT_PERCENTILES", "SHORTFALL_LEVEL", "summarize"]
 

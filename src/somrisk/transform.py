@@ -29,7 +29,7 @@ from somrisk._quantile_tables import CENTRAL_INTERVALS, build_table
 from somrisk.distributions import Canonical
 from somrisk.space import InputSpace
 
-__all__ = ["InverseCdf", "Transform", "inverse_cdf", "ndtri"]
+__all__ = ["InverseCdf", "Transform", "inverse_cdf", "ndtri", "ppf"]
 
 # Kinds of compiled inverse.
 UNIFORM, TRIANGULAR, NORMAL, LOGNORMAL, TRUNCNORMAL, BETA_TABLE, GAMMA_TABLE, EMPIRICAL, SCIPY = range(9)
@@ -41,7 +41,9 @@ _SQRT1_2 = math.sqrt(0.5)
 
 @numba.njit(cache=True, nogil=True)
 def ndtri(p: float) -> float:
-    """Standard normal quantile, Wichura (1988) algorithm AS241 (PPND16), for 0 < p < 1."""
+    """Standard normal quantile, Wichura (1988) algorithm AS241 (PPND16); -inf at 0, inf at 1."""
+    if not 0.0 < p < 1.0:
+        return -math.inf if p <= 0.0 else math.inf if p >= 1.0 else math.nan
     q = p - 0.5
     if abs(q) <= 0.425:
         r = 0.180625 - q * q
@@ -107,11 +109,15 @@ def _column(kind, p, u, out, tail, central, flat, pending):  # pragma: no cover 
         for i in range(n):
             out[i] = math.exp(p[0] + p[1] * ndtri(u[i]))
     elif kind == TRUNCNORMAL:
-        # p: mean, sd, side (+1, or -1 when mirrored to keep CDF values small), Phi at the
-        # nearer bound, probability between the bounds
+        # p: mean, sd, P(Z <= a), P(Z > b), P(a < Z <= b) for the standardised bounds a, b. The
+        # quantile is taken from the lower tail below the median and from the upper tail above
+        # it, so that the argument of ndtri never loses its small digits.
         for i in range(n):
-            v = u[i] if p[2] > 0 else 1.0 - u[i]
-            out[i] = p[0] + p[1] * p[2] * ndtri(p[3] + v * p[4])
+            lower = p[2] + u[i] * p[4]
+            if lower <= 0.5:
+                out[i] = p[0] + p[1] * ndtri(lower)
+            else:
+                out[i] = p[0] - p[1] * ndtri(p[3] + (1.0 - u[i]) * p[4])
     elif kind == BETA_TABLE or kind == GAMMA_TABLE:
         # p: loc, scale, table row, z0, 1 / spacing of the tail table, its first and last valid
         # interval, first and last valid interval of the central table (see QuantileTable)
@@ -197,11 +203,8 @@ def inverse_cdf(canonical: Canonical) -> InverseCdf:
     if kind == "truncnormal":
         mean, sd, lo, hi = p
         a, b = (lo - mean) / sd, (hi - mean) / sd
-        if a > 0:  # both bounds above the mean: work with the mirrored, lower tail
-            nearer, mass, side = special.ndtr(-b), special.ndtr(-a) - special.ndtr(-b), -1.0
-        else:
-            nearer, mass, side = special.ndtr(a), special.ndtr(b) - special.ndtr(a), 1.0
-        return InverseCdf(TRUNCNORMAL, _pad((mean, sd, side, nearer, mass)))
+        mass = special.ndtr(-a) - special.ndtr(-b) if a > 0 else special.ndtr(b) - special.ndtr(a)
+        return InverseCdf(TRUNCNORMAL, _pad((mean, sd, special.ndtr(a), special.ndtr(-b), mass)))
     if kind == "empirical":
         return InverseCdf(EMPIRICAL, _pad(()), values=np.asarray(p, dtype=float))
     if kind in ("beta", "gamma"):
@@ -216,6 +219,30 @@ def inverse_cdf(canonical: Canonical) -> InverseCdf:
             tail=table.tail, central=table.central,
         )
     raise ValueError(f"no inverse CDF for kind {kind!r}")
+
+
+def ppf(form: Canonical, u: np.ndarray | float) -> np.ndarray:
+    """Quantiles of one distribution form at `u` (any shape), through the compiled inverse CDF
+    (or scipy's ppf where the form has no table); no clipping to an input's range."""
+    inverse = inverse_cdf(form)
+    flat = np.ascontiguousarray(np.asarray(u, dtype=float).reshape(-1, 1))
+    out = np.empty_like(flat)
+    if inverse.kind == SCIPY:
+        from somrisk.distributions import to_scipy
+
+        out[:, 0] = to_scipy(form).ppf(flat[:, 0])
+    else:
+        tail = np.zeros((1, 1, 4)) if inverse.tail is None else inverse.tail[None]
+        central = np.zeros((1, CENTRAL_INTERVALS, 4)) if inverse.central is None else inverse.central[None]
+        values = np.zeros(1) if inverse.values is None else inverse.values
+        params = np.array([inverse.params])
+        if inverse.tail is not None:
+            params[0, 2] = 0.0  # the only table row
+        if inverse.kind == EMPIRICAL:
+            params[0, :2] = 0.0, values.size
+        _transform(flat, np.array([inverse.kind]), params, tail, central, values,
+                   np.array([-np.inf]), np.array([np.inf]), out)
+    return out.reshape(np.shape(u))
 
 
 class Transform:

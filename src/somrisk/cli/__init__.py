@@ -11,7 +11,15 @@ import os
 import sys
 import warnings
 
+from rich.markup import escape
+
 from somrisk.cli.app import app, stderr
+
+from typer import Abort, BadParameter
+
+# The base class of typer's argument errors (click's ClickException, vendored by recent typer and
+# not exported): it knows how to show itself and its exit code (2).
+ClickException = next(c for c in BadParameter.__mro__ if c.__name__ == "ClickException")
 
 __all__ = ["app", "main"]
 
@@ -21,16 +29,19 @@ def main() -> None:
     from somrisk.errors import SomriskError
 
     def show_warning(message, category, filename, lineno, file=None, line=None):  # noqa: ANN001
-        stderr.print(f"[yellow]warning:[/yellow] {message}", highlight=False)
+        stderr.print(f"[yellow]warning:[/yellow] {escape(str(message))}", highlight=False)
 
     warnings.showwarning = show_warning
     try:
-        app(standalone_mode=False)
+        code = app(standalone_mode=False)
+    except ClickException as error:  # bad arguments: typer's own message and usage, exit 2
+        error.show()
+        sys.exit(error.exit_code)
     except SomriskError as error:
         for line in str(error).splitlines():
-            stderr.print(f"[red]error:[/red] {line}", highlight=False, markup=True, soft_wrap=True)
+            stderr.print(f"[red]error:[/red] {escape(line)}", highlight=False, soft_wrap=True)
         sys.exit(2)
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, Abort):
         stderr.print("interrupted; no output was written")
         sys.exit(130)
     except SystemExit:
@@ -38,5 +49,7 @@ def main() -> None:
     except Exception as error:  # noqa: BLE001 - the last line of defence: a message, no traceback
         if os.environ.get("SOMRISK_TRACEBACK"):
             raise
-        stderr.print(f"[red]internal error:[/red] {type(error).__name__}: {error}", highlight=False)
+        stderr.print(f"[red]internal error:[/red] {type(error).__name__}: {escape(str(error))}",
+                     highlight=False)
         sys.exit(1)
+    sys.exit(code if isinstance(code, int) else 0)

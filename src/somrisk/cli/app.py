@@ -90,7 +90,7 @@ def run(
     for item in summary_table(result.summary):
         stdout.print(item)
     if result.out is not None:
-        stdout.print(f"Cube written to {result.out}")
+        stdout.print(f"Cube written to {result.out}", markup=False, highlight=False)
 
 
 @app.command()
@@ -102,4 +102,4 @@ def check(
     from somrisk.runner import check_case
 
     for line in check_report(check_case(case)):
-        stdout.print(line, highlight=False)
+        stdout.print(line, highlight=False, soft_wrap=True)

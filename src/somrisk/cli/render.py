@@ -11,6 +11,7 @@ from typing import Any
 
 import xarray as xr
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
@@ -33,7 +34,7 @@ def summary_table(summary: xr.Dataset) -> list[Any]:
     """The summary of ``somrisk run``: NPV by actor and payback, as Rich renderables."""
     attrs = summary.attrs
     unit = f"{attrs['currency']}, {attrs['price_year']} prices, discounted to {attrs['start_year']}"
-    table = Table(title=f"{attrs['case_name']}\nNet present value (NPV), {unit}",
+    table = Table(title=f"{escape(attrs['case_name'])}\nNet present value (NPV), {unit}",
                   title_justify="left")
     table.add_column("Actor")
     for heading in ("Deterministic", "Mean", "5 %", "95 %", "P(NPV > 0)"):
@@ -44,7 +45,7 @@ def summary_table(summary: xr.Dataset) -> list[Any]:
                money(float(s.npv_quantile.sel(quantile=0.05, method="nearest"))),
                money(float(s.npv_quantile.sel(quantile=0.95, method="nearest"))),
                share(float(s.npv_prob_positive))]
-        name = "Total" if actor == "total" else str(actor)
+        name = "Total" if actor == "total" else escape(str(actor))
         table.add_row(name, *row, style="bold" if actor == "total" else None,
                       end_section=actor == summary.actor.values[-2])
     median = int(summary.payback_median_year)
@@ -66,9 +67,9 @@ def check_report(checked: CaseCheck) -> list[str]:
     info = case.info
     first, last = case.participants.intake_years
     lines = [
-        f"[green]OK[/green] {case.source}: {info.name}",
+        f"[green]OK[/green] {escape(case.source)}: {escape(info.name)}",
         f"  horizon {info.horizon} years ({case.years[0]}-{case.years[-1]}), "
-        f"{info.currency} at {info.price_level} prices, actors: {', '.join(case.actors)}",
+        f"{escape(info.currency)} at {info.price_level} prices, actors: {escape(', '.join(case.actors))}",
         f"  intake years {case.years[first]}-{case.years[last]}; "
         f"{len(case.costs)} costs, {len(case.comparison_costs)} comparison costs, "
         f"{len(case.consequences)} consequences",
@@ -76,7 +77,7 @@ def check_report(checked: CaseCheck) -> list[str]:
         f"{len(case.correlations)} rank correlations",
     ]
     for path, dist in zip(space.paths, space.distributions, strict=True):
-        lines.append(f"    {path}: {dist.describe()}, base {as_distribution(dist).base_value:,.6g}")
+        lines.append(f"    {path}: {escape(dist.describe())}, base {as_distribution(dist).base_value:,.6g}")
     return lines
 
 

@@ -19,7 +19,7 @@ import xarray as xr
 
 from somrisk._resources import available_memory, format_bytes, free_disk
 from somrisk.errors import OutputError, UsageError
-from somrisk.simulate import CUBE_MEMORY_SHARE, CubeBlock
+from somrisk.simulation import CUBE_MEMORY_SHARE, CubeBlock
 
 __all__ = ["CUBE_FORMATS", "CubeWriter", "check_output", "cube_format"]
 

@@ -167,14 +167,15 @@ class Sobol(_Blocked):
                 f"has {dimension}. Use sampler 'lhs' or 'mc'."
             )
         super().__init__(seed, draws, dimension)
-        self._scramble = run_seed_sequence(seed, Stream.SOBOL_SCRAMBLE)
         # scipy fills its table of direction numbers on first use, which is not thread-safe: fill
         # it here, before blocks are drawn on worker threads
         qmc.Sobol(max(dimension, 1), scramble=False)
 
     def _block(self, index: int, start: int, stop: int) -> np.ndarray:
-        engine = self._qmc.Sobol(self.dimension, scramble=True,
-                                 rng=np.random.default_rng(self._scramble))
+        # a new seed sequence each time: scipy spawns children from the one it is given, so a
+        # shared one would scramble each block differently
+        scramble = np.random.default_rng(run_seed_sequence(self.seed, Stream.SOBOL_SCRAMBLE))
+        engine = self._qmc.Sobol(self.dimension, scramble=True, rng=scramble)
         with warnings.catch_warnings():
             # scipy warns when a block is not a power of two; the run-level check is ours
             warnings.filterwarnings("ignore", message=".*balance properties.*")

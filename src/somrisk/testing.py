@@ -1,0 +1,79 @@
+"""Helpers for testing somrisk and cases built on it: toy cases with closed forms, and cube checks.
+
+Nothing in somrisk imports this module.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import xarray as xr
+
+__all__ = ["CUBE_ATTRS", "assert_cube_valid", "minimal_case"]
+
+#: Attributes every result cube carries (outputs.md).
+CUBE_ATTRS = ("case_name", "case_sha256", "seed", "sampler", "draws", "somrisk_version", "currency",
+              "price_year", "discount_rate")
+
+
+def minimal_case(
+    *,
+    effect: str = "0.1",
+    cohorts: str = "[10]",
+    horizon: int = 5,
+    discount_rate: str = "0.0",
+    price_growth: str = "0.0",
+    costs: str = "",
+    consequences: str = "",
+    persistence: str = "",
+    extra: str = "",
+) -> str:
+    """TOML text of a small case; each argument is pasted into its place as TOML."""
+    return f"""
+[case]
+name = "Toy case"
+start_year = 2025
+price_year = 2024
+horizon = {horizon}
+
+[economy]
+discount_rate = {discount_rate}
+price_growth = {price_growth}
+
+[participants]
+cohorts = {cohorts}
+
+[effect]
+effect = {effect}
+
+{persistence}
+
+{costs}
+
+{consequences}
+
+{extra}
+"""
+
+
+def assert_cube_valid(cube: xr.Dataset) -> None:
+    """Check the cube contract of outputs.md: variables, dimensions, attributes, finiteness,
+    and net = sum of gains over consequences minus costs."""
+    expected = {
+        "gains": ("draw", "year", "actor", "consequence"),
+        "costs": ("draw", "year", "actor"),
+        "net": ("draw", "year", "actor"),
+        "discount_factor": ("year",),
+        "inputs": ("draw", "input"),
+    }
+    for name, dims in expected.items():
+        assert name in cube, f"cube lacks variable {name!r}"
+        assert cube[name].dims == dims, f"{name} has dims {cube[name].dims}, expected {dims}"
+    for attr in CUBE_ATTRS:
+        assert attr in cube.attrs, f"cube lacks attribute {attr!r}"
+    assert cube.sizes["draw"] == cube.attrs["draws"]
+    np.testing.assert_array_equal(cube.draw.values, np.arange(cube.sizes["draw"]))
+    for name in expected:
+        assert np.isfinite(cube[name].values).all(), f"{name} has NaN or infinite values"
+    rebuilt = cube.gains.sum("consequence") - cube.costs
+    scale = max(1.0, float(np.abs(cube.net).max()))
+    assert float(np.abs(rebuilt - cube.net).max()) <= 1e-9 * scale, "net != gains - costs"
