@@ -38,7 +38,7 @@ def _given(**options: Any) -> dict[str, Any]:
 
 def _version(show: bool) -> None:
     if show:
-        from somrisk import __version__
+        from somrisk._version import __version__
 
         stdout.print(f"somrisk {__version__}")
         raise typer.Exit()

@@ -24,6 +24,9 @@ from somrisk.simulation import CUBE_MEMORY_SHARE, CubeBlock
 __all__ = ["CUBE_FORMATS", "CubeWriter", "check_output", "cube_format"]
 
 CUBE_FORMATS = {".nc": "netcdf", ".zarr": "zarr"}
+#: Zarr format version 2: read by every Zarr library, and it has a specification for the string
+#: coordinates (actor, consequence and input names) that version 3 does not have yet.
+ZARR_FORMAT = 2
 
 
 def cube_format(path: str | Path) -> str:
@@ -100,7 +103,7 @@ class CubeWriter:
         if self.format == "netcdf":
             cube.to_netcdf(self.temporary, engine="h5netcdf")
         else:
-            cube.to_zarr(self.temporary, mode="w")
+            cube.to_zarr(self.temporary, mode="w", zarr_format=ZARR_FORMAT)
         self._started = True
 
     def append(self, block: CubeBlock) -> None:
@@ -108,7 +111,7 @@ class CubeWriter:
         if not self._started:
             chunks = {name: {"chunks": tuple(max(1, n) for n in block.dataset[name].shape)}
                       for name in block.dataset.data_vars}
-            block.dataset.to_zarr(self.temporary, mode="w", encoding=chunks)
+            block.dataset.to_zarr(self.temporary, mode="w", encoding=chunks, zarr_format=ZARR_FORMAT)
             self._started = True
         else:
             block.dataset.drop_vars("discount_factor").to_zarr(self.temporary, append_dim="draw")

@@ -1,0 +1,34 @@
+"""The public API is one flat namespace with an explicit list (docs/api.md)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import somrisk
+
+DOCUMENTED = [
+    "Case", "CaseCheck", "check_case", "example_case_path", "load_case", "parse_case",
+    "InputSpace", "Model", "build_space", "prepare",
+    "Deterministic", "Simulation", "run_deterministic", "simulate",
+    "summarize", "summary_json",
+    "RunResult", "run",
+    "CaseError", "OutputError", "Problem", "SomriskError", "UsageError",
+    "__version__",
+]
+
+
+def test_all_lists_exactly_the_documented_names():
+    assert sorted(somrisk.__all__) == sorted(DOCUMENTED)
+
+
+def test_every_public_name_resolves():
+    for name in somrisk.__all__:
+        assert getattr(somrisk, name) is not None
+    assert callable(somrisk.simulate) and callable(somrisk.run)
+
+
+def test_importing_somrisk_is_light():
+    code = "import sys, somrisk; print(sorted(m for m in ('numba', 'xarray', 'scipy.stats') if m in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
