@@ -42,15 +42,15 @@ def _check_percentiles(percentiles: Sequence[float]) -> np.ndarray:
     return values
 
 
-def _shortfall(values: np.ndarray, level: float) -> np.ndarray:
-    """Mean of the ceil(level n) smallest values along the last axis."""
+def _shortfall(values: np.ndarray, level: float) -> float:
+    """Mean of the ceil(level n) smallest of a row of values."""
     k = max(1, math.ceil(level * values.shape[-1]))
     lowest = np.partition(values, k - 1, axis=-1)[..., :k]
-    return lowest.mean(axis=-1)
+    return float(lowest.mean(axis=-1))
 
 
-def _percentiles(rows: np.ndarray, q: np.ndarray) -> np.ndarray:
-    """Percentiles `q` of each row of a 2-d array, rows on two threads (numpy releases the GIL)."""
+def _percentiles(rows: Sequence[np.ndarray] | np.ndarray, q: np.ndarray) -> np.ndarray:
+    """Percentiles `q` of each row, rows on two threads (numpy releases the GIL)."""
     with ThreadPoolExecutor(max_workers=2) as pool:
         return np.array(list(pool.map(lambda row: np.percentile(row, q), rows)))
 
@@ -80,11 +80,13 @@ def summarize(sim: Simulation, *, percentiles: Sequence[float] = DEFAULT_PERCENT
     D = sim.draws
     A = len(case.actors)
 
-    npv = np.concatenate([sim.npv, sim.npv_total[None, :]])  # (actor incl. total, draw)
-    mean = npv.mean(axis=1)
-    sd = npv.std(axis=1, ddof=1) if D > 1 else np.zeros(A + 1)
-    positive = (npv > 0).mean(axis=1)
-    npv_q = _percentiles(npv, q)
+    # one row (actor, then total) at a time: the temporaries of 10^7 draws are 80 MB each
+    rows = [*sim.npv, sim.npv_total]
+    mean = np.array([row.mean() for row in rows])
+    sd = np.array([row.std(ddof=1) if D > 1 else 0.0 for row in rows])
+    positive = np.array([np.count_nonzero(row > 0) / D for row in rows])
+    npv_q = _percentiles(rows, q)
+    shortfall = np.array([_shortfall(row, SHORTFALL_LEVEL) for row in rows])
 
     sample = sim.yearly_sample  # (T, A + 2, m): actors, total, cumulative
     yearly_q = _percentiles(sample.reshape(-1, sample.shape[-1]), q).reshape(*sample.shape[:2], -1)
@@ -109,7 +111,7 @@ def summarize(sim: Simulation, *, percentiles: Sequence[float] = DEFAULT_PERCENT
         "npv_quantile": (("actor", "quantile"), npv_q, {"units": money}),
         "npv_prob_positive": (("actor",), positive),
         "npv_prob_positive_se": (("actor",), np.sqrt(positive * (1 - positive) / D)),
-        "npv_expected_shortfall": (("actor",), _shortfall(npv, SHORTFALL_LEVEL),
+        "npv_expected_shortfall": (("actor",), shortfall,
                                    {"units": money, "level": SHORTFALL_LEVEL}),
         "npv_deterministic": (("actor",), np.append(det.npv, det.npv_total), {"units": money}),
         "net_mean": (("year", "actor"), sim.yearly_mean[:, : A + 1], {"units": money}),
