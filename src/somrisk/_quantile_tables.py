@@ -30,6 +30,7 @@ __all__ = [
     "QuantileTable",
     "build_table",
     "hermite_coefficients",
+    "normal_table",
 ]
 
 #: Tail table range in normal scores; Phi(-8.3) = 5e-17 lies below the smallest step of u near 1.
@@ -119,6 +120,25 @@ def hermite_coefficients(x: np.ndarray, y: np.ndarray, slope: np.ndarray) -> np.
     m0, m1 = slope[:-1], slope[1:]
     return np.stack([(m0 + m1 - 2 * delta) / h**2, (3 * delta - 2 * m0 - m1) / h, m0, y[:-1]],
                     axis=1)
+
+
+def normal_table() -> tuple[np.ndarray, int, int]:
+    """Central table of the standard normal quantile: x(u) cubic on a uniform grid in u.
+
+    Returns the coefficients (CENTRAL_INTERVALS, 4) and the first and last interval that pass the
+    check against scipy's normal CDF at every midpoint (outside them, AS241 is used).
+    """
+    K = CENTRAL_INTERVALS
+    u = np.arange(1, K) / K
+    x = special.ndtri(u)
+    coef = np.zeros((K, 4))
+    coef[1: K - 1] = hermite_coefficients(u, x, 1.0 / np.exp(_log_normal_density(x)))
+    mid = (np.arange(1, K - 1) + 0.5) / K
+    good = np.concatenate([[False], np.abs(special.ndtr(_horner(coef[1: K - 1], 0.5 / K)) - mid)
+                           <= TABLE_TOLERANCE, [False]])
+    centre = K // 2
+    bad_left, bad_right = np.flatnonzero(~good[:centre]), np.flatnonzero(~good[centre:])
+    return coef, int(bad_left[-1]) + 1, centre + int(bad_right[0]) - 1
 
 
 def _log_normal_density(z: np.ndarray) -> np.ndarray:

@@ -8,15 +8,17 @@ reproduce it; :func:`cube_dataset` attaches dimensions, coordinates and units to
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import xarray as xr
 
 from somrisk._version import __version__
 from somrisk.case import Case
 from somrisk.distributions import as_distribution
 from somrisk.space import InputSpace
+
+if TYPE_CHECKING:  # xarray takes a third of a second to import: only when a Dataset is made
+    import xarray as xr
 
 __all__ = ["cube_dataset", "cube_nbytes", "discount_factors", "make_attrs"]
 
@@ -95,4 +97,6 @@ def cube_dataset(case: Case, space: InputSpace, *, draw_start: int, gains: np.nd
         "inputs": (("draw", "input"), inputs,
                    {"long_name": "value of each uncertain input in each draw"}),
     }
+    import xarray as xr
+
     return xr.Dataset(data, coords=coords, attrs=attrs)

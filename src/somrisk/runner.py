@@ -6,19 +6,24 @@ The CLI's ``somrisk check`` and ``somrisk run`` are each one call of :func:`chec
 
 from __future__ import annotations
 
+import importlib
+import sys
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-import xarray as xr
+from typing import TYPE_CHECKING
 
 from somrisk.case import Case, load_case
-from somrisk.cube import cube_nbytes
-from somrisk.io.store import CubeWriter, check_output
-from somrisk.simulation import Model, Simulation, prepare, simulate
 from somrisk.space import InputSpace, build_space
-from somrisk.summary import DEFAULT_PERCENTILES, summarize
+
+if TYPE_CHECKING:
+    import xarray as xr
+
+    from somrisk.simulation import Simulation
+
 
 __all__ = ["CaseCheck", "RunResult", "check_case", "example_case_path", "run"]
 
@@ -50,6 +55,13 @@ def check_case(path: str | Path) -> CaseCheck:
     return CaseCheck(case, build_space(case))
 
 
+def _prefetch(module: str) -> None:
+    """Import a module on a background thread, so that its import overlaps with work that does
+    not hold the GIL (the simulation's compiled blocks)."""
+    if module not in sys.modules:
+        threading.Thread(target=importlib.import_module, args=(module,), daemon=True).start()
+
+
 @dataclass(frozen=True, eq=False)
 class RunResult:
     """What ``somrisk run`` produces: the summary, the simulation and the cube file written."""
@@ -67,7 +79,7 @@ def run(
     sampler: str = "lhs",
     out: str | Path | None = None,
     threads: int | None = None,
-    percentiles: Sequence[float] = DEFAULT_PERCENTILES,
+    percentiles: Sequence[float] | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> RunResult:
     """Simulate a case, summarise it, and write the cube where `out` names a file.
@@ -81,22 +93,30 @@ def run(
     out : path, optional
         Write the result cube here: ``.nc`` (netCDF, built in memory) or ``.zarr`` (written block by
         block). The file appears only when complete.
-    percentiles : sequence of float
-        Percentiles of the summary.
+    percentiles : sequence of float, optional
+        Percentiles of the summary (default: those of :func:`somrisk.summarize`).
 
     Raises
     ------
     CaseError, UsageError, OutputError
         Bad case, bad arguments, or an output that cannot be written (checked before simulating).
     """
+    # numba and xarray are imported here, not with the module: `somrisk check` needs neither
+    from somrisk.cube import cube_nbytes
+    from somrisk.io.store import CubeWriter, check_output
+    from somrisk.simulation import prepare, simulate
+    from somrisk.summary import summarize
+
     if case is None:
         case = example_case_path()
     loaded = case if isinstance(case, Case) else load_case(case)
-    model: Model = prepare(loaded)
+    _prefetch("xarray")  # the summary needs it; import it while the draws run
+    options = {} if percentiles is None else {"percentiles": percentiles}
+    model = prepare(loaded)
     if out is None:
         sim = simulate(model, draws=draws, seed=seed, sampler=sampler, threads=threads,
                        progress=progress)
-        return RunResult(summarize(sim, percentiles=percentiles), sim, None)
+        return RunResult(summarize(sim, **options), sim, None)
 
     fmt = check_output(out, cube_nbytes(loaded, model.space, draws))
     with CubeWriter(out) as writer:
@@ -108,6 +128,6 @@ def run(
                            keep_cube=True, progress=progress)
             assert sim.cube is not None
             writer.write(sim.cube)
-        summary = summarize(sim, percentiles=percentiles)
+        summary = summarize(sim, **options)
         path = writer.commit()
     return RunResult(summary, sim, path)

@@ -22,10 +22,9 @@ from collections import deque
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import xarray as xr
 
 from somrisk._resources import available_memory, format_bytes
 from somrisk.case import Case
@@ -44,6 +43,9 @@ from somrisk.sampling import (
 )
 from somrisk.space import InputSpace, build_space
 from somrisk.transform import Transform
+
+if TYPE_CHECKING:
+    import xarray as xr
 
 __all__ = [
     "YEARLY_SAMPLE_BYTES",
@@ -256,6 +258,8 @@ class Simulation:
     def draws_dataset(self) -> xr.Dataset:
         """The per-draw results as a labelled Dataset: ``npv`` (draw, actor) with ``total`` among
         the actors, and ``payback_year`` (draw; -1 where a draw does not pay back)."""
+        import xarray as xr
+
         years = np.array(self.case.years)
         payback_year = np.where(self.payback >= 0, years[np.maximum(self.payback, 0)], -1)
         npv = np.concatenate([self.npv, self.npv_total[None, :]]).T

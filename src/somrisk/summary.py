@@ -22,11 +22,15 @@ import math
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 
+from typing import TYPE_CHECKING
+
 import numpy as np
-import xarray as xr
 
 from somrisk.errors import UsageError
 from somrisk.simulation import Simulation
+
+if TYPE_CHECKING:
+    import xarray as xr
 
 __all__ = ["DEFAULT_PERCENTILES", "SHORTFALL_LEVEL", "summarize"]
 
@@ -137,4 +141,6 @@ def summarize(sim: Simulation, *, percentiles: Sequence[float] = DEFAULT_PERCENT
     attrs = {**sim.attrs, "yearly_quantile_draws": int(sample.shape[0]),
              "percentiles": [float(p) for p in q]}
     coords = {"actor": actors, "year": years, "quantile": q / 100.0}
+    import xarray as xr
+
     return xr.Dataset(data, coords=coords, attrs=attrs)

@@ -23,6 +23,8 @@ ClickException = next(c for c in BadParameter.__mro__ if c.__name__ == "ClickExc
 
 __all__ = ["app", "main"]
 
+INTERRUPTED = 130
+
 
 def main() -> None:
     """Entry point of the ``somrisk`` console script."""
@@ -42,8 +44,7 @@ def main() -> None:
             stderr.print(f"[red]error:[/red] {escape(line)}", highlight=False, soft_wrap=True)
         sys.exit(2)
     except (KeyboardInterrupt, Abort):
-        stderr.print("interrupted; no output was written")
-        sys.exit(130)
+        code = INTERRUPTED
     except SystemExit:
         raise
     except Exception as error:  # noqa: BLE001 - the last line of defence: a message, no traceback
@@ -52,4 +53,6 @@ def main() -> None:
         stderr.print(f"[red]internal error:[/red] {type(error).__name__}: {escape(str(error))}",
                      highlight=False)
         sys.exit(1)
+    if code == INTERRUPTED:  # typer turns Ctrl-C into this exit code
+        stderr.print("interrupted; no output was written")
     sys.exit(code if isinstance(code, int) else 0)

@@ -7,9 +7,8 @@ from __future__ import annotations
 
 import math
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import xarray as xr
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
@@ -17,6 +16,9 @@ from rich.table import Table
 
 from somrisk.distributions import as_distribution
 from somrisk.runner import CaseCheck
+
+if TYPE_CHECKING:
+    import xarray as xr
 
 __all__ = ["ProgressBar", "check_report", "summary_table"]
 

@@ -7,9 +7,10 @@ defined are written as null, never as NaN (which is not JSON).
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import xarray as xr
+if TYPE_CHECKING:
+    import xarray as xr
 
 __all__ = ["percentile_key", "summary_json"]
 

@@ -14,12 +14,14 @@ import shutil
 import uuid
 from pathlib import Path
 from types import TracebackType
-
-import xarray as xr
+from typing import TYPE_CHECKING
 
 from somrisk._resources import available_memory, format_bytes, free_disk
 from somrisk.errors import OutputError, UsageError
 from somrisk.simulation import CUBE_MEMORY_SHARE, CubeBlock
+
+if TYPE_CHECKING:
+    import xarray as xr
 
 __all__ = ["CUBE_FORMATS", "CubeWriter", "check_output", "cube_format"]
 

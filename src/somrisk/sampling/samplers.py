@@ -88,31 +88,33 @@ class MonteCarlo(_Blocked):
 
 
 @numba.njit(cache=True, nogil=True)
-def _latin_hypercube(keys, jitter, substratum, substrata, out):  # pragma: no cover - compiled
-    """out[i, j] = (perm_j[i] + (substratum[j] + jitter[j, i]) / substrata) / n (by reciprocals).
+def _latin_hypercube(words, substratum, substrata, out):  # pragma: no cover - compiled
+    """out[i, j] = (perm_j[i] + (substratum[j] + jitter_j[i]) / substrata) / n.
 
-    perm_j is a random permutation of 0..n-1 made by Fisher-Yates from the random 64-bit words
-    keys[j] (uint64 (d, n)): position i swaps with k = floor(top32(key) (i + 1) / 2^32), Lemire's
-    multiply-shift (bias below (i + 1) / 2^32). jitter (float64 (d, n)) places each point within
-    its (sub)stratum; out: float64 (n, d). Columns go in groups of 8 so that rows of `out` are
-    written a cache line at a time.
+    words (uint64 (d, n)) are the block's random 64-bit words, one per point. The high 32 bits
+    shuffle 0..n-1 into perm_j by Fisher-Yates (position i swaps with floor(high (i + 1) / 2^32),
+    Lemire's multiply-shift; bias below (i + 1) / 2^32); the low 32 bits place the point within
+    its (sub)stratum, jitter = (low + 1/2) / 2^32. out: float64 (n, d). Columns go in groups of 8
+    so that rows of `out` are written a cache line at a time.
     """
     n, d = out.shape
     group = 8
     perm = np.empty((group, n), dtype=np.int64)
     per_stratum, per_substratum = 1.0 / n, 1.0 / substrata
+    low_bits, shift = np.uint64(0xFFFFFFFF), np.uint64(32)
     for j0 in range(0, d, group):
         width = min(group, d - j0)
         for g in range(width):
             for i in range(n):
                 perm[g, i] = i
             for i in range(n - 1, 0, -1):
-                k = ((keys[j0 + g, i] >> np.uint64(32)) * np.uint64(i + 1)) >> np.uint64(32)
+                k = ((words[j0 + g, i] >> shift) * np.uint64(i + 1)) >> shift
                 perm[g, i], perm[g, k] = perm[g, k], perm[g, i]
         for i in range(n):
             for g in range(width):
                 j = j0 + g
-                out[i, j] = (perm[g, i] + (substratum[j] + jitter[j, i]) * per_substratum) * per_stratum
+                jitter = ((words[j, i] & low_bits) + 0.5) * 2.0**-32
+                out[i, j] = (perm[g, i] + (substratum[j] + jitter) * per_substratum) * per_stratum
 
 
 class LatinHypercube(_Blocked):
@@ -120,7 +122,7 @@ class LatinHypercube(_Blocked):
 
     Each block of n draws is a Latin hypercube of its own: column j has one point in each of the n
     strata [k/n, (k+1)/n), in an order given by a Fisher-Yates shuffle (numba) driven by the
-    block's uniforms. (scipy's LatinHypercube draws a whole design at once; a run of blocks needs
+    block's random 64-bit words. (scipy's LatinHypercube draws a whole design at once; a run of blocks needs
     the sub-strata below, and this is the hot path of the default sampler.) The K full blocks of a run also share out each stratum: a per-run random
     permutation gives block b the sub-stratum o_j(b) of width 1/(nK), so that the full blocks
     together form an exact Latin hypercube of nK points. A last, partial block is a Latin hypercube
@@ -141,14 +143,13 @@ class LatinHypercube(_Blocked):
     def _block(self, index: int, start: int, stop: int) -> np.ndarray:
         n, d = stop - start, self.dimension
         rng = block_rng(self.seed, Stream.UNIFORMS, index)
-        keys = rng.bit_generator.random_raw(d * n).reshape(d, n)
-        jitter = rng.random((d, n))
+        words = rng.bit_generator.random_raw(d * n).reshape(d, n)
         if n == BLOCK_DRAWS and self.full_blocks > 1:
             substratum, substrata = self.substratum[index], self.full_blocks
         else:
             substratum, substrata = np.zeros(d, dtype=np.int64), 1
         out = np.empty((n, d))
-        _latin_hypercube(keys, jitter, substratum, substrata, out)
+        _latin_hypercube(words, substratum, substrata, out)
         return out
 
 
