@@ -52,8 +52,9 @@ def measure(command: list[str], repeat: int) -> tuple[float, int, str]:
     """Median wall time (s), median peak RSS (bytes) and the last stdout of `command`."""
     walls, peaks, out = [], [], ""
     for _ in range(repeat):
-        done = subprocess.run([sys.executable, "-c", MEASURE, *command], capture_output=True,
-                              text=True, check=True)
+        done = subprocess.run(
+            [sys.executable, "-c", MEASURE, *command], capture_output=True, text=True, check=True
+        )
         head, _, out = done.stdout.partition("\n")
         wall, peak = head.split()
         walls.append(float(wall))
@@ -74,60 +75,117 @@ def write_bandwidth() -> float:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--quick", action="store_true", help="small runs, to try the script")
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
-    draws, baseline_draws, big, cube_draws = ((10**5, 10**4, 10**6, 2 * 10**4) if args.quick else
-                                              (10**6, 10**5, 10**7, 10**5))
+    draws, baseline_draws, big, cube_draws = (
+        (10**5, 10**4, 10**6, 2 * 10**4) if args.quick else (10**6, 10**5, 10**7, 10**5)
+    )
     somrisk = str(Path(sys.executable).with_name("somrisk"))
     rows: list[tuple[str, str]] = []
     with tempfile.TemporaryDirectory() as folder:
         case = Path(folder) / "benchmark-33.toml"
         case.write_text(benchmark_case(33), encoding="utf-8")
-        subprocess.run([somrisk, "run", str(case), "--draws", "1000", "--json"], check=True,
-                       capture_output=True)  # warm the compiled-kernel cache
+        subprocess.run(
+            [somrisk, "run", str(case), "--draws", "1000", "--json"],
+            check=True,
+            capture_output=True,
+        )  # warm the compiled-kernel cache
 
-        wall, peak, out = measure([sys.executable, str(HERE / "numpy_baseline.py"), str(case),
-                                   "--draws", str(baseline_draws)], args.repeat)
+        wall, peak, out = measure(
+            [
+                sys.executable,
+                str(HERE / "numpy_baseline.py"),
+                str(case),
+                "--draws",
+                str(baseline_draws),
+            ],
+            args.repeat,
+        )
         baseline = json.loads(out)
         baseline_rate = baseline["draws"] / baseline["compute_seconds"]
-        rows.append((f"numpy/scipy baseline, {baseline_draws:,} draws",
-                     f"{baseline_rate:,.0f} draws/s (compute only; process {wall:.1f} s, "
-                     f"{peak / 1e6:,.0f} MB)"))
+        rows.append(
+            (
+                f"numpy/scipy baseline, {baseline_draws:,} draws",
+                f"{baseline_rate:,.0f} draws/s (compute only; process {wall:.1f} s, {peak / 1e6:,.0f} MB)",
+            )
+        )
         for sampler in ("lhs", "mc"):
-            wall, peak, _ = measure([somrisk, "run", str(case), "--draws", str(draws), "--json",
-                                     "--sampler", sampler], args.repeat)
+            wall, peak, _ = measure(
+                [somrisk, "run", str(case), "--draws", str(draws), "--json", "--sampler", sampler],
+                args.repeat,
+            )
             rate = draws / wall
-            rows.append((f"somrisk run, {draws:,} draws, {sampler}, whole process",
-                         f"{rate:,.0f} draws/s ({wall:.2f} s, {peak / 1e6:,.0f} MB): "
-                         f"{rate / baseline_rate:.1f}x the baseline"))
-        wall, peak, _ = measure([somrisk, "run", str(case), "--draws", str(big), "--json"],
-                                max(1, args.repeat - 2))
-        rows.append((f"somrisk run, {big:,} draws, summary only",
-                     f"peak memory {peak / 1e9:.2f} GB, {wall:.1f} s ({big / wall:,.0f} draws/s)"))
+            rows.append(
+                (
+                    f"somrisk run, {draws:,} draws, {sampler}, whole process",
+                    f"{rate:,.0f} draws/s ({wall:.2f} s, {peak / 1e6:,.0f} MB): "
+                    f"{rate / baseline_rate:.1f}x the baseline",
+                )
+            )
+        wall, peak, _ = measure(
+            [somrisk, "run", str(case), "--draws", str(big), "--json"], max(1, args.repeat - 2)
+        )
+        rows.append(
+            (
+                f"somrisk run, {big:,} draws, summary only",
+                f"peak memory {peak / 1e9:.2f} GB, {wall:.1f} s ({big / wall:,.0f} draws/s)",
+            )
+        )
 
         bandwidth = write_bandwidth()
         cells_per_draw = 10 * 3 * 33
-        rows.append(("memory write bandwidth (numpy fill)",
-                     f"{bandwidth / 1e9:.1f} GB/s = {bandwidth / 8 / 1e6:,.0f} M float64 cells/s"))
-        timing = ("import sys, time, somrisk; case = somrisk.load_case(sys.argv[1]); "
-                  "somrisk.simulate(case, draws=1000, keep_cube=True); t = time.perf_counter(); "
-                  "somrisk.simulate(case, draws=int(sys.argv[2]), keep_cube=True); "
-                  "print(time.perf_counter() - t)")
-        done = subprocess.run([sys.executable, "-c", timing, str(case), str(cube_draws)],
-                              capture_output=True, text=True, check=True)
+        rows.append(
+            (
+                "memory write bandwidth (numpy fill)",
+                f"{bandwidth / 1e9:.1f} GB/s = {bandwidth / 8 / 1e6:,.0f} M float64 cells/s",
+            )
+        )
+        timing = (
+            "import sys, time, somrisk; case = somrisk.load_case(sys.argv[1]); "
+            "somrisk.simulate(case, draws=1000, keep_cube=True); t = time.perf_counter(); "
+            "somrisk.simulate(case, draws=int(sys.argv[2]), keep_cube=True); "
+            "print(time.perf_counter() - t)"
+        )
+        done = subprocess.run(
+            [sys.executable, "-c", timing, str(case), str(cube_draws)],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
         seconds = float(done.stdout)
         cells = cube_draws * cells_per_draw
-        rows.append((f"cube in memory, {cube_draws:,} draws ({cells * 8 / 1e9:.2f} GB)",
-                     f"{cells / seconds / 1e6:,.0f} M cells/s = "
-                     f"{cells * 8 / seconds / bandwidth:.0%} of write bandwidth"))
+        rows.append(
+            (
+                f"cube in memory, {cube_draws:,} draws ({cells * 8 / 1e9:.2f} GB)",
+                f"{cells / seconds / 1e6:,.0f} M cells/s = "
+                f"{cells * 8 / seconds / bandwidth:.0%} of write bandwidth",
+            )
+        )
         for suffix in (".zarr", ".nc"):
             out_path = Path(folder) / f"cube{suffix}"
-            wall, peak, _ = measure([somrisk, "run", str(case), "--draws", str(cube_draws),
-                                     "--json", "--out", str(out_path)], 1)
-            rows.append((f"somrisk run --out cube{suffix}, {cube_draws:,} draws, whole process",
-                         f"{cells / wall / 1e6:,.1f} M cells/s ({wall:.1f} s, peak {peak / 1e9:.2f} GB)"))
+            wall, peak, _ = measure(
+                [
+                    somrisk,
+                    "run",
+                    str(case),
+                    "--draws",
+                    str(cube_draws),
+                    "--json",
+                    "--out",
+                    str(out_path),
+                ],
+                1,
+            )
+            rows.append(
+                (
+                    f"somrisk run --out cube{suffix}, {cube_draws:,} draws, whole process",
+                    f"{cells / wall / 1e6:,.1f} M cells/s ({wall:.1f} s, peak {peak / 1e9:.2f} GB)",
+                )
+            )
 
     width = max(len(name) for name, _ in rows)
     print(f"{'measurement':<{width}}  result")

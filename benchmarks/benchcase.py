@@ -12,14 +12,44 @@ import numpy as np
 #: name, area, unit, yearly change per person with effect, {actor: price} (DKK; negative = revenue)
 CONSEQUENCES = [
     ("kontanthjaelp", "beskaeftigelse", "år på ydelse", -0.15, {"kommune": 95000, "stat": 45000}),
-    ("uddannelseshjaelp", "beskaeftigelse", "år på ydelse", -0.12, {"kommune": 60000, "stat": 25000}),
-    ("foertidspension", "beskaeftigelse", "år på ydelse", -0.03, {"kommune": 180000, "stat": 60000}),
+    (
+        "uddannelseshjaelp",
+        "beskaeftigelse",
+        "år på ydelse",
+        -0.12,
+        {"kommune": 60000, "stat": 25000},
+    ),
+    (
+        "foertidspension",
+        "beskaeftigelse",
+        "år på ydelse",
+        -0.03,
+        {"kommune": 180000, "stat": 60000},
+    ),
     ("dagpenge", "beskaeftigelse", "år på ydelse", 0.02, {"stat": 210000}),
     ("sygedagpenge", "beskaeftigelse", "år på ydelse", -0.02, {"kommune": 150000, "stat": 40000}),
-    ("ressourceforloeb", "beskaeftigelse", "år på ydelse", -0.02, {"kommune": 140000, "stat": 50000}),
-    ("ledighedsydelse", "beskaeftigelse", "år på ydelse", -0.01, {"kommune": 120000, "stat": 40000}),
+    (
+        "ressourceforloeb",
+        "beskaeftigelse",
+        "år på ydelse",
+        -0.02,
+        {"kommune": 140000, "stat": 50000},
+    ),
+    (
+        "ledighedsydelse",
+        "beskaeftigelse",
+        "år på ydelse",
+        -0.01,
+        {"kommune": 120000, "stat": 40000},
+    ),
     ("aktivering", "beskaeftigelse", "forløb", -0.2, {"kommune": 25000}),
-    ("skat_beskaeftigelse", "beskaeftigelse", "år i arbejde", 0.18, {"kommune": -70000, "stat": -90000}),
+    (
+        "skat_beskaeftigelse",
+        "beskaeftigelse",
+        "år i arbejde",
+        0.18,
+        {"kommune": -70000, "stat": -90000},
+    ),
     ("skat_ydelser", "beskaeftigelse", "år på ydelse", -0.15, {"kommune": -20000, "stat": -15000}),
     ("ungdomsuddannelse", "uddannelse", "år i uddannelse", 0.1, {"kommune": 20000, "stat": 75000}),
     ("videregaaende_uddannelse", "uddannelse", "år i uddannelse", 0.03, {"stat": 90000}),
@@ -32,7 +62,13 @@ CONSEQUENCES = [
     ("aktivitets_samvaer", "social", "dage", -5.0, {"kommune": 700}),
     ("beskyttet_beskaeftigelse", "social", "dage", -3.0, {"kommune": 650}),
     ("somatisk_indlaeggelse", "sundhed", "indlæggelser", -0.05, {"kommune": 4500, "region": 42000}),
-    ("psykiatrisk_indlaeggelse", "sundhed", "indlæggelser", -0.04, {"kommune": 3000, "region": 95000}),
+    (
+        "psykiatrisk_indlaeggelse",
+        "sundhed",
+        "indlæggelser",
+        -0.04,
+        {"kommune": 3000, "region": 95000},
+    ),
     ("somatisk_ambulant", "sundhed", "besøg", -0.3, {"kommune": 400, "region": 2600}),
     ("psykiatrisk_ambulant", "sundhed", "besøg", -0.5, {"kommune": 300, "region": 3100}),
     ("skadestue", "sundhed", "besøg", -0.2, {"kommune": 350, "region": 1900}),
@@ -82,9 +118,7 @@ def benchmark_case(consequences: int = 33, seed: int = 0, name: str = "Benchmark
         "horizon = 10",
         "",
         "[participants]",
-        "cohorts = ["
-        + ", ".join('{ dist = "pert", min = 15, mode = 20, max = 30 }' for _ in range(3))
-        + "]",
+        "cohorts = [" + ", ".join('{ dist = "pert", min = 15, mode = 20, max = 30 }' for _ in range(3)) + "]",
         "",
         "[effect]",
         'success_rate = { dist = "beta", successes = 18, trials = 40 }',
@@ -102,26 +136,44 @@ def benchmark_case(consequences: int = 33, seed: int = 0, name: str = "Benchmark
         ("mentor", "per_participant", "kommune", 15000, "triangular"),
         ("evaluering", "fixed", "stat", 120000, "uniform"),
     ]:
-        lines += ["[[costs]]", f'name = "{name_}"', f'actor = "{actor}"', f'kind = "{kind}"',
-                  f"amount = {_uncertain(amount, dist, rng)}", ""]
+        lines += [
+            "[[costs]]",
+            f'name = "{name_}"',
+            f'actor = "{actor}"',
+            f'kind = "{kind}"',
+            f"amount = {_uncertain(amount, dist, rng)}",
+            "",
+        ]
     for name_, amount in (("samtaler", 12000), ("sagsbehandling", 8000)):
-        lines += ["[[comparison_costs]]", f'name = "{name_}"', 'actor = "kommune"',
-                  'kind = "per_participant"', f"amount = {_uncertain(amount, 'pert', rng)}", ""]
+        lines += [
+            "[[comparison_costs]]",
+            f'name = "{name_}"',
+            'actor = "kommune"',
+            'kind = "per_participant"',
+            f"amount = {_uncertain(amount, 'pert', rng)}",
+            "",
+        ]
     profiles = ["[0.5, 1.0]", "[1.0, 0.9, 0.8, 0.7]", "[0.3, 0.8, 1.0]", "[1.2, 1.0, 0.8]"]
     change_kinds = ["normal", "pert", "triangular"]
     price_kinds = ["pert", "triangular", "uniform", "gamma", "lognormal"]
     for i in range(consequences):
         base_name, area, unit, change, prices = CONSEQUENCES[i % len(CONSEQUENCES)]
         suffix = "" if i < len(CONSEQUENCES) else f"_{i // len(CONSEQUENCES)}"
-        lines += ["[[consequences]]", f'name = "{base_name}{suffix}"', f'category = "{area}"',
-                  f'unit = "{unit}"',
-                  f"change = {_uncertain(change, change_kinds[i % 3], rng)}"]
+        lines += [
+            "[[consequences]]",
+            f'name = "{base_name}{suffix}"',
+            f'category = "{area}"',
+            f'unit = "{unit}"',
+            f"change = {_uncertain(change, change_kinds[i % 3], rng)}",
+        ]
         if i % 3 == 0:
             lines.append(f"profile = {profiles[(i // 3) % len(profiles)]}")
         parts = []
         for j, (actor, price) in enumerate(prices.items()):
             uncertain = (i + j) % 3 != 2
-            parts.append(f"{actor} = {_uncertain(price, price_kinds[(i + j) % 5], rng) if uncertain else price}")
+            parts.append(
+                f"{actor} = {_uncertain(price, price_kinds[(i + j) % 5], rng) if uncertain else price}"
+            )
         lines.append("price = { " + ", ".join(parts) + " }")
         if i % 3 == 1:
             lines.append('price_factor = { dist = "uniform", min = 0.9, max = 1.1 }')

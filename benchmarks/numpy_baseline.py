@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
-from reference import numpy_model  # noqa: E402
+from reference import numpy_model
 
 CHUNK = 20_000
 
@@ -41,8 +41,12 @@ def main() -> None:
         result = numpy_model.simulate(raw, rng.random((n, d)))
         npv.append(result["npv"].sum(axis=1))
     total = np.concatenate(npv)
-    summary = {"mean": float(total.mean()), "p05": float(np.percentile(total, 5)),
-               "p95": float(np.percentile(total, 95)), "prob_positive": float(np.mean(total > 0))}
+    summary = {
+        "mean": float(total.mean()),
+        "p05": float(np.percentile(total, 5)),
+        "p95": float(np.percentile(total, 95)),
+        "prob_positive": float(np.mean(total > 0)),
+    }
     elapsed = time.perf_counter() - start
     print(json.dumps({"draws": args.draws, "inputs": d, "compute_seconds": elapsed, "npv": summary}))
 

@@ -14,11 +14,17 @@ from hypothesis import HealthCheck, settings
 sys.path.insert(0, str(Path(__file__).parent))  # tests/reference: the independent numpy model
 
 settings.register_profile(
-    "ci", deadline=None, print_blob=True, max_examples=30,
+    "ci",
+    deadline=None,
+    print_blob=True,
+    max_examples=30,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )
 settings.register_profile(
-    "long", deadline=None, print_blob=True, max_examples=1000,
+    "long",
+    deadline=None,
+    print_blob=True,
+    max_examples=1000,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))

@@ -72,7 +72,9 @@ def test_module_imports_only_earlier_stages(name, path):
         if other == own or STAGES[other] == -1:
             continue
         assert STAGES[own] != -1, f"{name} is a leaf but imports {target}"
-        assert STAGES[other] < STAGES[own], f"{name} (stage {STAGES[own]}) imports {target} (stage {STAGES[other]})"
+        assert STAGES[other] < STAGES[own], (
+            f"{name} (stage {STAGES[own]}) imports {target} (stage {STAGES[other]})"
+        )
 
 
 def test_nothing_in_the_package_imports_the_testing_helpers():

@@ -29,7 +29,10 @@ FORMS = [
     (Canonical("normal", (0.0, 1.0)), stats.norm(0, 1)),
     (Canonical("normal", (95000.0, 5000.0)), stats.norm(95000, 5000)),
     (Canonical("normal", (1e6, 1.0)), stats.norm(1e6, 1)),
-    (Canonical("truncnormal", (0.5, 0.3, 0.0, 1.0)), stats.truncnorm(-5 / 3, 5 / 3, loc=0.5, scale=0.3)),
+    (
+        Canonical("truncnormal", (0.5, 0.3, 0.0, 1.0)),
+        stats.truncnorm(-5 / 3, 5 / 3, loc=0.5, scale=0.3),
+    ),
     (Canonical("truncnormal", (0.0, 1.0, 0.0, math.inf)), stats.truncnorm(0, np.inf)),
     (Canonical("truncnormal", (0.0, 1.0, 5.0, math.inf)), stats.truncnorm(5, np.inf)),
     (Canonical("truncnormal", (0.0, 1.0, -math.inf, -6.0)), stats.truncnorm(-np.inf, -6)),
@@ -43,7 +46,10 @@ FORMS = [
     (Canonical("beta", (0.5, 0.5, 0.0, 1.0)), stats.beta(0.5, 0.5)),
     (Canonical("beta", (501.0, 501.0, 0.0, 1.0)), stats.beta(501, 501)),
     (Canonical("beta", (1.0, 1e4, 0.0, 1.0)), stats.beta(1, 1e4)),
-    (Canonical("beta", (3.0, 1.4, 150000.0, 150000.0)), stats.beta(3, 1.4, loc=150000, scale=150000)),
+    (
+        Canonical("beta", (3.0, 1.4, 150000.0, 150000.0)),
+        stats.beta(3, 1.4, loc=150000, scale=150000),
+    ),
     (Canonical("gamma", (2.5, 3.0)), stats.gamma(2.5, scale=3)),
     (Canonical("gamma", (0.3, 1.0)), stats.gamma(0.3)),
     (Canonical("gamma", (0.05, 2.0)), stats.gamma(0.05, scale=2)),
@@ -52,12 +58,14 @@ FORMS = [
 ]
 IDS = [f"{form.kind}{form.params}" for form, _ in FORMS]
 
-U = np.concatenate([
-    np.random.default_rng(0).random(20_000),
-    np.linspace(1e-6, 1 - 1e-6, 20_001),
-    np.logspace(-16, -1, 400),
-    1 - np.logspace(-16, -1, 400),
-])
+U = np.concatenate(
+    [
+        np.random.default_rng(0).random(20_000),
+        np.linspace(1e-6, 1 - 1e-6, 20_001),
+        np.logspace(-16, -1, 400),
+        1 - np.logspace(-16, -1, 400),
+    ]
+)
 U = U[(U > 0) & (U < 1)]
 
 
@@ -99,8 +107,13 @@ def test_empirical_inverse_is_the_generalised_inverse_of_the_ecdf():
 
 
 def test_ndtri_as241_agrees_with_scipy():
-    u = np.concatenate([np.random.default_rng(2).random(100_000), np.logspace(-300, -1, 3000),
-                        1 - np.logspace(-16, -1, 300)])
+    u = np.concatenate(
+        [
+            np.random.default_rng(2).random(100_000),
+            np.logspace(-300, -1, 3000),
+            1 - np.logspace(-16, -1, 300),
+        ]
+    )
     ours = np.array([ndtri(p) for p in u])
     reference = special.ndtri(u)
     np.testing.assert_allclose(ours, reference, rtol=5e-15, atol=1e-300)
@@ -111,8 +124,12 @@ def test_hermite_coefficients_equal_scipys_cubic_hermite_spline():
 
     x = np.sort(np.random.default_rng(3).random(12))
     y, slope = np.sin(3 * x), 3 * np.cos(3 * x)
-    np.testing.assert_allclose(hermite_coefficients(x, y, slope), CubicHermiteSpline(x, y, slope).c.T,
-                               rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(
+        hermite_coefficients(x, y, slope),
+        CubicHermiteSpline(x, y, slope).c.T,
+        rtol=1e-12,
+        atol=1e-12,
+    )
 
 
 def test_a_form_without_an_accurate_table_falls_back_to_scipy():
@@ -129,18 +146,28 @@ def parse(table: dict) -> object:
     return as_distribution(VALUE.validate_python(table))
 
 
-@pytest.mark.parametrize(("table", "reference"), [
-    ({"dist": "pert", "min": 1, "mode": 2, "max": 5},
-     stats.beta(1 + 4 * 1 / 4, 1 + 4 * 3 / 4, loc=1, scale=4)),
-    ({"dist": "pert", "min": 1, "mode": 2, "max": 5, "lambda": 6},
-     stats.beta(1 + 6 * 1 / 4, 1 + 6 * 3 / 4, loc=1, scale=4)),
-    ({"dist": "beta", "successes": 18, "trials": 40}, stats.beta(19, 23)),
-    ({"dist": "beta", "alpha": 2, "beta": 3}, stats.beta(2, 3)),
-    ({"dist": "gamma", "shape": 2, "scale": 3}, stats.gamma(2, scale=3)),
-    ({"dist": "lognormal", "mu": 1, "sigma": 0.5}, stats.lognorm(0.5, scale=math.e)),
-    ({"dist": "normal", "mean": 3, "sd": 2}, stats.norm(3, 2)),
-    ({"dist": "truncnormal", "mean": 0.5, "sd": 0.3, "min": 0}, stats.truncnorm(-5 / 3, np.inf, 0.5, 0.3)),
-])
+@pytest.mark.parametrize(
+    ("table", "reference"),
+    [
+        (
+            {"dist": "pert", "min": 1, "mode": 2, "max": 5},
+            stats.beta(1 + 4 * 1 / 4, 1 + 4 * 3 / 4, loc=1, scale=4),
+        ),
+        (
+            {"dist": "pert", "min": 1, "mode": 2, "max": 5, "lambda": 6},
+            stats.beta(1 + 6 * 1 / 4, 1 + 6 * 3 / 4, loc=1, scale=4),
+        ),
+        ({"dist": "beta", "successes": 18, "trials": 40}, stats.beta(19, 23)),
+        ({"dist": "beta", "alpha": 2, "beta": 3}, stats.beta(2, 3)),
+        ({"dist": "gamma", "shape": 2, "scale": 3}, stats.gamma(2, scale=3)),
+        ({"dist": "lognormal", "mu": 1, "sigma": 0.5}, stats.lognorm(0.5, scale=math.e)),
+        ({"dist": "normal", "mean": 3, "sd": 2}, stats.norm(3, 2)),
+        (
+            {"dist": "truncnormal", "mean": 0.5, "sd": 0.3, "min": 0},
+            stats.truncnorm(-5 / 3, np.inf, 0.5, 0.3),
+        ),
+    ],
+)
 def test_parameterisations_give_the_documented_distribution(table, reference):
     dist = parse(table)
     assert dist.mean == pytest.approx(reference.mean(), rel=1e-12)
@@ -148,11 +175,14 @@ def test_parameterisations_give_the_documented_distribution(table, reference):
         assert dist.scipy().ppf(q) == pytest.approx(reference.ppf(q), rel=1e-10)
 
 
-@pytest.mark.parametrize("table", [
-    {"dist": "beta", "mean": 0.3, "sd": 0.1},
-    {"dist": "gamma", "mean": 50000, "sd": 12000},
-    {"dist": "lognormal", "mean": 2.0, "sd": 0.7},
-])
+@pytest.mark.parametrize(
+    "table",
+    [
+        {"dist": "beta", "mean": 0.3, "sd": 0.1},
+        {"dist": "gamma", "mean": 50000, "sd": 12000},
+        {"dist": "lognormal", "mean": 2.0, "sd": 0.7},
+    ],
+)
 def test_mean_sd_forms_have_that_mean_and_sd(table):
     dist = parse(table).scipy()
     assert dist.mean() == pytest.approx(table["mean"], rel=1e-12)
@@ -188,8 +218,11 @@ def test_non_positive_sd_is_refused(sd, family):
         VALUE.validate_python({"dist": family, "mean": 1.0, "sd": sd})
 
 
-@given(low=positive, width=st.floats(0, 100, allow_nan=False),
-       family=st.sampled_from(["uniform", "triangular", "pert", "truncnormal"]))
+@given(
+    low=positive,
+    width=st.floats(0, 100, allow_nan=False),
+    family=st.sampled_from(["uniform", "triangular", "pert", "truncnormal"]),
+)
 def test_min_not_below_max_is_refused(low, width, family):
     table = {"dist": family, "min": low + width, "max": low}
     if family in ("triangular", "pert"):
@@ -206,8 +239,7 @@ def test_more_successes_than_trials_is_refused(k, extra):
         VALUE.validate_python({"dist": "beta", "successes": k + extra, "trials": k})
 
 
-@given(bad=st.sampled_from([math.nan, math.inf, -math.inf]),
-       key=st.sampled_from(["mean", "sd"]))
+@given(bad=st.sampled_from([math.nan, math.inf, -math.inf]), key=st.sampled_from(["mean", "sd"]))
 def test_nan_and_infinity_are_refused(bad, key):
     table = {"dist": "normal", "mean": 1.0, "sd": 1.0} | {key: bad}
     with pytest.raises(ValidationError, match="finite number"):

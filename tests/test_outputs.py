@@ -60,9 +60,13 @@ def test_an_interrupted_run_leaves_no_file_and_keeps_the_old_one(tmp_path, suffi
 
 def test_a_cube_that_does_not_fit_on_disk_is_refused_before_any_work(tmp_path, monkeypatch):
     monkeypatch.setattr("somrisk.io.store.free_disk", lambda path: 1000)
-    with pytest.raises(OutputError, match=r"needs .* MB but the disk has 1.0 kB free"):
-        run(example_case_path(), draws=DRAWS, out=tmp_path / "cube.zarr",
-            progress=lambda *a: pytest.fail("simulated although the disk is full"))
+    with pytest.raises(OutputError, match=r"needs .* MB but the disk has 1\.0 kB free"):
+        run(
+            example_case_path(),
+            draws=DRAWS,
+            out=tmp_path / "cube.zarr",
+            progress=lambda *a: pytest.fail("simulated although the disk is full"),
+        )
     assert list(tmp_path.iterdir()) == []
 
 
@@ -74,13 +78,20 @@ def test_a_netcdf_cube_larger_than_memory_is_refused_with_its_size(tmp_path, mon
 
 def test_keeping_a_cube_larger_than_memory_is_refused(monkeypatch):
     monkeypatch.setattr("somrisk.simulation.available_memory", lambda: 10**6)
-    with pytest.raises(OutputError, match="needs .* of memory"):
+    with pytest.raises(OutputError, match=r"needs .* of memory"):
         simulate(parse_case(example_case_path().read_text()), draws=DRAWS, keep_cube=True)
 
 
 def test_missing_folder_is_refused(tmp_path):
     with pytest.raises(OutputError, match="does not exist"):
         run(example_case_path(), draws=10, out=tmp_path / "no" / "cube.nc")
+
+
+def test_folder_that_cannot_be_written_is_refused(tmp_path, monkeypatch):
+    monkeypatch.setattr("somrisk.io.store.os.access", lambda path, mode: False)
+    with pytest.raises(OutputError, match="cannot be written"):
+        run(example_case_path(), draws=10, out=tmp_path / "cube.nc")
+    assert list(tmp_path.iterdir()) == []
 
 
 @pytest.mark.skipif(os.geteuid() == 0, reason="root may write anywhere")
@@ -109,14 +120,35 @@ def test_cli_refuses_an_output_folder_that_does_not_exist(cli, tmp_path):
     assert "does not exist" in result.stderr
 
 
-SPEC_NPV_KEYS = ["mean", "sd", "mcse", "p05", "p25", "p50", "p75", "p95", "prob_positive",
-                 "prob_positive_se", "expected_shortfall_05"]
+SPEC_NPV_KEYS = [
+    "mean",
+    "sd",
+    "mcse",
+    "p05",
+    "p25",
+    "p50",
+    "p75",
+    "p95",
+    "prob_positive",
+    "prob_positive_se",
+    "expected_shortfall_05",
+]
 
 
 def test_json_summary_has_exactly_the_keys_of_outputs_md(in_memory):
     document = json.loads(json.dumps(summary_json(summarize(in_memory)), allow_nan=False))
-    assert list(document) == ["case", "draws", "seed", "sampler", "currency", "price_year",
-                              "deterministic", "npv", "payback", "net_by_year"]
+    assert list(document) == [
+        "case",
+        "draws",
+        "seed",
+        "sampler",
+        "currency",
+        "price_year",
+        "deterministic",
+        "npv",
+        "payback",
+        "net_by_year",
+    ]
     assert list(document["deterministic"]) == ["npv", "payback_year"]
     assert list(document["deterministic"]["npv"]) == ["total", "kommune", "region", "stat"]
     assert list(document["npv"]) == ["total", "kommune", "region", "stat"]

@@ -23,11 +23,18 @@ if TYPE_CHECKING:  # pragma: no cover
     from somrisk.errors import CaseError, OutputError, Problem, SomriskError, UsageError
     from somrisk.io import summary_json
     from somrisk.runner import CaseCheck, RunResult, check_case, example_case_path, run
-    from somrisk.simulation import Deterministic, Model, Simulation, prepare, run_deterministic, simulate
+    from somrisk.simulation import (
+        Deterministic,
+        Model,
+        Simulation,
+        prepare,
+        run_deterministic,
+        simulate,
+    )
     from somrisk.space import InputSpace, build_space
     from somrisk.summary import summarize
 
-__all__ = [
+__all__ = [  # noqa: RUF022 - grouped by stage, as documented
     # cases
     "Case",
     "CaseCheck",

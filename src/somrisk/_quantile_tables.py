@@ -118,8 +118,7 @@ def hermite_coefficients(x: np.ndarray, y: np.ndarray, slope: np.ndarray) -> np.
     h = np.diff(x)
     delta = np.diff(y) / h
     m0, m1 = slope[:-1], slope[1:]
-    return np.stack([(m0 + m1 - 2 * delta) / h**2, (3 * delta - 2 * m0 - m1) / h, m0, y[:-1]],
-                    axis=1)
+    return np.stack([(m0 + m1 - 2 * delta) / h**2, (3 * delta - 2 * m0 - m1) / h, m0, y[:-1]], axis=1)
 
 
 def normal_table() -> tuple[np.ndarray, int, int]:
@@ -132,10 +131,15 @@ def normal_table() -> tuple[np.ndarray, int, int]:
     u = np.arange(1, K) / K
     x = special.ndtri(u)
     coef = np.zeros((K, 4))
-    coef[1: K - 1] = hermite_coefficients(u, x, 1.0 / np.exp(_log_normal_density(x)))
+    coef[1 : K - 1] = hermite_coefficients(u, x, 1.0 / np.exp(_log_normal_density(x)))
     mid = (np.arange(1, K - 1) + 0.5) / K
-    good = np.concatenate([[False], np.abs(special.ndtr(_horner(coef[1: K - 1], 0.5 / K)) - mid)
-                           <= TABLE_TOLERANCE, [False]])
+    good = np.concatenate(
+        [
+            [False],
+            np.abs(special.ndtr(_horner(coef[1 : K - 1], 0.5 / K)) - mid) <= TABLE_TOLERANCE,
+            [False],
+        ]
+    )
     centre = K // 2
     bad_left, bad_right = np.flatnonzero(~good[:centre]), np.flatnonzero(~good[centre:])
     return coef, int(bad_left[-1]) + 1, centre + int(bad_right[0]) - 1
@@ -150,7 +154,10 @@ def build_table(kind: str, params: tuple[float, ...]) -> QuantileTable | None:
     lower: Any
     upper: Any
     if kind == "beta":
-        lower, upper = _Beta(params[0], params[1]), _Beta(params[1], params[0])  # 1 - X ~ Beta(b, a)
+        lower, upper = (
+            _Beta(params[0], params[1]),
+            _Beta(params[1], params[0]),
+        )  # 1 - X ~ Beta(b, a)
         space = "logit"
     else:
         lower = upper = _Gamma(params[0])
@@ -206,8 +213,7 @@ def _tail_table(space: str, lower: Any, upper: Any, size: int):
     if last - first < 2 or special.ndtr(z[first]) > 1e-9 or special.ndtr(-z[last]) > 1e-9:
         return None  # clamping this early would break |F(x) - u| <= 1e-8
     coef = np.zeros((size, 4))
-    coef[first:last] = hermite_coefficients(z[first: last + 1], w[first: last + 1],
-                                            slope[first: last + 1])
+    coef[first:last] = hermite_coefficients(z[first : last + 1], w[first : last + 1], slope[first : last + 1])
     h = z[1] - z[0]
     mid = np.arange(first, last)
     w_mid = _horner(coef[mid], 0.5 * h)
@@ -224,14 +230,18 @@ def _error(space: str, w: np.ndarray, z: np.ndarray, lower: Any, upper: Any) -> 
     """F(x(w)) - u for u = ndtr(z), computed on the side of the median where it is exact."""
     with np.errstate(all="ignore"):
         if space == "logit":
-            return np.where(z <= 0, lower.cdf(special.expit(w)) - special.ndtr(z),
-                            upper.cdf(special.expit(-w)) - special.ndtr(-z))
+            return np.where(
+                z <= 0,
+                lower.cdf(special.expit(w)) - special.ndtr(z),
+                upper.cdf(special.expit(-w)) - special.ndtr(-z),
+            )
         x = np.exp(w)
         return np.where(z <= 0, lower.cdf(x) - special.ndtr(z), upper.sf(x) - special.ndtr(-z))
 
 
-def _central_table(space: str, tail: np.ndarray, z0: float, inv_h: float, first: int, last: int,
-                   lower: Any) -> tuple[np.ndarray, int, int]:
+def _central_table(
+    space: str, tail: np.ndarray, z0: float, inv_h: float, first: int, last: int, lower: Any
+) -> tuple[np.ndarray, int, int]:
     """x(u) on a uniform grid in u, from the tail table; the run of intervals that pass the check."""
     K = CENTRAL_INTERVALS
     u = np.arange(1, K) / K
@@ -249,10 +259,10 @@ def _central_table(space: str, tail: np.ndarray, z0: float, inv_h: float, first:
         x = dx_dw = np.exp(w)
     dx_du = dx_dw * dw_dz / np.exp(_log_normal_density(z))
     coef = np.zeros((K, 4))
-    coef[1: K - 1] = hermite_coefficients(u, x, dx_du)
+    coef[1 : K - 1] = hermite_coefficients(u, x, dx_du)
     mid = (np.arange(1, K - 1) + 0.5) / K
     with np.errstate(all="ignore"):
-        ok = np.abs(lower.cdf(_horner(coef[1: K - 1], 0.5 / K)) - mid) <= TABLE_TOLERANCE
+        ok = np.abs(lower.cdf(_horner(coef[1 : K - 1], 0.5 / K)) - mid) <= TABLE_TOLERANCE
     good = np.concatenate([[False], ok, [False]])
     centre = K // 2
     if not good[centre]:

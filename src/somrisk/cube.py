@@ -57,9 +57,17 @@ def cube_nbytes(case: Case, space: InputSpace, draws: int) -> int:
     return 8 * draws * per_draw
 
 
-def cube_dataset(case: Case, space: InputSpace, *, draw_start: int, gains: np.ndarray,
-                 costs: np.ndarray, net: np.ndarray, inputs: np.ndarray,
-                 attrs: dict[str, Any]) -> xr.Dataset:
+def cube_dataset(
+    case: Case,
+    space: InputSpace,
+    *,
+    draw_start: int,
+    gains: np.ndarray,
+    costs: np.ndarray,
+    net: np.ndarray,
+    inputs: np.ndarray,
+    attrs: dict[str, Any],
+) -> xr.Dataset:
     """The result cube (or the part of it for draws ``draw_start ...``).
 
     Parameters
@@ -83,19 +91,43 @@ def cube_dataset(case: Case, space: InputSpace, *, draw_start: int, gains: np.nd
         "input": list(space.paths),
     }
     data = {
-        "gains": (("draw", "year", "actor", "consequence"), gains,
-                  {"long_name": "budget gain by consequence (undiscounted)", "units": currency,
-                   "sign": "positive = public money saved or earned"}),
-        "costs": (("draw", "year", "actor"), costs,
-                  {"long_name": "net extra cost, intervention minus comparison (undiscounted)",
-                   "units": currency, "sign": "positive = money spent"}),
-        "net": (("draw", "year", "actor"), net,
-                {"long_name": "net result (nettoresultat), gains minus costs, undiscounted",
-                 "units": currency, "sign": "positive = public budget improves"}),
-        "discount_factor": (("year",), discount_factors(case),
-                            {"long_name": "discount factor (1 + r)^-t at the base discount rate"}),
-        "inputs": (("draw", "input"), inputs,
-                   {"long_name": "value of each uncertain input in each draw"}),
+        "gains": (
+            ("draw", "year", "actor", "consequence"),
+            gains,
+            {
+                "long_name": "budget gain by consequence (undiscounted)",
+                "units": currency,
+                "sign": "positive = public money saved or earned",
+            },
+        ),
+        "costs": (
+            ("draw", "year", "actor"),
+            costs,
+            {
+                "long_name": "net extra cost, intervention minus comparison (undiscounted)",
+                "units": currency,
+                "sign": "positive = money spent",
+            },
+        ),
+        "net": (
+            ("draw", "year", "actor"),
+            net,
+            {
+                "long_name": "net result (nettoresultat), gains minus costs, undiscounted",
+                "units": currency,
+                "sign": "positive = public budget improves",
+            },
+        ),
+        "discount_factor": (
+            ("year",),
+            discount_factors(case),
+            {"long_name": "discount factor (1 + r)^-t at the base discount rate"},
+        ),
+        "inputs": (
+            ("draw", "input"),
+            inputs,
+            {"long_name": "value of each uncertain input in each draw"},
+        ),
     }
     import xarray as xr
 

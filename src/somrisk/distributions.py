@@ -493,9 +493,7 @@ class Beta(Distribution):
         if form == "successes":
             assert self.successes is not None and self.trials is not None
             if self.successes > self.trials:
-                raise ValueError(
-                    f"`successes` ({self.successes:g}) cannot exceed `trials` ({self.trials:g})"
-                )
+                raise ValueError(f"`successes` ({self.successes:g}) cannot exceed `trials` ({self.trials:g})")
         return self
 
     def canonical(self) -> Canonical:

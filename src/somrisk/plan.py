@@ -18,8 +18,15 @@ from somrisk.case import Case
 from somrisk.case.schema import Cost
 from somrisk.space import InputSpace
 
-__all__ = ["EFFECT_DIRECT", "EFFECT_RATES", "PERSIST_FULL", "PERSIST_PARAMETRIC", "PERSIST_PROFILE",
-           "KernelPlan", "make_plan"]
+__all__ = [
+    "EFFECT_DIRECT",
+    "EFFECT_RATES",
+    "PERSIST_FULL",
+    "PERSIST_PARAMETRIC",
+    "PERSIST_PROFILE",
+    "KernelPlan",
+    "make_plan",
+]
 
 EFFECT_DIRECT, EFFECT_RATES = 0, 1
 PERSIST_FULL, PERSIST_PARAMETRIC, PERSIST_PROFILE = 0, 1, 2
@@ -96,11 +103,27 @@ class KernelPlan:
 
     def kernel_args(self) -> tuple[np.ndarray, ...]:
         """The arrays in the order of the kernel's arguments after the draws."""
-        return (self.param_column, self.param_constant, self.cohort_start, self.cohort_param,
-                self.effect, self.persistence, self.persistence_profile, self.cost_param,
-                self.cost_actor, self.cost_sign, self.cost_pattern, self.cost_weight,
-                self.duration_weight, self.change_param, self.factor_param, self.price_terms,
-                self.consequence_profile, self.profiles, self.economy)
+        return (
+            self.param_column,
+            self.param_constant,
+            self.cohort_start,
+            self.cohort_param,
+            self.effect,
+            self.persistence,
+            self.persistence_profile,
+            self.cost_param,
+            self.cost_actor,
+            self.cost_sign,
+            self.cost_pattern,
+            self.cost_weight,
+            self.duration_weight,
+            self.change_param,
+            self.factor_param,
+            self.price_terms,
+            self.consequence_profile,
+            self.profiles,
+            self.economy,
+        )
 
 
 def _int(values: list[int]) -> np.ndarray:
@@ -120,7 +143,7 @@ def _fixed_weight(cost: Cost, horizon: int) -> np.ndarray:
     weight = np.zeros(horizon)
     if cost.kind == "fixed":
         first, last = cost.paid_years
-        weight[first: last + 1] = 1.0 / (last - first + 1)
+        weight[first : last + 1] = 1.0 / (last - first + 1)
     return weight
 
 

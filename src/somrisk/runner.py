@@ -13,7 +13,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-
 from typing import TYPE_CHECKING
 
 from somrisk.case import Case, load_case
@@ -114,18 +113,31 @@ def run(
     options = {} if percentiles is None else {"percentiles": percentiles}
     model = prepare(loaded)
     if out is None:
-        sim = simulate(model, draws=draws, seed=seed, sampler=sampler, threads=threads,
-                       progress=progress)
+        sim = simulate(model, draws=draws, seed=seed, sampler=sampler, threads=threads, progress=progress)
         return RunResult(summarize(sim, **options), sim, None)
 
     fmt = check_output(out, cube_nbytes(loaded, model.space, draws))
     with CubeWriter(out) as writer:
         if fmt == "zarr":
-            sim = simulate(model, draws=draws, seed=seed, sampler=sampler, threads=threads,
-                           cube_sink=writer.append, progress=progress)
+            sim = simulate(
+                model,
+                draws=draws,
+                seed=seed,
+                sampler=sampler,
+                threads=threads,
+                cube_sink=writer.append,
+                progress=progress,
+            )
         else:
-            sim = simulate(model, draws=draws, seed=seed, sampler=sampler, threads=threads,
-                           keep_cube=True, progress=progress)
+            sim = simulate(
+                model,
+                draws=draws,
+                seed=seed,
+                sampler=sampler,
+                threads=threads,
+                keep_cube=True,
+                progress=progress,
+            )
             assert sim.cube is not None
             writer.write(sim.cube)
         summary = summarize(sim, **options)

@@ -102,9 +102,15 @@ class _Outputs:
 
     @classmethod
     def allocate(cls, n: int, T: int, A: int, C: int, cube: bool) -> _Outputs:
-        return cls(np.empty((n, A)), np.empty((n, T, A + 2)), np.empty(n, dtype=np.int64),
-                   np.empty(n), np.empty(n), np.empty((n, T, A, C) if cube else (0, 0, 0, 0)),
-                   np.empty((n, T, A) if cube else (0, 0, 0)))
+        return cls(
+            np.empty((n, A)),
+            np.empty((n, T, A + 2)),
+            np.empty(n, dtype=np.int64),
+            np.empty(n),
+            np.empty(n),
+            np.empty((n, T, A, C) if cube else (0, 0, 0, 0)),
+            np.empty((n, T, A) if cube else (0, 0, 0)),
+        )
 
     @property
     def net(self) -> np.ndarray:
@@ -113,8 +119,18 @@ class _Outputs:
 
 
 def _evaluate(model: Model, values: np.ndarray, out: _Outputs, write_cube: bool) -> None:
-    evaluate_block(values, *model.plan.kernel_args(), write_cube, out.npv, out.series, out.payback,
-                   out.pv_gains, out.pv_costs, out.gains, out.costs)
+    evaluate_block(
+        values,
+        *model.plan.kernel_args(),
+        write_cube,
+        out.npv,
+        out.series,
+        out.payback,
+        out.pv_gains,
+        out.pv_costs,
+        out.gains,
+        out.costs,
+    )
 
 
 @dataclass(frozen=True, eq=False)
@@ -166,9 +182,16 @@ def run_deterministic(case: Case | Model) -> Deterministic:
     out = _Outputs.allocate(1, T, A, C, cube=True)
     _evaluate(model, np.ascontiguousarray(base), out, write_cube=True)
     return Deterministic(
-        actors=model.case.actors, years=model.case.years, npv=out.npv[0], net=out.net[0].copy(),
-        costs=out.costs[0], gains=out.gains[0], cumulative=out.series[0, :, -1].copy(),
-        payback=int(out.payback[0]), pv_gains=float(out.pv_gains[0]), pv_costs=float(out.pv_costs[0]),
+        actors=model.case.actors,
+        years=model.case.years,
+        npv=out.npv[0],
+        net=out.net[0].copy(),
+        costs=out.costs[0],
+        gains=out.gains[0],
+        cumulative=out.series[0, :, -1].copy(),
+        payback=int(out.payback[0]),
+        pv_gains=float(out.pv_gains[0]),
+        pv_costs=float(out.pv_costs[0]),
     )
 
 
@@ -329,7 +352,10 @@ def simulate(
     n_threads = _threads(threads)
     source = make_sampler(sampler, seed=seed, draws=draws, dimension=model.space.dimension)
     if keep_cube:
-        needed, limit = cube_nbytes(case, model.space, draws), available_memory() * CUBE_MEMORY_SHARE
+        needed, limit = (
+            cube_nbytes(case, model.space, draws),
+            available_memory() * CUBE_MEMORY_SHARE,
+        )
         if needed > limit:
             raise OutputError(
                 f"the cube of {draws:,} draws needs {format_bytes(needed)} of memory, more than "
@@ -343,9 +369,15 @@ def simulate(
 class _Run:
     """State of one simulation: the blocks in flight and the arrays they fill."""
 
-    def __init__(self, model: Model, sampler: Sampler, threads: int, keep_cube: bool,
-                 cube_sink: Callable[[CubeBlock], None] | None,
-                 progress: Callable[[int, int], None] | None) -> None:
+    def __init__(
+        self,
+        model: Model,
+        sampler: Sampler,
+        threads: int,
+        keep_cube: bool,
+        cube_sink: Callable[[CubeBlock], None] | None,
+        progress: Callable[[int, int], None] | None,
+    ) -> None:
         self.model, self.sampler, self.threads = model, sampler, threads
         self.keep_cube, self.cube_sink, self.progress = keep_cube, cube_sink, progress
         self.write_cube = keep_cube or cube_sink is not None
@@ -359,8 +391,9 @@ class _Run:
         self.payback = np.empty(D, dtype=np.int16)
         self.pv_sums = np.zeros(2)  # present values of gains and costs, summed in block order
         by_memory = YEARLY_SAMPLE_BYTES // (8 * self.T * (self.A + 2))
-        self.sample_draws = min(D, max(BLOCK_DRAWS, min(YEARLY_SAMPLE_DRAWS, by_memory)
-                                       // BLOCK_DRAWS * BLOCK_DRAWS))
+        self.sample_draws = min(
+            D, max(BLOCK_DRAWS, min(YEARLY_SAMPLE_DRAWS, by_memory) // BLOCK_DRAWS * BLOCK_DRAWS)
+        )
         self.yearly_sample = np.empty((self.T, self.A + 2, self.sample_draws))
         self.moments = _Moments()
         self.cube_arrays: dict[str, np.ndarray] | None = None
@@ -389,8 +422,15 @@ class _Run:
             gains, costs = np.empty((n, self.T, self.A, self.C)), np.empty((n, self.T, self.A))
         else:
             gains, costs = np.empty((0, 0, 0, 0)), np.empty((0, 0, 0))
-        out = _Outputs(np.empty((n, self.A)), np.empty((n, self.T, self.A + 2)),
-                       np.empty(n, dtype=np.int64), np.empty(n), np.empty(n), gains, costs)
+        out = _Outputs(
+            np.empty((n, self.A)),
+            np.empty((n, self.T, self.A + 2)),
+            np.empty(n, dtype=np.int64),
+            np.empty(n),
+            np.empty(n),
+            gains,
+            costs,
+        )
         _evaluate(self.model, values, out, self.write_cube)
         self.npv[:, start:stop] = out.npv.T
         self.payback[start:stop] = out.payback
@@ -402,17 +442,23 @@ class _Run:
         series_moments(out.series, mean, m2)
         return values, out, (mean, m2, np.array([out.pv_gains.sum(), out.pv_costs.sum()]))
 
-    def collect(self, index: int, values: np.ndarray, out: _Outputs,
-                sums: tuple[np.ndarray, ...]) -> None:
+    def collect(self, index: int, values: np.ndarray, out: _Outputs, sums: tuple[np.ndarray, ...]) -> None:
         """Combine one block's results with the run's (in block order)."""
         start, stop = self.bounds[index]
         mean, m2, pv = sums
         self.moments.add(stop - start, mean, m2)
         self.pv_sums += pv
         if self.cube_sink is not None:
-            dataset = cube_dataset(self.model.case, self.model.space, draw_start=start,
-                                   gains=out.gains, costs=out.costs, net=out.net.copy(),
-                                   inputs=values, attrs=self.attrs)
+            dataset = cube_dataset(
+                self.model.case,
+                self.model.space,
+                draw_start=start,
+                gains=out.gains,
+                costs=out.costs,
+                net=out.net.copy(),
+                inputs=values,
+                attrs=self.attrs,
+            )
             self.cube_sink(CubeBlock(start, stop, dataset))
         if self.progress is not None:
             self.progress(stop, self.sampler.draws)
@@ -425,17 +471,29 @@ class _Run:
             self._parallel()
         cube = None
         if self.cube_arrays is not None:
-            cube = cube_dataset(self.model.case, self.model.space, draw_start=0, attrs=self.attrs,
-                                **self.cube_arrays)
+            cube = cube_dataset(
+                self.model.case,
+                self.model.space,
+                draw_start=0,
+                attrs=self.attrs,
+                **self.cube_arrays,
+            )
         assert self.moments.mean is not None
         return Simulation(
-            model=self.model, seed=self.sampler.seed, sampler=self.sampler.name,
-            draws=self.sampler.draws, npv=self.npv, payback=self.payback,
+            model=self.model,
+            seed=self.sampler.seed,
+            sampler=self.sampler.name,
+            draws=self.sampler.draws,
+            npv=self.npv,
+            payback=self.payback,
             pv_gains_mean=float(self.pv_sums[0] / self.sampler.draws),
             pv_costs_mean=float(self.pv_sums[1] / self.sampler.draws),
             yearly_sample=self.yearly_sample,
-            yearly_mean=self.moments.mean, yearly_var=self.moments.variance(),
-            deterministic=run_deterministic(self.model), attrs=self.attrs, cube=cube,
+            yearly_mean=self.moments.mean,
+            yearly_var=self.moments.variance(),
+            deterministic=run_deterministic(self.model),
+            attrs=self.attrs,
+            cube=cube,
         )
 
     def _parallel(self) -> None:

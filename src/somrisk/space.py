@@ -71,7 +71,9 @@ class InputSpace:
         try:
             return self.paths.index(path)
         except ValueError:
-            raise KeyError(f"no uncertain input {path!r}; uncertain inputs: {', '.join(self.paths)}") from None
+            raise KeyError(
+                f"no uncertain input {path!r}; uncertain inputs: {', '.join(self.paths)}"
+            ) from None
 
 
 def build_space(case: Case) -> InputSpace:
@@ -84,26 +86,32 @@ def build_space(case: Case) -> InputSpace:
         portfolio provides.
     """
     problems = [
-        Problem(case.source, f"consequences.{c.name}.price",
-                '"catalog" takes the price from a portfolio\'s price catalogue; a case run on its own '
-                "must give its prices, e.g. price = { kommune = 95000 }", c.price)
-        for c in case.consequences if c.price == "catalog"
+        Problem(
+            case.source,
+            f"consequences.{c.name}.price",
+            '"catalog" takes the price from a portfolio\'s price catalogue; a case run on its own '
+            "must give its prices, e.g. price = { kommune = 95000 }",
+            c.price,
+        )
+        for c in case.consequences
+        if c.price == "catalog"
     ]
     if problems:
         raise CaseError(problems)
-    inputs = tuple(case_inputs(
-        actors=case.actors,
-        participants=case.participants,
-        effect=case.effect,
-        persistence=case.persistence,
-        costs=case.costs,
-        comparison_costs=case.comparison_costs,
-        consequences=case.consequences,
-        economy=case.economy,
-    ))
+    inputs = tuple(
+        case_inputs(
+            actors=case.actors,
+            participants=case.participants,
+            effect=case.effect,
+            persistence=case.persistence,
+            costs=case.costs,
+            comparison_costs=case.comparison_costs,
+            consequences=case.consequences,
+            economy=case.economy,
+        )
+    )
     uncertain = tuple(i for i, spec in enumerate(inputs) if spec.is_uncertain)
     paths = [inputs[i].path for i in uncertain]
     names, matrix = correlation_matrix(case.correlations)
     correlated = tuple(paths.index(name) for name in names)
-    return InputSpace(inputs=inputs, uncertain=uncertain, correlated=correlated,
-                      rank_correlation=matrix)
+    return InputSpace(inputs=inputs, uncertain=uncertain, correlated=correlated, rank_correlation=matrix)

@@ -21,7 +21,6 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -115,31 +114,44 @@ def summarize(sim: Simulation, *, percentiles: Sequence[float] = DEFAULT_PERCENT
         "npv_quantile": (("actor", "quantile"), npv_q, {"units": money}),
         "npv_prob_positive": (("actor",), positive),
         "npv_prob_positive_se": (("actor",), np.sqrt(positive * (1 - positive) / D)),
-        "npv_expected_shortfall": (("actor",), shortfall,
-                                   {"units": money, "level": SHORTFALL_LEVEL}),
+        "npv_expected_shortfall": (
+            ("actor",),
+            shortfall,
+            {"units": money, "level": SHORTFALL_LEVEL},
+        ),
         "npv_deterministic": (("actor",), np.append(det.npv, det.npv_total), {"units": money}),
         "net_mean": (("year", "actor"), sim.yearly_mean[:, : A + 1], {"units": money}),
         "net_sd": (("year", "actor"), yearly_sd[:, : A + 1], {"units": money}),
         "net_quantile": (("year", "actor", "quantile"), yearly_q[:, : A + 1], {"units": money}),
-        "net_deterministic": (("year", "actor"),
-                              np.concatenate([det.net, det.net.sum(axis=1, keepdims=True)], axis=1),
-                              {"units": money}),
+        "net_deterministic": (
+            ("year", "actor"),
+            np.concatenate([det.net, det.net.sum(axis=1, keepdims=True)], axis=1),
+            {"units": money},
+        ),
         "cumulative_mean": (("year",), sim.yearly_mean[:, A + 1], {"units": money}),
         "cumulative_sd": (("year",), yearly_sd[:, A + 1], {"units": money}),
         "cumulative_quantile": (("year", "quantile"), yearly_q[:, A + 1], {"units": money}),
         "cumulative_deterministic": (("year",), det.cumulative, {"units": money}),
-        "payback_cdf": (("year",), cdf,
-                        {"long_name": "share of draws paid back by the end of each year"}),
+        "payback_cdf": (
+            ("year",),
+            cdf,
+            {"long_name": "share of draws paid back by the end of each year"},
+        ),
         "payback_prob_within_horizon": ((), float(cdf[-1]) if T else 0.0),
         "payback_median_year": ((), median_year, {"missing": -1}),
         "payback_deterministic_year": ((), det.payback_year or -1, {"missing": -1}),
-        "benefit_cost_ratio_mean": ((), bcr_mean,
-                                    {"long_name": "E[PV gains] / E[PV net extra costs]; NaN where "
-                                     "the costs are not positive"}),
+        "benefit_cost_ratio_mean": (
+            (),
+            bcr_mean,
+            {"long_name": "E[PV gains] / E[PV net extra costs]; NaN where the costs are not positive"},
+        ),
         "benefit_cost_ratio_deterministic": ((), bcr_det),
     }
-    attrs = {**sim.attrs, "yearly_quantile_draws": int(sample.shape[0]),
-             "percentiles": [float(p) for p in q]}
+    attrs = {
+        **sim.attrs,
+        "yearly_quantile_draws": int(sample.shape[0]),
+        "percentiles": [float(p) for p in q],
+    }
     coords = {"actor": actors, "year": years, "quantile": q / 100.0}
     import xarray as xr
 

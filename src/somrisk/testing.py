@@ -11,8 +11,17 @@ import xarray as xr
 __all__ = ["CUBE_ATTRS", "assert_cube_valid", "minimal_case"]
 
 #: Attributes every result cube carries (outputs.md).
-CUBE_ATTRS = ("case_name", "case_sha256", "seed", "sampler", "draws", "somrisk_version", "currency",
-              "price_year", "discount_rate")
+CUBE_ATTRS = (
+    "case_name",
+    "case_sha256",
+    "seed",
+    "sampler",
+    "draws",
+    "somrisk_version",
+    "currency",
+    "price_year",
+    "discount_rate",
+)
 
 
 def minimal_case(

@@ -52,36 +52,132 @@ def ndtri(p: float) -> float:
     q = p - 0.5
     if abs(q) <= 0.425:
         r = 0.180625 - q * q
-        num = (((((((2.5090809287301226727e3 * r + 3.3430575583588128105e4) * r
-                    + 6.7265770927008700853e4) * r + 4.5921953931549871457e4) * r
-                  + 1.3731693765509461125e4) * r + 1.9715909503065514427e3) * r
-                + 1.3314166789178437745e2) * r + 3.3871328727963666080e0)
-        den = (((((((5.2264952788528545610e3 * r + 2.8729085735721942674e4) * r
-                    + 3.9307895800092710610e4) * r + 2.1213794301586595867e4) * r
-                  + 5.3941960214247511077e3) * r + 6.8718700749205790830e2) * r
-                + 4.2313330701600911252e1) * r + 1.0)
+        num = (
+            (
+                (
+                    (
+                        (
+                            (2.5090809287301226727e3 * r + 3.3430575583588128105e4) * r
+                            + 6.7265770927008700853e4
+                        )
+                        * r
+                        + 4.5921953931549871457e4
+                    )
+                    * r
+                    + 1.3731693765509461125e4
+                )
+                * r
+                + 1.9715909503065514427e3
+            )
+            * r
+            + 1.3314166789178437745e2
+        ) * r + 3.3871328727963666080e0
+        den = (
+            (
+                (
+                    (
+                        (
+                            (5.2264952788528545610e3 * r + 2.8729085735721942674e4) * r
+                            + 3.9307895800092710610e4
+                        )
+                        * r
+                        + 2.1213794301586595867e4
+                    )
+                    * r
+                    + 5.3941960214247511077e3
+                )
+                * r
+                + 6.8718700749205790830e2
+            )
+            * r
+            + 4.2313330701600911252e1
+        ) * r + 1.0
         return q * num / den
     r = math.sqrt(-math.log(p if q < 0.0 else 1.0 - p))
     if r <= 5.0:
         r -= 1.6
-        num = (((((((7.74545014278341407640e-4 * r + 2.27238449892691845833e-2) * r
-                    + 2.41780725177450611770e-1) * r + 1.27045825245236838258e0) * r
-                  + 3.64784832476320460504e0) * r + 5.76949722146069140550e0) * r
-                + 4.63033784615654529590e0) * r + 1.42343711074968357734e0)
-        den = (((((((1.05075007164441684324e-9 * r + 5.47593808499534494600e-4) * r
-                    + 1.51986665636164571966e-2) * r + 1.48103976427480074590e-1) * r
-                  + 6.89767334985100004550e-1) * r + 1.67638483018380384940e0) * r
-                + 2.05319162663775882187e0) * r + 1.0)
+        num = (
+            (
+                (
+                    (
+                        (
+                            (7.74545014278341407640e-4 * r + 2.27238449892691845833e-2) * r
+                            + 2.41780725177450611770e-1
+                        )
+                        * r
+                        + 1.27045825245236838258e0
+                    )
+                    * r
+                    + 3.64784832476320460504e0
+                )
+                * r
+                + 5.76949722146069140550e0
+            )
+            * r
+            + 4.63033784615654529590e0
+        ) * r + 1.42343711074968357734e0
+        den = (
+            (
+                (
+                    (
+                        (
+                            (1.05075007164441684324e-9 * r + 5.47593808499534494600e-4) * r
+                            + 1.51986665636164571966e-2
+                        )
+                        * r
+                        + 1.48103976427480074590e-1
+                    )
+                    * r
+                    + 6.89767334985100004550e-1
+                )
+                * r
+                + 1.67638483018380384940e0
+            )
+            * r
+            + 2.05319162663775882187e0
+        ) * r + 1.0
     else:
         r -= 5.0
-        num = (((((((2.01033439929228813265e-7 * r + 2.71155556874348757815e-5) * r
-                    + 1.24266094738807843860e-3) * r + 2.65321895265761230930e-2) * r
-                  + 2.96560571828504891230e-1) * r + 1.78482653991729133580e0) * r
-                + 5.46378491116411436990e0) * r + 6.65790464350110377720e0)
-        den = (((((((2.04426310338993978564e-15 * r + 1.42151175831644588870e-7) * r
-                    + 1.84631831751005468180e-5) * r + 7.86869131145613259100e-4) * r
-                  + 1.48753612908506148525e-2) * r + 1.36929880922735805310e-1) * r
-                + 5.99832206555887937690e-1) * r + 1.0)
+        num = (
+            (
+                (
+                    (
+                        (
+                            (2.01033439929228813265e-7 * r + 2.71155556874348757815e-5) * r
+                            + 1.24266094738807843860e-3
+                        )
+                        * r
+                        + 2.65321895265761230930e-2
+                    )
+                    * r
+                    + 2.96560571828504891230e-1
+                )
+                * r
+                + 1.78482653991729133580e0
+            )
+            * r
+            + 5.46378491116411436990e0
+        ) * r + 6.65790464350110377720e0
+        den = (
+            (
+                (
+                    (
+                        (
+                            (2.04426310338993978564e-15 * r + 1.42151175831644588870e-7) * r
+                            + 1.84631831751005468180e-5
+                        )
+                        * r
+                        + 7.86869131145613259100e-4
+                    )
+                    * r
+                    + 1.48753612908506148525e-2
+                )
+                * r
+                + 1.36929880922735805310e-1
+            )
+            * r
+            + 5.99832206555887937690e-1
+        ) * r + 1.0
     value = num / den
     return -value if q < 0.0 else value
 
@@ -89,8 +185,6 @@ def ndtri(p: float) -> float:
 @numba.njit(cache=True, nogil=True)
 def _ndtr(x: float) -> float:
     return 0.5 * math.erfc(-x * _SQRT1_2)
-
-
 
 
 @numba.njit(cache=True, nogil=True)
@@ -113,7 +207,9 @@ def _normal_quantiles(v, z, normal, first, last, pending):  # pragma: no cover -
 
 
 @numba.njit(cache=True, nogil=True)
-def _column(kind, p, u, out, tail, central, flat, normal, normal_range, pending, aux):  # pragma: no cover
+def _column(  # noqa: C901 - one branch per kind of inverse CDF
+    kind, p, u, out, tail, central, flat, normal, normal_range, pending, aux
+):  # pragma: no cover
     """out[i] = F^-1(u[i]) for one column of one chunk (u, out: 1-d views; pending, aux: scratch)."""
     n = u.shape[0]
     first, last = normal_range[0], normal_range[1]
@@ -148,7 +244,7 @@ def _column(kind, p, u, out, tail, central, flat, normal, normal_range, pending,
         _normal_quantiles(out[:n], out, normal, first, last, pending)
         for i in range(n):
             out[i] = p[0] + p[1] * aux[i] * out[i]
-    elif kind == BETA_TABLE or kind == GAMMA_TABLE:
+    elif kind in (BETA_TABLE, GAMMA_TABLE):
         # p: loc, scale, table row, z0, 1 / spacing of the tail table, its first and last valid
         # interval, first and last valid interval of the central table (see QuantileTable)
         loc, scale, row = p[0], p[1], int(p[2])
@@ -179,13 +275,14 @@ def _column(kind, p, u, out, tail, central, flat, normal, normal_range, pending,
     elif kind == EMPIRICAL:  # p: offset into flat, count
         m = int(p[1])
         for i in range(n):
-            k = min(max(int(math.ceil(u[i] * m)) - 1, 0), m - 1)
+            k = min(max(math.ceil(u[i] * m) - 1, 0), m - 1)
             out[i] = flat[int(p[0]) + k]
 
 
 @numba.njit(cache=True, nogil=True)
-def _transform(u, kinds, params, tail, central, flat, normal, normal_range, lo, hi,
-               out):  # pragma: no cover - compiled
+def _transform(
+    u, kinds, params, tail, central, flat, normal, normal_range, lo, hi, out
+):  # pragma: no cover - compiled
     """out[i, j] = clip(F_j^-1(u[i, j]), lo[j], hi[j]) for every column of a compiled kind.
 
     u, out : float64 (n, d); kinds : int64 (d,); params : float64 (d, N_PARAMS);
@@ -206,8 +303,19 @@ def _transform(u, kinds, params, tail, central, flat, normal, normal_range, lo, 
                 continue
             for i in range(m):
                 col_u[i] = u[start + i, j]
-            _column(kinds[j], params[j], col_u[:m], col_x[:m], tail, central, flat, normal,
-                    normal_range, pending, aux)
+            _column(
+                kinds[j],
+                params[j],
+                col_u[:m],
+                col_x[:m],
+                tail,
+                central,
+                flat,
+                normal,
+                normal_range,
+                pending,
+                aux,
+            )
             for i in range(m):
                 out[start + i, j] = min(max(col_x[i], lo[j]), hi[j])
 
@@ -231,7 +339,12 @@ def _pad(p: tuple[float, ...]) -> tuple[float, ...]:
 def inverse_cdf(canonical: Canonical) -> InverseCdf:
     """The compiled inverse CDF of a distribution form (built once per form and cached)."""
     kind, p = canonical.kind, canonical.params
-    simple = {"uniform": UNIFORM, "triangular": TRIANGULAR, "normal": NORMAL, "lognormal": LOGNORMAL}
+    simple = {
+        "uniform": UNIFORM,
+        "triangular": TRIANGULAR,
+        "normal": NORMAL,
+        "lognormal": LOGNORMAL,
+    }
     if kind in simple:
         return InverseCdf(simple[kind], _pad(p))
     if kind == "truncnormal":
@@ -248,9 +361,21 @@ def inverse_cdf(canonical: Canonical) -> InverseCdf:
         loc, scale = (p[2], p[3]) if kind == "beta" else (0.0, p[1])
         return InverseCdf(
             BETA_TABLE if kind == "beta" else GAMMA_TABLE,
-            _pad((loc, scale, 0.0, table.z0, table.inv_h, table.first, table.last,
-                  table.central_first, table.central_last)),
-            tail=table.tail, central=table.central,
+            _pad(
+                (
+                    loc,
+                    scale,
+                    0.0,
+                    table.z0,
+                    table.inv_h,
+                    table.first,
+                    table.last,
+                    table.central_first,
+                    table.central_last,
+                )
+            ),
+            tail=table.tail,
+            central=table.central,
         )
     raise ValueError(f"no inverse CDF for kind {kind!r}")
 
@@ -274,8 +399,19 @@ def ppf(form: Canonical, u: np.ndarray | float) -> np.ndarray:
             params[0, 2] = 0.0  # the only table row
         if inverse.kind == EMPIRICAL:
             params[0, :2] = 0.0, values.size
-        _transform(flat, np.array([inverse.kind]), params, tail, central, values, NORMAL_TABLE,
-                   _NORMAL_RANGE, np.array([-np.inf]), np.array([np.inf]), out)
+        _transform(
+            flat,
+            np.array([inverse.kind]),
+            params,
+            tail,
+            central,
+            values,
+            NORMAL_TABLE,
+            _NORMAL_RANGE,
+            np.array([-np.inf]),
+            np.array([np.inf]),
+            out,
+        )
     return out.reshape(np.shape(u))
 
 
@@ -307,15 +443,25 @@ class Transform:
         bounds = [space.inputs[i].range.closed for i in space.uncertain]
         self.lo = np.array([b[0] for b in bounds], dtype=float)
         self.hi = np.array([b[1] for b in bounds], dtype=float)
-        self.fallback = {j: distributions[j].scipy() for j, inv in enumerate(inverses)
-                         if inv.kind == SCIPY}
+        self.fallback = {j: distributions[j].scipy() for j, inv in enumerate(inverses) if inv.kind == SCIPY}
 
     def __call__(self, u: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
         """Input values (n, d) for uniforms `u` (n, d); written into `out` when given."""
         u = np.ascontiguousarray(u, dtype=float)
         out = np.empty_like(u) if out is None else out
-        _transform(u, self.kinds, self.params, self.tail, self.central, self.flat, NORMAL_TABLE,
-                   _NORMAL_RANGE, self.lo, self.hi, out)
+        _transform(
+            u,
+            self.kinds,
+            self.params,
+            self.tail,
+            self.central,
+            self.flat,
+            NORMAL_TABLE,
+            _NORMAL_RANGE,
+            self.lo,
+            self.hi,
+            out,
+        )
         for j, dist in self.fallback.items():
             out[:, j] = np.clip(dist.ppf(u[:, j]), self.lo[j], self.hi[j])
         return out

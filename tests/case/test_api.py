@@ -38,7 +38,10 @@ def test_per_draw_results_as_a_labelled_dataset():
     draws = sim.draws_dataset()
     assert draws.npv.dims == ("draw", "actor")
     assert list(draws.actor.values) == ["kommune", "region", "stat", "total"]
-    np.testing.assert_allclose(draws.npv.sel(actor="total"), draws.npv.sel(actor=["kommune", "region", "stat"]).sum("actor"))
+    np.testing.assert_allclose(
+        draws.npv.sel(actor="total"),
+        draws.npv.sel(actor=["kommune", "region", "stat"]).sum("actor"),
+    )
     paid = draws.payback_year.values
     assert set(np.unique(paid)) <= {-1, *range(2025, 2035)}
     assert draws.attrs["seed"] == 2

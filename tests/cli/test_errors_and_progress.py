@@ -42,8 +42,10 @@ def test_warnings_go_to_stderr_and_the_run_succeeds(cli):
 
 
 def test_messages_with_brackets_are_printed_as_written(cli, write_case):
-    path = write_case('[case]\nname = "x"\nstart_year = 2025\n[participants]\ncohorts = [1]\n'
-                      '[effect]\neffect = { dist = "pert", min = 0.1, mode = 0.5, max = 0.3 }\n')
+    path = write_case(
+        '[case]\nname = "x"\nstart_year = 2025\n[participants]\ncohorts = [1]\n'
+        '[effect]\neffect = { dist = "pert", min = 0.1, mode = 0.5, max = 0.3 }\n'
+    )
     result = cli("check", path)
     assert result.code == 2
     assert "must lie in [min, max] = [0.1, 0.3]" in result.stderr
@@ -61,10 +63,17 @@ def test_problem_text_names_file_path_message_and_value():
     assert str(missing) == "case.toml: case.name: required key is missing"
 
 
-@pytest.mark.parametrize(("value", "text"), [
-    (math.nan, "nan"), (-math.inf, "-inf"), (True, "true"), ("a\"b", '"a\\"b"'),
-    ({"dist": "normal", "sd": 1}, '{dist = "normal", sd = 1}'), ([1, 2.5], "[1, 2.5]"),
-])
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        (math.nan, "nan"),
+        (-math.inf, "-inf"),
+        (True, "true"),
+        ('a"b', '"a\\"b"'),
+        ({"dist": "normal", "sd": 1}, '{dist = "normal", sd = 1}'),
+        ([1, 2.5], "[1, 2.5]"),
+    ],
+)
 def test_values_are_shown_as_they_look_in_toml(value, text):
     assert format_value(value) == text
 

@@ -88,16 +88,18 @@ def hand_calculation() -> dict[str, object]:
     assert reach_ydelse == [0.0, 5.0, 17.5, 15.0] and reach_skat == [0.0, 10.0, 27.5, 15.0]
     growth = [1.02**t for t in range(4)]
     gains = {  # G = -e * reach * change * price * (1 + g)^t
-        ("kommune", "ydelse"): [-e * r * -0.5 * 1000 * g for r, g in zip(reach_ydelse, growth)],
-        ("stat", "ydelse"): [-e * r * -0.5 * 400 * g for r, g in zip(reach_ydelse, growth)],
-        ("kommune", "skat"): [-e * r * 0.2 * -300 * g for r, g in zip(reach_skat, growth)],
-        ("stat", "skat"): [-e * r * 0.2 * -500 * g for r, g in zip(reach_skat, growth)],
+        ("kommune", "ydelse"): [-e * r * -0.5 * 1000 * g for r, g in zip(reach_ydelse, growth, strict=True)],
+        ("stat", "ydelse"): [-e * r * -0.5 * 400 * g for r, g in zip(reach_ydelse, growth, strict=True)],
+        ("kommune", "skat"): [-e * r * 0.2 * -300 * g for r, g in zip(reach_skat, growth, strict=True)],
+        ("stat", "skat"): [-e * r * 0.2 * -500 * g for r, g in zip(reach_skat, growth, strict=True)],
     }
     costs = {"kommune": [1000 + (100 - 40) * 10, (100 - 40) * 20, 0.0, 0.0], "stat": [0.0] * 4}
-    net = {a: [gains[(a, "ydelse")][t] + gains[(a, "skat")][t] - costs[a][t] for t in range(4)]
-           for a in ("kommune", "stat")}
+    net = {
+        a: [gains[(a, "ydelse")][t] + gains[(a, "skat")][t] - costs[a][t] for t in range(4)]
+        for a in ("kommune", "stat")
+    }
     beta = [1.05**-t for t in range(4)]
-    npv = {a: sum(b * n for b, n in zip(beta, net[a])) for a in net}
+    npv = {a: sum(b * n for b, n in zip(beta, net[a], strict=True)) for a in net}
     cumulative = np.cumsum([beta[t] * (net["kommune"][t] + net["stat"][t]) for t in range(4)])
     return {"gains": gains, "costs": costs, "net": net, "npv": npv, "cumulative": cumulative}
 
@@ -111,8 +113,9 @@ def test_deterministic_case_calculated_by_hand():
         np.testing.assert_allclose(det.net[:, a], expected["net"][actor], rtol=1e-12, atol=1e-9)
         np.testing.assert_allclose(det.costs[:, a], expected["costs"][actor], rtol=1e-12)
         for c, name in enumerate(("ydelse", "skat")):
-            np.testing.assert_allclose(det.gains[:, a, c], expected["gains"][(actor, name)],
-                                       rtol=1e-12, atol=1e-9)
+            np.testing.assert_allclose(
+                det.gains[:, a, c], expected["gains"][(actor, name)], rtol=1e-12, atol=1e-9
+            )
     np.testing.assert_allclose(det.cumulative, expected["cumulative"], rtol=1e-12)
     cumulative = expected["cumulative"]
     first_paid = next(t for t in range(4) if all(c >= 0 for c in cumulative[t:]))
@@ -132,9 +135,12 @@ def test_a_case_without_uncertainty_has_no_spread():
 # NPV = -e n q v (1 + 1/1.1 + 1/1.1^2) - 2000 with q ~ Normal(-0.2, 0.15): a normal NPV
 ANNUITY = 1 + 1 / 1.1 + 1 / 1.1**2
 LINEAR = minimal_case(
-    effect="0.5", cohorts="[10]", horizon=3, discount_rate="0.1",
+    effect="0.5",
+    cohorts="[10]",
+    horizon=3,
+    discount_rate="0.1",
     consequences='[[consequences]]\nname = "k"\nchange = { dist = "normal", mean = -0.2, sd = 0.15 }\n'
-                 "price = { kommune = 1000 }",
+    "price = { kommune = 1000 }",
     costs='[[costs]]\nname = "c"\nactor = "kommune"\nkind = "fixed"\nyear = 0\namount = 2000',
 )
 
@@ -152,7 +158,8 @@ def test_npv_linear_in_one_normal_input_is_normal(sampler):
     assert float(total.npv_mcse) == pytest.approx(float(total.npv_sd) / math.sqrt(draws))
     for q in (0.05, 0.25, 0.5, 0.75, 0.95):
         assert float(total.npv_quantile.sel(quantile=q)) == pytest.approx(
-            mu + sigma * stats.norm.ppf(q), abs=0.04 * sigma)
+            mu + sigma * stats.norm.ppf(q), abs=0.04 * sigma
+        )
     p = stats.norm.cdf(mu / sigma)
     assert float(total.npv_prob_positive) == pytest.approx(p, abs=4 * math.sqrt(p * (1 - p) / draws))
     shortfall = mu - sigma * stats.norm.pdf(stats.norm.ppf(0.05)) / 0.05
@@ -165,9 +172,10 @@ def test_npv_linear_in_one_normal_input_is_normal(sampler):
 def test_mean_of_a_product_of_independent_inputs_is_the_product_of_means():
     text = minimal_case(
         effect='{ dist = "beta", alpha = 3, beta = 7 }',
-        cohorts='[{ dist = "pert", min = 5, mode = 10, max = 20 }]', horizon=1,
+        cohorts='[{ dist = "pert", min = 5, mode = 10, max = 20 }]',
+        horizon=1,
         consequences='[[consequences]]\nname = "k"\nchange = { dist = "normal", mean = -0.3, sd = 0.1 }\n'
-                     'price = { kommune = { dist = "gamma", mean = 1000, sd = 200 } }',
+        'price = { kommune = { dist = "gamma", mean = 1000, sd = 200 } }',
     )
     product = -0.3 * (5 + 4 * 10 + 20) / 6 * -0.3 * 1000  # -E[e] E[n] E[q] E[v]
     draws = 2**16

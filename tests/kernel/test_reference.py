@@ -19,7 +19,7 @@ from somrisk.runner import example_case_path
 from somrisk.testing import assert_cube_valid, minimal_case
 
 sys.path.insert(0, str(Path(__file__).parents[2] / "benchmarks"))
-from benchcase import benchmark_case  # noqa: E402
+from benchcase import benchmark_case
 
 NORMAL = '{ dist = "normal", mean = -0.2, sd = 0.05 }'
 PRICE = '{ kommune = { dist = "pert", min = 80000, mode = 95000, max = 120000 }, stat = 45000 }'
@@ -29,8 +29,9 @@ def consequence(name: str = "k", change: str = NORMAL, price: str = PRICE, extra
     return f'[[consequences]]\nname = "{name}"\nchange = {change}\nprice = {price}\n{extra}\n'
 
 
-def cost(name: str, kind: str, amount: str, extra: str = "", actor: str = "kommune",
-         table: str = "costs") -> str:
+def cost(
+    name: str, kind: str, amount: str, extra: str = "", actor: str = "kommune", table: str = "costs"
+) -> str:
     return f'[[{table}]]\nname = "{name}"\nactor = "{actor}"\nkind = "{kind}"\namount = {amount}\n{extra}\n'
 
 
@@ -39,31 +40,41 @@ CASES = {
     "bundled example": example_case_path(),
     "benchmark": benchmark_case(33),
     "onset, window, fractional F": minimal_case(
-        horizon=12, cohorts="[10, 20, 15]",
-        persistence='[persistence]\nonset = 1\nwindow = 4\n'
-                    'full_years = { dist = "uniform", min = 0.5, max = 3.5 }\n'
-                    'decay = { dist = "uniform", min = 0.2, max = 0.6 }',
+        horizon=12,
+        cohorts="[10, 20, 15]",
+        persistence="[persistence]\nonset = 1\nwindow = 4\n"
+        'full_years = { dist = "uniform", min = 0.5, max = 3.5 }\n'
+        'decay = { dist = "uniform", min = 0.2, max = 0.6 }',
         consequences=consequence(extra="profile = [0.5, 1.0, 0.8]"),
-        costs=cost("a", "per_participant", "30000", 'duration = 1.5') +
-        cost("b", "fixed", "50000", "years = [0, 2]") +
-        cost("c", "per_participant", "12000", table="comparison_costs", extra="duration = 2")),
+        costs=cost("a", "per_participant", "30000", "duration = 1.5")
+        + cost("b", "fixed", "50000", "years = [0, 2]")
+        + cost("c", "per_participant", "12000", table="comparison_costs", extra="duration = 2"),
+    ),
     "explicit profile, growth, uncertain discount": minimal_case(
-        horizon=8, cohorts="[5, 5]",
+        horizon=8,
+        cohorts="[5, 5]",
         discount_rate='{ dist = "uniform", min = 0.02, max = 0.06 }',
         price_growth='{ dist = "triangular", min = -0.01, mode = 0.01, max = 0.03 }',
         persistence="[persistence]\nonset = 2\nprofile = [1.0, 0.7, 0.4]",
-        consequences=consequence() + consequence(
-            "skat", change='{ dist = "normal", mean = 0.1, sd = 0.03 }',
+        consequences=consequence()
+        + consequence(
+            "skat",
+            change='{ dist = "normal", mean = 0.1, sd = 0.03 }',
             price='{ kommune = -60000, stat = { dist = "uniform", min = -50000, max = -30000 } }',
-            extra='price_factor = { dist = "uniform", min = 0.9, max = 1.1 }')),
+            extra='price_factor = { dist = "uniform", min = 0.9, max = 1.1 }',
+        ),
+    ),
     "decay only, per_year cohorts, negative effect": minimal_case(
-        horizon=6, cohorts="[0]", effect='{ dist = "truncnormal", mean = -0.05, sd = 0.05, min = -1, max = 1 }',
+        horizon=6,
+        cohorts="[0]",
+        effect='{ dist = "truncnormal", mean = -0.05, sd = 0.05, min = -1, max = 1 }',
         persistence='[persistence]\ndecay = { dist = "beta", alpha = 2, beta = 5 }',
         consequences=consequence(),
         costs=cost("a", "per_participant", '{ dist = "empirical", values = [20000, 25000, 31000] }'),
     ).replace("cohorts = [0]", 'per_year = { dist = "pert", min = 5, mode = 8, max = 12 }\nyears = [1, 3]'),
     "full years only, years as a count": minimal_case(
-        horizon=7, cohorts="[0]",
+        horizon=7,
+        cohorts="[0]",
         persistence='[persistence]\nfull_years = { dist = "gamma", mean = 2, sd = 1 }',
         consequences=consequence(),
     ).replace("cohorts = [0]", "per_year = 12\nyears = 2"),
@@ -159,8 +170,9 @@ def test_kernel_equals_the_numpy_reference_draw_by_draw(name):
     for key in ("gains", "costs", "net"):
         np.testing.assert_allclose(cube[key].values, expected[key], rtol=1e-9, atol=1e-9 * scale)
     np.testing.assert_allclose(sim.npv.T, expected["npv"], rtol=1e-9, atol=1e-9 * scale)
-    np.testing.assert_allclose(sim.yearly_sample[:, -1, :].T, expected["cumulative"], rtol=1e-9,
-                               atol=1e-9 * scale)
+    np.testing.assert_allclose(
+        sim.yearly_sample[:, -1, :].T, expected["cumulative"], rtol=1e-9, atol=1e-9 * scale
+    )
     np.testing.assert_array_equal(sim.payback, expected["payback"])
     assert sim.pv_gains_mean == pytest.approx(expected["pv_gains"].mean(), rel=1e-9, abs=1e-9 * scale)
     assert sim.pv_costs_mean == pytest.approx(expected["pv_costs"].mean(), rel=1e-9, abs=1e-9 * scale)

@@ -42,14 +42,32 @@ class CaseSpec:
     discount_rate: Any = 0.035
     price_growth: Any = 0.0
 
-    def toml(self, *, participants: float = 1.0, prices: float = 1.0, effect: Any = None,
-             discount_rate: Any = None) -> str:
-        lines = ["[case]", 'name = "Generated"', "start_year = 2025", f"horizon = {self.horizon}",
-                 f"actors = {toml_value(self.actors)}", "", "[economy]",
-                 f"discount_rate = {toml_value(self.discount_rate if discount_rate is None else discount_rate)}",
-                 f"price_growth = {toml_value(self.price_growth)}", "", "[participants]",
-                 f"cohorts = {toml_value([scaled(c, participants) for c in self.cohorts])}", "",
-                 "[effect]", f"effect = {toml_value(self.effect if effect is None else effect)}", ""]
+    def toml(
+        self,
+        *,
+        participants: float = 1.0,
+        prices: float = 1.0,
+        effect: Any = None,
+        discount_rate: Any = None,
+    ) -> str:
+        lines = [
+            "[case]",
+            'name = "Generated"',
+            "start_year = 2025",
+            f"horizon = {self.horizon}",
+            f"actors = {toml_value(self.actors)}",
+            "",
+            "[economy]",
+            f"discount_rate = {toml_value(self.discount_rate if discount_rate is None else discount_rate)}",
+            f"price_growth = {toml_value(self.price_growth)}",
+            "",
+            "[participants]",
+            f"cohorts = {toml_value([scaled(c, participants) for c in self.cohorts])}",
+            "",
+            "[effect]",
+            f"effect = {toml_value(self.effect if effect is None else effect)}",
+            "",
+        ]
         if self.persistence is not None:
             lines += ["[persistence]"] + [f"{k} = {toml_value(v)}" for k, v in self.persistence.items()]
             lines.append("")
@@ -80,27 +98,44 @@ def spread(draw: st.DrawFn, low: float, high: float) -> Any:
 
 
 @st.composite
-def cases(draw: st.DrawFn, *, fixed_costs: bool = True, costs: bool = True,
-          gains_only: bool = False) -> CaseSpec:
+def cases(
+    draw: st.DrawFn, *, fixed_costs: bool = True, costs: bool = True, gains_only: bool = False
+) -> CaseSpec:
     """A valid case. `gains_only`: no costs and every budget gain >= 0."""
     horizon = draw(st.integers(1, 12))
     actors = draw(st.sampled_from([["kommune", "region", "stat"], ["kommune", "stat"], ["x"]]))
     cohorts = draw(st.lists(spread(0, 50), min_size=1, max_size=min(3, horizon)))
     effect = draw(spread(0.0, 0.8) if gains_only else spread(-0.5, 0.8))
-    persistence = draw(st.one_of(
-        st.none(),
-        st.fixed_dictionaries({"onset": st.integers(0, 2)}, optional={
-            "window": st.integers(1, 6), "full_years": spread(0.0, 5.0), "decay": spread(0.0, 1.0)}),
-        st.fixed_dictionaries({"onset": st.integers(0, 2), "profile": st.lists(
-            st.floats(0, 1).map(lambda x: round(x, 3)), min_size=1, max_size=4)}),
-    ))
+    persistence = draw(
+        st.one_of(
+            st.none(),
+            st.fixed_dictionaries(
+                {"onset": st.integers(0, 2)},
+                optional={
+                    "window": st.integers(1, 6),
+                    "full_years": spread(0.0, 5.0),
+                    "decay": spread(0.0, 1.0),
+                },
+            ),
+            st.fixed_dictionaries(
+                {
+                    "onset": st.integers(0, 2),
+                    "profile": st.lists(st.floats(0, 1).map(lambda x: round(x, 3)), min_size=1, max_size=4),
+                }
+            ),
+        )
+    )
     cost_items = []
     if costs and not gains_only:
         for i in range(draw(st.integers(0, 3))):
             kinds = ["per_participant", "fixed"] if fixed_costs else ["per_participant"]
             kind = draw(st.sampled_from(kinds))
-            item = {"name": f"cost{i}", "actor": draw(st.sampled_from(actors)), "kind": kind,
-                    "amount": draw(spread(0, 5000))}
+            item = {
+                "name": f"cost{i}",
+                "actor": draw(st.sampled_from(actors)),
+                "kind": kind,
+                "amount": draw(spread(0, 5000)),
+            }
             if kind == "fixed":
                 item["year"] = draw(st.integers(0, horizon - 1))
             else:
@@ -113,9 +148,18 @@ def cases(draw: st.DrawFn, *, fixed_costs: bool = True, costs: bool = True,
         price = {a: draw(spread(0, 10000) if gains_only else spread(-10000, 10000)) for a in chosen}
         item: dict[str, Any] = {"name": f"c{i}", "change": change, "price": price}
         if draw(st.booleans()):
-            item["profile"] = draw(st.lists(st.floats(0, 2).map(lambda x: round(x, 3)),
-                                            min_size=1, max_size=4))
+            item["profile"] = draw(
+                st.lists(st.floats(0, 2).map(lambda x: round(x, 3)), min_size=1, max_size=4)
+            )
         consequences.append(item)
-    return CaseSpec(horizon, actors, cohorts, effect, persistence, cost_items, consequences,
-                    discount_rate=draw(spread(0.0, 0.1)),
-                    price_growth=draw(st.floats(-0.02, 0.03).map(lambda x: round(x, 4))))
+    return CaseSpec(
+        horizon,
+        actors,
+        cohorts,
+        effect,
+        persistence,
+        cost_items,
+        consequences,
+        discount_rate=draw(spread(0.0, 0.1)),
+        price_growth=draw(st.floats(-0.02, 0.03).map(lambda x: round(x, 4))),
+    )

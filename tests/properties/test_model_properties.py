@@ -7,16 +7,20 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from properties.strategies import CaseSpec, cases
 from somrisk import parse_case, run_deterministic, simulate
-
-from .strategies import CaseSpec, cases
 
 DRAWS = 300
 
 
 def run(text: str, **kwargs):
-    return simulate(parse_case(text), draws=kwargs.pop("draws", DRAWS), seed=kwargs.pop("seed", 4),
-                    sampler=kwargs.pop("sampler", "mc"), **kwargs)
+    return simulate(
+        parse_case(text),
+        draws=kwargs.pop("draws", DRAWS),
+        seed=kwargs.pop("seed", 4),
+        sampler=kwargs.pop("sampler", "mc"),
+        **kwargs,
+    )
 
 
 def close(a: np.ndarray, b: np.ndarray) -> None:
@@ -49,14 +53,15 @@ def test_doubling_every_price_doubles_every_gain(spec: CaseSpec):
 
 
 @given(spec=cases(gains_only=True), low=st.floats(0, 0.2), step=st.floats(0.001, 0.3))
-def test_a_higher_discount_rate_never_raises_the_value_of_gains(spec: CaseSpec, low: float,
-                                                                step: float):
+def test_a_higher_discount_rate_never_raises_the_value_of_gains(spec: CaseSpec, low: float, step: float):
     cheap = run(spec.toml(discount_rate=round(low, 4)))
     dear = run(spec.toml(discount_rate=round(low + step, 4)))
     assert np.all(cheap.npv >= 0)
     assert np.all(dear.npv <= cheap.npv * (1 + 1e-12) + 1e-9)
-    assert (run_deterministic(parse_case(spec.toml(discount_rate=round(low + step, 4)))).npv_total
-            <= run_deterministic(parse_case(spec.toml(discount_rate=round(low, 4)))).npv_total + 1e-9)
+    assert (
+        run_deterministic(parse_case(spec.toml(discount_rate=round(low + step, 4)))).npv_total
+        <= run_deterministic(parse_case(spec.toml(discount_rate=round(low, 4)))).npv_total + 1e-9
+    )
 
 
 @pytest.mark.filterwarnings("ignore:Sobol points keep their balance")

@@ -51,7 +51,7 @@ def is_uncertain(value: Any) -> bool:
     return isinstance(value, dict) and value["dist"] != "fixed"
 
 
-def scipy_dist(spec: dict[str, Any]) -> Any:
+def scipy_dist(spec: dict[str, Any]) -> Any:  # noqa: C901 - one branch per family
     """The scipy.stats distribution of a distribution table, from case-format.md's table."""
     d = spec["dist"]
     if d == "uniform":
@@ -196,8 +196,13 @@ def evaluate(raw: dict[str, Any], v: dict[str, np.ndarray]) -> dict[str, np.ndar
         factor = v.get(f"consequences.{name}.price_factor", np.ones(n))
         for a_idx, a in enumerate(actors):
             price = v.get(f"consequences.{name}.price.{a}", np.zeros(n))
-            gains[:, :, a_idx, c_idx] = -(e[:, None] * reach * v[f"consequences.{name}.change"][:, None]
-                                           * (factor * price)[:, None] * growth)
+            gains[:, :, a_idx, c_idx] = -(
+                e[:, None]
+                * reach
+                * v[f"consequences.{name}.change"][:, None]
+                * (factor * price)[:, None]
+                * growth
+            )
 
     costs = np.zeros((n, T, A))
     for section, sign in (("costs", 1.0), ("comparison_costs", -1.0)):
@@ -221,8 +226,16 @@ def evaluate(raw: dict[str, Any], v: dict[str, np.ndarray]) -> dict[str, np.ndar
     payback = np.where(ok_from_here.any(axis=1), np.argmax(ok_from_here, axis=1), -1)
     pv_gains = (beta[:, :, None, None] * gains).sum(axis=(1, 2, 3))
     pv_costs = (beta[:, :, None] * costs).sum(axis=(1, 2))
-    return {"gains": gains, "costs": costs, "net": net, "npv": npv, "cumulative": cumulative,
-            "payback": payback, "pv_gains": pv_gains, "pv_costs": pv_costs}
+    return {
+        "gains": gains,
+        "costs": costs,
+        "net": net,
+        "npv": npv,
+        "cumulative": cumulative,
+        "payback": payback,
+        "pv_gains": pv_gains,
+        "pv_costs": pv_costs,
+    }
 
 
 def simulate(raw: dict[str, Any], u: np.ndarray) -> dict[str, np.ndarray]:

@@ -93,12 +93,13 @@ def test_sampled_inputs_follow_their_distributions_and_correlations(sampler):
             np.testing.assert_allclose(observed, 0.25, atol=0.015)
         else:
             assert stats.kstest(values, dist.scipy().cdf).pvalue > 1e-4, path
-    rho = stats.spearmanr(inputs.sel(input="effect.success_rate"),
-                          inputs.sel(input="consequences.k.change")).statistic
+    rho = stats.spearmanr(
+        inputs.sel(input="effect.success_rate"), inputs.sel(input="consequences.k.change")
+    ).statistic
     assert rho == pytest.approx(-0.5, abs=0.03)
-    rho = stats.spearmanr(inputs.sel(input="participants.cohorts.0"),
-                          inputs.sel(input="costs.c.amount")).statistic
+    rho = stats.spearmanr(
+        inputs.sel(input="participants.cohorts.0"), inputs.sel(input="costs.c.amount")
+    ).statistic
     assert rho == pytest.approx(0.3, abs=0.03)
-    rho = stats.spearmanr(inputs.sel(input="persistence.decay"),
-                          inputs.sel(input="costs.c.amount")).statistic
+    rho = stats.spearmanr(inputs.sel(input="persistence.decay"), inputs.sel(input="costs.c.amount")).statistic
     assert rho == pytest.approx(0.0, abs=0.03)

@@ -104,8 +104,9 @@ class TestSobol(SamplerContract):
 
         from somrisk.sampling.streams import run_seed_sequence
 
-        engine = qmc.Sobol(4, scramble=True, rng=np.random.default_rng(
-            run_seed_sequence(3, Stream.SOBOL_SCRAMBLE)))
+        engine = qmc.Sobol(
+            4, scramble=True, rng=np.random.default_rng(run_seed_sequence(3, Stream.SOBOL_SCRAMBLE))
+        )
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", UserWarning)
             expected = engine.random(DRAWS)
@@ -116,12 +117,15 @@ class TestSobol(SamplerContract):
             make_sampler("sobol", seed=1, draws=1000, dimension=2)
 
 
-@pytest.mark.parametrize(("kwargs", "match"), [
-    ({"name": "quasi"}, "unknown sampler 'quasi'"),
-    ({"seed": -1}, "seed must be a whole number >= 0"),
-    ({"draws": 0}, "draws must be a whole number >= 1"),
-    ({"draws": 2.5}, "draws must be a whole number >= 1"),
-])
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"name": "quasi"}, "unknown sampler 'quasi'"),
+        ({"seed": -1}, "seed must be a whole number >= 0"),
+        ({"draws": 0}, "draws must be a whole number >= 1"),
+        ({"draws": 2.5}, "draws must be a whole number >= 1"),
+    ],
+)
 def test_bad_arguments_are_refused(kwargs, match):
     arguments = {"name": "mc", "seed": 1, "draws": 10, "dimension": 2} | kwargs
     with pytest.raises(UsageError, match=match):

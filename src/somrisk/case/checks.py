@@ -41,8 +41,11 @@ def cross_check(parts: dict[str, Any], raw: dict[str, Any], source: str) -> list
 
     last = _raw_last_intake(raw.get("participants"))
     if horizon is not None and last is not None and last >= horizon:
-        add("participants", f"intake in year {last} lies outside the horizon of {horizon} years "
-            f"(years 0..{horizon - 1}); shorten the cohorts or lengthen case.horizon")
+        add(
+            "participants",
+            f"intake in year {last} lies outside the horizon of {horizon} years "
+            f"(years 0..{horizon - 1}); shorten the cohorts or lengthen case.horizon",
+        )
 
     for section in ("costs", "comparison_costs"):
         items = _raw_items(raw, section)
@@ -55,8 +58,11 @@ def cross_check(parts: dict[str, Any], raw: dict[str, Any], source: str) -> list
                 years = cost.get(key)
                 years = years if isinstance(years, list) else [years]
                 if horizon is not None and any(isinstance(y, int) and y >= horizon for y in years):
-                    add(f"{path}.{key}", f"lies outside the horizon: years are 0..{horizon - 1}",
-                        cost[key])
+                    add(
+                        f"{path}.{key}",
+                        f"lies outside the horizon: years are 0..{horizon - 1}",
+                        cost[key],
+                    )
 
     items = _raw_items(raw, "consequences")
     for index, consequence in enumerate(items):
@@ -64,8 +70,11 @@ def cross_check(parts: dict[str, Any], raw: dict[str, Any], source: str) -> list
         if actors is not None and isinstance(price, dict):
             for actor in price:
                 if actor not in actors:
-                    add(f"consequences{item_suffix(items, index)}.price.{actor}",
-                        f"unknown actor; case.actors are {_names(actors)}", actor)
+                    add(
+                        f"consequences{item_suffix(items, index)}.price.{actor}",
+                        f"unknown actor; case.actors are {_names(actors)}",
+                        actor,
+                    )
 
     problems.extend(_check_correlations(parts, raw, actors or list(DEFAULT_ACTORS), source))
     return problems
@@ -137,8 +146,9 @@ def _raw_horizon(raw: dict[str, Any]) -> int | None:
     return horizon if isinstance(horizon, int) and 1 <= horizon <= 50 else None
 
 
-def _check_correlations(parts: dict[str, Any], raw: dict[str, Any], actors: list[str],
-                        source: str) -> list[Problem]:
+def _check_correlations(
+    parts: dict[str, Any], raw: dict[str, Any], actors: list[str], source: str
+) -> list[Problem]:
     correlations: list[Correlation] = list(_items(parts, "correlations"))
     if not correlations:
         return []
@@ -163,34 +173,56 @@ def _check_correlations(parts: dict[str, Any], raw: dict[str, Any], actors: list
         path = f"correlations[{index + 1}].inputs"
         a, b = corr.inputs
         if a == b:
-            problems.append(Problem(source, path, "a correlation needs two different inputs",
-                                    corr.inputs))
+            problems.append(Problem(source, path, "a correlation needs two different inputs", corr.inputs))
             continue
         for name in (a, b):
             if name.split(".", 1)[0] in broken:
                 continue
             if name not in uncertain:
                 known = ", ".join(p for p, u in uncertain.items() if u) or "none"
-                problems.append(Problem(source, path, f'no input "{name}"; the uncertain inputs '
-                                        f"are: {known}", corr.inputs))
+                problems.append(
+                    Problem(
+                        source,
+                        path,
+                        f'no input "{name}"; the uncertain inputs are: {known}',
+                        corr.inputs,
+                    )
+                )
             elif not uncertain[name]:
-                problems.append(Problem(source, path, f'"{name}" is a fixed number; only uncertain '
-                                        "inputs (distributions) can be correlated", corr.inputs))
+                problems.append(
+                    Problem(
+                        source,
+                        path,
+                        f'"{name}" is a fixed number; only uncertain '
+                        "inputs (distributions) can be correlated",
+                        corr.inputs,
+                    )
+                )
         key = (min(a, b), max(a, b))
         if key in pairs:
-            problems.append(Problem(source, path, f"the pair {a}, {b} is correlated twice (also "
-                                    f"correlations[{pairs[key] + 1}])", corr.inputs))
+            problems.append(
+                Problem(
+                    source,
+                    path,
+                    f"the pair {a}, {b} is correlated twice (also correlations[{pairs[key] + 1}])",
+                    corr.inputs,
+                )
+            )
         pairs[key] = index
 
     if not problems and "correlations" in parts:
         names, matrix = correlation_matrix(correlations)
         smallest = float(np.linalg.eigvalsh(matrix).min())
         if smallest < -PSD_TOLERANCE:
-            problems.append(Problem(
-                source, "correlations",
-                "the rank correlations contradict each other: together they do not form a positive "
-                f"semi-definite matrix (smallest eigenvalue {smallest:.3g}) over {_names(names)}; "
-                "weaken some of them"))
+            problems.append(
+                Problem(
+                    source,
+                    "correlations",
+                    "the rank correlations contradict each other: together they do not form a positive "
+                    f"semi-definite matrix (smallest eigenvalue {smallest:.3g}) over {_names(names)}; "
+                    "weaken some of them",
+                )
+            )
     return problems
 
 

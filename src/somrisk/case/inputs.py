@@ -11,12 +11,12 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from somrisk.case.schema import (
+    AMOUNT,
     ANY,
     DISCOUNT,
     EFFECT,
-    GROWTH,
-    AMOUNT,
     FULL_YEARS,
+    GROWTH,
     PARTICIPANTS,
     RATE,
     Consequence,
@@ -65,44 +65,61 @@ def case_inputs(
     Consequences whose price is ``"catalog"`` contribute no price inputs here (a portfolio's shared
     catalogue provides them).
     """
-    return list(_inputs(actors, participants, effect, persistence, costs, comparison_costs,
-                        consequences, economy))
+    return [
+        *_participants(participants),
+        *_effect(effect),
+        *_persistence(persistence),
+        *_costs("costs", costs),
+        *_costs("comparison_costs", comparison_costs),
+        *(spec for c in consequences for spec in _consequence(c, actors)),
+        *_economy(economy),
+    ]
 
 
-def _inputs(actors: Sequence[str], participants: Participants | None, effect: Effect | None,
-            persistence: Persistence | None, costs: Sequence[Cost],
-            comparison_costs: Sequence[Cost], consequences: Sequence[Consequence],
-            economy: Economy | None) -> Iterator[InputSpec]:
-    if participants is not None:
-        if participants.cohorts is not None:
-            for i, n in enumerate(participants.cohorts):
-                yield InputSpec(f"participants.cohorts.{i}", n, PARTICIPANTS, "participants")
-        elif participants.per_year is not None:
-            yield InputSpec("participants.per_year", participants.per_year, PARTICIPANTS,
-                            "participants")
-    if effect is not None:
-        for key, rng in (("success_rate", RATE), ("comparison_rate", RATE), ("effect", EFFECT)):
-            value = getattr(effect, key)
-            if value is not None:
-                yield InputSpec(f"effect.{key}", value, rng, "effect")
-    if persistence is not None:
-        if persistence.full_years is not None:
-            yield InputSpec("persistence.full_years", persistence.full_years, FULL_YEARS,
-                            "persistence")
-        if persistence.decay is not None:
-            yield InputSpec("persistence.decay", persistence.decay, RATE, "persistence")
-    for section, items in (("costs", costs), ("comparison_costs", comparison_costs)):
-        for cost in items:
-            yield InputSpec(f"{section}.{cost.name}.amount", cost.amount, AMOUNT, "costs")
-    for c in consequences:
-        yield InputSpec(f"consequences.{c.name}.change", c.change, ANY, "consequences")
-        if isinstance(c.price, dict):
-            for actor in actors:
-                if actor in c.price:
-                    yield InputSpec(f"consequences.{c.name}.price.{actor}", c.price[actor], ANY,
-                                    "prices")
-        if c.price_factor is not None:
-            yield InputSpec(f"consequences.{c.name}.price_factor", c.price_factor, ANY, "prices")
+def _participants(participants: Participants | None) -> Iterator[InputSpec]:
+    if participants is None:
+        return
+    if participants.cohorts is not None:
+        for i, n in enumerate(participants.cohorts):
+            yield InputSpec(f"participants.cohorts.{i}", n, PARTICIPANTS, "participants")
+    elif participants.per_year is not None:
+        yield InputSpec("participants.per_year", participants.per_year, PARTICIPANTS, "participants")
+
+
+def _effect(effect: Effect | None) -> Iterator[InputSpec]:
+    if effect is None:
+        return
+    for key, rng in (("success_rate", RATE), ("comparison_rate", RATE), ("effect", EFFECT)):
+        value = getattr(effect, key)
+        if value is not None:
+            yield InputSpec(f"effect.{key}", value, rng, "effect")
+
+
+def _persistence(persistence: Persistence | None) -> Iterator[InputSpec]:
+    if persistence is None:
+        return
+    if persistence.full_years is not None:
+        yield InputSpec("persistence.full_years", persistence.full_years, FULL_YEARS, "persistence")
+    if persistence.decay is not None:
+        yield InputSpec("persistence.decay", persistence.decay, RATE, "persistence")
+
+
+def _costs(section: str, items: Sequence[Cost]) -> Iterator[InputSpec]:
+    for cost in items:
+        yield InputSpec(f"{section}.{cost.name}.amount", cost.amount, AMOUNT, "costs")
+
+
+def _consequence(c: Consequence, actors: Sequence[str]) -> Iterator[InputSpec]:
+    yield InputSpec(f"consequences.{c.name}.change", c.change, ANY, "consequences")
+    if isinstance(c.price, dict):
+        for actor in actors:
+            if actor in c.price:
+                yield InputSpec(f"consequences.{c.name}.price.{actor}", c.price[actor], ANY, "prices")
+    if c.price_factor is not None:
+        yield InputSpec(f"consequences.{c.name}.price_factor", c.price_factor, ANY, "prices")
+
+
+def _economy(economy: Economy | None) -> Iterator[InputSpec]:
     if economy is not None:
         yield InputSpec("economy.discount_rate", economy.discount_rate, DISCOUNT, "economy")
         yield InputSpec("economy.price_growth", economy.price_growth, GROWTH, "economy")

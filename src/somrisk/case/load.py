@@ -183,8 +183,10 @@ def _validate_sections(raw: dict[str, Any], source: str, problems: list[Problem]
             if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
                 problems.append(Problem(source, key, f"expected tables written as [[{key}]]", value))
                 continue
-            items = [_validate(model[0], item, f"{key}{checks.item_suffix(value, i)}", source, problems)
-                     for i, item in enumerate(value)]
+            items = [
+                _validate(model[0], item, f"{key}{checks.item_suffix(value, i)}", source, problems)
+                for i, item in enumerate(value)
+            ]
             if all(item is not None for item in items):
                 parts[key] = items
             else:
@@ -198,8 +200,9 @@ def _validate_sections(raw: dict[str, Any], source: str, problems: list[Problem]
     return parts
 
 
-def _validate(model: type[BaseModel], raw: dict[str, Any], path: str, source: str,
-              problems: list[Problem]) -> Any:
+def _validate(
+    model: type[BaseModel], raw: dict[str, Any], path: str, source: str, problems: list[Problem]
+) -> Any:
     try:
         return model.model_validate(raw)
     except ValidationError as exc:
@@ -219,14 +222,31 @@ def _problem(error: Any, model: type[BaseModel], raw: Any, path: str, source: st
         return Problem(source, key_path, f"unknown key; allowed here: {_allowed(model, parent)}", value)
     if kind == "not_a_value":
         return Problem(source, key_path, _not_a_value(value), value)
-    if kind in ("float_type", "int_type", "int_from_float", "string_type", "list_type", "bool_type"):
-        expected = {"float_type": "a number", "int_type": "a whole number",
-                    "int_from_float": "a whole number", "string_type": "text in quotes",
-                    "list_type": "a list [...]", "bool_type": "true or false"}[kind]
+    if kind in (
+        "float_type",
+        "int_type",
+        "int_from_float",
+        "string_type",
+        "list_type",
+        "bool_type",
+    ):
+        expected = {
+            "float_type": "a number",
+            "int_type": "a whole number",
+            "int_from_float": "a whole number",
+            "string_type": "text in quotes",
+            "list_type": "a list [...]",
+            "bool_type": "true or false",
+        }[kind]
         return Problem(source, key_path, f"expected {expected}", value)
     if kind == "string_pattern_mismatch":
-        return Problem(source, key_path, "a name may hold only lower-case letters a-z, digits and "
-                       "_ (no spaces or æ, ø, å), e.g. kontanthjaelp", value)
+        return Problem(
+            source,
+            key_path,
+            "a name may hold only lower-case letters a-z, digits and "
+            "_ (no spaces or æ, ø, å), e.g. kontanthjaelp",
+            value,
+        )
     if kind == "finite_number":
         return Problem(source, key_path, "must be a finite number, not nan or inf", value)
     if kind in ("value_error", "assertion_error"):

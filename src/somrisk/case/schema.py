@@ -29,14 +29,14 @@ from pydantic import (
 from somrisk.distributions import Distribution, Finite, Value, as_distribution
 
 __all__ = [
+    "AMOUNT",
     "ANY",
     "CATEGORIES",
     "DEFAULT_ACTORS",
     "DISCOUNT",
     "EFFECT",
-    "GROWTH",
-    "AMOUNT",
     "FULL_YEARS",
+    "GROWTH",
     "PARTICIPANTS",
     "RATE",
     "CaseInfo",
@@ -115,16 +115,31 @@ def _share(p: float) -> str:
 
 
 RATE = Range(0.0, 1.0, what="a rate", hint="Use beta, truncnormal or pert for a rate.")
-EFFECT = Range(-1.0, 1.0, what="an effect (a difference of rates)",
-               hint="Use truncnormal, beta or pert, or give success_rate and comparison_rate.")
+EFFECT = Range(
+    -1.0,
+    1.0,
+    what="an effect (a difference of rates)",
+    hint="Use truncnormal, beta or pert, or give success_rate and comparison_rate.",
+)
 _POSITIVE_HINT = "Use truncnormal (min = 0), lognormal, gamma or pert."
 PARTICIPANTS = Range(0.0, math.inf, what="a number of participants", hint=_POSITIVE_HINT)
 AMOUNT = Range(0.0, math.inf, what="a cost amount", hint=_POSITIVE_HINT)
 FULL_YEARS = Range(0.0, math.inf, what="full_years", hint=_POSITIVE_HINT)
-DISCOUNT = Range(0.0, 1.0, hi_open=True, what="the discount rate",
-                 hint="Use uniform, triangular, pert or truncnormal.")
-GROWTH = Range(-1.0, 1.0, lo_open=True, hi_open=True, what="the price growth",
-               hint="Use uniform, triangular, pert or truncnormal.")
+DISCOUNT = Range(
+    0.0,
+    1.0,
+    hi_open=True,
+    what="the discount rate",
+    hint="Use uniform, triangular, pert or truncnormal.",
+)
+GROWTH = Range(
+    -1.0,
+    1.0,
+    lo_open=True,
+    hi_open=True,
+    what="the price growth",
+    hint="Use uniform, triangular, pert or truncnormal.",
+)
 ANY = Range(-math.inf, math.inf)
 
 RateValue = Annotated[Value, AfterValidator(RATE)]
@@ -162,7 +177,9 @@ class CaseInfo(Section):
     def _check_actors(self) -> CaseInfo:
         for actor in self.actors:
             if not actor or "." in actor or actor != actor.strip():
-                raise ValueError(f'actor names must be non-empty, without dots or spaces at the ends; found "{actor}"')
+                raise ValueError(
+                    f'actor names must be non-empty, without dots or spaces at the ends; found "{actor}"'
+                )
             if actor == "total":
                 raise ValueError('"total" is reserved for the sum over actors; name the actor otherwise')
         duplicates = sorted({a for a in self.actors if self.actors.count(a) > 1})
@@ -229,9 +246,7 @@ class Effect(Section):
     def _check_form(self) -> Effect:
         rates = self.success_rate is not None or self.comparison_rate is not None
         if self.effect is not None and rates:
-            raise ValueError(
-                "give either `effect`, or `success_rate` (with `comparison_rate`), not both"
-            )
+            raise ValueError("give either `effect`, or `success_rate` (with `comparison_rate`), not both")
         if self.effect is None and self.success_rate is None:
             if self.comparison_rate is not None:
                 raise ValueError("`comparison_rate` needs a `success_rate` to compare with")
@@ -271,7 +286,9 @@ class Cost(Section):
     def _check_form(self) -> Cost:
         if self.kind == "fixed":
             if self.duration is not None:
-                raise ValueError("`duration` is for kind = \"per_participant\"; a fixed cost has `year` or `years`")
+                raise ValueError(
+                    '`duration` is for kind = "per_participant"; a fixed cost has `year` or `years`'
+                )
             if self.year is not None and self.years is not None:
                 raise ValueError("give `year` or `years = [first, last]`, not both")
             if self.years is not None and self.years[0] > self.years[1]:
@@ -279,7 +296,7 @@ class Cost(Section):
         elif self.year is not None or self.years is not None:
             raise ValueError(
                 "a per-participant cost is paid in the `duration` years after each intake; "
-                "`year`/`years` are for kind = \"fixed\""
+                '`year`/`years` are for kind = "fixed"'
             )
         return self
 

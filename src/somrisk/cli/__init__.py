@@ -12,10 +12,9 @@ import sys
 import warnings
 
 from rich.markup import escape
+from typer import Abort, BadParameter
 
 from somrisk.cli.app import app, stderr
-
-from typer import Abort, BadParameter
 
 # The base class of typer's argument errors (click's ClickException, vendored by recent typer and
 # not exported): it knows how to show itself and its exit code (2).
@@ -30,7 +29,7 @@ def main() -> None:
     """Entry point of the ``somrisk`` console script."""
     from somrisk.errors import SomriskError
 
-    def show_warning(message, category, filename, lineno, file=None, line=None):  # noqa: ANN001
+    def show_warning(message, category, filename, lineno, file=None, line=None):
         stderr.print(f"[yellow]warning:[/yellow] {escape(str(message))}", highlight=False)
 
     warnings.showwarning = show_warning
@@ -47,11 +46,13 @@ def main() -> None:
         code = INTERRUPTED
     except SystemExit:
         raise
-    except Exception as error:  # noqa: BLE001 - the last line of defence: a message, no traceback
+    except Exception as error:
         if os.environ.get("SOMRISK_TRACEBACK"):
             raise
-        stderr.print(f"[red]internal error:[/red] {type(error).__name__}: {escape(str(error))}",
-                     highlight=False)
+        stderr.print(
+            f"[red]internal error:[/red] {type(error).__name__}: {escape(str(error))}",
+            highlight=False,
+        )
         sys.exit(1)
     if code == INTERRUPTED:  # typer turns Ctrl-C into this exit code
         stderr.print("interrupted; no output was written")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -25,7 +25,7 @@ stdout = Console()
 stderr = Console(stderr=True)
 
 
-class SamplerOption(str, Enum):
+class SamplerOption(StrEnum):
     lhs = "lhs"
     mc = "mc"
     sobol = "sobol"
@@ -46,31 +46,47 @@ def _version(show: bool) -> None:
 
 @app.callback()
 def _main(
-    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
-                                          help="Show the version and exit.")] = False,
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit."),
+    ] = False,
 ) -> None:
     """somrisk: how likely is a social investment to pay back, for whom, and by when."""
 
 
-CaseArgument = Annotated[Path | None, typer.Argument(
-    help="Case file (TOML). Without it, the bundled example case is run.", show_default=False)]
+CaseArgument = Annotated[
+    Path | None,
+    typer.Argument(help="Case file (TOML). Without it, the bundled example case is run.", show_default=False),
+]
 
 
 @app.command()
 def run(
     case: CaseArgument = None,
-    draws: Annotated[int | None, typer.Option("--draws", "-n", help="Number of draws [default: 10,000].",
-                                              show_default=False)] = None,
-    seed: Annotated[int | None, typer.Option(help="Seed of all random numbers [default: 1].",
-                                             show_default=False)] = None,
-    sampler: Annotated[SamplerOption | None, typer.Option(
-        help="Latin hypercube, plain Monte Carlo or scrambled Sobol [default: lhs].",
-        show_default=False)] = None,
-    out: Annotated[Path | None, typer.Option(
-        help="Write the result cube: .nc (netCDF) or .zarr.", show_default=False)] = None,
+    draws: Annotated[
+        int | None,
+        typer.Option("--draws", "-n", help="Number of draws [default: 10,000].", show_default=False),
+    ] = None,
+    seed: Annotated[
+        int | None,
+        typer.Option(help="Seed of all random numbers [default: 1].", show_default=False),
+    ] = None,
+    sampler: Annotated[
+        SamplerOption | None,
+        typer.Option(
+            help="Latin hypercube, plain Monte Carlo or scrambled Sobol [default: lhs].",
+            show_default=False,
+        ),
+    ] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(help="Write the result cube: .nc (netCDF) or .zarr.", show_default=False),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print only the JSON summary on stdout.")] = False,
-    threads: Annotated[int | None, typer.Option(
-        help="Threads [default: all CPUs]; results do not depend on it.", show_default=False)] = None,
+    threads: Annotated[
+        int | None,
+        typer.Option(help="Threads [default: all CPUs]; results do not depend on it.", show_default=False),
+    ] = None,
 ) -> None:
     """Simulate a case and print its NPV per actor, P(NPV > 0) and payback."""
     from somrisk.cli.render import ProgressBar, summary_table
@@ -79,9 +95,17 @@ def run(
 
     progress = ProgressBar(stderr)
     try:
-        result = run_case(case, progress=progress, **_given(
-            draws=draws, seed=seed, sampler=None if sampler is None else sampler.value, out=out,
-            threads=threads))
+        result = run_case(
+            case,
+            progress=progress,
+            **_given(
+                draws=draws,
+                seed=seed,
+                sampler=None if sampler is None else sampler.value,
+                out=out,
+                threads=threads,
+            ),
+        )
     finally:
         progress.close()
     if as_json:

@@ -36,20 +36,28 @@ def summary_table(summary: xr.Dataset) -> list[Any]:
     """The summary of ``somrisk run``: NPV by actor and payback, as Rich renderables."""
     attrs = summary.attrs
     unit = f"{attrs['currency']}, {attrs['price_year']} prices, discounted to {attrs['start_year']}"
-    table = Table(title=f"{escape(attrs['case_name'])}\nNet present value (NPV), {unit}",
-                  title_justify="left")
+    table = Table(
+        title=f"{escape(attrs['case_name'])}\nNet present value (NPV), {unit}", title_justify="left"
+    )
     table.add_column("Actor")
     for heading in ("Deterministic", "Mean", "5 %", "95 %", "P(NPV > 0)"):
         table.add_column(heading, justify="right")
     for actor in summary.actor.values:
         s = summary.sel(actor=actor)
-        row = [money(float(s.npv_deterministic)), money(float(s.npv_mean)),
-               money(float(s.npv_quantile.sel(quantile=0.05, method="nearest"))),
-               money(float(s.npv_quantile.sel(quantile=0.95, method="nearest"))),
-               share(float(s.npv_prob_positive))]
+        row = [
+            money(float(s.npv_deterministic)),
+            money(float(s.npv_mean)),
+            money(float(s.npv_quantile.sel(quantile=0.05, method="nearest"))),
+            money(float(s.npv_quantile.sel(quantile=0.95, method="nearest"))),
+            share(float(s.npv_prob_positive)),
+        ]
         name = "Total" if actor == "total" else escape(str(actor))
-        table.add_row(name, *row, style="bold" if actor == "total" else None,
-                      end_section=actor == summary.actor.values[-2])
+        table.add_row(
+            name,
+            *row,
+            style="bold" if actor == "total" else None,
+            end_section=actor == summary.actor.values[-2],
+        )
     median = int(summary.payback_median_year)
     det_year = int(summary.payback_deterministic_year)
     payback = (
@@ -58,8 +66,10 @@ def summary_table(summary: xr.Dataset) -> list[Any]:
         f"; median payback year {median if median >= 0 else 'none (under half pay back)'}"
         f"; deterministic: {det_year if det_year >= 0 else 'none'}"
     )
-    provenance = (f"{attrs['draws']:,} draws, sampler {attrs['sampler']}, seed {attrs['seed']}; "
-                  "5 % and 95 %: percentiles of the draws")
+    provenance = (
+        f"{attrs['draws']:,} draws, sampler {attrs['sampler']}, seed {attrs['seed']}; "
+        "5 % and 95 %: percentiles of the draws"
+    )
     return [table, payback, f"[dim]{provenance}[/dim]"]
 
 
@@ -96,9 +106,14 @@ class ProgressBar:
         if self.bar is None:
             if time.monotonic() - self.started < self.delay or done >= total:
                 return
-            self.bar = Progress(TextColumn("Simulating"), BarColumn(),
-                                TextColumn("{task.completed:,}/{task.total:,} draws"),
-                                TimeRemainingColumn(), console=self.console, transient=True)
+            self.bar = Progress(
+                TextColumn("Simulating"),
+                BarColumn(),
+                TextColumn("{task.completed:,}/{task.total:,} draws"),
+                TimeRemainingColumn(),
+                console=self.console,
+                transient=True,
+            )
             self.bar.start()
             self.task = self.bar.add_task("draws", total=total)
         self.bar.update(self.task, completed=done)

@@ -95,8 +95,12 @@ class CubeWriter:
     def __enter__(self) -> CubeWriter:
         return self
 
-    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
-                 trace: TracebackType | None) -> None:
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
         if kind is not None:
             self.abort()
 
@@ -111,8 +115,10 @@ class CubeWriter:
     def append(self, block: CubeBlock) -> None:
         """Add the next block of draws (Zarr only; blocks must come in draw order)."""
         if not self._started:
-            chunks = {name: {"chunks": tuple(max(1, n) for n in block.dataset[name].shape)}
-                      for name in block.dataset.data_vars}
+            chunks = {
+                name: {"chunks": tuple(max(1, n) for n in block.dataset[name].shape)}
+                for name in block.dataset.data_vars
+            }
             block.dataset.to_zarr(self.temporary, mode="w", encoding=chunks, zarr_format=ZARR_FORMAT)
             self._started = True
         else:

@@ -25,12 +25,36 @@ _PERSIST_FULL, _PERSIST_PROFILE = 0, 2
 
 
 @numba.njit(cache=True, nogil=True)
-def evaluate_block(values, param_column, param_constant, cohort_start, cohort_param, effect,
-                   persistence, persistence_profile, cost_param, cost_actor, cost_sign,
-                   cost_pattern, cost_weight, duration_weight, change_param, factor_param,
-                   price_terms, consequence_profile, profiles, economy, write_cube, out_npv,
-                   out_series, out_payback, out_pv_gains, out_pv_costs, out_gains,
-                   out_costs):  # pragma: no cover - compiled
+def evaluate_block(  # noqa: C901 - one compiled pass per draw, no helper calls
+    values,
+    param_column,
+    param_constant,
+    cohort_start,
+    cohort_param,
+    effect,
+    persistence,
+    persistence_profile,
+    cost_param,
+    cost_actor,
+    cost_sign,
+    cost_pattern,
+    cost_weight,
+    duration_weight,
+    change_param,
+    factor_param,
+    price_terms,
+    consequence_profile,
+    profiles,
+    economy,
+    write_cube,
+    out_npv,
+    out_series,
+    out_payback,
+    out_pv_gains,
+    out_pv_costs,
+    out_gains,
+    out_costs,
+):  # pragma: no cover - compiled
     """Evaluate the model for every draw of a block.
 
     Parameters
@@ -60,7 +84,7 @@ def evaluate_block(values, param_column, param_constant, cohort_start, cohort_pa
     T, A = out_series.shape[1], out_npv.shape[1]
     C = change_param.shape[0]
     R = profiles.shape[0]
-    I = cohort_start.shape[0]
+    cohorts = cohort_start.shape[0]
     K = cost_param.shape[0]
     Q = duration_weight.shape[0]
     M = price_terms.shape[0]
@@ -117,7 +141,7 @@ def evaluate_block(values, param_column, param_constant, cohort_start, cohort_pa
         for q in range(Q):
             for t in range(T):
                 participant_years[q, t] = 0.0
-        for i in range(I):
+        for i in range(cohorts):
             n_i = par[cohort_param[i]]
             s = cohort_start[i]
             for t in range(s + onset, T):

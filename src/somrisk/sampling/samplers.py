@@ -27,7 +27,15 @@ from somrisk.sampling.streams import (
     run_seed_sequence,
 )
 
-__all__ = ["SAMPLERS", "LatinHypercube", "MonteCarlo", "Sampler", "SamplerName", "Sobol", "make_sampler"]
+__all__ = [
+    "SAMPLERS",
+    "LatinHypercube",
+    "MonteCarlo",
+    "Sampler",
+    "SamplerName",
+    "Sobol",
+    "make_sampler",
+]
 
 SamplerName = Literal["mc", "lhs", "sobol"]
 SAMPLERS: tuple[SamplerName, ...] = ("mc", "lhs", "sobol")
@@ -75,7 +83,7 @@ class _Blocked:
         parts = [self.block(b) for b in range(first, min(last + 1, len(self.bounds)))]
         joined = np.concatenate(parts) if parts else np.empty((0, self.dimension))
         offset = first * BLOCK_DRAWS
-        return joined[start - offset: stop - offset]
+        return joined[start - offset : stop - offset]
 
 
 class MonteCarlo(_Blocked):
@@ -122,12 +130,14 @@ class LatinHypercube(_Blocked):
 
     Each block of n draws is a Latin hypercube of its own: column j has one point in each of the n
     strata [k/n, (k+1)/n), in an order given by a Fisher-Yates shuffle (numba) driven by the
-    block's random 64-bit words. (scipy's LatinHypercube draws a whole design at once; a run of blocks needs
-    the sub-strata below, and this is the hot path of the default sampler.) The K full blocks of a run also share out each stratum: a per-run random
-    permutation gives block b the sub-stratum o_j(b) of width 1/(nK), so that the full blocks
-    together form an exact Latin hypercube of nK points. A last, partial block is a Latin hypercube
+    block's random 64-bit words. The K full blocks of a run also share out each stratum: a per-run
+    random permutation gives block b the sub-stratum o_j(b) of width 1/(nK), so that the full
+    blocks together form an exact Latin hypercube of nK points. A last, partial block is a Latin hypercube
     of its own size. The per-run permutation is fixed before any block is drawn, so every block can
     be made alone (on any thread or worker) and the design does not depend on chunking.
+
+    scipy's LatinHypercube draws a whole design at once; a run of blocks needs the sub-strata, and
+    this is the hot path of the default sampler, hence the compiled shuffle.
     """
 
     name: SamplerName = "lhs"
