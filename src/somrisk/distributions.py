@@ -216,7 +216,7 @@ def to_scipy(canonical: Canonical) -> Any:
 class Distribution(BaseModel):
     """Common part of every family: optional ``base`` (deterministic value) and ``source``."""
 
-    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
 
     base: Finite | None = None
     source: str | None = None
@@ -354,7 +354,7 @@ class Pert(Distribution):
     min: Finite
     mode: Finite
     max: Finite
-    lambda_: Positive = Field(default=4.0, alias="lambda")
+    lambda_: NonNegative = Field(default=4.0, alias="lambda")
 
     @model_validator(mode="after")
     def _check(self) -> Pert:

@@ -156,7 +156,7 @@ def make_plan(case: Case, space: InputSpace) -> KernelPlan:
     """The kernel arrays of a case; `space` must be the input space built from the same case."""
     index = {spec.path: p for p, spec in enumerate(space.inputs)}
     column = {p: j for j, p in enumerate(space.uncertain)}
-    base = space.base_values
+    fixed = space.fixed_values
     T, actors = case.info.horizon, case.actors
 
     def param(path: str | None) -> int:
@@ -220,7 +220,7 @@ def make_plan(case: Case, space: InputSpace) -> KernelPlan:
         actors=actors,
         consequences=tuple(c.name for c in case.consequences),
         param_column=_int([column.get(p, NO_PARAM) for p in range(len(space.inputs))]),
-        param_constant=np.where([p in column for p in range(len(space.inputs))], math.nan, base),
+        param_constant=np.where([p in column for p in range(len(space.inputs))], math.nan, fixed),
         cohort_start=_int(list(range(first, last + 1))),
         cohort_param=_int(cohort_param),
         effect=_int(effect_row),

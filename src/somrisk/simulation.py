@@ -177,10 +177,24 @@ class Deterministic:
 def run_deterministic(case: Case | Model) -> Deterministic:
     """Evaluate the case once with every input at its base value (model.md, "Deterministic run")."""
     model = case if isinstance(case, Model) else prepare(case)
-    base = model.space.base_values[list(model.space.uncertain)][None, :]
+    base = model.space.base_values
     T, A, C = model.case.info.horizon, len(model.case.actors), len(model.case.consequences)
     out = _Outputs.allocate(1, T, A, C, cube=True)
-    _evaluate(model, np.ascontiguousarray(base), out, write_cube=True)
+    args = list(model.plan.kernel_args())
+    args[1] = np.where(model.plan.param_column >= 0, np.nan, base)  # fixed inputs at their base too
+    values = np.ascontiguousarray(base[list(model.space.uncertain)][None, :])
+    evaluate_block(
+        values,
+        *args,
+        True,
+        out.npv,
+        out.series,
+        out.payback,
+        out.pv_gains,
+        out.pv_costs,
+        out.gains,
+        out.costs,
+    )
     return Deterministic(
         actors=model.case.actors,
         years=model.case.years,

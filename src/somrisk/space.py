@@ -66,6 +66,12 @@ class InputSpace:
         """Base value of every input (`inputs` order): the deterministic run's values."""
         return np.array([as_distribution(spec.value).base_value for spec in self.inputs])
 
+    @property
+    def fixed_values(self) -> np.ndarray:
+        """Value every input takes in the draws where it is not uncertain (`inputs` order): a plain
+        number, or a ``fixed`` distribution's `value` (its `base` is for the deterministic run)."""
+        return np.array([as_distribution(spec.value).mean for spec in self.inputs])
+
     def column(self, path: str) -> int:
         """Column of an uncertain input, by path."""
         try:

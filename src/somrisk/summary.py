@@ -106,6 +106,7 @@ def summarize(sim: Simulation, *, percentiles: Sequence[float] = DEFAULT_PERCENT
     bcr_mean = sim.pv_gains_mean / pv_costs if pv_costs > 0 else math.nan
     bcr_det = det.pv_gains / det.pv_costs if det.pv_costs > 0 else math.nan
 
+    det_year = -1 if det.payback_year is None else det.payback_year
     money = f"{case.info.currency}, {case.info.price_level} prices"
     data = {
         "npv_mean": (("actor",), mean, {"units": money}),
@@ -139,7 +140,7 @@ def summarize(sim: Simulation, *, percentiles: Sequence[float] = DEFAULT_PERCENT
         ),
         "payback_prob_within_horizon": ((), float(cdf[-1]) if T else 0.0),
         "payback_median_year": ((), median_year, {"missing": -1}),
-        "payback_deterministic_year": ((), det.payback_year or -1, {"missing": -1}),
+        "payback_deterministic_year": ((), det_year, {"missing": -1}),
         "benefit_cost_ratio_mean": (
             (),
             bcr_mean,
@@ -149,7 +150,7 @@ def summarize(sim: Simulation, *, percentiles: Sequence[float] = DEFAULT_PERCENT
     }
     attrs = {
         **sim.attrs,
-        "yearly_quantile_draws": int(sample.shape[0]),
+        "yearly_quantile_draws": int(sample.shape[-1]),
         "percentiles": [float(p) for p in q],
     }
     coords = {"actor": actors, "year": years, "quantile": q / 100.0}

@@ -20,7 +20,7 @@ def test_the_bundled_example_checks_and_says_what_it_holds():
 
 def test_case_error_holds_every_problem_with_its_path():
     with pytest.raises(CaseError) as caught:
-        parse_case('[case]\nname = ""\nstart_year = 2025.5\n', source="bad.toml")
+        parse_case("[case]\nname = 3\nstart_year = 2025.5\n", source="bad.toml")
     paths = {p.key_path for p in caught.value.problems}
     assert {"case.name", "case.start_year", "participants", "effect"} <= paths
     assert all(p.file == "bad.toml" for p in caught.value.problems)

@@ -237,8 +237,8 @@ RULES = [
     (
         "cohort outside the horizon",
         replace(("cohorts = [10, 12]", "cohorts = [1, 2, 3, 4, 5, 6]")),
-        "participants",
-        ["intake in year 5 lies outside the horizon of 5 years"],
+        "participants.cohorts",
+        ["intake in year 5 lies outside the horizon of 5 years", "found [1, 2, 3, 4, 5, 6]"],
     ),
     (
         "cost year outside the horizon",
@@ -286,8 +286,8 @@ RULES = [
     (
         "duplicate names",
         replace(('name = "forloeb"', 'name = "opstart"')),
-        "costs",
-        ['the name "opstart" is used more than once'],
+        "costs[2].name",
+        ["already used by costs[1]", 'found "opstart"'],
     ),
     (
         "horizon above 50",

@@ -36,33 +36,28 @@ def cross_check(parts: dict[str, Any], raw: dict[str, Any], source: str) -> list
         problems.append(Problem(source, path, message, value))
 
     for key in ("costs", "comparison_costs", "consequences"):
-        for name in _duplicates([item.get("name") for item in _raw_items(raw, key)]):
-            add(key, f'the name "{name}" is used more than once; names must be unique', name)
+        names = [item.get("name") for item in _raw_items(raw, key)]
+        for name in _duplicates(names):
+            first = names.index(name)
+            for index in [i for i, other in enumerate(names) if other == name][1:]:
+                add(
+                    f"{key}[{index + 1}].name",
+                    f"this name is already used by {key}[{first + 1}]; names must be unique",
+                    name,
+                )
 
-    last = _raw_last_intake(raw.get("participants"))
-    if horizon is not None and last is not None and last >= horizon:
+    intake = _raw_intake(raw.get("participants"))
+    if horizon is not None and intake is not None and intake[2] >= horizon:
+        path, value, last = intake
         add(
-            "participants",
+            path,
             f"intake in year {last} lies outside the horizon of {horizon} years "
-            f"(years 0..{horizon - 1}); shorten the cohorts or lengthen case.horizon",
+            f"(years 0..{horizon - 1}); shorten it or lengthen case.horizon",
+            value,
         )
 
     for section in ("costs", "comparison_costs"):
-        items = _raw_items(raw, section)
-        for index, cost in enumerate(items):
-            path = section + item_suffix(items, index)
-            actor = cost.get("actor")
-            if actors is not None and isinstance(actor, str) and actor not in actors:
-                add(f"{path}.actor", f"unknown actor; case.actors are {_names(actors)}", actor)
-            for key in ("year", "years"):
-                years = cost.get(key)
-                years = years if isinstance(years, list) else [years]
-                if horizon is not None and any(isinstance(y, int) and y >= horizon for y in years):
-                    add(
-                        f"{path}.{key}",
-                        f"lies outside the horizon: years are 0..{horizon - 1}",
-                        cost[key],
-                    )
+        problems.extend(_check_costs(_raw_items(raw, section), section, actors, horizon, source))
 
     items = _raw_items(raw, "consequences")
     for index, consequence in enumerate(items):
@@ -77,6 +72,33 @@ def cross_check(parts: dict[str, Any], raw: dict[str, Any], source: str) -> list
                     )
 
     problems.extend(_check_correlations(parts, raw, actors or list(DEFAULT_ACTORS), source))
+    return problems
+
+
+def _check_costs(
+    items: list[dict[str, Any]], section: str, actors: list[str] | None, horizon: int | None, source: str
+) -> list[Problem]:
+    """Each cost's actor is one of the case's, and its years lie inside the horizon."""
+    problems = []
+    for index, cost in enumerate(items):
+        path = section + item_suffix(items, index)
+        actor = cost.get("actor")
+        if actors is not None and isinstance(actor, str) and actor not in actors:
+            problems.append(
+                Problem(source, f"{path}.actor", f"unknown actor; case.actors are {_names(actors)}", actor)
+            )
+        for key in ("year", "years"):
+            years = cost.get(key)
+            years = years if isinstance(years, list) else [years]
+            if horizon is not None and any((_whole(y) or 0) >= horizon for y in years):
+                problems.append(
+                    Problem(
+                        source,
+                        f"{path}.{key}",
+                        f"lies outside the horizon: years are 0..{horizon - 1}",
+                        cost[key],
+                    )
+                )
     return problems
 
 
@@ -96,17 +118,25 @@ def _raw_items(raw: dict[str, Any], key: str) -> list[dict[str, Any]]:
     return [item if isinstance(item, dict) else {} for item in items]
 
 
-def _raw_last_intake(participants: Any) -> int | None:
+def _raw_intake(participants: Any) -> tuple[str, Any, int] | None:
+    """Key path, value and last intake year of the participants, where they can be read."""
     if not isinstance(participants, dict):
         return None
     cohorts, years = participants.get("cohorts"), participants.get("years")
     if isinstance(cohorts, list) and cohorts:
-        return len(cohorts) - 1
-    if isinstance(years, int) and not isinstance(years, bool):
-        return years - 1
-    if isinstance(years, list) and len(years) == 2 and isinstance(years[1], int):
-        return years[1]
+        return "participants.cohorts", cohorts, len(cohorts) - 1
+    if _whole(years) is not None:
+        return "participants.years", years, int(years) - 1
+    if isinstance(years, list) and len(years) == 2 and _whole(years[1]) is not None:
+        return "participants.years", years, int(years[1])
     return None
+
+
+def _whole(value: Any) -> int | None:
+    """The value as a whole number, where it is one (10 or 10.0), else None."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return int(value) if float(value).is_integer() else None
 
 
 def _items(parts: dict[str, Any], section: str) -> Iterator[Any]:
@@ -142,8 +172,8 @@ def _raw_horizon(raw: dict[str, Any]) -> int | None:
     case = raw.get("case")
     if not isinstance(case, dict) or "horizon" not in case:
         return 10
-    horizon = case["horizon"]
-    return horizon if isinstance(horizon, int) and 1 <= horizon <= 50 else None
+    horizon = _whole(case["horizon"])
+    return horizon if horizon is not None and 1 <= horizon <= 50 else None
 
 
 def _check_correlations(

@@ -123,7 +123,7 @@ def parse_case(data: bytes | str, *, source: str = "<string>") -> Case:
     """Validate a case given as TOML text or bytes; see :func:`load_case`."""
     raw_bytes = data.encode("utf-8") if isinstance(data, str) else data
     try:
-        text = raw_bytes.decode("utf-8")
+        text = raw_bytes.decode("utf-8-sig")  # a byte-order mark (Windows editors) is not content
     except UnicodeDecodeError as exc:
         raise CaseError([Problem(source, "", f"is not UTF-8 text (byte {exc.start})")]) from None
     try:

@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import math
 import re
+import warnings
 from dataclasses import dataclass
 from typing import Annotated, Literal
 
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Discriminator,
     Field,
@@ -91,8 +93,10 @@ class Range:
         """Pydantic after-validator: refuse values and distributions outside the range."""
         dist = as_distribution(value)
         if not dist.is_uncertain:
-            if not self.contains(dist.base_value):
+            if not self.contains(dist.mean):  # the fixed value (a plain number or `value`)
                 raise ValueError(f"{self.what} must lie in {self}")  # e.g. "a rate must lie in [0, 1]"
+            if not self.contains(dist.base_value):
+                raise ValueError(f"`base` ({dist.base_value:g}) must lie in {self}, the range of {self.what}")
             return value
         outside = dist.prob_outside(*self.closed)
         if outside > OUTSIDE_TOLERANCE:
@@ -150,7 +154,15 @@ FullYearsValue = Annotated[Value, AfterValidator(FULL_YEARS)]
 DiscountValue = Annotated[Value, AfterValidator(DISCOUNT)]
 GrowthValue = Annotated[Value, AfterValidator(GROWTH)]
 
-Year = Annotated[int, Strict()]
+
+def _whole(value: object) -> object:
+    """10.0 is the whole number 10 (TOML writes some numbers with a decimal point)."""
+    if isinstance(value, float) and math.isfinite(value) and value.is_integer():
+        return int(value)
+    return value
+
+
+Year = Annotated[int, BeforeValidator(_whole), Strict()]
 Slug = Annotated[str, Strict(), Field(pattern=rf"^{SLUG.pattern}$")]
 Text = Annotated[str, Strict()]
 Fraction = Annotated[float, Strict(), Field(ge=0, le=1, allow_inf_nan=False)]
@@ -159,13 +171,13 @@ Fraction = Annotated[float, Strict(), Field(ge=0, le=1, allow_inf_nan=False)]
 class Section(BaseModel):
     """Base of every table in a case file."""
 
-    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
 
 
 class CaseInfo(Section):
     """``[case]``: what the case is and its time frame."""
 
-    name: Annotated[Text, Field(min_length=1)]
+    name: Text
     description: Text = ""
     currency: Annotated[Text, Field(min_length=1)] = "DKK"
     price_year: Year | None = None
@@ -285,9 +297,12 @@ class Cost(Section):
     @model_validator(mode="after")
     def _check_form(self) -> Cost:
         if self.kind == "fixed":
-            if self.duration is not None:
-                raise ValueError(
-                    '`duration` is for kind = "per_participant"; a fixed cost has `year` or `years`'
+            if self.duration is not None and self.duration != 1:
+                warnings.warn(
+                    f'cost "{self.name}": `duration` is for kind = "per_participant" and is ignored for '
+                    "a fixed cost, which is paid in `year` or over `years`",
+                    UserWarning,
+                    stacklevel=2,
                 )
             if self.year is not None and self.years is not None:
                 raise ValueError("give `year` or `years = [first, last]`, not both")
@@ -340,8 +355,19 @@ class Consequence(Section):
     unit: Text = ""
     change: Value
     profile: Annotated[list[Finite], Field(min_length=1)] | None = None
-    price: Price
+    price: Price = Field(default_factory=dict)
     price_factor: Value | None = None
+
+    @model_validator(mode="after")
+    def _check_price(self) -> Consequence:
+        if self.price == {}:
+            warnings.warn(
+                f'consequence "{self.name}" names no price, so no actor pays for it and it changes '
+                "no budget; give price = { kommune = ... }",
+                UserWarning,
+                stacklevel=2,
+            )
+        return self
 
 
 class Correlation(Section):

@@ -62,6 +62,11 @@ def check_output(path: str | Path, nbytes: int) -> str:
         raise OutputError(f"--out {str(path)!r}: the folder {str(folder)!r} cannot be written")
     if target.is_dir() and fmt == "netcdf":
         raise OutputError(f"--out {str(path)!r} is a folder; give a file name ending in .nc")
+    if target.exists() and not target.is_dir() and fmt == "zarr":
+        raise OutputError(
+            f"--out {str(path)!r} is a file, and a Zarr result is a folder; remove the "
+            "file or choose another name"
+        )
     free = free_disk(folder)
     if nbytes > free:
         raise OutputError(

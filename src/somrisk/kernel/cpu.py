@@ -200,7 +200,7 @@ def evaluate_block(  # noqa: C901 - one compiled pass per draw, no helper calls
         out_pv_costs[d] = pv_costs
         payback = -1
         for t in range(T - 1, -1, -1):
-            if out_series[d, t, A + 1] < 0.0:
+            if not out_series[d, t, A + 1] >= 0.0:  # NaN never counts as paid back
                 break
             payback = t
         out_payback[d] = payback
