@@ -183,3 +183,20 @@ def test_json_numbers_agree_with_the_draws(in_memory):
     assert cdf["2034"] == pytest.approx(np.mean(paid >= 0))
     assert cdf["2027"] == pytest.approx(np.mean((paid >= 0) & (paid <= 2)))
     assert document["payback"]["prob_within_horizon"] == pytest.approx(np.mean(paid >= 0))
+
+
+def test_yearly_statistics_agree_with_the_cube(in_memory):
+    summary = summarize(in_memory)
+    net = in_memory.cube.net
+    for actor in ("kommune", "stat"):
+        values = net.sel(actor=actor, year=2027).values
+        row = summary.sel(actor=actor, year=2027)
+        assert float(row.net_mean) == pytest.approx(values.mean(), rel=1e-9)
+        assert float(row.net_sd) == pytest.approx(values.std(ddof=1), rel=1e-9)
+        assert float(row.net_prob_positive) == pytest.approx(np.mean(values > 0))
+        worst = np.sort(values)[: int(np.ceil(0.05 * DRAWS))]
+        assert float(row.net_expected_shortfall) == pytest.approx(worst.mean(), rel=1e-9)
+    cumulative = (net.sum("actor") * in_memory.cube.discount_factor).cumsum("year")
+    values = cumulative.sel(year=2030).values
+    assert float(summary.cumulative_prob_positive.sel(year=2030)) == pytest.approx(np.mean(values >= 0), abs=1e-3)
+    assert float(summary.cumulative_mean.sel(year=2030)) == pytest.approx(values.mean(), rel=1e-9)

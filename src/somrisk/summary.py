@@ -52,10 +52,16 @@ def _shortfall(values: np.ndarray, level: float) -> float:
     return float(lowest.mean(axis=-1))
 
 
-def _percentiles(rows: Sequence[np.ndarray] | np.ndarray, q: np.ndarray) -> np.ndarray:
-    """Percentiles `q` of each row, rows on two threads (numpy releases the GIL)."""
+def _row_statistics(rows: Sequence[np.ndarray] | np.ndarray, q: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Percentiles `q`, P(> 0) and expected shortfall of each row; rows on two threads (numpy's
+    sorting releases the GIL)."""
+
+    def one(row: np.ndarray) -> tuple[np.ndarray, float, float]:
+        return np.percentile(row, q), np.count_nonzero(row > 0) / row.size, _shortfall(row, SHORTFALL_LEVEL)
+
     with ThreadPoolExecutor(max_workers=2) as pool:
-        return np.array(list(pool.map(lambda row: np.percentile(row, q), rows)))
+        results = list(pool.map(one, rows))
+    return tuple(np.array([r[i] for r in results]) for i in range(3))
 
 
 def summarize(sim: Simulation, *, percentiles: Sequence[float] = DEFAULT_PERCENTILES) -> xr.Dataset:
@@ -74,7 +80,8 @@ def summarize(sim: Simulation, *, percentiles: Sequence[float] = DEFAULT_PERCENT
         ``npv_*`` over (actor[, quantile]); ``net_*`` over (year, actor[, quantile]);
         ``cumulative_*`` over (year[, quantile]); ``payback_*``; ``*_deterministic`` for the run at
         base values; attributes: the run's provenance and ``yearly_quantile_draws``, the number of
-        (first) draws the yearly percentiles are computed from.
+        (first) draws the yearly percentiles, P(> 0) and expected shortfalls are computed from
+        (means, sds and mcse of yearly results use every draw).
     """
     q = _check_percentiles(percentiles)
     case, det = sim.case, sim.deterministic
@@ -87,12 +94,14 @@ def summarize(sim: Simulation, *, percentiles: Sequence[float] = DEFAULT_PERCENT
     rows = [*sim.npv, sim.npv_total]
     mean = np.array([row.mean() for row in rows])
     sd = np.array([row.std(ddof=1) if D > 1 else 0.0 for row in rows])
-    positive = np.array([np.count_nonzero(row > 0) / D for row in rows])
-    npv_q = _percentiles(rows, q)
-    shortfall = np.array([_shortfall(row, SHORTFALL_LEVEL) for row in rows])
+    npv_q, positive, shortfall = _row_statistics(rows, q)
 
     sample = sim.yearly_sample  # (T, A + 2, m): actors, total, cumulative
-    yearly_q = _percentiles(sample.reshape(-1, sample.shape[-1]), q).reshape(*sample.shape[:2], -1)
+    m = sample.shape[-1]
+    yearly_q, yearly_positive, yearly_shortfall = _row_statistics(sample.reshape(-1, m), q)
+    yearly_q = yearly_q.reshape(*sample.shape[:2], -1)
+    yearly_positive = yearly_positive.reshape(sample.shape[:2])
+    yearly_shortfall = yearly_shortfall.reshape(sample.shape[:2])
     yearly_sd = np.sqrt(sim.yearly_var)
 
     paid = sim.payback
@@ -123,7 +132,14 @@ def summarize(sim: Simulation, *, percentiles: Sequence[float] = DEFAULT_PERCENT
         "npv_deterministic": (("actor",), np.append(det.npv, det.npv_total), {"units": money}),
         "net_mean": (("year", "actor"), sim.yearly_mean[:, : A + 1], {"units": money}),
         "net_sd": (("year", "actor"), yearly_sd[:, : A + 1], {"units": money}),
+        "net_mcse": (("year", "actor"), yearly_sd[:, : A + 1] / math.sqrt(D), {"units": money}),
         "net_quantile": (("year", "actor", "quantile"), yearly_q[:, : A + 1], {"units": money}),
+        "net_prob_positive": (("year", "actor"), yearly_positive[:, : A + 1]),
+        "net_prob_positive_se": (
+            ("year", "actor"),
+            np.sqrt(yearly_positive[:, : A + 1] * (1 - yearly_positive[:, : A + 1]) / m),
+        ),
+        "net_expected_shortfall": (("year", "actor"), yearly_shortfall[:, : A + 1], {"units": money}),
         "net_deterministic": (
             ("year", "actor"),
             np.concatenate([det.net, det.net.sum(axis=1, keepdims=True)], axis=1),
@@ -131,7 +147,10 @@ def summarize(sim: Simulation, *, percentiles: Sequence[float] = DEFAULT_PERCENT
         ),
         "cumulative_mean": (("year",), sim.yearly_mean[:, A + 1], {"units": money}),
         "cumulative_sd": (("year",), yearly_sd[:, A + 1], {"units": money}),
+        "cumulative_mcse": (("year",), yearly_sd[:, A + 1] / math.sqrt(D), {"units": money}),
         "cumulative_quantile": (("year", "quantile"), yearly_q[:, A + 1], {"units": money}),
+        "cumulative_prob_positive": (("year",), yearly_positive[:, A + 1]),
+        "cumulative_expected_shortfall": (("year",), yearly_shortfall[:, A + 1], {"units": money}),
         "cumulative_deterministic": (("year",), det.cumulative, {"units": money}),
         "payback_cdf": (
             ("year",),
