@@ -118,27 +118,12 @@ def run(
 
     fmt = check_output(out, cube_nbytes(loaded, model.space, draws))
     with CubeWriter(out) as writer:
-        if fmt == "zarr":
-            sim = simulate(
-                model,
-                draws=draws,
-                seed=seed,
-                sampler=sampler,
-                threads=threads,
-                cube_sink=writer.append,
-                progress=progress,
-            )
-        else:
-            sim = simulate(
-                model,
-                draws=draws,
-                seed=seed,
-                sampler=sampler,
-                threads=threads,
-                keep_cube=True,
-                progress=progress,
-            )
-            assert sim.cube is not None
+        # Zarr is written block by block as the draws are made; netCDF from the cube in memory
+        cube = {"cube_sink": writer.append} if fmt == "zarr" else {"keep_cube": True}
+        sim = simulate(
+            model, draws=draws, seed=seed, sampler=sampler, threads=threads, progress=progress, **cube
+        )
+        if sim.cube is not None:
             writer.write(sim.cube)
         summary = summarize(sim, **options)
         path = writer.commit()

@@ -118,10 +118,16 @@ class _Outputs:
         return self.series[:, :, : self.npv.shape[1]]
 
 
-def _evaluate(model: Model, values: np.ndarray, out: _Outputs, write_cube: bool) -> None:
+def _evaluate(
+    model: Model, values: np.ndarray, out: _Outputs, write_cube: bool, constants: np.ndarray | None = None
+) -> None:
+    """Run the kernel on `values`; `constants` replaces the values of the inputs that are not drawn."""
+    args = model.plan.kernel_args()
+    if constants is not None:
+        args = (args[0], constants, *args[2:])
     evaluate_block(
         values,
-        *model.plan.kernel_args(),
+        *args,
         write_cube,
         out.npv,
         out.series,
@@ -180,21 +186,8 @@ def run_deterministic(case: Case | Model) -> Deterministic:
     base = model.space.base_values
     T, A, C = model.case.info.horizon, len(model.case.actors), len(model.case.consequences)
     out = _Outputs.allocate(1, T, A, C, cube=True)
-    args = list(model.plan.kernel_args())
-    args[1] = np.where(model.plan.param_column >= 0, np.nan, base)  # fixed inputs at their base too
     values = np.ascontiguousarray(base[list(model.space.uncertain)][None, :])
-    evaluate_block(
-        values,
-        *args,
-        True,
-        out.npv,
-        out.series,
-        out.payback,
-        out.pv_gains,
-        out.pv_costs,
-        out.gains,
-        out.costs,
-    )
+    _evaluate(model, values, out, write_cube=True, constants=base)  # fixed inputs at their base too
     return Deterministic(
         actors=model.case.actors,
         years=model.case.years,
