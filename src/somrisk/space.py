@@ -72,15 +72,6 @@ class InputSpace:
         number, or a ``fixed`` distribution's `value` (its `base` is for the deterministic run)."""
         return np.array([as_distribution(spec.value).mean for spec in self.inputs])
 
-    def column(self, path: str) -> int:
-        """Column of an uncertain input, by path."""
-        try:
-            return self.paths.index(path)
-        except ValueError:
-            raise KeyError(
-                f"no uncertain input {path!r}; uncertain inputs: {', '.join(self.paths)}"
-            ) from None
-
 
 def build_space(case: Case) -> InputSpace:
     """The input space of a validated case.
