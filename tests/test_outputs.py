@@ -198,5 +198,7 @@ def test_yearly_statistics_agree_with_the_cube(in_memory):
         assert float(row.net_expected_shortfall) == pytest.approx(worst.mean(), rel=1e-9)
     cumulative = (net.sum("actor") * in_memory.cube.discount_factor).cumsum("year")
     values = cumulative.sel(year=2030).values
-    assert float(summary.cumulative_prob_positive.sel(year=2030)) == pytest.approx(np.mean(values >= 0), abs=1e-3)
+    assert float(summary.cumulative_prob_positive.sel(year=2030)) == pytest.approx(
+        np.mean(values >= 0), abs=1e-3
+    )
     assert float(summary.cumulative_mean.sel(year=2030)) == pytest.approx(values.mean(), rel=1e-9)

@@ -7,8 +7,9 @@ The public API, by stage (see docs/architecture.md)::
     summary = somrisk.summarize(sim)                         # labelled xarray Dataset
     somrisk.summary_json(summary)                            # the JSON of outputs.md
 
-or all at once: ``somrisk.run("case.toml", out="cube.nc")``. Names are imported on first use, so
-``import somrisk`` stays quick.
+or all at once: ``somrisk.run("case.toml", out="cube.nc")``. Sensitivity and decision analyses:
+``somrisk.tornado(case)``, ``sobol``, ``morris``, ``breakeven``, ``voi``, ``drivers``. Names are
+imported on first use, so ``import somrisk`` stays quick.
 """
 
 from __future__ import annotations
@@ -23,10 +24,25 @@ if TYPE_CHECKING:  # pragma: no cover
     from somrisk.errors import CaseError, OutputError, Problem, SomriskError, UsageError
     from somrisk.io import summary_json
     from somrisk.runner import CaseCheck, RunResult, check_case, example_case_path, run
+    from somrisk.sensitivity import (
+        Breakeven,
+        Drivers,
+        MorrisResult,
+        SobolResult,
+        Tornado,
+        ValueOfInformation,
+        breakeven,
+        drivers,
+        morris,
+        sobol,
+        tornado,
+        voi,
+    )
     from somrisk.simulation import (
         Deterministic,
         Model,
         Simulation,
+        evaluate,
         prepare,
         run_deterministic,
         simulate,
@@ -50,8 +66,22 @@ __all__ = [  # noqa: RUF022 - grouped by stage, as documented
     # simulation
     "Deterministic",
     "Simulation",
+    "evaluate",
     "run_deterministic",
     "simulate",
+    # sensitivity and decision analysis
+    "Breakeven",
+    "Drivers",
+    "MorrisResult",
+    "SobolResult",
+    "Tornado",
+    "ValueOfInformation",
+    "breakeven",
+    "drivers",
+    "morris",
+    "sobol",
+    "tornado",
+    "voi",
     # results
     "summarize",
     "summary_json",
@@ -84,6 +114,24 @@ _HOME = {
     "Simulation": "somrisk.simulation",
     "run_deterministic": "somrisk.simulation",
     "simulate": "somrisk.simulation",
+    "evaluate": "somrisk.simulation",
+    **dict.fromkeys(
+        [
+            "Breakeven",
+            "Drivers",
+            "MorrisResult",
+            "SobolResult",
+            "Tornado",
+            "ValueOfInformation",
+            "breakeven",
+            "drivers",
+            "morris",
+            "sobol",
+            "tornado",
+            "voi",
+        ],
+        "somrisk.sensitivity",
+    ),
     "summarize": "somrisk.summary",
     "summary_json": "somrisk.io",
     "CaseError": "somrisk.errors",

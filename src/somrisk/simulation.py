@@ -34,6 +34,7 @@ from somrisk.kernel import evaluate_block, series_moments
 from somrisk.plan import KernelPlan, make_plan
 from somrisk.sampling import (
     BLOCK_DRAWS,
+    GaussianCopula,
     ImanConover,
     Sampler,
     Stream,
@@ -54,6 +55,8 @@ __all__ = [
     "Deterministic",
     "Model",
     "Simulation",
+    "evaluate",
+    "evaluate_uniforms",
     "prepare",
     "run_deterministic",
     "simulate",
@@ -202,6 +205,87 @@ def run_deterministic(case: Case | Model) -> Deterministic:
     )
 
 
+#: Uniforms of designed samples are kept this far inside (0, 1), where every inverse CDF is finite.
+UNIFORM_MARGIN = 2.0**-40
+
+
+def evaluate(
+    model: Model,
+    values: np.ndarray,
+    *,
+    constants: np.ndarray | None = None,
+    threads: int | None = None,
+) -> np.ndarray:
+    """NPV per actor for given values of the uncertain inputs (a design, not random draws).
+
+    Parameters
+    ----------
+    model : Model
+        The compiled case (:func:`prepare`).
+    values : float64 (n, d)
+        One row per evaluation, one column per uncertain input (``model.space.paths`` order), in the
+        inputs' own units.
+    constants : float64 (P,), optional
+        Values of the inputs that are not uncertain, in ``model.space.inputs`` order (the entries of
+        uncertain inputs are ignored). Default: the values the draws of a run use.
+    threads : int, optional
+        Threads evaluating blocks of rows (default: the CPUs available).
+
+    Returns
+    -------
+    float64 (n, A)
+        NPV of each row per actor (``model.case.actors`` order), discounted to the first year.
+    """
+    values = np.ascontiguousarray(values, dtype=float)
+    return _evaluate_rows(model, values.shape[0], lambda start, stop: values[start:stop], constants, threads)
+
+
+def evaluate_uniforms(model: Model, uniforms: np.ndarray, *, threads: int | None = None) -> np.ndarray:
+    """NPV per actor for a design in the unit cube (n, d): each row is mapped through the case's
+    rank correlations (a Gaussian copula, row by row) and the inputs' inverse CDFs, then evaluated.
+
+    Uniforms are kept within :data:`UNIFORM_MARGIN` of 0 and 1. Rows are transformed one block at a
+    time, so the design's input values are never all in memory at once.
+    """
+    space = model.space
+    copula = GaussianCopula(space.correlated, space.rank_correlation)
+
+    def block(start: int, stop: int) -> np.ndarray:
+        u = np.clip(uniforms[start:stop], UNIFORM_MARGIN, 1.0 - UNIFORM_MARGIN)
+        copula.apply(u)
+        return model.transform(u)
+
+    return _evaluate_rows(model, uniforms.shape[0], block, None, threads)
+
+
+def _evaluate_rows(
+    model: Model,
+    n: int,
+    rows: Callable[[int, int], np.ndarray],
+    constants: np.ndarray | None,
+    threads: int | None,
+) -> np.ndarray:
+    T, A, C = model.case.info.horizon, len(model.case.actors), len(model.case.consequences)
+    npv = np.empty((n, A))
+
+    def block(bounds: tuple[int, int]) -> None:
+        start, stop = bounds
+        out = _Outputs.allocate(stop - start, T, A, C, cube=False)
+        _evaluate(model, np.ascontiguousarray(rows(start, stop)), out, False, constants)
+        npv[start:stop] = out.npv
+
+    bounds = block_bounds(n)
+    n_threads = min(_threads(threads), len(bounds))
+    if n_threads <= 1:
+        for b in bounds:
+            block(b)
+    else:
+        with ThreadPoolExecutor(max_workers=n_threads, thread_name_prefix="somrisk") as pool:
+            for done in pool.map(block, bounds):
+                del done
+    return npv
+
+
 @dataclass(frozen=True, eq=False)
 class CubeBlock:
     """The cube's arrays for draws [start, stop) of a run, handed to a cube writer in order."""
@@ -257,6 +341,9 @@ class Simulation:
         The run at base values.
     cube : xarray.Dataset or None
         The result cube, where `keep_cube` was asked for.
+    inputs : float64 (draws, d) or None
+        The values of the uncertain inputs in every draw (``model.space.paths`` order), where
+        `keep_inputs` or `keep_cube` was asked for.
     attrs : dict
         Provenance (:func:`somrisk.cube.make_attrs`).
     """
@@ -275,6 +362,7 @@ class Simulation:
     deterministic: Deterministic
     attrs: dict[str, Any]
     cube: xr.Dataset | None = field(default=None)
+    inputs: np.ndarray | None = field(default=None)
 
     @property
     def case(self) -> Case:
@@ -319,6 +407,7 @@ def simulate(
     sampler: str = "lhs",
     threads: int | None = None,
     keep_cube: bool = False,
+    keep_inputs: bool = False,
     cube_sink: Callable[[CubeBlock], None] | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> Simulation:
@@ -338,6 +427,9 @@ def simulate(
         Threads running blocks of draws (default: the CPUs available). Results do not depend on it.
     keep_cube : bool
         Keep the whole cube (gains by consequence for every draw) in memory as `Simulation.cube`.
+    keep_inputs : bool
+        Keep the input values of every draw as `Simulation.inputs` (for analyses on the draws of a
+        run: value of information, what drives a loss).
     cube_sink : callable, optional
         Called with each block's :class:`CubeBlock`, in draw order (to stream the cube to a file).
     progress : callable, optional
@@ -369,7 +461,7 @@ def simulate(
                 f"the {format_bytes(limit)} available for it; write it to a .zarr file instead, "
                 "which streams it block by block, or use fewer draws"
             )
-    run = _Run(model, source, n_threads, keep_cube, cube_sink, progress)
+    run = _Run(model, source, n_threads, keep_cube, cube_sink, progress, keep_inputs)
     return run.execute()
 
 
@@ -384,6 +476,7 @@ class _Run:
         keep_cube: bool,
         cube_sink: Callable[[CubeBlock], None] | None,
         progress: Callable[[int, int], None] | None,
+        keep_inputs: bool = False,
     ) -> None:
         self.model, self.sampler, self.threads = model, sampler, threads
         self.keep_cube, self.cube_sink, self.progress = keep_cube, cube_sink, progress
@@ -411,6 +504,13 @@ class _Run:
                 "net": np.empty((D, self.T, self.A)),
                 "inputs": np.empty((D, d)),
             }
+        self.inputs = (
+            self.cube_arrays["inputs"]
+            if self.cube_arrays is not None
+            else np.empty((D, d))
+            if keep_inputs
+            else None
+        )
 
     def block(self, index: int) -> tuple[np.ndarray, _Outputs, tuple[np.ndarray, ...]]:
         """Sample, correlate, transform and evaluate one block (runs on a worker thread).
@@ -422,7 +522,7 @@ class _Run:
         u = self.sampler.block(index)
         self.correlate.apply(u, block_rng(self.sampler.seed, Stream.CORRELATION, index))
         cube = self.cube_arrays
-        values = self.model.transform(u, out=None if cube is None else cube["inputs"][start:stop])
+        values = self.model.transform(u, out=None if self.inputs is None else self.inputs[start:stop])
         if cube is not None:
             gains, costs = cube["gains"][start:stop], cube["costs"][start:stop]
         elif self.write_cube:
@@ -501,6 +601,7 @@ class _Run:
             deterministic=run_deterministic(self.model),
             attrs=self.attrs,
             cube=cube,
+            inputs=self.inputs,
         )
 
     def _parallel(self) -> None:

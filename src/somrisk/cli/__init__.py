@@ -14,6 +14,7 @@ import warnings
 from rich.markup import escape
 from typer import Abort, BadParameter
 
+from somrisk.cli import analyses as _analyses  # noqa: F401 - registers the sensitivity commands
 from somrisk.cli.app import app, stderr
 
 # The base class of typer's argument errors (click's ClickException, vendored by recent typer and

@@ -1,0 +1,232 @@
+"""The sensitivity commands: tornado, sobol, morris, breakeven, voi, drivers.
+
+Each parses its arguments, makes one call of :mod:`somrisk.sensitivity`, and renders a table, the
+JSON of outputs.md (``--json``, nothing else on stdout) or a chart (``--plot``, checked before the
+analysis runs and written atomically).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from somrisk.cli.app import SamplerOption, _given, app, stdout
+
+__all__: list[str] = []
+
+CaseArg = Annotated[Path, typer.Argument(help="Case file (TOML).", show_default=False)]
+OutputOpt = Annotated[
+    str | None,
+    typer.Option("--output", help="npv (total) or npv:<actor> [default: npv].", show_default=False),
+]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print only the JSON result on stdout.")]
+SeedOpt = Annotated[int | None, typer.Option(help="Seed [default: 1].", show_default=False)]
+GroupsOpt = Annotated[
+    bool,
+    typer.Option(
+        "--groups",
+        help="Per group (effect, persistence, costs, consequences, prices, participants, economy).",
+    ),
+]
+DrawsOpt = Annotated[
+    int | None, typer.Option("--draws", "-n", help="Number of draws [default: 10,000].", show_default=False)
+]
+SamplerOpt = Annotated[SamplerOption | None, typer.Option(help="Sampler [default: lhs].", show_default=False)]
+PlotOpt = Annotated[
+    Path | None, typer.Option("--plot", help="Write a chart: .png, .svg or .pdf.", show_default=False)
+]
+ThreadsOpt = Annotated[int | None, typer.Option(help="Threads [default: all CPUs].", show_default=False)]
+
+
+def _sampler(sampler: SamplerOption | None) -> str | None:
+    return None if sampler is None else sampler.value
+
+
+def _show(result: Any, as_json: bool, to_json: Callable[[Any], dict], report: Callable[[Any], list]) -> None:
+    if as_json:
+        print(json.dumps(to_json(result), ensure_ascii=False, allow_nan=False))
+        return
+    for item in report(result):
+        stdout.print(item, highlight=False)
+
+
+def _plot(plot: Path | None, figure: Callable[[], Any]) -> None:
+    if plot is None:
+        return
+    from somrisk.report.charts import save
+
+    written = save(figure(), plot)
+    from somrisk.cli.app import stderr
+
+    stderr.print(f"Chart written to {written}", markup=False, highlight=False)
+
+
+def _check_plot(plot: Path | None) -> None:
+    if plot is not None:
+        from somrisk.report.charts import check_chart_path
+
+        check_chart_path(plot)
+
+
+@app.command()
+def tornado(
+    case: CaseArg,
+    low: Annotated[
+        float | None, typer.Option(help="Low quantile [default: 0.1].", show_default=False)
+    ] = None,
+    high: Annotated[
+        float | None, typer.Option(help="High quantile [default: 0.9].", show_default=False)
+    ] = None,
+    output: OutputOpt = None,
+    plot: PlotOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """One-way sensitivity: each input at its low and high quantile, with switching values."""
+    from somrisk.cli.render_sensitivity import tornado_report
+    from somrisk.io.sensitivity_json import tornado_json
+    from somrisk.sensitivity import tornado as analyse
+
+    _check_plot(plot)
+    result = analyse(case, **_given(low=low, high=high, output=output))
+    _show(result, as_json, tornado_json, tornado_report)
+    _plot(plot, lambda: _figures().tornado_figure(result, result.attrs.get("currency", "DKK")))
+
+
+def _figures():
+    from somrisk.report import charts
+
+    return charts
+
+
+@app.command()
+def sobol(
+    case: CaseArg,
+    n: Annotated[
+        int | None,
+        typer.Option(
+            "--n", help="Base points, rounded up to a power of two [default: 1024].", show_default=False
+        ),
+    ] = None,
+    seed: SeedOpt = None,
+    groups: GroupsOpt = False,
+    output: OutputOpt = None,
+    second_order: Annotated[bool, typer.Option("--second-order", help="Also second-order indices.")] = False,
+    threads: ThreadsOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Sobol first-order and total indices (SALib) with bootstrap confidence intervals."""
+    from somrisk.cli.render_sensitivity import sobol_report
+    from somrisk.io.sensitivity_json import sobol_json
+    from somrisk.sensitivity import sobol as analyse
+
+    result = analyse(
+        case,
+        groups=groups,
+        second_order=second_order,
+        **_given(n=n, seed=seed, output=output, threads=threads),
+    )
+    _show(result, as_json, sobol_json, sobol_report)
+
+
+@app.command()
+def morris(
+    case: CaseArg,
+    trajectories: Annotated[
+        int | None, typer.Option(help="Trajectories [default: 20].", show_default=False)
+    ] = None,
+    levels: Annotated[
+        int | None, typer.Option(help="Grid levels, even [default: 4].", show_default=False)
+    ] = None,
+    seed: SeedOpt = None,
+    groups: GroupsOpt = False,
+    output: OutputOpt = None,
+    plot: PlotOpt = None,
+    threads: ThreadsOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Morris screening (SALib): mu* and sigma of the elementary effects, for many inputs."""
+    from somrisk.cli.render_sensitivity import morris_report
+    from somrisk.io.sensitivity_json import morris_json
+    from somrisk.sensitivity import morris as analyse
+
+    _check_plot(plot)
+    result = analyse(
+        case,
+        groups=groups,
+        **_given(trajectories=trajectories, levels=levels, seed=seed, output=output, threads=threads),
+    )
+    _show(result, as_json, morris_json, morris_report)
+    _plot(plot, lambda: _figures().morris_figure(result, result.attrs.get("currency", "DKK")))
+
+
+@app.command()
+def breakeven(
+    case: CaseArg,
+    draws: DrawsOpt = None,
+    seed: SeedOpt = None,
+    sampler: SamplerOpt = None,
+    output: OutputOpt = None,
+    plot: PlotOpt = None,
+    threads: ThreadsOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """The effect and the full persistence at which the NPV is 0; P(NPV > 0) against the effect."""
+    from somrisk.cli.render_sensitivity import breakeven_report
+    from somrisk.io.sensitivity_json import breakeven_json
+    from somrisk.sensitivity import breakeven as analyse
+
+    _check_plot(plot)
+    result = analyse(
+        case, **_given(draws=draws, seed=seed, sampler=_sampler(sampler), output=output, threads=threads)
+    )
+    _show(result, as_json, breakeven_json, breakeven_report)
+    _plot(plot, lambda: _figures().breakeven_figure(result))
+
+
+@app.command()
+def voi(
+    case: CaseArg,
+    draws: DrawsOpt = None,
+    seed: SeedOpt = None,
+    sampler: SamplerOpt = None,
+    groups: GroupsOpt = False,
+    output: OutputOpt = None,
+    threads: ThreadsOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Value of information: EVPI, and EVPPI per input or group, for investing or not."""
+    from somrisk.cli.render_sensitivity import voi_report
+    from somrisk.io.sensitivity_json import voi_json
+    from somrisk.sensitivity import voi as analyse
+
+    result = analyse(
+        case,
+        groups=groups,
+        **_given(draws=draws, seed=seed, sampler=_sampler(sampler), output=output, threads=threads),
+    )
+    _show(result, as_json, voi_json, voi_report)
+
+
+@app.command()
+def drivers(
+    case: CaseArg,
+    draws: DrawsOpt = None,
+    seed: SeedOpt = None,
+    sampler: SamplerOpt = None,
+    output: OutputOpt = None,
+    threads: ThreadsOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """What drives a loss: which inputs separate the draws with NPV < 0 from the rest."""
+    from somrisk.cli.render_sensitivity import drivers_report
+    from somrisk.io.sensitivity_json import drivers_json
+    from somrisk.sensitivity import drivers as analyse
+
+    result = analyse(
+        case, **_given(draws=draws, seed=seed, sampler=_sampler(sampler), output=output, threads=threads)
+    )
+    _show(result, as_json, drivers_json, drivers_report)

@@ -1,0 +1,1 @@
+"""Stage 11: presentation. Charts (matplotlib) drawn from result objects; no statistics here."""

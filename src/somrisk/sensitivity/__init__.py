@@ -1,0 +1,32 @@
+"""Stage 9 (beside the summaries): sensitivity and decision analyses of a case.
+
+Each analysis re-evaluates the compiled case through :mod:`somrisk.simulation` and returns a frozen
+result object: :func:`tornado` (with switching values), :func:`sobol` and :func:`morris` (via SALib),
+:func:`breakeven`, :func:`voi` (EVPI and EVPPI) and :func:`drivers` (what separates losing draws).
+"""
+
+from somrisk.sensitivity.breakeven import Breakeven, breakeven
+from somrisk.sensitivity.drivers import Drivers, drivers
+from somrisk.sensitivity.morris import MorrisResult, morris
+from somrisk.sensitivity.sobol import SobolResult, distinguishable, sobol
+from somrisk.sensitivity.tornado import Tornado, TornadoBar, tornado
+from somrisk.sensitivity.voi import ValueOfInformation, evpi, evppi, voi
+
+__all__ = [
+    "Breakeven",
+    "Drivers",
+    "MorrisResult",
+    "SobolResult",
+    "Tornado",
+    "TornadoBar",
+    "ValueOfInformation",
+    "breakeven",
+    "distinguishable",
+    "drivers",
+    "evpi",
+    "evppi",
+    "morris",
+    "sobol",
+    "tornado",
+    "voi",
+]

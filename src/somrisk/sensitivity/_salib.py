@@ -1,0 +1,88 @@
+"""The only module that imports SALib: designs and analyses in the unit cube.
+
+Every design is made in the unit cube, one column per uncertain input, from one SALib ``problem``
+built here from a :class:`Grouping`; the same problem analyses the outputs. The unit cube's points
+are turned into input values by :func:`somrisk.simulation.evaluate_uniforms` (rank correlations,
+inverse CDFs), so SALib never sees a distribution.
+"""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any
+
+import numpy as np
+
+from somrisk.sensitivity._common import Grouping
+
+__all__ = ["morris_analysis", "morris_design", "problem", "sobol_analysis", "sobol_design"]
+
+
+def problem(paths: tuple[str, ...], grouping: Grouping) -> dict[str, Any]:
+    """SALib's problem definition for the unit cube of the uncertain inputs."""
+    spec: dict[str, Any] = {"num_vars": len(paths), "names": list(paths), "bounds": [[0.0, 1.0]] * len(paths)}
+    if not grouping.trivial:
+        spec["groups"] = list(grouping.labels)
+    return spec
+
+
+def sobol_design(spec: dict[str, Any], n: int, second_order: bool, seed: int) -> np.ndarray:
+    """Saltelli's design for `n` (a power of two) base points: n (g + 2) rows, or n (2g + 2) with
+    second-order indices, g being the number of groups."""
+    from SALib.sample import sobol
+
+    return sobol.sample(spec, n, calc_second_order=second_order, scramble=True, seed=seed)
+
+
+def sobol_analysis(
+    spec: dict[str, Any], y: np.ndarray, second_order: bool, seed: int, resamples: int, confidence: float
+) -> dict[str, np.ndarray]:
+    """First-order and total indices (and second-order ones) with bootstrap confidence half-widths."""
+    from SALib.analyze import sobol
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # constant outputs are reported by the caller
+        result = sobol.analyze(
+            spec,
+            y,
+            calc_second_order=second_order,
+            num_resamples=resamples,
+            conf_level=confidence,
+            seed=seed,
+        )
+    return {key: np.asarray(value, dtype=float) for key, value in result.items()}
+
+
+def morris_design(spec: dict[str, Any], trajectories: int, levels: int, seed: int) -> np.ndarray:
+    """`trajectories` one-at-a-time paths through a grid of `levels` levels: trajectories (g + 1)
+    rows, g being the number of groups."""
+    from SALib.sample import morris
+
+    return morris.sample(spec, trajectories, num_levels=levels, seed=seed)
+
+
+def morris_analysis(
+    spec: dict[str, Any],
+    design: np.ndarray,
+    y: np.ndarray,
+    levels: int,
+    seed: int,
+    resamples: int,
+    confidence: float,
+) -> dict[str, np.ndarray]:
+    """mu, mu* (with a bootstrap confidence half-width) and sigma of the elementary effects, per
+    group (SALib leaves sigma NaN for a group of several inputs)."""
+    from SALib.analyze import morris
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        result = morris.analyze(
+            spec,
+            design,
+            y,
+            num_resamples=resamples,
+            conf_level=confidence,
+            num_levels=levels,
+            seed=seed,
+        )
+    return {key: np.asarray(result[key], dtype=float) for key in ("mu", "mu_star", "mu_star_conf", "sigma")}

@@ -1,0 +1,206 @@
+"""Sobol indices via SALib: which share of the output's variance each input (or group) causes.
+
+Saltelli's design is made by SALib in the unit cube and evaluated by the compiled kernel in its
+reduce mode, block by block over all rows at once (no Python loop per sample); SALib's analyser then
+reads the outputs in the design's order. Correlated inputs are analysed as one group (Sobol indices
+assume independent inputs); the result lists the groups formed that way.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from somrisk.case import Case
+from somrisk.cube import make_attrs
+from somrisk.errors import UsageError
+from somrisk.sensitivity import _salib
+from somrisk.sensitivity._common import TOTAL, as_model, grouping, select_output
+from somrisk.simulation import Model, evaluate_uniforms
+
+__all__ = ["SobolResult", "distinguishable", "sobol"]
+
+
+def distinguishable(index: np.ndarray, conf: np.ndarray) -> np.ndarray:
+    """True where an index is distinguishable from 0: its confidence interval
+    [index - conf, index + conf] lies above 0 and is narrower than the index itself."""
+    index, conf = np.asarray(index, dtype=float), np.asarray(conf, dtype=float)
+    with np.errstate(invalid="ignore"):
+        return np.isfinite(index) & np.isfinite(conf) & (index - conf > 0) & (2 * conf < index)
+
+
+@dataclass(frozen=True, eq=False)
+class SobolResult:
+    """Sobol indices of one output, per input or per group.
+
+    Attributes
+    ----------
+    output : str
+        ``"npv"`` or ``"npv:<actor>"``.
+    names : tuple of str
+        The inputs (paths) or groups, in the case's order.
+    S1, S1_conf, ST, ST_conf : float64 (len(names),)
+        First-order and total indices, with the half-widths of their bootstrap confidence intervals
+        (`confidence` level). NaN where the output does not vary.
+    S2, S2_conf : float64 (len(names), len(names)) or None
+        Second-order indices (upper triangle), where asked for.
+    n : int
+        Base points of the design (a power of two).
+    evaluations : int
+        Model evaluations: n (g + 2), or n (2g + 2) with second-order indices.
+    merged : tuple of str
+        Groups formed by joining correlated inputs.
+    mean, variance : float
+        Mean and variance of the output over the design's base points.
+    model_seconds, salib_seconds : float
+        Time spent evaluating the model, and in SALib's sampling and analysis.
+    """
+
+    output: str
+    names: tuple[str, ...]
+    S1: np.ndarray
+    S1_conf: np.ndarray
+    ST: np.ndarray
+    ST_conf: np.ndarray
+    n: int
+    evaluations: int
+    by_group: bool
+    merged: tuple[str, ...]
+    mean: float
+    variance: float
+    confidence: float
+    seed: int
+    model_seconds: float
+    salib_seconds: float
+    attrs: dict[str, Any] = field(default_factory=dict)
+    S2: np.ndarray | None = None
+    S2_conf: np.ndarray | None = None
+    requested_n: int | None = None
+
+    @property
+    def varies(self) -> bool:
+        """False where the output is the same in every evaluation (nothing to attribute)."""
+        return bool(self.variance > 0)
+
+    @property
+    def S1_distinguishable(self) -> np.ndarray:
+        return distinguishable(self.S1, self.S1_conf)
+
+    @property
+    def ST_distinguishable(self) -> np.ndarray:
+        return distinguishable(self.ST, self.ST_conf)
+
+
+def power_of_two(n: int) -> int:
+    """The smallest power of two >= n (Saltelli's design keeps its balance only at powers of two)."""
+    return 1 << max(0, math.ceil(math.log2(n)))
+
+
+def sobol(
+    case: Case | Model | str | Path,
+    *,
+    n: int = 1024,
+    seed: int = 1,
+    groups: bool = False,
+    output: str = TOTAL,
+    second_order: bool = False,
+    resamples: int = 100,
+    confidence: float = 0.95,
+    threads: int | None = None,
+) -> SobolResult:
+    """First-order and total Sobol indices of the NPV, per uncertain input or per group.
+
+    Parameters
+    ----------
+    case : Case, Model or path
+        A validated case, a compiled one, or a case file to load.
+    n : int
+        Base points of Saltelli's design, rounded up to a power of two (`SobolResult.n`).
+    seed : int
+        Seed of the design's scrambling and of the bootstrap.
+    groups : bool
+        Indices per group of inputs (effect, persistence, costs, consequences, prices, participants,
+        economy) instead of per input.
+    output : str
+        ``"npv"`` (total) or ``"npv:<actor>"``.
+    second_order : bool
+        Also the second-order indices (doubles the evaluations).
+    resamples, confidence : int, float
+        Bootstrap resamples and the confidence level of the intervals.
+    threads : int, optional
+        Threads evaluating the model.
+
+    Raises
+    ------
+    UsageError
+        For a bad `n`, `seed`, `output`, `resamples` or `confidence`, or a case with no uncertain input.
+    """
+    _check_arguments(n, seed, resamples, confidence)
+    model = as_model(case)
+    target = select_output(model, output)
+    space = model.space
+    if space.dimension == 0:
+        raise UsageError("the case has no uncertain input; there is no variance to attribute")
+    grouped = grouping(model, by_group=groups)
+    spec = _salib.problem(space.paths, grouped)
+    base_n = power_of_two(n)
+
+    started = time.perf_counter()
+    design = _salib.sobol_design(spec, base_n, second_order, seed)
+    salib_seconds = time.perf_counter() - started
+
+    started = time.perf_counter()
+    y = target.of(evaluate_uniforms(model, design, threads=threads))
+    model_seconds = time.perf_counter() - started
+
+    g = len(grouped.names)
+    step = 2 * g + 2 if second_order else g + 2
+    base_points = np.concatenate([y[0::step], y[step - 1 :: step]])  # rows of the A and B matrices
+    variance = float(np.var(base_points, ddof=1)) if base_points.size > 1 else 0.0
+    nan = np.full(g, np.nan)
+    if variance > 0:
+        started = time.perf_counter()
+        indices = _salib.sobol_analysis(spec, y, second_order, seed, resamples, confidence)
+        salib_seconds += time.perf_counter() - started
+    else:
+        indices = {"S1": nan, "S1_conf": nan, "ST": nan, "ST_conf": nan}
+        if second_order:
+            indices |= {"S2": np.full((g, g), np.nan), "S2_conf": np.full((g, g), np.nan)}
+    return SobolResult(
+        output=target.name,
+        names=grouped.names,
+        S1=indices["S1"],
+        S1_conf=indices["S1_conf"],
+        ST=indices["ST"],
+        ST_conf=indices["ST_conf"],
+        S2=indices.get("S2"),
+        S2_conf=indices.get("S2_conf"),
+        n=base_n,
+        requested_n=n,
+        evaluations=int(design.shape[0]),
+        by_group=groups,
+        merged=grouped.merged,
+        mean=float(np.mean(base_points)),
+        variance=variance,
+        confidence=confidence,
+        seed=seed,
+        model_seconds=model_seconds,
+        salib_seconds=salib_seconds,
+        attrs=make_attrs(model.case, seed=seed, sampler="saltelli", draws=int(design.shape[0])),
+    )
+
+
+def _check_arguments(n: int, seed: int, resamples: int, confidence: float) -> None:
+    if isinstance(n, bool) or not isinstance(n, int) or not 2 <= n <= 2**24:
+        raise UsageError(f"n must be a whole number from 2 to {2**24:,}; got {n!r}")
+    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+        raise UsageError(f"seed must be a whole number >= 0; got {seed!r}")
+    if isinstance(resamples, bool) or not isinstance(resamples, int) or resamples < 10:
+        raise UsageError(f"resamples must be a whole number >= 10; got {resamples!r}")
+    if not 0 < confidence < 1:
+        raise UsageError(f"confidence must lie in (0, 1); got {confidence!r}")
