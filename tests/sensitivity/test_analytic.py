@@ -74,6 +74,8 @@ def test_second_order_indices_of_a_product_are_the_interaction_shares():
     s12 = variances[0] * variances[1] * means[2] ** 2 / total
     assert result.S2 is not None
     assert result.S2[0, 1] == pytest.approx(s12, abs=0.05)
+    np.testing.assert_allclose(result.S1, s1, atol=0.03)
+    np.testing.assert_allclose(result.ST, st, atol=0.03)
 
 
 def test_an_output_that_does_not_vary_has_no_indices():
