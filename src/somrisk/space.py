@@ -8,7 +8,7 @@ correlations between them come with the space.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -53,7 +53,8 @@ class InputSpace:
 
     @property
     def groups(self) -> tuple[str, ...]:
-        """Default group of each uncertain input (effect, persistence, costs, ...)."""
+        """Group of each uncertain input: the one the case declares for it (``[[groups]]``), else its
+        default group (effect, persistence, costs, consequences, prices, participants, economy)."""
         return tuple(self.inputs[i].group for i in self.uncertain)
 
     @property
@@ -95,8 +96,10 @@ def build_space(case: Case) -> InputSpace:
     ]
     if problems:
         raise CaseError(problems)
+    declared = {path: group.name for group in case.groups for path in group.inputs}
     inputs = tuple(
-        case_inputs(
+        replace(spec, group=declared.get(spec.path, spec.group))
+        for spec in case_inputs(
             actors=case.actors,
             participants=case.participants,
             effect=case.effect,

@@ -11,8 +11,8 @@ from typing import Any
 
 import numpy as np
 
-from somrisk.case.inputs import case_inputs
-from somrisk.case.schema import DEFAULT_ACTORS, SLUG, CaseInfo, Correlation, Economy
+from somrisk.case.inputs import GROUPS, case_inputs
+from somrisk.case.schema import DEFAULT_ACTORS, SLUG, CaseInfo, Correlation, Economy, Group
 from somrisk.errors import Problem
 
 __all__ = ["correlation_matrix", "cross_check", "item_suffix"]
@@ -35,7 +35,7 @@ def cross_check(parts: dict[str, Any], raw: dict[str, Any], source: str) -> list
     def add(path: str, message: str, value: Any = Problem.NO_VALUE) -> None:
         problems.append(Problem(source, path, message, value))
 
-    for key in ("costs", "comparison_costs", "consequences"):
+    for key in ("costs", "comparison_costs", "consequences", "groups"):
         names = [item.get("name") for item in _raw_items(raw, key)]
         for name in _duplicates(names):
             first = names.index(name)
@@ -72,6 +72,7 @@ def cross_check(parts: dict[str, Any], raw: dict[str, Any], source: str) -> list
                     )
 
     problems.extend(_check_correlations(parts, raw, actors or list(DEFAULT_ACTORS), source))
+    problems.extend(_check_groups(parts, raw, actors or list(DEFAULT_ACTORS), source))
     return problems
 
 
@@ -176,12 +177,11 @@ def _raw_horizon(raw: dict[str, Any]) -> int | None:
     return horizon if horizon is not None and 1 <= horizon <= 50 else None
 
 
-def _check_correlations(
-    parts: dict[str, Any], raw: dict[str, Any], actors: list[str], source: str
-) -> list[Problem]:
-    correlations: list[Correlation] = list(_items(parts, "correlations"))
-    if not correlations:
-        return []
+def _uncertain_inputs(
+    parts: dict[str, Any], raw: dict[str, Any], actors: list[str]
+) -> tuple[dict[str, bool], set[str]]:
+    """Every input path -> whether it is uncertain, and the sections that failed validation (whose
+    inputs are not judged)."""
     # A section left out takes its defaults; one that failed validation is not judged here.
     economy = parts.get("economy") if "economy" in raw else Economy()
     specs = case_inputs(
@@ -194,8 +194,60 @@ def _check_correlations(
         consequences=parts.get("consequences", ()),
         economy=economy,
     )
-    uncertain = {s.path: s.is_uncertain for s in specs}
-    broken = {key for key in raw if key not in parts}  # sections that failed validation
+    return {s.path: s.is_uncertain for s in specs}, {key for key in raw if key not in parts}
+
+
+def _input_problem(name: str, uncertain: dict[str, bool], what: str) -> str | None:
+    """Why `name` cannot be used where only uncertain inputs are allowed (None if it can)."""
+    if name not in uncertain:
+        known = ", ".join(p for p, u in uncertain.items() if u) or "none"
+        return f'no input "{name}"; the uncertain inputs are: {known}'
+    if not uncertain[name]:
+        return f'"{name}" is a fixed number; only uncertain inputs (distributions) can be {what}'
+    return None
+
+
+def _check_groups(
+    parts: dict[str, Any], raw: dict[str, Any], actors: list[str], source: str
+) -> list[Problem]:
+    """Declared groups name uncertain inputs, each input in one group at most, and no group takes
+    the name of a default group."""
+    groups: list[Group] = list(_items(parts, "groups"))
+    if not groups:
+        return []
+    uncertain, broken = _uncertain_inputs(parts, raw, actors)
+    problems: list[Problem] = []
+    seen: dict[str, str] = {}
+    for index, group in enumerate(groups):
+        path = f"groups[{index + 1}]"
+        if group.name in GROUPS:
+            problems.append(
+                Problem(
+                    source,
+                    f"{path}.name",
+                    f"is a default group ({', '.join(GROUPS)}); give the group another name",
+                    group.name,
+                )
+            )
+        for name in group.inputs:
+            if name.split(".", 1)[0] in broken:
+                continue
+            why = _input_problem(name, uncertain, "grouped")
+            if why is None and name in seen:
+                why = f'"{name}" is already in group "{seen[name]}"; an input belongs to one group'
+            if why is not None:
+                problems.append(Problem(source, f"{path}.inputs", why, group.inputs))
+            seen.setdefault(name, group.name)
+    return problems
+
+
+def _check_correlations(
+    parts: dict[str, Any], raw: dict[str, Any], actors: list[str], source: str
+) -> list[Problem]:
+    correlations: list[Correlation] = list(_items(parts, "correlations"))
+    if not correlations:
+        return []
+    uncertain, broken = _uncertain_inputs(parts, raw, actors)
 
     problems: list[Problem] = []
     pairs: dict[tuple[str, str], int] = {}
@@ -208,26 +260,9 @@ def _check_correlations(
         for name in (a, b):
             if name.split(".", 1)[0] in broken:
                 continue
-            if name not in uncertain:
-                known = ", ".join(p for p, u in uncertain.items() if u) or "none"
-                problems.append(
-                    Problem(
-                        source,
-                        path,
-                        f'no input "{name}"; the uncertain inputs are: {known}',
-                        corr.inputs,
-                    )
-                )
-            elif not uncertain[name]:
-                problems.append(
-                    Problem(
-                        source,
-                        path,
-                        f'"{name}" is a fixed number; only uncertain '
-                        "inputs (distributions) can be correlated",
-                        corr.inputs,
-                    )
-                )
+            why = _input_problem(name, uncertain, "correlated")
+            if why is not None:
+                problems.append(Problem(source, path, why, corr.inputs))
         key = (min(a, b), max(a, b))
         if key in pairs:
             problems.append(

@@ -24,6 +24,7 @@ from somrisk.case.schema import (
     Cost,
     Economy,
     Effect,
+    Group,
     Participants,
     Persistence,
 )
@@ -43,6 +44,7 @@ SECTIONS: dict[str, tuple[type[BaseModel] | list[type[BaseModel]], bool]] = {
     "comparison_costs": ([Cost], False),
     "consequences": ([Consequence], False),
     "correlations": ([Correlation], False),
+    "groups": ([Group], False),
 }
 
 
@@ -58,7 +60,7 @@ class Case:
         SHA-256 of the file's bytes, recorded in every result for provenance.
     info, economy, participants, effect, persistence
         The sections; `persistence` is None where the file has none (full effect throughout).
-    costs, comparison_costs, consequences, correlations
+    costs, comparison_costs, consequences, correlations, groups
         The lists of tables, in file order.
     """
 
@@ -73,6 +75,7 @@ class Case:
     comparison_costs: tuple[Cost, ...] = ()
     consequences: tuple[Consequence, ...] = ()
     correlations: tuple[Correlation, ...] = ()
+    groups: tuple[Group, ...] = ()
     raw: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @property
@@ -148,6 +151,7 @@ def parse_case(data: bytes | str, *, source: str = "<string>") -> Case:
         comparison_costs=tuple(parts.get("comparison_costs", ())),
         consequences=tuple(parts.get("consequences", ())),
         correlations=tuple(parts.get("correlations", ())),
+        groups=tuple(parts.get("groups", ())),
         raw=raw,
     )
 

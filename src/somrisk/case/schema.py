@@ -47,6 +47,7 @@ __all__ = [
     "Cost",
     "Economy",
     "Effect",
+    "Group",
     "Participants",
     "Persistence",
     "Range",
@@ -375,3 +376,12 @@ class Correlation(Section):
 
     inputs: Annotated[list[Text], Field(min_length=2, max_length=2)]
     rank: Annotated[float, Strict(), Field(ge=-1, le=1, allow_inf_nan=False)]
+
+
+class Group(Section):
+    """One ``[[groups]]`` item: uncertain inputs the sensitivity analyses treat as one group, instead
+    of their default groups (effect, persistence, costs, consequences, prices, participants, economy)."""
+
+    name: Slug
+    label: Text = ""
+    inputs: Annotated[list[Text], Field(min_length=1)]

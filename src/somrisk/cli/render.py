@@ -86,7 +86,7 @@ def check_report(checked: CaseCheck) -> list[str]:
         f"{len(case.costs)} costs, {len(case.comparison_costs)} comparison costs, "
         f"{len(case.consequences)} consequences",
         f"  {len(space.inputs)} inputs, of which {space.dimension} uncertain; "
-        f"{len(case.correlations)} rank correlations",
+        f"{len(case.correlations)} rank correlations, {len(case.groups)} declared groups",
     ]
     for path, dist in zip(space.paths, space.distributions, strict=True):
         lines.append(f"    {path}: {escape(dist.describe())}, base {as_distribution(dist).base_value:,.6g}")
