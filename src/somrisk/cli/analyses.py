@@ -54,15 +54,15 @@ def _show(result: Any, as_json: bool, to_json: Callable[[Any], dict], report: Ca
         stdout.print(item, highlight=False)
 
 
-def _plot(plot: Path | None, figure: Callable[[], Any]) -> None:
+def _plot(plot: Path | None, figure: Callable[[], Any], as_json: bool) -> None:
+    """Write the chart; say so on stdout, or on stderr where stdout holds only JSON."""
     if plot is None:
         return
+    from somrisk.cli.app import stderr
     from somrisk.report.charts import save
 
     written = save(figure(), plot)
-    from somrisk.cli.app import stderr
-
-    stderr.print(f"Chart written to {written}", markup=False, highlight=False)
+    (stderr if as_json else stdout).print(f"Chart written to {written}", markup=False, highlight=False)
 
 
 def _check_plot(plot: Path | None) -> None:
@@ -93,7 +93,7 @@ def tornado(
     _check_plot(plot)
     result = analyse(case, **_given(low=low, high=high, output=output))
     _show(result, as_json, tornado_json, tornado_report)
-    _plot(plot, lambda: _figures().tornado_figure(result, result.attrs.get("currency", "DKK")))
+    _plot(plot, lambda: _figures().tornado_figure(result, result.attrs.get("currency", "DKK")), as_json)
 
 
 def _figures():
@@ -160,7 +160,7 @@ def morris(
         **_given(trajectories=trajectories, levels=levels, seed=seed, output=output, threads=threads),
     )
     _show(result, as_json, morris_json, morris_report)
-    _plot(plot, lambda: _figures().morris_figure(result, result.attrs.get("currency", "DKK")))
+    _plot(plot, lambda: _figures().morris_figure(result, result.attrs.get("currency", "DKK")), as_json)
 
 
 @app.command()
@@ -184,7 +184,7 @@ def breakeven(
         case, **_given(draws=draws, seed=seed, sampler=_sampler(sampler), output=output, threads=threads)
     )
     _show(result, as_json, breakeven_json, breakeven_report)
-    _plot(plot, lambda: _figures().breakeven_figure(result))
+    _plot(plot, lambda: _figures().breakeven_figure(result), as_json)
 
 
 @app.command()

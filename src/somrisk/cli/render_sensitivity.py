@@ -24,11 +24,17 @@ __all__ = [
 ]
 
 NOT_DISTINGUISHABLE = "≈ 0 (not distinguishable)"
+#: Widest column of input paths; longer paths fold onto a second line (paths have no spaces, so
+#: Rich could not otherwise narrow the column to fit a terminal).
+INPUT_WIDTH = 30
 
 
 def _value(x: float | None) -> str:
-    """An input's value: 4 significant digits."""
-    return "none" if x is None or math.isnan(x) else f"{x:,.4g}"
+    """An input's value: whole numbers with thousands separators from 1,000, else 4 significant
+    digits."""
+    if x is None or math.isnan(x):
+        return "none"
+    return f"{x:,.0f}" if abs(x) >= 1000 else f"{x:.4g}"
 
 
 def _currency(attrs: dict[str, Any]) -> str:
@@ -52,7 +58,12 @@ def tornado_report(result: Tornado) -> list[Any]:
         ("Switch at", "right"),
         ("P(beyond)", "right"),
     ]:
-        table.add_column(heading, justify=justify, overflow="fold")  # type: ignore[arg-type]
+        table.add_column(  # type: ignore[arg-type]
+            heading,
+            justify=justify,
+            overflow="fold",
+            max_width=INPUT_WIDTH if heading == "Input" else None,
+        )
     for bar in result.bars:
         table.add_row(
             escape(bar.input),
@@ -62,7 +73,7 @@ def tornado_report(result: Tornado) -> list[Any]:
             money(bar.npv_high),
             money(bar.swing),
             _value(bar.switch_value),
-            "-" if bar.prob_beyond_switch is None else share(bar.prob_beyond_switch),
+            _probability(bar.prob_beyond_switch),
         )
     note = (
         "[dim]Switching value: the input's value at which the deterministic NPV is 0 with every other "
@@ -70,6 +81,13 @@ def tornado_report(result: Tornado) -> list[Any]:
         "on the losing side of it.[/dim]"
     )
     return [table, note]
+
+
+def _probability(p: float | None) -> str:
+    """A probability as a percentage; '< 0.1 %' rather than a misleading '0.0 %' for small ones."""
+    if p is None:
+        return "-"
+    return "< 0.1 %" if 0 < p < 0.0005 else share(p)
 
 
 def _index(value: float, conf: float, distinguishable: bool) -> str:
@@ -87,7 +105,7 @@ def sobol_report(result: SobolResult) -> list[Any]:
         f"{result.evaluations:,} model evaluations)",
         title_justify="left",
     )
-    table.add_column(what.capitalize(), overflow="fold")
+    table.add_column(what.capitalize(), overflow="fold", max_width=INPUT_WIDTH)
     table.add_column("First order S1", justify="right")
     table.add_column("Total ST", justify="right")
     order = np.argsort(-np.nan_to_num(result.ST, nan=-1.0), kind="stable")
@@ -124,7 +142,7 @@ def morris_report(result: MorrisResult) -> list[Any]:
         f"{result.evaluations:,} model evaluations; {escape(_currency(result.attrs))})",
         title_justify="left",
     )
-    table.add_column(what.capitalize(), overflow="fold")
+    table.add_column(what.capitalize(), overflow="fold", max_width=INPUT_WIDTH)
     for heading in ("mu*", "± (95 %)", "mu", "sigma"):
         table.add_column(heading, justify="right")
     for k in np.argsort(-result.mu_star, kind="stable"):
@@ -181,7 +199,7 @@ def voi_report(result: ValueOfInformation) -> list[Any]:
         f"EVPI (every input known exactly): {money(result.evpi)}",
         title_justify="left",
     )
-    table.add_column(what.capitalize(), overflow="fold")
+    table.add_column(what.capitalize(), overflow="fold", max_width=INPUT_WIDTH)
     table.add_column("EVPPI", justify="right")
     table.add_column("Share of EVPI", justify="right")
     for k in np.argsort(-result.evppi, kind="stable"):
@@ -211,7 +229,7 @@ def drivers_report(result: Drivers) -> list[Any]:
         f"({share(result.prob_loss)}) have {result.output} < 0",
         title_justify="left",
     )
-    table.add_column("Input", overflow="fold")
+    table.add_column("Input", overflow="fold", max_width=INPUT_WIDTH)
     for heading in ("Distance D", "p-value", "Median in losses", "Median otherwise"):
         table.add_column(heading, justify="right")
     for k, name in enumerate(result.names):

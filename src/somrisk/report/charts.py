@@ -32,8 +32,10 @@ __all__ = [
 ]
 
 CHART_FORMATS = (".png", ".svg", ".pdf")
-#: At most this many bars or labelled points; the rest are summed up in the title.
+#: At most this many bars; the title says how many more there are.
 MAX_ITEMS = 25
+#: Points of the Morris chart labelled with their names: those with the largest mu*.
+MORRIS_LABELS = 8
 LOW_COLOUR, HIGH_COLOUR = "#4C72B0", "#DD8452"
 
 
@@ -122,13 +124,23 @@ def _patch(colour: str, label: str):
 def morris_figure(result: MorrisResult, currency: str = "DKK") -> Figure:
     """mu* against sigma of the elementary effects: inputs far right matter; inputs high up act
     through interactions or non-linearly."""
-    from matplotlib.ticker import FuncFormatter
+    from matplotlib.ticker import FuncFormatter, MaxNLocator
 
     fig = _figure(8, 6)
     ax = fig.add_subplot()
     sigma = np.nan_to_num(result.sigma, nan=0.0)
-    ax.scatter(result.mu_star, sigma, color=LOW_COLOUR)
-    for k in np.argsort(-result.mu_star)[:MAX_ITEMS]:
+    single = ~np.isnan(result.sigma)
+    ax.scatter(result.mu_star[single], sigma[single], color=LOW_COLOUR, label="input")
+    if not single.all():
+        ax.scatter(
+            result.mu_star[~single],
+            sigma[~single],
+            facecolors="none",
+            edgecolors=HIGH_COLOUR,
+            label="group (no sigma)",
+        )
+        ax.legend(fontsize=8, loc="upper left")
+    for k in np.argsort(-result.mu_star)[:MORRIS_LABELS]:  # the rest would only overlap
         ax.annotate(
             result.names[k],
             (result.mu_star[k], sigma[k]),
@@ -138,8 +150,9 @@ def morris_figure(result: MorrisResult, currency: str = "DKK") -> Figure:
         )
     top = max(float(np.max(result.mu_star, initial=0.0)), float(np.max(sigma, initial=0.0)), 1.0)
     ax.plot([0, top], [0, top], color="grey", linewidth=0.8, linestyle="--")
-    ax.xaxis.set_major_formatter(FuncFormatter(_money))
-    ax.yaxis.set_major_formatter(FuncFormatter(_money))
+    for axis in (ax.xaxis, ax.yaxis):
+        axis.set_major_formatter(FuncFormatter(_money))
+        axis.set_major_locator(MaxNLocator(5))
     ax.set_xlabel(f"mu* ({currency}): effect of moving the input across its 1-99 % range")
     ax.set_ylabel(f"sigma ({currency}): interactions and non-linearity")
     ax.set_title(f"Morris screening of {result.output} ({result.trajectories} trajectories)")
