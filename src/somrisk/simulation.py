@@ -461,6 +461,14 @@ def simulate(
                 f"the {format_bytes(limit)} available for it; write it to a .zarr file instead, "
                 "which streams it block by block, or use fewer draws"
             )
+    # what every run keeps per draw: NPV per actor, payback year (and the inputs where asked)
+    per_draw = 8 * len(case.actors) + 2 + (8 * model.space.dimension if keep_inputs and not keep_cube else 0)
+    needed, limit = per_draw * draws, available_memory() * CUBE_MEMORY_SHARE
+    if needed > limit:
+        raise OutputError(
+            f"{draws:,} draws need {format_bytes(needed)} of memory for their results, more than the "
+            f"{format_bytes(limit)} available; use fewer draws"
+        )
     run = _Run(model, source, n_threads, keep_cube, cube_sink, progress, keep_inputs)
     return run.execute()
 

@@ -121,7 +121,7 @@ def test_voi_and_drivers_tables(cli):
         (["sobol", EXAMPLE, "--n", "1"], "n must be a whole number from 2"),
         (["sobol", EXAMPLE, "--seed", "-1"], "seed must be a whole number >= 0"),
         (["morris", EXAMPLE, "--levels", "3"], "levels must be an even whole number"),
-        (["morris", EXAMPLE, "--trajectories", "1"], "trajectories must be a whole number >= 2"),
+        (["morris", EXAMPLE, "--trajectories", "1"], "trajectories must be a whole number from 2 to 10,000"),
         (["voi", EXAMPLE, "--draws", "0"], "draws"),
         (["drivers", EXAMPLE, "--output", "gains"], "is not an output of this case"),
         (["tornado", EXAMPLE, "--plot", "chart.gif"], "PNG (.png), SVG (.svg) or PDF (.pdf)"),

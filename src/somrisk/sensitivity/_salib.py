@@ -48,7 +48,8 @@ def sobol_analysis(
             calc_second_order=second_order,
             num_resamples=resamples,
             conf_level=confidence,
-            seed=seed,
+            # a Generator, not the int: SALib 1.6 tests `if seed:` and leaves seed 0 unseeded
+            seed=np.random.default_rng(seed),
         )
     return {key: np.asarray(value, dtype=float) for key, value in result.items()}
 
@@ -83,6 +84,6 @@ def morris_analysis(
             num_resamples=resamples,
             conf_level=confidence,
             num_levels=levels,
-            seed=seed,
+            seed=np.random.default_rng(seed),
         )
     return {key: np.asarray(result[key], dtype=float) for key in ("mu", "mu_star", "mu_star_conf", "sigma")}

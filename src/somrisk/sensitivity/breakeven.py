@@ -108,7 +108,7 @@ def breakeven(
     run = simulate(model, draws=draws, seed=seed, sampler=sampler, threads=threads, keep_inputs=True)
     assert run.inputs is not None
     constants = model.space.fixed_values
-    effects = _curve_grid(effect_of(model, run.inputs, constants), root)
+    effects = _curve_grid(effect_of(model, run.inputs, constants), root, base_effect)
     prob = np.array(
         [
             np.mean(target.of(rows.at(effect_settings(float(e)), run.inputs, constants, threads)) > 0)
@@ -152,6 +152,8 @@ def _smallest_root(f: Callable[[np.ndarray], np.ndarray], grid: np.ndarray) -> f
     below (f < 0 to f >= 0) along the grid, else the first crossing from above; refined by Brent's
     method. grid[0] where f is 0 there and not negative anywhere; None where f has no root."""
     values = f(grid)
+    if not np.any(values):  # an output that is 0 whatever the effect (an actor with no flows)
+        return None
     if np.all(values >= 0) or np.all(values < 0):
         return float(grid[0]) if values[0] == 0 else None
     rising = np.flatnonzero((values[:-1] < 0) & (values[1:] >= 0))
@@ -171,6 +173,8 @@ def _shortest(f: Callable[[np.ndarray], np.ndarray], knots: np.ndarray) -> float
     there, else found by Brent's method between the knots where f first turns non-negative; None
     where f stays negative."""
     values = f(knots)
+    if not np.any(values):  # an output that is 0 whatever F (an actor with no flows)
+        return None
     if values[0] >= 0:
         return float(knots[0])
     reached = np.flatnonzero(values >= 0)
@@ -184,11 +188,12 @@ def _shortest(f: Callable[[np.ndarray], np.ndarray], knots: np.ndarray) -> float
     )
 
 
-def _curve_grid(effect: np.ndarray, root: float | None) -> np.ndarray:
+def _curve_grid(effect: np.ndarray, root: float | None, base: float) -> np.ndarray:
     """Effects for the curve: from 0 (or the lowest plausible effect, where it may be negative) past
-    both the effect's own 99.5 % quantile and the break-even effect, within [-1, 1]."""
-    lo = min(0.0, float(np.quantile(effect, 0.005)), 0.0 if root is None else root)
-    hi = max(float(np.quantile(effect, 0.995)), 0.0 if root is None else root)
+    the effect's own 99.5 % quantile, the break-even effect and the base effect, within [-1, 1]."""
+    marks = [base] if root is None else [base, root]
+    lo = min(0.0, float(np.quantile(effect, 0.005)), *marks)
+    hi = max(float(np.quantile(effect, 0.995)), *marks)
     pad = 0.1 * max(hi - lo, 0.1)
     lo = max(-1.0, lo - pad) if lo < 0 else lo
     return np.linspace(lo, min(1.0, hi + pad), CURVE_POINTS)

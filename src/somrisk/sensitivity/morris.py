@@ -80,8 +80,8 @@ def morris(
     UsageError
         For bad trajectories, levels, seed or output, or a case with no uncertain input.
     """
-    if isinstance(trajectories, bool) or not isinstance(trajectories, int) or trajectories < 2:
-        raise UsageError(f"trajectories must be a whole number >= 2; got {trajectories!r}")
+    if isinstance(trajectories, bool) or not isinstance(trajectories, int) or not 2 <= trajectories <= 10_000:
+        raise UsageError(f"trajectories must be a whole number from 2 to 10,000; got {trajectories!r}")
     if isinstance(levels, bool) or not isinstance(levels, int) or levels < 2 or levels % 2:
         raise UsageError(f"levels must be an even whole number >= 2; got {levels!r}")
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:

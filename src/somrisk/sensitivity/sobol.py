@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from somrisk._resources import available_memory, format_bytes
 from somrisk.case import Case
 from somrisk.cube import make_attrs
 from somrisk.errors import UsageError
@@ -148,8 +149,17 @@ def sobol(
     if space.dimension == 0:
         raise UsageError("the case has no uncertain input; there is no variance to attribute")
     grouped = grouping(model, by_group=groups)
-    spec = _salib.problem(space.paths, grouped)
+    g = len(grouped.names)
+    # SALib's sampler takes a single group for "no groups" while its analyser counts one group: with
+    # one group, sample the inputs one by one; that group's indices are 1 by definition
+    spec = _salib.problem(
+        space.paths, grouped if g > 1 else grouping(model, by_group=False, merge_correlated=False)
+    )
     base_n = power_of_two(n)
+    columns = space.dimension if g == 1 else g
+    _check_memory(
+        base_n * ((2 * columns + 2) if second_order else (columns + 2)), space.dimension, base_n, resamples
+    )
 
     started = time.perf_counter()
     design = _salib.sobol_design(spec, base_n, second_order, seed)
@@ -159,13 +169,17 @@ def sobol(
     y = target.of(evaluate_uniforms(model, design, threads=threads))
     model_seconds = time.perf_counter() - started
 
-    g = len(grouped.names)
-    step = 2 * g + 2 if second_order else g + 2
+    step = 2 * columns + 2 if second_order else columns + 2
     base_points = np.concatenate([y[0::step], y[step - 1 :: step]])  # rows of the A and B matrices
     variance = float(np.var(base_points, ddof=1)) if base_points.size > 1 else 0.0
     nan = np.full(g, np.nan)
     started = time.perf_counter()
-    if variance > 0:
+    if variance > 0 and g == 1:
+        one, zero = np.ones(1), np.zeros(1)
+        indices = {"S1": one, "S1_conf": zero, "ST": one, "ST_conf": zero}
+        if second_order:
+            indices |= {"S2": np.full((1, 1), np.nan), "S2_conf": np.full((1, 1), np.nan)}
+    elif variance > 0:
         indices = _salib.sobol_analysis(spec, y, second_order, seed, resamples, confidence)
     else:
         indices = {"S1": nan, "S1_conf": nan, "ST": nan, "ST_conf": nan}
@@ -195,6 +209,22 @@ def sobol(
         analysis_seconds=analysis_seconds,
         attrs=make_attrs(model.case, seed=seed, sampler="saltelli", draws=int(design.shape[0])),
     )
+
+
+#: Share of the available memory a Sobol design and its analysis may take.
+MEMORY_SHARE = 0.5
+
+
+def _check_memory(rows: int, d: int, n: int, resamples: int) -> None:
+    """Refuse a design whose arrays (the design, its outputs, SALib's bootstrap indices) would not
+    fit in memory."""
+    needed = 8 * (rows * (d + 2) + n * resamples * 2)
+    limit = available_memory() * MEMORY_SHARE
+    if needed > limit:
+        raise UsageError(
+            f"n = {n:,} needs a design of {rows:,} rows and about {format_bytes(needed)} of memory, "
+            f"more than the {format_bytes(limit)} available; use a smaller n"
+        )
 
 
 def _check_arguments(n: int, seed: int, resamples: int, confidence: float) -> None:

@@ -186,6 +186,8 @@ def _switch(
         values[0, j] = x
         return float(target.of(rows.npv(values, threads=1))[0])
 
+    if not np.any(f):  # an output that is 0 whatever the input (an actor with no flows)
+        return None, None
     roots = []
     for i in range(grid.size):
         if f[i] == 0:
@@ -196,14 +198,16 @@ def _switch(
         return None, None
     centre = rows.base[j]
     nearest = min(roots, key=lambda r: (abs(r - centre), r))
-    # the output's sign between consecutive roots, read at a grid point inside each interval
+    # the output's sign between consecutive roots, read at a grid point inside each interval; the
+    # probability of the open interval (left, right), so that an atom at a root (an empirical
+    # distribution), where the output is 0, is not counted as losing
     edges = [-math.inf, *roots, math.inf]
     form = model.space.distributions[j].canonical()
     losing = 0.0
     for left, right in itertools.pairwise(edges):
         inside = (grid > left) & (grid < right)
         if inside.any() and f[inside][0] < 0:
-            losing += (1.0 if right == math.inf else form.cdf(right)) - (
+            losing += (1.0 if right == math.inf else form.cdf(math.nextafter(right, -math.inf))) - (
                 0.0 if left == -math.inf else form.cdf(left)
             )
     return nearest, float(min(max(losing, 0.0), 1.0))

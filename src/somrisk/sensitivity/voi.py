@@ -13,8 +13,10 @@ nonparametric regression approach", Medical Decision Making 34(3)), with a fixed
   and 80 % quantiles), flexible enough for the curved effect of a discount rate or a persistence;
 - a group: each member's value and its square, and the products of members that belong to the same
   cost or consequence item (the NPV is a sum of products within an item: change times price times
-  price factor), or of every pair in a group of at most 12 inputs. A group whose basis would exceed
-  a twentieth of the draws keeps only the members' values and squares.
+  price factor), or of every pair in a group of at most 12 inputs.
+
+A basis has at most one term per 20 draws: products, then squares, then the spline's knots are left
+out where the draws are too few; a group with more inputs than that is refused.
 
 The fitted values are the draws' estimated E[NPV | theta]. Noise left in them biases EVPPI upwards
 a little (by at most about sd(NPV) sqrt(terms / draws) where the conditional mean is near 0); the
@@ -30,6 +32,7 @@ from typing import Any
 import numpy as np
 
 from somrisk.case import Case
+from somrisk.errors import UsageError
 from somrisk.sensitivity._common import TOTAL, as_model, grouping, select_output
 from somrisk.simulation import Model, simulate
 
@@ -39,7 +42,7 @@ __all__ = ["ValueOfInformation", "evpi", "evppi", "voi"]
 SPLINE_KNOTS = (0.2, 0.4, 0.6, 0.8)
 #: Groups of at most this many inputs get every pairwise product in their basis.
 ALL_PAIRS_UP_TO = 12
-#: A group's basis keeps its products only while it has at most draws / DRAWS_PER_TERM terms.
+#: A basis has at most draws / DRAWS_PER_TERM terms.
 DRAWS_PER_TERM = 20
 
 
@@ -103,23 +106,30 @@ def _basis(theta: np.ndarray, items: list[str]) -> np.ndarray:
     z = (theta[:, keep] - theta[:, keep].mean(axis=0)) / sd[keep]
     items = [item for item, kept in zip(items, keep, strict=True) if kept]
     columns = [np.ones(draws)]
-    if z.shape[1] == 1:
+    if z.shape[1] == 1 and draws >= DRAWS_PER_TERM * (4 + len(SPLINE_KNOTS)):
         x = z[:, 0]
         columns += [x, x**2, x**3]
         for knot in np.quantile(x, SPLINE_KNOTS):
             columns.append(np.maximum(x - knot, 0.0) ** 3)
         return np.column_stack(columns)
-    limit = max(draws // DRAWS_PER_TERM, 1)
-    columns += [z[:, j] for j in range(z.shape[1])] + [z[:, j] ** 2 for j in range(z.shape[1])]
+    limit = draws // DRAWS_PER_TERM
+    linear = [z[:, j] for j in range(z.shape[1])]
+    squares = [x**2 for x in linear]
     pairs = [
         (i, j)
         for i in range(z.shape[1])
         for j in range(i + 1, z.shape[1])
         if z.shape[1] <= ALL_PAIRS_UP_TO or items[i] == items[j]
     ]
-    if len(columns) + len(pairs) <= limit:
-        columns += [z[:, i] * z[:, j] for i, j in pairs]
-    return np.column_stack(columns)
+    products = [z[:, i] * z[:, j] for i, j in pairs]
+    # the richest basis the draws support: products, then squares, go first
+    for extra in (squares + products, squares, []):
+        if len(columns) + len(linear) + len(extra) <= limit:
+            return np.column_stack(columns + linear + extra)
+    raise UsageError(
+        f"{draws:,} draws are too few to estimate the EVPPI of {z.shape[1]} input(s) together; "
+        f"that needs at least {DRAWS_PER_TERM * (z.shape[1] + 1):,} draws"
+    )
 
 
 def _item(path: str) -> str:
