@@ -281,8 +281,7 @@ def _evaluate_rows(
             block(b)
     else:
         with ThreadPoolExecutor(max_workers=n_threads, thread_name_prefix="somrisk") as pool:
-            for done in pool.map(block, bounds):
-                del done
+            list(pool.map(block, bounds))  # each block writes its own rows of `npv`
     return npv
 
 
