@@ -16,15 +16,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from somrisk.case import Case, load_case
+from somrisk.errors import UsageError
 from somrisk.space import InputSpace, build_space
 
 if TYPE_CHECKING:
     import xarray as xr
 
+    from somrisk.report.html import ReportData
     from somrisk.simulation import Simulation
 
 
-__all__ = ["CaseCheck", "RunResult", "check_case", "example_case_path", "run"]
+__all__ = ["CaseCheck", "ReportResult", "RunResult", "check_case", "example_case_path", "report", "run"]
 
 EXAMPLE_CASE = "youth-cannabis.toml"
 
@@ -128,3 +130,71 @@ def run(
         summary = summarize(sim, **options)
         path = writer.commit()
     return RunResult(summary, sim, path)
+
+
+#: The report's files: one self-contained HTML page.
+REPORT_FORMATS = {".html": "HTML", ".htm": "HTML"}
+#: Base points of the report's Sobol analysis per group (few groups: small intervals at this size).
+REPORT_SOBOL_N = 1024
+
+
+@dataclass(frozen=True, eq=False)
+class ReportResult:
+    """What ``somrisk report`` produces: the file written, and the numbers in it."""
+
+    path: Path
+    data: ReportData
+
+
+def report(
+    case: str | Path | Case | None = None,
+    *,
+    out: str | Path,
+    lang: str = "da",
+    draws: int = 10_000,
+    seed: int = 1,
+    sampler: str = "lhs",
+    threads: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> ReportResult:
+    """Simulate a case, run its sensitivity analyses and write the investment committee's report.
+
+    Parameters
+    ----------
+    case : path, Case or None
+        A case file or a loaded case; None reports on the bundled example case.
+    out : path
+        The report's file (.html). It appears only when complete.
+    lang : {"da", "en"}
+        Danish (SØM's terms) or English.
+    draws, seed, sampler, threads, progress
+        As for :func:`somrisk.simulate`; the Sobol analysis uses the same seed.
+
+    Raises
+    ------
+    CaseError, UsageError, OutputError
+        Bad case, bad arguments, or an output that cannot be written (checked before simulating).
+    """
+    from somrisk._files import check_writable, write_atomic
+    from somrisk.report.html import ReportData, render_html
+    from somrisk.report.i18n import LANGUAGES
+    from somrisk.sensitivity import sobol, tornado
+    from somrisk.simulation import prepare, simulate
+    from somrisk.summary import summarize
+
+    if lang not in LANGUAGES:
+        raise UsageError(f"--lang {lang!r}: the report is written in {' or '.join(LANGUAGES)}")
+    target = check_writable(out, "--out", REPORT_FORMATS)
+    loaded = load_case(example_case_path() if case is None else case) if not isinstance(case, Case) else case
+    model = prepare(loaded)
+    sim = simulate(model, draws=draws, seed=seed, sampler=sampler, threads=threads, progress=progress)
+    data = ReportData(
+        simulation=sim,
+        summary=summarize(sim),
+        tornado=tornado(model, threads=threads),
+        sobol=sobol(model, n=REPORT_SOBOL_N, seed=seed, groups=True, threads=threads),
+    )
+    page = render_html(data, lang)
+    return ReportResult(
+        write_atomic(target, lambda temporary: temporary.write_text(page, encoding="utf-8")), data
+    )

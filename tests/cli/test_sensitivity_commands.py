@@ -124,7 +124,7 @@ def test_voi_and_drivers_tables(cli):
         (["morris", EXAMPLE, "--trajectories", "1"], "trajectories must be a whole number from 2 to 10,000"),
         (["voi", EXAMPLE, "--draws", "0"], "draws"),
         (["drivers", EXAMPLE, "--output", "gains"], "is not an output of this case"),
-        (["tornado", EXAMPLE, "--plot", "chart.gif"], "PNG (.png), SVG (.svg) or PDF (.pdf)"),
+        (["tornado", EXAMPLE, "--plot", "chart.gif"], "allowed are PNG (.png), SVG (.svg), PDF (.pdf)"),
         (["morris", EXAMPLE, "--plot", "/no/such/folder/chart.png"], "does not exist"),
         (["tornado", "no-such-case.toml"], "no-such-case.toml"),
     ],

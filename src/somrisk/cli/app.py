@@ -127,3 +127,49 @@ def check(
 
     for line in check_report(check_case(case)):
         stdout.print(line, highlight=False, soft_wrap=True)
+
+
+class LanguageOption(StrEnum):
+    da = "da"
+    en = "en"
+
+
+@app.command()
+def report(
+    case: CaseArgument = None,
+    out: Annotated[Path, typer.Option(help="The report's file (.html).", show_default=False)] = Path(
+        "report.html"
+    ),
+    lang: Annotated[
+        LanguageOption, typer.Option(help="Danish (SØM's terms) or English.")
+    ] = LanguageOption.da,
+    draws: Annotated[
+        int | None,
+        typer.Option("--draws", "-n", help="Number of draws [default: 10,000].", show_default=False),
+    ] = None,
+    seed: Annotated[int | None, typer.Option(help="Seed [default: 1].", show_default=False)] = None,
+    sampler: Annotated[
+        SamplerOption | None, typer.Option(help="Sampler [default: lhs].", show_default=False)
+    ] = None,
+    threads: Annotated[
+        int | None, typer.Option(help="Threads [default: all CPUs].", show_default=False)
+    ] = None,
+) -> None:
+    """Write the investment committee's report: one self-contained HTML page, Danish or English."""
+    from somrisk.cli.render import ProgressBar
+    from somrisk.runner import report as write_report
+
+    progress = ProgressBar(stderr)
+    try:
+        result = write_report(
+            case,
+            out=out,
+            lang=lang.value,
+            progress=progress,
+            **_given(
+                draws=draws, seed=seed, sampler=None if sampler is None else sampler.value, threads=threads
+            ),
+        )
+    finally:
+        progress.close()
+    stdout.print(f"Report written to {result.path}", markup=False, highlight=False)

@@ -8,30 +8,36 @@ file.
 
 from __future__ import annotations
 
-import os
-import uuid
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
 
-from somrisk.errors import OutputError, UsageError
+from somrisk._files import check_writable, write_atomic
 
 if TYPE_CHECKING:
+    import xarray as xr
     from matplotlib.figure import Figure
 
-    from somrisk.sensitivity import Breakeven, MorrisResult, Tornado
+    from somrisk.report.i18n import Words
+    from somrisk.sensitivity import Breakeven, MorrisResult, SobolResult, Tornado
 
 __all__ = [
     "CHART_FORMATS",
     "breakeven_figure",
     "check_chart_path",
+    "fan_chart",
     "morris_figure",
+    "npv_distribution",
+    "payback_curve",
     "save",
+    "sobol_figure",
+    "svg",
     "tornado_figure",
 ]
 
-CHART_FORMATS = (".png", ".svg", ".pdf")
+CHART_FORMATS = {".png": "PNG", ".svg": "SVG", ".pdf": "PDF"}
 #: At most this many bars; the title says how many more there are.
 MAX_ITEMS = 25
 #: Points of the Morris chart labelled with their names: those with the largest mu*.
@@ -40,27 +46,9 @@ LOW_COLOUR, HIGH_COLOUR = "#4C72B0", "#DD8452"
 
 
 def check_chart_path(path: str | Path) -> Path:
-    """The chart's path, after checking its suffix and that its folder can be written.
-
-    Raises
-    ------
-    UsageError
-        For a suffix other than .png, .svg or .pdf.
-    OutputError
-        For a folder that does not exist or cannot be written.
-    """
-    target = Path(path)
-    if target.suffix.lower() not in CHART_FORMATS:
-        raise UsageError(
-            f"--plot {str(path)!r}: a chart is written as PNG (.png), SVG (.svg) or PDF (.pdf); "
-            f"found suffix {target.suffix or '(none)'!r}"
-        )
-    folder = target.absolute().parent
-    if not folder.is_dir():
-        raise OutputError(f"--plot {str(path)!r}: the folder {str(folder)!r} does not exist")
-    if not os.access(folder, os.W_OK | os.X_OK) or target.is_dir():
-        raise OutputError(f"--plot {str(path)!r}: cannot be written")
-    return target
+    """The chart's path, after checking its suffix (.png, .svg or .pdf) and that its folder can be
+    written (:func:`somrisk._files.check_writable`)."""
+    return check_writable(path, "--plot", CHART_FORMATS)
 
 
 def _figure(width: float, height: float) -> Figure:
@@ -78,7 +66,7 @@ def _money(x: float, _position: object = None) -> str:
     return f"{x:.0f}"
 
 
-def tornado_figure(result: Tornado, currency: str = "DKK") -> Figure:
+def tornado_figure(result: Tornado, currency: str = "DKK", lang: str = "en") -> Figure:
     """The usual tornado: one horizontal bar per input from its low-quantile NPV to its high-quantile
     NPV, around a vertical axis at the base (deterministic) NPV, largest swing on top."""
     from matplotlib.ticker import FuncFormatter
@@ -102,11 +90,9 @@ def tornado_figure(result: Tornado, currency: str = "DKK") -> Figure:
     ax.xaxis.set_major_formatter(FuncFormatter(_money))
     ax.set_xlabel(f"{result.output} ({currency}); base {_money(base)}")
     low, high = round(result.low_quantile * 100), round(result.high_quantile * 100)
+    what = "input i sin {} %-fraktil" if lang == "da" else "input at its {} % quantile"
     ax.legend(
-        handles=[
-            _patch(LOW_COLOUR, f"input at its {low} % quantile"),
-            _patch(HIGH_COLOUR, f"input at its {high} % quantile"),
-        ],
+        handles=[_patch(LOW_COLOUR, what.format(low)), _patch(HIGH_COLOUR, what.format(high))],
         loc="lower right",
         fontsize=8,
     )
@@ -177,10 +163,102 @@ def breakeven_figure(result: Breakeven) -> Figure:
 def save(fig: Figure, path: str | Path) -> Path:
     """Write `fig` to `path` (format from the suffix) atomically."""
     target = check_chart_path(path)
-    temporary = target.with_name(f".{target.name}.{uuid.uuid4().hex}.partial{target.suffix}")
-    try:
-        fig.savefig(temporary, format=target.suffix.lower()[1:], dpi=150)
-        os.replace(temporary, target)
-    finally:
-        temporary.unlink(missing_ok=True)
-    return target
+    return write_atomic(
+        target, lambda temporary: fig.savefig(temporary, format=target.suffix.lower()[1:], dpi=150)
+    )
+
+
+# --- the report's charts ------------------------------------------------------------------------------
+
+#: Okabe and Ito's colour-blind-safe palette (actors, then the total in black).
+PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442")
+
+
+def fan_chart(summary: xr.Dataset, words: Words) -> Figure:
+    """The cumulative discounted net result by year: median, 25-75 % and 5-95 % bands, the
+    deterministic line and the zero line."""
+    from matplotlib.ticker import FuncFormatter
+
+    fig = _figure(8, 4.5)
+    ax = fig.add_subplot()
+    years = summary.year.values
+    q = summary.cumulative_quantile
+    ax.fill_between(
+        years, q.sel(quantile=0.05), q.sel(quantile=0.95), color=PALETTE[0], alpha=0.2, label=words["band_90"]
+    )
+    ax.fill_between(
+        years,
+        q.sel(quantile=0.25),
+        q.sel(quantile=0.75),
+        color=PALETTE[0],
+        alpha=0.35,
+        label=words["band_50"],
+    )
+    ax.plot(years, q.sel(quantile=0.5), color=PALETTE[0], label=words["median_line"])
+    ax.plot(
+        years,
+        summary.cumulative_deterministic,
+        color="black",
+        linestyle="--",
+        label=words["deterministic_line"],
+    )
+    ax.axhline(0, color="grey", linewidth=0.8)
+    ax.yaxis.set_major_formatter(
+        FuncFormatter(lambda x, _: words.number(x / 1e6, 1) + (" mio." if words.lang == "da" else " m"))
+    )
+    ax.set_xlabel(words["year"])
+    ax.set_ylabel(words.currency)
+    ax.legend(fontsize=8, loc="upper left")
+    return fig
+
+
+def npv_distribution(npv: dict[str, np.ndarray], deterministic: dict[str, float], words: Words) -> Figure:
+    """Histogram of the NPV per actor and in total, with the 0 line and the 90 % interval marked."""
+    fig = _figure(8, 1.9 * len(npv))
+    axes = fig.subplots(len(npv), 1, squeeze=False)[:, 0]
+    for k, (ax, (actor, values)) in enumerate(zip(axes, npv.items(), strict=True)):
+        colour = "black" if actor == "total" else PALETTE[k % len(PALETTE)]
+        ax.hist(values / 1e6, bins=60, color=colour, alpha=0.6)
+        low, high = np.percentile(values, [5, 95]) / 1e6
+        ax.axvspan(low, high, color=colour, alpha=0.08)
+        ax.axvline(0, color="grey", linewidth=0.8)
+        ax.axvline(deterministic[actor] / 1e6, color="black", linestyle="--", linewidth=1)
+        ax.set_yticks([])
+        ax.set_ylabel(words.actor(actor), rotation=0, ha="right", va="center")
+    axes[-1].set_xlabel(f"{'mio.' if words.lang == 'da' else 'million'} {words.currency}")
+    return fig
+
+
+def payback_curve(summary: xr.Dataset, words: Words) -> Figure:
+    """The probability of having paid back by the end of each year."""
+    fig = _figure(8, 3.5)
+    ax = fig.add_subplot()
+    ax.step(summary.year.values, summary.payback_cdf.values, where="post", color=PALETTE[2])
+    ax.set_ylim(0, 1)
+    ax.set_xlabel(words["year"])
+    ax.set_ylabel(words["payback_curve"])
+    return fig
+
+
+def sobol_figure(result: SobolResult, words: Words) -> Figure:
+    """First-order and total indices per group as horizontal bars, with their intervals."""
+    fig = _figure(8, 1 + 0.45 * len(result.names))
+    ax = fig.add_subplot()
+    y = np.arange(len(result.names))[::-1]
+    ax.barh(y + 0.18, result.S1, height=0.35, xerr=result.S1_conf, color=PALETTE[0], label="S1")
+    ax.barh(y - 0.18, result.ST, height=0.35, xerr=result.ST_conf, color=PALETTE[1], label="ST")
+    ax.set_yticks(y, list(result.names), fontsize=8)
+    ax.set_xlim(0, 1)
+    ax.legend(fontsize=8, loc="lower right")
+    return fig
+
+
+def svg(fig: Figure) -> str:
+    """The figure as an inline SVG element (no XML header)."""
+    import io
+
+    buffer = io.StringIO()
+    fig.savefig(buffer, format="svg", metadata={"Date": None})
+    text = buffer.getvalue()
+    text = re.sub(r"<metadata>.*?</metadata>", "", text, flags=re.DOTALL)  # RDF naming its creator
+    return text[text.index("<svg") :]

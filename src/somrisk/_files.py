@@ -1,0 +1,55 @@
+"""Output files: checked before any work, written under a temporary name and renamed into place.
+
+Leaf module (imports only the error types): the cube writer (`io.store`) has its own richer checks
+(size on disk, memory); charts and reports use these.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+
+from somrisk.errors import OutputError, UsageError
+
+__all__ = ["check_writable", "write_atomic"]
+
+
+def check_writable(path: str | Path, option: str, suffixes: dict[str, str]) -> Path:
+    """The path, after checking its suffix (one of `suffixes`: suffix -> its format's name) and that
+    its folder exists and can be written.
+
+    Raises
+    ------
+    UsageError
+        For another suffix.
+    OutputError
+        For a folder that does not exist or cannot be written, or a path that is a folder.
+    """
+    target = Path(path)
+    if target.suffix.lower() not in suffixes:
+        allowed = ", ".join(f"{name} ({suffix})" for suffix, name in suffixes.items())
+        raise UsageError(
+            f"{option} {str(path)!r}: allowed are {allowed}; found suffix {target.suffix or '(none)'!r}"
+        )
+    folder = target.absolute().parent
+    if not folder.is_dir():
+        raise OutputError(f"{option} {str(path)!r}: the folder {str(folder)!r} does not exist")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise OutputError(f"{option} {str(path)!r}: the folder {str(folder)!r} cannot be written")
+    if target.is_dir():
+        raise OutputError(f"{option} {str(path)!r} is a folder; give a file name")
+    return target
+
+
+def write_atomic(target: Path, write: Callable[[Path], None]) -> Path:
+    """Call ``write(temporary)`` and move the temporary file to `target` only if it succeeds, so that
+    the file appears complete or not at all (an existing file stays as it was on failure)."""
+    temporary = target.with_name(f".{target.name}.{uuid.uuid4().hex}.partial{target.suffix}")
+    try:
+        write(temporary)
+        os.replace(temporary, target)
+    finally:
+        temporary.unlink(missing_ok=True)
+    return target

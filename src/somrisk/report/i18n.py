@@ -1,0 +1,262 @@
+"""Danish and English words and number formats of the report.
+
+Danish labels use SØM's own terms (Nettoresultat, Omkostninger, Økonomiske konsekvenser,
+Tilbagebetalingstid, Kommune, Region, Stat); English labels are their plain equivalents. Numbers
+follow the language: 1.234.567 kr. and 78,3 % in Danish, DKK 1,234,567 and 78.3 % in English.
+"""
+
+from __future__ import annotations
+
+import math
+
+__all__ = ["LANGUAGES", "Words"]
+
+LANGUAGES = ("da", "en")
+
+_LABELS = {
+    "da": {
+        "title": "Risikovurdering af investeringen",
+        "case": "Indsatsen",
+        "description": "Beskrivelse",
+        "measure": "Effektmål",
+        "participants": "Deltagere",
+        "horizon": "Tidshorisont",
+        "years": "år",
+        "price_level": "Prisniveau",
+        "discount_rate": "Diskonteringsrente",
+        "key_figures": "Nøgletal",
+        "actor": "Aktør",
+        "deterministic": "Deterministisk (SØM)",
+        "median": "Median",
+        "interval": "90 %-interval",
+        "prob_positive": "P(nutidsværdi > 0)",
+        "total": "I alt",
+        "cumulative": "Akkumuleret nettoresultat (tilbagediskonteret)",
+        "npv_distribution": "Fordeling af nutidsværdien",
+        "payback": "Tilbagebetalingstid",
+        "payback_curve": "Sandsynlighed for tilbagebetaling",
+        "sensitivity": "Følsomhed",
+        "tornado": "Tornado: én antagelse ad gangen (10 % og 90 % fraktil)",
+        "sobol": "Andel af usikkerheden pr. type antagelse (Sobol-indeks)",
+        "by_year": "Nettoresultat pr. år og aktør (deterministisk, SØM's opstilling)",
+        "costs": "Omkostninger",
+        "consequences": "Økonomiske konsekvenser",
+        "net": "Nettoresultat",
+        "assumptions": "Antagelser",
+        "input": "Input",
+        "distribution": "Fordeling",
+        "base": "Basisværdi",
+        "range": "10-90 %",
+        "source": "Kilde",
+        "provenance": "Dokumentation af beregningen",
+        "version": "somrisk-version",
+        "case_hash": "Sagsfilens SHA-256",
+        "seed": "Seed",
+        "sampler": "Sampler",
+        "draws": "Trækninger",
+        "date": "Dato",
+        "year": "År",
+        "none": "ingen",
+        "kommune": "Kommune",
+        "region": "Region",
+        "stat": "Stat",
+        "deterministic_line": "Deterministisk",
+        "median_line": "Median",
+        "band_50": "25-75 %",
+        "band_90": "5-95 %",
+        "not_distinguishable": "kan ikke skelnes fra 0",
+    },
+    "en": {
+        "title": "Risk assessment of the investment",
+        "case": "The intervention",
+        "description": "Description",
+        "measure": "Effect measure",
+        "participants": "Participants",
+        "horizon": "Horizon",
+        "years": "years",
+        "price_level": "Price level",
+        "discount_rate": "Discount rate",
+        "key_figures": "Key figures",
+        "actor": "Actor",
+        "deterministic": "Deterministic (SØM)",
+        "median": "Median",
+        "interval": "90 % interval",
+        "prob_positive": "P(NPV > 0)",
+        "total": "Total",
+        "cumulative": "Cumulative discounted net result",
+        "npv_distribution": "Distribution of the net present value",
+        "payback": "Payback",
+        "payback_curve": "Probability of payback",
+        "sensitivity": "Sensitivity",
+        "tornado": "Tornado: one assumption at a time (10 % and 90 % quantile)",
+        "sobol": "Share of the uncertainty per kind of assumption (Sobol indices)",
+        "by_year": "Net result by year and actor (deterministic, SØM's layout)",
+        "costs": "Costs",
+        "consequences": "Budget consequences",
+        "net": "Net result",
+        "assumptions": "Assumptions",
+        "input": "Input",
+        "distribution": "Distribution",
+        "base": "Base value",
+        "range": "10-90 %",
+        "source": "Source",
+        "provenance": "Provenance",
+        "version": "somrisk version",
+        "case_hash": "Case file SHA-256",
+        "seed": "Seed",
+        "sampler": "Sampler",
+        "draws": "Draws",
+        "date": "Date",
+        "year": "Year",
+        "none": "none",
+        "kommune": "Municipality",
+        "region": "Region",
+        "stat": "State",
+        "deterministic_line": "Deterministic",
+        "median_line": "Median",
+        "band_50": "25-75 %",
+        "band_90": "5-95 %",
+        "not_distinguishable": "not distinguishable from 0",
+    },
+}
+
+#: "for whom" in a sentence: SØM's actors in their definite forms.
+_WHOM = {
+    "da": {"total": "samlet set", "kommune": "for kommunen", "region": "for regionen", "stat": "for staten"},
+    "en": {
+        "total": "in total",
+        "kommune": "for the municipality",
+        "region": "for the region",
+        "stat": "for the state",
+    },
+}
+
+#: The area of each consequence category, as SØM groups them.
+CATEGORIES = {
+    "da": {
+        "beskaeftigelse": "Beskæftigelse",
+        "uddannelse": "Uddannelse",
+        "social": "Social",
+        "sundhed": "Sundhed",
+        "kriminalitet": "Kriminalitet",
+        "other": "Øvrige",
+    },
+    "en": {
+        "beskaeftigelse": "Employment",
+        "uddannelse": "Education",
+        "social": "Social services",
+        "sundhed": "Health",
+        "kriminalitet": "Crime",
+        "other": "Other",
+    },
+}
+
+
+class Words:
+    """Labels and number formats of one language."""
+
+    def __init__(self, lang: str, currency: str = "DKK") -> None:
+        if lang not in LANGUAGES:
+            raise ValueError(f"language must be one of {', '.join(LANGUAGES)}; got {lang!r}")
+        self.lang, self.currency = lang, currency
+        self.labels = _LABELS[lang]
+
+    def __getitem__(self, key: str) -> str:
+        return self.labels.get(key, key)
+
+    def actor(self, name: str) -> str:
+        """An actor's display name (SØM's capitalised names; other actors as the case spells them)."""
+        return self.labels["total"] if name == "total" else self.labels.get(name, name)
+
+    def category(self, name: str) -> str:
+        return CATEGORIES[self.lang].get(name, name)
+
+    def number(self, x: float, decimals: int = 0) -> str:
+        """1.234.567,5 in Danish, 1,234,567.5 in English; '-' where not defined."""
+        if x is None or not math.isfinite(x):
+            return "-"
+        text = f"{x:,.{decimals}f}"
+        if self.lang == "da":
+            text = text.replace(",", "\0").replace(".", ",").replace("\0", ".")
+        return text.replace("-", "−")
+
+    def decimal(self, x: float) -> str:
+        """A small number with 4 significant digits (0,4158 in Danish)."""
+        text = f"{x:.4g}"
+        return (text.replace(".", ",") if self.lang == "da" else text).replace("-", "−")
+
+    def money(self, x: float) -> str:
+        """1.234.567 kr. in Danish (for DKK), DKK 1,234,567 in English."""
+        if x is None or not math.isfinite(x):
+            return "-"
+        if self.lang == "da":
+            unit = "kr." if self.currency == "DKK" else self.currency
+            return f"{self.number(x)} {unit}"
+        return f"{self.currency} {self.number(x)}"
+
+    def percent(self, p: float, decimals: int = 0) -> str:
+        return "-" if p is None or not math.isfinite(p) else f"{self.number(100 * p, decimals)} %"
+
+    def prob_positive_sentence(self, actor: str, p: float, years: int) -> str:
+        whom = _WHOM[self.lang].get(actor, f"for {actor}")
+        if self.lang == "da":
+            return (
+                f"Der er {self.percent(p)} sandsynlighed for, at indsatsen giver et positivt nettoresultat "
+                f"{whom} over {years} år (nutidsværdi over 0)."
+            )
+        return (
+            f"There is a {self.percent(p)} probability that the intervention gives a positive net result "
+            f"{whom} over {years} years (net present value above 0)."
+        )
+
+    def payback_sentence(self, p: float, last_year: int, median_year: int | None) -> str:
+        if self.lang == "da":
+            text = (
+                f"Der er {self.percent(p)} sandsynlighed for, at indsatsen samlet set betaler sig tilbage "
+                f"inden udgangen af {last_year}"
+            )
+            return text + (f"; mediantilbagebetalingsåret er {median_year}." if median_year else ".")
+        text = (
+            f"There is a {self.percent(p)} probability that the intervention pays back in total by the "
+            f"end of {last_year}"
+        )
+        return text + (f"; the median payback year is {median_year}." if median_year else ".")
+
+
+#: Distributions in words; {min}, {max}, {mode}, {mean}, {sd}, {median}, {value}, {count} are filled in.
+_DISTRIBUTIONS = {
+    "da": {
+        "fixed": "{value}",
+        "uniform": "ligefordeling {min}-{max}",
+        "triangular": "trekantfordeling {min}-{max}, mest sandsynligt {mode}",
+        "pert": "PERT-fordeling {min}-{max}, mest sandsynligt {mode}",
+        "normal": "normalfordeling, middelværdi {mean}, spredning {sd}",
+        "truncnormal": "afskåret normalfordeling, middelværdi {mean}, spredning {sd}",
+        "lognormal": "lognormalfordeling, median {median}",
+        "beta": "betafordeling, middelværdi {mean}",
+        "gamma": "gammafordeling, middelværdi {mean}",
+        "empirical": "empirisk fordeling af {count} værdier",
+    },
+    "en": {
+        "fixed": "{value}",
+        "uniform": "uniform {min}-{max}",
+        "triangular": "triangular {min}-{max}, most likely {mode}",
+        "pert": "PERT {min}-{max}, most likely {mode}",
+        "normal": "normal, mean {mean}, sd {sd}",
+        "truncnormal": "truncated normal, mean {mean}, sd {sd}",
+        "lognormal": "lognormal, median {median}",
+        "beta": "beta, mean {mean}",
+        "gamma": "gamma, mean {mean}",
+        "empirical": "empirical, {count} values",
+    },
+}
+
+
+def describe(kind: str, params: dict[str, float], words: Words) -> str:
+    """A distribution in words, e.g. "trekantfordeling 1-4, mest sandsynligt 2"."""
+
+    def show(x: float) -> str:
+        return words.number(x) if abs(x) >= 1000 or float(x).is_integer() else words.decimal(x)
+
+    template = _DISTRIBUTIONS[words.lang].get(kind, "{value}")
+    return template.format(**{key: show(value) for key, value in params.items()})

@@ -1,0 +1,156 @@
+"""The committee's HTML report: sections, self-containment, numbers equal to the run's JSON, languages."""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+
+import pytest
+
+from somrisk import example_case_path
+from somrisk.report.i18n import Words
+
+SECTIONS = (
+    "case",
+    "key-figures",
+    "cumulative",
+    "npv-distribution",
+    "payback",
+    "sensitivity",
+    "by-year",
+    "assumptions",
+    "provenance",
+)
+
+
+class Page(HTMLParser):
+    """Collects section ids, tags, attributes and the cells of the key-figures table."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.sections: list[str] = []
+        self.tags: list[str] = []
+        self.attributes: list[tuple[str, str]] = []
+        self.section = ""
+        self.rows: list[list[str]] = []
+        self.cell: list[str] | None = None
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append(tag)
+        self.attributes += [(k, v or "") for k, v in attrs]
+        if tag == "section":
+            self.section = dict(attrs).get("id", "")
+            self.sections.append(self.section)
+        elif tag == "tr" and self.section == "key-figures":
+            self.rows.append([])
+        elif tag == "td" and self.section == "key-figures":
+            self.cell = []
+
+    def handle_endtag(self, tag):
+        if tag == "td" and self.cell is not None:
+            self.rows[-1].append("".join(self.cell))
+            self.cell = None
+
+    def handle_data(self, data):
+        if self.cell is not None:
+            self.cell.append(data)
+
+
+def parse(path) -> tuple[Page, str]:
+    text = path.read_text(encoding="utf-8")
+    page = Page()
+    page.feed(text)
+    page.close()
+    return page, text
+
+
+def danish_money(text: str) -> float:
+    """'−1.234.567 kr.' -> -1234567."""
+    return float(text.replace(" kr.", "").replace(".", "").replace("−", "-").replace(",", "."))
+
+
+@pytest.fixture(scope="module")
+def reports(tmp_path_factory):
+    from somrisk.runner import report, run
+
+    folder = tmp_path_factory.mktemp("report")
+    da = report(example_case_path(), out=folder / "rapport.html", lang="da", draws=4000, seed=3)
+    en = report(example_case_path(), out=folder / "report.html", lang="en", draws=4000, seed=3)
+    from somrisk.io import summary_json
+
+    summary = summary_json(run(example_case_path(), draws=4000, seed=3).summary)
+    return da.path, en.path, summary
+
+
+def test_the_report_has_every_section_in_order(reports):
+    for path in reports[:2]:
+        page, _ = parse(path)
+        assert tuple(s for s in page.sections if s) == SECTIONS
+
+
+def test_the_report_loads_nothing_from_anywhere(reports):
+    for path in reports[:2]:
+        page, text = parse(path)
+        assert "script" not in page.tags and "link" not in page.tags and "img" not in page.tags
+        for name, value in page.attributes:
+            if name in ("src", "href"):
+                assert value.startswith("#"), (name, value)
+        assert "@import" not in text and not re.search(r"url\((?!#)", text)
+        without_namespaces = re.sub(r'xmlns(:\w+)?="[^"]*"', "", text)
+        assert "http://" not in without_namespaces and "https://" not in without_namespaces
+
+
+def test_key_figures_equal_the_summary_json_of_the_same_run(reports):
+    da, _, summary = reports
+    page, _ = parse(da)
+    words = Words("da")
+    by_actor = {row[0]: row[1:] for row in page.rows if row}
+    for actor, figures in summary["npv"].items():
+        deterministic, median, interval, prob = by_actor[words.actor(actor)]
+        assert danish_money(deterministic) == round(summary["deterministic"]["npv"][actor])
+        assert danish_money(median) == round(figures["p50"])
+        low, high = interval.split(" – ")
+        assert (danish_money(low), danish_money(high)) == (round(figures["p05"]), round(figures["p95"]))
+        assert prob == words.percent(figures["prob_positive"])
+
+
+def test_danish_and_english_use_their_own_terms_and_number_formats(reports):
+    da, en, _ = reports
+    _, danish = parse(da)
+    _, english = parse(en)
+    for term in (
+        "Nettoresultat",
+        "Omkostninger",
+        "Økonomiske konsekvenser",
+        "Tilbagebetalingstid",
+        "Kommune",
+        "Region",
+        "Stat",
+        " kr.",
+    ):
+        assert term in danish, term
+    for term in ("Net result", "Costs", "Payback", "Municipality", "Region", "State", "DKK "):
+        assert term in english, term
+    assert re.search(r"\d\.\d{3}\.\d{3} kr\.", danish) and re.search(r"DKK \d,\d{3},\d{3}", english)
+    assert 'lang="da"' in danish and 'lang="en"' in english
+
+
+def test_bad_report_arguments_exit_2_and_write_nothing(cli, tmp_path):
+    missing = tmp_path / "missing" / "r.html"
+    for args, message in [
+        (["--out", tmp_path / "r.pdf"], "allowed are HTML (.html)"),
+        (["--out", missing], "does not exist"),
+        (["--out", tmp_path / "r.html", "--lang", "fr"], "fr"),
+        (["--out", tmp_path / "r.html", "--draws", "0"], "draws"),
+    ]:
+        result = cli("report", example_case_path(), *args)
+        assert result.code == 2 and message in result.stderr, result.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_report_command_writes_the_file(cli, tmp_path):
+    out = tmp_path / "r.html"
+    result = cli("report", "--out", out, "--lang", "en", "--draws", "1000")
+    assert result.code == 0, result.stderr
+    assert out.exists() and "Report written to" in result.stdout
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
