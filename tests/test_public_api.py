@@ -39,6 +39,8 @@ DOCUMENTED = [
     "summary_json",
     "RunResult",
     "run",
+    "ReportResult",
+    "report",
     "CaseError",
     "OutputError",
     "Problem",

@@ -23,7 +23,15 @@ if TYPE_CHECKING:  # pragma: no cover
     from somrisk.case import Case, load_case, parse_case
     from somrisk.errors import CaseError, OutputError, Problem, SomriskError, UsageError
     from somrisk.io import summary_json
-    from somrisk.runner import CaseCheck, RunResult, check_case, example_case_path, run
+    from somrisk.runner import (
+        CaseCheck,
+        ReportResult,
+        RunResult,
+        check_case,
+        example_case_path,
+        report,
+        run,
+    )
     from somrisk.sensitivity import (
         Breakeven,
         Drivers,
@@ -85,9 +93,11 @@ __all__ = [  # noqa: RUF022 - grouped by stage, as documented
     # results
     "summarize",
     "summary_json",
-    # the main job
+    # the main jobs
     "RunResult",
     "run",
+    "ReportResult",
+    "report",
     # errors
     "CaseError",
     "OutputError",
@@ -106,6 +116,8 @@ _HOME = {
     "example_case_path": "somrisk.runner",
     "RunResult": "somrisk.runner",
     "run": "somrisk.runner",
+    "ReportResult": "somrisk.runner",
+    "report": "somrisk.runner",
     "InputSpace": "somrisk.space",
     "build_space": "somrisk.space",
     "Model": "somrisk.simulation",

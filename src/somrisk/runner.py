@@ -70,6 +70,7 @@ class RunResult:
     summary: xr.Dataset
     simulation: Simulation
     out: Path | None
+    xlsx: Path | None = None
 
 
 def run(
@@ -79,6 +80,7 @@ def run(
     seed: int = 1,
     sampler: str = "lhs",
     out: str | Path | None = None,
+    xlsx: str | Path | None = None,
     threads: int | None = None,
     percentiles: Sequence[float] | None = None,
     progress: Callable[[int, int], None] | None = None,
@@ -94,6 +96,9 @@ def run(
     out : path, optional
         Write the result cube here: ``.nc`` (netCDF, built in memory) or ``.zarr`` (written block by
         block). The file appears only when complete.
+    xlsx : path, optional
+        Also write the results workbook (.xlsx): summary, by year, assumptions, and the first
+        100,000 draws. It appears only when complete.
     percentiles : sequence of float, optional
         Percentiles of the summary (default: those of :func:`somrisk.summarize`).
 
@@ -110,26 +115,34 @@ def run(
 
     if case is None:
         case = example_case_path()
+    if xlsx is not None:
+        from somrisk.io.workbook import MAX_DRAWS, check_workbook_path, write_workbook
+
+        check_workbook_path(xlsx)
     loaded = case if isinstance(case, Case) else load_case(case)
     _prefetch("xarray")  # the summary needs it; import it while the draws run
     options = {} if percentiles is None else {"percentiles": percentiles}
     model = prepare(loaded)
+    keep = {} if xlsx is None else {"keep_inputs": MAX_DRAWS}
     if out is None:
-        sim = simulate(model, draws=draws, seed=seed, sampler=sampler, threads=threads, progress=progress)
-        return RunResult(summarize(sim, **options), sim, None)
+        sim = simulate(
+            model, draws=draws, seed=seed, sampler=sampler, threads=threads, progress=progress, **keep
+        )
+        summary = summarize(sim, **options)
+        return RunResult(summary, sim, None, None if xlsx is None else write_workbook(xlsx, summary, sim))
 
     fmt = check_output(out, cube_nbytes(loaded, model.space, draws))
     with CubeWriter(out) as writer:
         # Zarr is written block by block as the draws are made; netCDF from the cube in memory
         cube = {"cube_sink": writer.append} if fmt == "zarr" else {"keep_cube": True}
         sim = simulate(
-            model, draws=draws, seed=seed, sampler=sampler, threads=threads, progress=progress, **cube
+            model, draws=draws, seed=seed, sampler=sampler, threads=threads, progress=progress, **cube, **keep
         )
         if sim.cube is not None:
             writer.write(sim.cube)
         summary = summarize(sim, **options)
         path = writer.commit()
-    return RunResult(summary, sim, path)
+    return RunResult(summary, sim, path, None if xlsx is None else write_workbook(xlsx, summary, sim))
 
 
 #: The report's files: one self-contained HTML page.

@@ -340,9 +340,9 @@ class Simulation:
         The run at base values.
     cube : xarray.Dataset or None
         The result cube, where `keep_cube` was asked for.
-    inputs : float64 (draws, d) or None
-        The values of the uncertain inputs in every draw (``model.space.paths`` order), where
-        `keep_inputs` or `keep_cube` was asked for.
+    inputs : float64 (k, d) or None
+        The values of the uncertain inputs in every draw, or in the first k where `keep_inputs` is a
+        number (``model.space.paths`` order); None unless `keep_inputs` or `keep_cube` asked for them.
     attrs : dict
         Provenance (:func:`somrisk.cube.make_attrs`).
     """
@@ -406,7 +406,7 @@ def simulate(
     sampler: str = "lhs",
     threads: int | None = None,
     keep_cube: bool = False,
-    keep_inputs: bool = False,
+    keep_inputs: bool | int = False,
     cube_sink: Callable[[CubeBlock], None] | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> Simulation:
@@ -426,9 +426,9 @@ def simulate(
         Threads running blocks of draws (default: the CPUs available). Results do not depend on it.
     keep_cube : bool
         Keep the whole cube (gains by consequence for every draw) in memory as `Simulation.cube`.
-    keep_inputs : bool
+    keep_inputs : bool or int
         Keep the input values of every draw as `Simulation.inputs` (for analyses on the draws of a
-        run: value of information, what drives a loss).
+        run: value of information, what drives a loss); a number keeps those of the first draws only.
     cube_sink : callable, optional
         Called with each block's :class:`CubeBlock`, in draw order (to stream the cube to a file).
     progress : callable, optional
@@ -461,14 +461,17 @@ def simulate(
                 "which streams it block by block, or use fewer draws"
             )
     # what every run keeps per draw: NPV per actor, payback year (and the inputs where asked)
-    per_draw = 8 * len(case.actors) + 2 + (8 * model.space.dimension if keep_inputs and not keep_cube else 0)
-    needed, limit = per_draw * draws, available_memory() * CUBE_MEMORY_SHARE
+    kept = (
+        0 if keep_cube or not keep_inputs else draws if keep_inputs is True else min(int(keep_inputs), draws)
+    )
+    needed = (8 * len(case.actors) + 2) * draws + 8 * model.space.dimension * kept
+    limit = available_memory() * CUBE_MEMORY_SHARE
     if needed > limit:
         raise OutputError(
             f"{draws:,} draws need {format_bytes(needed)} of memory for their results, more than the "
             f"{format_bytes(limit)} available; use fewer draws"
         )
-    run = _Run(model, source, n_threads, keep_cube, cube_sink, progress, keep_inputs)
+    run = _Run(model, source, n_threads, keep_cube, cube_sink, progress, kept)
     return run.execute()
 
 
@@ -483,7 +486,7 @@ class _Run:
         keep_cube: bool,
         cube_sink: Callable[[CubeBlock], None] | None,
         progress: Callable[[int, int], None] | None,
-        keep_inputs: bool = False,
+        keep_inputs: int = 0,
     ) -> None:
         self.model, self.sampler, self.threads = model, sampler, threads
         self.keep_cube, self.cube_sink, self.progress = keep_cube, cube_sink, progress
@@ -511,10 +514,11 @@ class _Run:
                 "net": np.empty((D, self.T, self.A)),
                 "inputs": np.empty((D, d)),
             }
+        # the input values of the first `keep_inputs` draws (all of them with the cube)
         self.inputs = (
             self.cube_arrays["inputs"]
             if self.cube_arrays is not None
-            else np.empty((D, d))
+            else np.empty((keep_inputs, d))
             if keep_inputs
             else None
         )
@@ -529,7 +533,10 @@ class _Run:
         u = self.sampler.block(index)
         self.correlate.apply(u, block_rng(self.sampler.seed, Stream.CORRELATION, index))
         cube = self.cube_arrays
-        values = self.model.transform(u, out=None if self.inputs is None else self.inputs[start:stop])
+        kept = 0 if self.inputs is None else self.inputs.shape[0]
+        values = self.model.transform(u, out=self.inputs[start:stop] if stop <= kept else None)
+        if start < kept < stop:  # the block in which the kept draws end
+            self.inputs[start:kept] = values[: kept - start]
         if cube is not None:
             gains, costs = cube["gains"][start:stop], cube["costs"][start:stop]
         elif self.write_cube:

@@ -82,6 +82,10 @@ def run(
         Path | None,
         typer.Option(help="Write the result cube: .nc (netCDF) or .zarr.", show_default=False),
     ] = None,
+    xlsx: Annotated[
+        Path | None,
+        typer.Option(help="Also write the results workbook (.xlsx).", show_default=False),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print only the JSON summary on stdout.")] = False,
     threads: Annotated[
         int | None,
@@ -103,6 +107,7 @@ def run(
                 seed=seed,
                 sampler=None if sampler is None else sampler.value,
                 out=out,
+                xlsx=xlsx,
                 threads=threads,
             ),
         )
@@ -115,6 +120,8 @@ def run(
         stdout.print(item)
     if result.out is not None:
         stdout.print(f"Cube written to {result.out}", markup=False, highlight=False)
+    if result.xlsx is not None:
+        stdout.print(f"Workbook written to {result.xlsx}", markup=False, highlight=False)
 
 
 @app.command()

@@ -1,0 +1,190 @@
+"""The results workbook of ``somrisk run --xlsx``: the key figures for Excel users, and the draws.
+
+Sheets: ``Summary`` (NPV per actor and payback, provenance), ``By year`` (net result per year and
+actor, and the cumulative discounted net result), ``Assumptions`` (every input with its distribution,
+base value and 10-90 % range) and ``Draws`` (the sampled inputs, NPVs and payback year of up to
+:data:`MAX_DRAWS` draws, for pivot tables). Every number is an Excel number, never text; header rows
+are frozen and columns sized. Written with openpyxl in write-only mode, under a temporary name.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from somrisk._files import check_writable, write_atomic
+from somrisk.distributions import as_distribution
+
+if TYPE_CHECKING:
+    import xarray as xr
+
+    from somrisk.simulation import Simulation
+
+__all__ = ["MAX_DRAWS", "WORKBOOK_FORMATS", "check_workbook_path", "write_workbook"]
+
+#: The Draws sheet holds at most this many draws (the first ones of the run).
+MAX_DRAWS = 100_000
+WORKBOOK_FORMATS = {".xlsx": "Excel workbook"}
+_WIDTH = {"label": 34, "number": 14}
+
+
+def check_workbook_path(path: str | Path) -> Path:
+    """The workbook's path, after checking its suffix and folder (before any work)."""
+    return check_writable(path, "--xlsx", WORKBOOK_FORMATS)
+
+
+def _number(x: Any) -> float | None:
+    """An Excel number, or an empty cell where the value is not defined."""
+    value = float(x)
+    return value if np.isfinite(value) else None
+
+
+def _sheet(workbook, title: str, header: list[str], widths: list[int]):
+    sheet = workbook.create_sheet(title)
+    sheet.freeze_panes = "B2"
+    for k, width in enumerate(widths):
+        sheet.column_dimensions[_column(k)].width = width
+    sheet.append(header)
+    return sheet
+
+
+def _column(k: int) -> str:
+    from openpyxl.utils import get_column_letter
+
+    return get_column_letter(k + 1)
+
+
+def write_workbook(path: str | Path, summary: xr.Dataset, simulation: Simulation) -> Path:
+    """Write the results workbook; returns its path. `simulation` must have kept the inputs of its
+    first draws (``simulate(..., keep_inputs=MAX_DRAWS)``)."""
+    from openpyxl import Workbook
+
+    target = check_workbook_path(path)
+    workbook = Workbook(write_only=True)
+    _summary_sheet(workbook, summary)
+    _by_year_sheet(workbook, summary)
+    _assumptions_sheet(workbook, simulation)
+    _draws_sheet(workbook, simulation)
+    return write_atomic(target, workbook.save)
+
+
+def _summary_sheet(workbook, summary: xr.Dataset) -> None:
+    quantiles = [float(q) for q in summary["quantile"].values]  # (`summary.quantile` is a method)
+    header = [
+        "actor",
+        "npv_deterministic",
+        "npv_mean",
+        "npv_sd",
+        *(f"npv_p{round(q * 100):02d}" for q in quantiles),
+        "prob_positive",
+        "expected_shortfall_05",
+    ]
+    sheet = _sheet(workbook, "Summary", header, [_WIDTH["label"]] + [_WIDTH["number"]] * (len(header) - 1))
+    for actor in summary.actor.values:
+        s = summary.sel(actor=actor)
+        sheet.append(
+            [
+                str(actor),
+                _number(s.npv_deterministic),
+                _number(s.npv_mean),
+                _number(s.npv_sd),
+                *(_number(v) for v in s.npv_quantile.values),
+                _number(s.npv_prob_positive),
+                _number(s.npv_expected_shortfall),
+            ]
+        )
+    sheet.append([])
+    median, deterministic = int(summary.payback_median_year), int(summary.payback_deterministic_year)
+    rows: list[tuple[str, Any]] = [
+        ("payback_prob_within_horizon", _number(summary.payback_prob_within_horizon)),
+        ("payback_median_year", median if median >= 0 else None),
+        ("payback_deterministic_year", deterministic if deterministic >= 0 else None),
+        ("benefit_cost_ratio_mean", _number(summary.benefit_cost_ratio_mean)),
+    ]
+    rows += [(key, value) for key, value in summary.attrs.items() if isinstance(value, str | int | float)]
+    for key, value in rows:
+        sheet.append([key, value])
+
+
+def _by_year_sheet(workbook, summary: xr.Dataset) -> None:
+    header = [
+        "year",
+        "actor",
+        "net_deterministic",
+        "net_mean",
+        "net_p05",
+        "net_p50",
+        "net_p95",
+        "prob_positive",
+    ]
+    sheet = _sheet(workbook, "By year", header, [8, 14] + [_WIDTH["number"]] * (len(header) - 2))
+    for year in summary.year.values:
+        s = summary.sel(year=year)
+        for actor in summary.actor.values:
+            a = s.sel(actor=actor)
+            q = a.net_quantile
+            sheet.append(
+                [
+                    int(year),
+                    str(actor),
+                    _number(a.net_deterministic),
+                    _number(a.net_mean),
+                    _number(q.sel(quantile=0.05, method="nearest")),
+                    _number(q.sel(quantile=0.5, method="nearest")),
+                    _number(q.sel(quantile=0.95, method="nearest")),
+                    _number(a.net_prob_positive),
+                ]
+            )
+        q = s.cumulative_quantile
+        sheet.append(
+            [
+                int(year),
+                "cumulative",
+                _number(s.cumulative_deterministic),
+                _number(s.cumulative_mean),
+                _number(q.sel(quantile=0.05, method="nearest")),
+                _number(q.sel(quantile=0.5, method="nearest")),
+                _number(q.sel(quantile=0.95, method="nearest")),
+                _number(s.cumulative_prob_positive),
+            ]
+        )
+
+
+def _assumptions_sheet(workbook, simulation: Simulation) -> None:
+    header = ["input", "group", "distribution", "base", "p10", "p90", "source"]
+    sheet = _sheet(workbook, "Assumptions", header, [44, 14, 40, 14, 14, 14, 50])
+    space = simulation.model.space
+    for spec, base in zip(space.inputs, space.base_values, strict=True):
+        dist = as_distribution(spec.value)
+        low = high = None
+        if dist.is_uncertain:
+            low, high = (float(x) for x in dist.scipy().ppf([0.1, 0.9]))
+        sheet.append(
+            [
+                spec.path,
+                spec.group,
+                dist.describe() if dist.is_uncertain else "fixed",
+                float(base),
+                low,
+                high,
+                getattr(dist, "source", None) or "",
+            ]
+        )
+
+
+def _draws_sheet(workbook, simulation: Simulation) -> None:
+    inputs = simulation.inputs
+    kept = 0 if inputs is None else inputs.shape[0]
+    actors = simulation.case.actors
+    paths = simulation.model.space.paths
+    header = ["draw", *paths, *(f"npv_{a}" for a in actors), "npv_total", "payback_year"]
+    sheet = _sheet(workbook, "Draws", header, [8] + [_WIDTH["number"]] * (len(header) - 1))
+    years = np.asarray(simulation.case.years)
+    npv = simulation.npv[:, :kept]
+    total = npv.sum(axis=0)
+    payback = simulation.payback[:kept]
+    for i in range(kept):
+        year = int(years[payback[i]]) if payback[i] >= 0 else None
+        sheet.append([i, *inputs[i].tolist(), *npv[:, i].tolist(), float(total[i]), year])  # type: ignore[index]
