@@ -154,3 +154,37 @@ def test_report_command_writes_the_file(cli, tmp_path):
     assert result.code == 0, result.stderr
     assert out.exists() and "Report written to" in result.stdout
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
+
+
+def test_distributions_and_numbers_in_words():
+    from somrisk.report.i18n import describe
+
+    da, en = Words("da"), Words("en")
+    assert (
+        describe("triangular", {"min": 1, "mode": 2, "max": 4}, da)
+        == "trekantfordeling 1-4, mest sandsynligt 2"
+    )
+    assert describe("pert", {"min": -70000, "mode": -55000, "max": -40000}, en) == (
+        "PERT −70,000 to −40,000, most likely −55,000"
+    )
+    assert da.money(1234567.4) == "1.234.567 kr." and en.money(-1234567.4) == "DKK −1,234,567"
+    assert da.percent(0.783, 1) == "78,3 %" and en.percent(0.783, 1) == "78.3 %"
+    assert da.number(-0.2) == "0" and da.decimal(0.4158) == "0,4158"
+
+
+def test_a_long_horizon_splits_the_year_table_to_fit_the_page(tmp_path):
+    from somrisk import parse_case
+    from somrisk.runner import report
+    from somrisk.testing import minimal_case
+
+    text = minimal_case(
+        horizon=50,
+        effect='{ dist = "uniform", min = 0.05, max = 0.15 }',
+        consequences='[[consequences]]\nname = "x"\ncategory = "sundhed"\nchange = -1\nprice = { region = 1000 }',
+    )
+    page = report(parse_case(text), out=tmp_path / "r.html", lang="en", draws=500).path.read_text(
+        encoding="utf-8"
+    )
+    by_year = page[page.index('<section id="by-year">') : page.index('<section id="assumptions">')]
+    assert by_year.count("<table") == 5
+    assert "Budget consequences: Health" in by_year and "Budget consequences: Employment" not in by_year

@@ -42,7 +42,7 @@ CHART_FORMATS = {".png": "PNG", ".svg": "SVG", ".pdf": "PDF"}
 MAX_ITEMS = 25
 #: Points of the Morris chart labelled with their names: those with the largest mu*.
 MORRIS_LABELS = 8
-LOW_COLOUR, HIGH_COLOUR = "#4C72B0", "#DD8452"
+LOW_COLOUR, HIGH_COLOUR = "#0072B2", "#E69F00"  # Okabe and Ito: safe for colour-blind readers
 
 
 def check_chart_path(path: str | Path) -> Path:

@@ -54,7 +54,10 @@ h1 { font-size: 1.6em; margin-bottom: 0.2em; } h2 { font-size: 1.25em; margin-to
      border-bottom: 1px solid #ccc; } h3 { font-size: 1.05em; }
 table { border-collapse: collapse; margin: 0.6em 0; font-size: 0.85em; }
 th, td { padding: 0.2em 0.6em; border-bottom: 1px solid #e5e5e5; vertical-align: top; }
-th { text-align: left; background: #f3f3f3; } td.n { text-align: right; white-space: nowrap; }
+th { text-align: left; background: #f3f3f3; } td.n, th.n { text-align: right; white-space: nowrap; }
+td { overflow-wrap: break-word; }
+table.wide { font-size: 0.72em; } table.wide td, table.wide th { padding: 0.15em 0.35em; }
+table.wide td:first-child { white-space: nowrap; }
 tr.sum td { font-weight: bold; } tr.head td { background: #fafafa; font-style: italic; }
 figure { margin: 0.8em 0; } figure svg { max-width: 100%; height: auto; }
 p.lead { font-size: 1.05em; } .muted { color: #666; font-size: 0.85em; }
@@ -101,17 +104,25 @@ def render_html(data: ReportData, lang: str = "da") -> str:
     )
 
 
-def _table(header: list[str], rows: list[tuple[str, list[str]]], numeric_from: int = 1) -> str:
-    """An HTML table; `rows` are (css class, cells); cells from `numeric_from` are right-aligned."""
-    head = "".join(f"<th>{escape(h)}</th>" for h in header)
+def _table(
+    header: list[str], rows: list[tuple[str, list[str]]], numeric: set[int] | None = None, css: str = ""
+) -> str:
+    """An HTML table; `rows` are (css class, cells); the columns in `numeric` (default: all but the
+    first) are right-aligned."""
+    numeric = set(range(1, len(header))) if numeric is None else numeric
+    head = "".join(
+        f'<th class="n">{escape(h)}</th>' if i in numeric else f"<th>{escape(h)}</th>"
+        for i, h in enumerate(header)
+    )
     body = []
-    for css, cells in rows:
+    for row_css, cells in rows:
         tds = "".join(
-            f'<td class="n">{escape(c)}</td>' if i >= numeric_from else f"<td>{escape(c)}</td>"
+            f'<td class="n">{escape(c)}</td>' if i in numeric else f"<td>{escape(c)}</td>"
             for i, c in enumerate(cells)
         )
-        body.append(f'<tr class="{css}">{tds}</tr>' if css else f"<tr>{tds}</tr>")
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+        body.append(f'<tr class="{row_css}">{tds}</tr>' if row_css else f"<tr>{tds}</tr>")
+    table_class = f' class="{css}"' if css else ""
+    return f"<table{table_class}><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
 
 
 def _figure_section(title: str, fig, anchor: str) -> str:
@@ -199,6 +210,10 @@ def _sensitivity(data: ReportData, words: Words) -> str:
     )
 
 
+#: Years per table of the year-by-year figures, so that a table fits an A4 page.
+YEARS_PER_TABLE = 10
+
+
 def _by_year(data: ReportData, words: Words) -> str:
     sim = data.simulation
     case, det = sim.case, sim.deterministic
@@ -210,20 +225,20 @@ def _by_year(data: ReportData, words: Words) -> str:
         for category in categories:
             members = [c for c, item in enumerate(case.consequences) if item.category == category]
             gains = det.gains[:, a, members].sum(axis=1)
-            rows.append(
-                (
-                    "",
-                    [f"{words['consequences']}: {words.category(category)}"]
-                    + [words.number(x) for x in gains],
-                )
-            )
+            if not gains.any():  # an area that does not touch this actor's budget
+                continue
+            label = f"{words['consequences']}: {words.category(category)}"
+            rows.append(("", [label] + [words.number(x) for x in gains]))
         rows.append(("sum", [words["net"]] + [words.number(x) for x in det.net[:, a]]))
-    rows.append(
-        ("sum", [f"{words['net']}, {words.actor('total')}"] + [words.number(x) for x in det.net.sum(axis=1)])
-    )
+    total = [words.number(x) for x in det.net.sum(axis=1)]
+    rows.append(("sum", [f"{words['net']}, {words.actor('total')}", *total]))
     rows.append(("sum", [words["cumulative"]] + [words.number(x) for x in det.cumulative]))
-    table = _table([words["year"], *map(str, case.years)], rows)
-    return f'<section id="by-year"><h2>{escape(words["by_year"])}</h2>{table}</section>'
+    tables = []
+    for start in range(0, len(case.years), YEARS_PER_TABLE):
+        columns = slice(1 + start, 1 + start + YEARS_PER_TABLE)
+        header = [words["year"], *map(str, case.years[columns.start - 1 : columns.stop - 1])]
+        tables.append(_table(header, [(css, [cells[0], *cells[columns]]) for css, cells in rows], css="wide"))
+    return f'<section id="by-year"><h2>{escape(words["by_year"])}</h2>{"".join(tables)}</section>'
 
 
 def _assumptions(data: ReportData, words: Words) -> str:
@@ -266,7 +281,7 @@ def _assumptions(data: ReportData, words: Words) -> str:
             + _table(
                 [words["input"], words["distribution"], words["base"], words["range"], words["source"]],
                 rows,
-                numeric_from=2,
+                numeric={2, 3},
             )
         )
     return f'<section id="assumptions"><h2>{escape(words["assumptions"])}</h2>{"".join(parts)}</section>'

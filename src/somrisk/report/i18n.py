@@ -175,6 +175,8 @@ class Words:
         """1.234.567,5 in Danish, 1,234,567.5 in English; '-' where not defined."""
         if x is None or not math.isfinite(x):
             return "-"
+        if round(x, decimals) == 0:
+            x = 0.0  # no "−0"
         text = f"{x:,.{decimals}f}"
         if self.lang == "da":
             text = text.replace(",", "\0").replace(".", ",").replace("\0", ".")
@@ -223,13 +225,14 @@ class Words:
         return text + (f"; the median payback year is {median_year}." if median_year else ".")
 
 
-#: Distributions in words; {min}, {max}, {mode}, {mean}, {sd}, {median}, {value}, {count} are filled in.
+#: Distributions in words; {range} (min to max), {mode}, {mean}, {sd}, {median}, {value}, {count} are
+#: filled in.
 _DISTRIBUTIONS = {
     "da": {
         "fixed": "{value}",
-        "uniform": "ligefordeling {min}-{max}",
-        "triangular": "trekantfordeling {min}-{max}, mest sandsynligt {mode}",
-        "pert": "PERT-fordeling {min}-{max}, mest sandsynligt {mode}",
+        "uniform": "ligefordeling {range}",
+        "triangular": "trekantfordeling {range}, mest sandsynligt {mode}",
+        "pert": "PERT-fordeling {range}, mest sandsynligt {mode}",
         "normal": "normalfordeling, middelværdi {mean}, spredning {sd}",
         "truncnormal": "afskåret normalfordeling, middelværdi {mean}, spredning {sd}",
         "lognormal": "lognormalfordeling, median {median}",
@@ -239,9 +242,9 @@ _DISTRIBUTIONS = {
     },
     "en": {
         "fixed": "{value}",
-        "uniform": "uniform {min}-{max}",
-        "triangular": "triangular {min}-{max}, most likely {mode}",
-        "pert": "PERT {min}-{max}, most likely {mode}",
+        "uniform": "uniform {range}",
+        "triangular": "triangular {range}, most likely {mode}",
+        "pert": "PERT {range}, most likely {mode}",
         "normal": "normal, mean {mean}, sd {sd}",
         "truncnormal": "truncated normal, mean {mean}, sd {sd}",
         "lognormal": "lognormal, median {median}",
@@ -259,4 +262,9 @@ def describe(kind: str, params: dict[str, float], words: Words) -> str:
         return words.number(x) if abs(x) >= 1000 or float(x).is_integer() else words.decimal(x)
 
     template = _DISTRIBUTIONS[words.lang].get(kind, "{value}")
-    return template.format(**{key: show(value) for key, value in params.items()})
+    shown = {key: show(value) for key, value in params.items()}
+    if "min" in params and "max" in params:
+        # "1-4", but "−70.000 til −40.000" where a dash would read as a minus sign
+        joint = "-" if params["min"] >= 0 else (" til " if words.lang == "da" else " to ")
+        shown["range"] = f"{shown['min']}{joint}{shown['max']}"
+    return template.format(**shown)
