@@ -57,13 +57,16 @@ def _figure(width: float, height: float) -> Figure:
     return Figure(figsize=(width, height), layout="constrained")
 
 
-def _money(x: float, _position: object = None) -> str:
+def _money(x: float, _position: object = None, lang: str = "en") -> str:
+    """Axis money: 1.2 mio., 400 t. (a decimal comma in Danish: 1,2 mio.)."""
     size = abs(x)
     if size >= 1e6:
-        return f"{x / 1e6:.1f} mio."
-    if size >= 1e3:
-        return f"{x / 1e3:.0f} t."
-    return f"{x:.0f}"
+        number, unit = f"{x / 1e6:.1f}", " mio."
+    elif size >= 1e3:
+        number, unit = f"{x / 1e3:.0f}", " t."
+    else:
+        number, unit = f"{x:.0f}", ""
+    return (number.replace(".", ",") if lang == "da" else number) + unit
 
 
 def tornado_figure(result: Tornado, currency: str = "DKK", lang: str = "en") -> Figure:
@@ -87,8 +90,9 @@ def tornado_figure(result: Tornado, currency: str = "DKK", lang: str = "en") -> 
     ):
         ax.axvline(0, color="grey", linewidth=0.8, linestyle="--")
     ax.set_yticks(y, [bar.input for bar in bars], fontsize=8)
-    ax.xaxis.set_major_formatter(FuncFormatter(_money))
-    ax.set_xlabel(f"{result.output} ({currency}); base {_money(base)}")
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda x, position: _money(x, position, lang)))
+    output = "nutidsværdi" if lang == "da" and result.output == "npv" else result.output
+    ax.set_xlabel(f"{output} ({currency}); {'basis' if lang == 'da' else 'base'} {_money(base, lang=lang)}")
     low, high = round(result.low_quantile * 100), round(result.high_quantile * 100)
     what = "input i sin {} %-fraktil" if lang == "da" else "input at its {} % quantile"
     ax.legend(
@@ -97,7 +101,8 @@ def tornado_figure(result: Tornado, currency: str = "DKK", lang: str = "en") -> 
         fontsize=8,
     )
     hidden = len(result.bars) - len(bars)
-    ax.set_title("Tornado" + (f" (the {hidden} smallest swings not shown)" if hidden else ""))
+    note = "de {} mindste udslag er ikke vist" if lang == "da" else "the {} smallest swings not shown"
+    ax.set_title("Tornado" + (f" ({note.format(hidden)})" if hidden else ""))
     return fig
 
 
@@ -240,14 +245,15 @@ def payback_curve(summary: xr.Dataset, words: Words) -> Figure:
     return fig
 
 
-def sobol_figure(result: SobolResult, words: Words) -> Figure:
-    """First-order and total indices per group as horizontal bars, with their intervals."""
+def sobol_figure(result: SobolResult, words: Words, labels: list[str] | None = None) -> Figure:
+    """First-order and total indices per group as horizontal bars, with their intervals; `labels`
+    replace the group names."""
     fig = _figure(8, 1 + 0.45 * len(result.names))
     ax = fig.add_subplot()
     y = np.arange(len(result.names))[::-1]
     ax.barh(y + 0.18, result.S1, height=0.35, xerr=result.S1_conf, color=PALETTE[0], label="S1")
     ax.barh(y - 0.18, result.ST, height=0.35, xerr=result.ST_conf, color=PALETTE[1], label="ST")
-    ax.set_yticks(y, list(result.names), fontsize=8)
+    ax.set_yticks(y, labels or list(result.names), fontsize=8)
     ax.set_xlim(0, 1)
     ax.legend(fontsize=8, loc="lower right")
     return fig

@@ -201,7 +201,9 @@ def _npv_figure(data: ReportData, words: Words):
 
 def _sensitivity(data: ReportData, words: Words) -> str:
     tornado = charts.tornado_figure(data.tornado, data.simulation.case.info.currency, words.lang)
-    sobol = charts.sobol_figure(data.sobol, words)
+    names = _GROUP_NAMES[words.lang]
+    labels = [" + ".join(names.get(part, part) for part in name.split(" + ")) for name in data.sobol.names]
+    sobol = charts.sobol_figure(data.sobol, words, labels)
     merged = "".join(f'<p class="muted">{escape(m)}</p>' for m in data.sobol.merged)
     return (
         f'<section id="sensitivity"><h2>{escape(words["sensitivity"])}</h2>'
