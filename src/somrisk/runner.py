@@ -201,11 +201,12 @@ def report(
     loaded = load_case(example_case_path() if case is None else case) if not isinstance(case, Case) else case
     model = prepare(loaded)
     sim = simulate(model, draws=draws, seed=seed, sampler=sampler, threads=threads, progress=progress)
+    uncertain = model.space.dimension > 0  # a case of fixed numbers has nothing to attribute
     data = ReportData(
         simulation=sim,
         summary=summarize(sim),
-        tornado=tornado(model, threads=threads),
-        sobol=sobol(model, n=REPORT_SOBOL_N, seed=seed, groups=True, threads=threads),
+        tornado=tornado(model, threads=threads) if uncertain else None,
+        sobol=sobol(model, n=REPORT_SOBOL_N, seed=seed, groups=True, threads=threads) if uncertain else None,
     )
     page = render_html(data, lang)
     return ReportResult(

@@ -460,6 +460,8 @@ def simulate(
                 f"the {format_bytes(limit)} available for it; write it to a .zarr file instead, "
                 "which streams it block by block, or use fewer draws"
             )
+    if not isinstance(keep_inputs, bool) and (not isinstance(keep_inputs, int) or keep_inputs < 0):
+        raise UsageError(f"keep_inputs must be true, false or a whole number >= 0; got {keep_inputs!r}")
     # what every run keeps per draw: NPV per actor, payback year (and the inputs where asked)
     kept = (
         0 if keep_cube or not keep_inputs else draws if keep_inputs is True else min(int(keep_inputs), draws)

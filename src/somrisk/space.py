@@ -8,7 +8,7 @@ correlations between them come with the space.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -34,12 +34,16 @@ class InputSpace:
         Columns (indices into `uncertain`) that take part in rank correlations.
     rank_correlation : ndarray, shape (len(correlated), len(correlated))
         Target Spearman rank correlation matrix among the `correlated` columns.
+    declared_groups : dict
+        Input path -> the group the case declares for it (``[[groups]]``); each spec keeps its
+        default group.
     """
 
     inputs: tuple[InputSpec, ...]
     uncertain: tuple[int, ...]
     correlated: tuple[int, ...]
     rank_correlation: np.ndarray
+    declared_groups: dict[str, str] = field(default_factory=dict)
 
     @property
     def paths(self) -> tuple[str, ...]:
@@ -55,7 +59,9 @@ class InputSpace:
     def groups(self) -> tuple[str, ...]:
         """Group of each uncertain input: the one the case declares for it (``[[groups]]``), else its
         default group (effect, persistence, costs, consequences, prices, participants, economy)."""
-        return tuple(self.inputs[i].group for i in self.uncertain)
+        return tuple(
+            self.declared_groups.get(self.inputs[i].path, self.inputs[i].group) for i in self.uncertain
+        )
 
     @property
     def dimension(self) -> int:
@@ -98,8 +104,7 @@ def build_space(case: Case) -> InputSpace:
         raise CaseError(problems)
     declared = {path: group.name for group in case.groups for path in group.inputs}
     inputs = tuple(
-        replace(spec, group=declared.get(spec.path, spec.group))
-        for spec in case_inputs(
+        case_inputs(
             actors=case.actors,
             participants=case.participants,
             effect=case.effect,
@@ -114,4 +119,10 @@ def build_space(case: Case) -> InputSpace:
     paths = [inputs[i].path for i in uncertain]
     names, matrix = correlation_matrix(case.correlations)
     correlated = tuple(paths.index(name) for name in names)
-    return InputSpace(inputs=inputs, uncertain=uncertain, correlated=correlated, rank_correlation=matrix)
+    return InputSpace(
+        inputs=inputs,
+        uncertain=uncertain,
+        correlated=correlated,
+        rank_correlation=matrix,
+        declared_groups=declared,
+    )

@@ -109,44 +109,31 @@ def _summary_sheet(workbook, summary: xr.Dataset) -> None:
 
 
 def _by_year_sheet(workbook, summary: xr.Dataset) -> None:
-    header = [
-        "year",
-        "actor",
-        "net_deterministic",
-        "net_mean",
-        "net_p05",
-        "net_p50",
-        "net_p95",
-        "prob_positive",
-    ]
+    names = [f"net_p{round(float(q) * 100):02d}" for q in summary["quantile"].values]
+    header = ["year", "actor", "net_deterministic", "net_mean", *names, "prob_positive"]
     sheet = _sheet(workbook, "By year", header, [8, 14] + [_WIDTH["number"]] * (len(header) - 2))
     for year in summary.year.values:
         s = summary.sel(year=year)
         for actor in summary.actor.values:
             a = s.sel(actor=actor)
-            q = a.net_quantile
+            quantiles = (_number(v) for v in a.net_quantile.values)
             sheet.append(
                 [
                     int(year),
                     str(actor),
                     _number(a.net_deterministic),
                     _number(a.net_mean),
-                    _number(q.sel(quantile=0.05, method="nearest")),
-                    _number(q.sel(quantile=0.5, method="nearest")),
-                    _number(q.sel(quantile=0.95, method="nearest")),
+                    *quantiles,
                     _number(a.net_prob_positive),
                 ]
             )
-        q = s.cumulative_quantile
         sheet.append(
             [
                 int(year),
                 "cumulative",
                 _number(s.cumulative_deterministic),
                 _number(s.cumulative_mean),
-                _number(q.sel(quantile=0.05, method="nearest")),
-                _number(q.sel(quantile=0.5, method="nearest")),
-                _number(q.sel(quantile=0.95, method="nearest")),
+                *(_number(v) for v in s.cumulative_quantile.values),
                 _number(s.cumulative_prob_positive),
             ]
         )
@@ -176,7 +163,7 @@ def _assumptions_sheet(workbook, simulation: Simulation) -> None:
 
 def _draws_sheet(workbook, simulation: Simulation) -> None:
     inputs = simulation.inputs
-    kept = 0 if inputs is None else inputs.shape[0]
+    kept = 0 if inputs is None else min(inputs.shape[0], MAX_DRAWS)  # a kept cube holds every draw
     actors = simulation.case.actors
     paths = simulation.model.space.paths
     header = ["draw", *paths, *(f"npv_{a}" for a in actors), "npv_total", "payback_year"]

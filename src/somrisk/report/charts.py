@@ -57,16 +57,37 @@ def _figure(width: float, height: float) -> Figure:
     return Figure(figsize=(width, height), layout="constrained")
 
 
+#: Axis units of money by language: millions and thousands.
+_UNITS = {"da": (" mio.", " t."), "en": (" m", " k")}
+
+
 def _money(x: float, _position: object = None, lang: str = "en") -> str:
-    """Axis money: 1.2 mio., 400 t. (a decimal comma in Danish: 1,2 mio.)."""
+    """Axis money: 1,2 mio. and 400 t. in Danish, 1.2 m and 400 k in English."""
     size = abs(x)
+    millions, thousands = _UNITS.get(lang, _UNITS["en"])
     if size >= 1e6:
-        number, unit = f"{x / 1e6:.1f}", " mio."
+        number, unit = f"{x / 1e6:.1f}", millions
     elif size >= 1e3:
-        number, unit = f"{x / 1e3:.0f}", " t."
+        number, unit = f"{x / 1e3:.0f}", thousands
     else:
         number, unit = f"{x:.0f}", ""
-    return (number.replace(".", ",") if lang == "da" else number) + unit
+    return (number.replace(".", ",") if lang == "da" else number).replace("-", "−") + unit
+
+
+def _year_axis(ax, years: np.ndarray) -> None:
+    """Whole calendar years on the x axis, with half a year of room at each end."""
+    from matplotlib.ticker import MaxNLocator
+
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_xlim(years[0] - 0.5, years[-1] + 0.5)
+
+
+def _decimal_axis(axis, lang: str) -> None:
+    """Decimal commas on an axis of plain numbers in Danish (matplotlib writes decimal points)."""
+    from matplotlib.ticker import FuncFormatter
+
+    if lang == "da":
+        axis.set_major_formatter(FuncFormatter(lambda x, _: f"{x:g}".replace(".", ",").replace("-", "−")))
 
 
 def tornado_figure(result: Tornado, currency: str = "DKK", lang: str = "en") -> Figure:
@@ -91,7 +112,7 @@ def tornado_figure(result: Tornado, currency: str = "DKK", lang: str = "en") -> 
         ax.axvline(0, color="grey", linewidth=0.8, linestyle="--")
     ax.set_yticks(y, [bar.input for bar in bars], fontsize=8)
     ax.xaxis.set_major_formatter(FuncFormatter(lambda x, position: _money(x, position, lang)))
-    output = "nutidsværdi" if lang == "da" and result.output == "npv" else result.output
+    output = {"da": "nutidsværdi", "en": "NPV"}.get(lang, "NPV") if result.output == "npv" else result.output
     ax.set_xlabel(f"{output} ({currency}); {'basis' if lang == 'da' else 'base'} {_money(base, lang=lang)}")
     low, high = round(result.low_quantile * 100), round(result.high_quantile * 100)
     what = "input i sin {} %-fraktil" if lang == "da" else "input at its {} % quantile"
@@ -208,9 +229,8 @@ def fan_chart(summary: xr.Dataset, words: Words) -> Figure:
         label=words["deterministic_line"],
     )
     ax.axhline(0, color="grey", linewidth=0.8)
-    ax.yaxis.set_major_formatter(
-        FuncFormatter(lambda x, _: words.number(x / 1e6, 1) + (" mio." if words.lang == "da" else " m"))
-    )
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda x, position: _money(x, position, words.lang)))
+    _year_axis(ax, years)
     ax.set_xlabel(words["year"])
     ax.set_ylabel(words.currency)
     ax.legend(fontsize=8, loc="upper left")
@@ -219,18 +239,21 @@ def fan_chart(summary: xr.Dataset, words: Words) -> Figure:
 
 def npv_distribution(npv: dict[str, np.ndarray], deterministic: dict[str, float], words: Words) -> Figure:
     """Histogram of the NPV per actor and in total, with the 0 line and the 90 % interval marked."""
+    from matplotlib.ticker import FuncFormatter
+
     fig = _figure(8, 1.9 * len(npv))
     axes = fig.subplots(len(npv), 1, squeeze=False)[:, 0]
     for k, (ax, (actor, values)) in enumerate(zip(axes, npv.items(), strict=True)):
         colour = "black" if actor == "total" else PALETTE[k % len(PALETTE)]
-        ax.hist(values / 1e6, bins=60, color=colour, alpha=0.6)
-        low, high = np.percentile(values, [5, 95]) / 1e6
+        ax.hist(values, bins=60, color=colour, alpha=0.6)
+        low, high = np.percentile(values, [5, 95])
         ax.axvspan(low, high, color=colour, alpha=0.08)
         ax.axvline(0, color="grey", linewidth=0.8)
-        ax.axvline(deterministic[actor] / 1e6, color="black", linestyle="--", linewidth=1)
+        ax.axvline(deterministic[actor], color="black", linestyle="--", linewidth=1)
         ax.set_yticks([])
         ax.set_ylabel(words.actor(actor), rotation=0, ha="right", va="center")
-    axes[-1].set_xlabel(f"{'mio.' if words.lang == 'da' else 'million'} {words.currency}")
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda x, position: _money(x, position, words.lang)))
+    axes[-1].set_xlabel(words.currency)
     return fig
 
 
@@ -238,8 +261,11 @@ def payback_curve(summary: xr.Dataset, words: Words) -> Figure:
     """The probability of having paid back by the end of each year."""
     fig = _figure(8, 3.5)
     ax = fig.add_subplot()
-    ax.step(summary.year.values, summary.payback_cdf.values, where="post", color=PALETTE[2])
+    years = summary.year.values
+    ax.bar(years, summary.payback_cdf.values, width=0.6, color=PALETTE[2])
     ax.set_ylim(0, 1)
+    _year_axis(ax, years)
+    _decimal_axis(ax.yaxis, words.lang)
     ax.set_xlabel(words["year"])
     ax.set_ylabel(words["payback_curve"])
     return fig
@@ -255,6 +281,7 @@ def sobol_figure(result: SobolResult, words: Words, labels: list[str] | None = N
     ax.barh(y - 0.18, result.ST, height=0.35, xerr=result.ST_conf, color=PALETTE[1], label="ST")
     ax.set_yticks(y, labels or list(result.names), fontsize=8)
     ax.set_xlim(0, 1)
+    _decimal_axis(ax.xaxis, words.lang)
     ax.legend(fontsize=8, loc="lower right")
     return fig
 

@@ -11,7 +11,6 @@ from datetime import date
 from html import escape
 from typing import TYPE_CHECKING
 
-from somrisk.case.inputs import GROUPS
 from somrisk.distributions import as_distribution
 from somrisk.report import charts
 from somrisk.report.i18n import Words, describe
@@ -57,7 +56,7 @@ th, td { padding: 0.2em 0.6em; border-bottom: 1px solid #e5e5e5; vertical-align:
 th { text-align: left; background: #f3f3f3; } td.n, th.n { text-align: right; white-space: nowrap; }
 td { overflow-wrap: break-word; }
 table.wide { font-size: 0.72em; } table.wide td, table.wide th { padding: 0.15em 0.35em; }
-table.wide td:first-child { white-space: nowrap; }
+table.register td:first-child { overflow-wrap: anywhere; min-width: 12em; }
 tr.sum td { font-weight: bold; } tr.head td { background: #fafafa; font-style: italic; }
 figure { margin: 0.8em 0; } figure svg { max-width: 100%; height: auto; }
 p.lead { font-size: 1.05em; } .muted { color: #666; font-size: 0.85em; }
@@ -69,12 +68,13 @@ section { page-break-inside: avoid; }
 
 @dataclass(frozen=True, eq=False)
 class ReportData:
-    """What the report shows: a run, its summary and the sensitivity analyses of the same case."""
+    """What the report shows: a run, its summary and the sensitivity analyses of the same case (None
+    where the case has no uncertain input)."""
 
     simulation: Simulation
     summary: xr.Dataset
-    tornado: Tornado
-    sobol: SobolResult
+    tornado: Tornado | None
+    sobol: SobolResult | None
 
 
 def render_html(data: ReportData, lang: str = "da") -> str:
@@ -167,13 +167,21 @@ def _key_figures(data: ReportData, words: Words) -> str:
                     words.actor(str(actor)),
                     words.money(float(row.npv_deterministic)),
                     words.money(float(q.sel(quantile=0.5))),
-                    " – ".join(words.money(float(q.sel(quantile=p))) for p in (0.05, 0.95)),
+                    words.money(float(q.sel(quantile=0.05))),
+                    words.money(float(q.sel(quantile=0.95))),
                     words.percent(float(row.npv_prob_positive)),
                 ],
             )
         )
     table = _table(
-        [words["actor"], words["deterministic"], words["median"], words["interval"], words["prob_positive"]],
+        [
+            words["actor"],
+            words["deterministic"],
+            words["median"],
+            words["p05"],
+            words["p95"],
+            words["prob_positive"],
+        ],
         rows,
     )
     horizon = len(s.year)
@@ -200,20 +208,32 @@ def _npv_figure(data: ReportData, words: Words):
 
 
 def _sensitivity(data: ReportData, words: Words) -> str:
+    title = f'<section id="sensitivity"><h2>{escape(words["sensitivity"])}</h2>'
+    if data.tornado is None or data.sobol is None:
+        return f"{title}<p>{escape(words['no_uncertainty'])}</p></section>"
     tornado = charts.tornado_figure(data.tornado, data.simulation.case.info.currency, words.lang)
-    names = _GROUP_NAMES[words.lang]
-    labels = [" + ".join(names.get(part, part) for part in name.split(" + ")) for name in data.sobol.names]
+    labels = [_group_label(name, data, words) for name in data.sobol.names]
     sobol = charts.sobol_figure(data.sobol, words, labels)
-    merged = "".join(f'<p class="muted">{escape(m)}</p>' for m in data.sobol.merged)
+    merged = "".join(
+        f'<p class="muted">{escape(words["merged"].format(_group_label(m, data, words)))}</p>'
+        for m in data.sobol.merged
+    )
     return (
-        f'<section id="sensitivity"><h2>{escape(words["sensitivity"])}</h2>'
-        f"<h3>{escape(words['tornado'])}</h3><figure>{charts.svg(tornado)}</figure>"
+        f"{title}<h3>{escape(words['tornado'])}</h3><figure>{charts.svg(tornado)}</figure>"
         f"<h3>{escape(words['sobol'])}</h3><figure>{charts.svg(sobol)}</figure>{merged}</section>"
     )
 
 
+def _group_label(name: str, data: ReportData, words: Words) -> str:
+    """A group's name for readers: SØM's group names in the report's language, a declared group's
+    label, parts of a merged group joined with +."""
+    labels = {group.name: group.label or group.name for group in data.simulation.case.groups}
+    names = _GROUP_NAMES[words.lang] | labels
+    return " + ".join(names.get(part, part) for part in name.split(" + "))
+
+
 #: Years per table of the year-by-year figures, so that a table fits an A4 page.
-YEARS_PER_TABLE = 10
+YEARS_PER_TABLE = 7
 
 
 def _by_year(data: ReportData, words: Words) -> str:
@@ -245,11 +265,8 @@ def _by_year(data: ReportData, words: Words) -> str:
 
 def _assumptions(data: ReportData, words: Words) -> str:
     space = data.simulation.model.space
-    order = [g for g in ASSUMPTION_ORDER if g in GROUPS] + sorted(
-        {s.group for s in space.inputs} - set(GROUPS)
-    )
     parts = []
-    for group in order:
+    for group in ASSUMPTION_ORDER:  # each input under its default group, as SØM lists them
         specs = [
             (spec, base)
             for spec, base in zip(space.inputs, space.base_values, strict=True)
@@ -297,7 +314,7 @@ def _in_words(dist, words: Words) -> str:
     if not dist.is_uncertain:
         return describe("fixed", {"value": dist.mean}, words)
     frozen = dist.scipy()
-    params = {"mean": dist.mean, "sd": float(frozen.std()), "median": float(frozen.median())}
+    params = {"mean": dist.mean, "sd": float(frozen.std()), "median": float(frozen.ppf(0.5))}
     for key in ("min", "mode", "max"):
         value = getattr(dist, key, None)
         if isinstance(value, int | float):
@@ -307,7 +324,7 @@ def _in_words(dist, words: Words) -> str:
         params["count"] = float(len(values))
     try:
         return describe(dist.dist, params, words)
-    except KeyError:  # a form without the keys its template names (e.g. a truncnormal without min)
+    except KeyError:  # a family described by its own parameters (truncnormal: the parent's, bounds)
         return dist.describe()
 
 

@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import math
 
-__all__ = ["LANGUAGES", "Words"]
+__all__ = ["LANGUAGES", "SOM_ACTORS", "Words"]
+
+#: SØM's three public actors, whose names the report translates.
+SOM_ACTORS = ("kommune", "region", "stat")
 
 LANGUAGES = ("da", "en")
 
@@ -29,6 +32,10 @@ _LABELS = {
         "deterministic": "Deterministisk (SØM)",
         "median": "Median",
         "interval": "90 %-interval",
+        "p05": "90 %-interval: fra (5 %)",
+        "p95": "til (95 %)",
+        "no_uncertainty": "Alle input er faste tal, så der er ingen usikkerhed at fordele på antagelserne.",
+        "merged": "Korrelerede antagelser er analyseret som én gruppe: {}.",
         "prob_positive": "P(nutidsværdi > 0)",
         "total": "I alt",
         "cumulative": "Akkumuleret nettoresultat (tilbagediskonteret)",
@@ -81,6 +88,10 @@ _LABELS = {
         "deterministic": "Deterministic (SØM)",
         "median": "Median",
         "interval": "90 % interval",
+        "p05": "90 % interval: from (5 %)",
+        "p95": "to (95 %)",
+        "no_uncertainty": "Every input is a fixed number: there is no uncertainty to attribute.",
+        "merged": "Correlated assumptions are analysed as one group: {}.",
         "prob_positive": "P(NPV > 0)",
         "total": "Total",
         "cumulative": "Cumulative discounted net result",
@@ -165,8 +176,8 @@ class Words:
         return self.labels.get(key, key)
 
     def actor(self, name: str) -> str:
-        """An actor's display name (SØM's capitalised names; other actors as the case spells them)."""
-        return self.labels["total"] if name == "total" else self.labels.get(name, name)
+        """An actor's display name (SØM's actors translated; other actors as the case spells them)."""
+        return self.labels[name] if name in ("total", *SOM_ACTORS) else name
 
     def category(self, name: str) -> str:
         return CATEGORIES[self.lang].get(name, name)
@@ -197,7 +208,15 @@ class Words:
         return f"{self.currency} {self.number(x)}"
 
     def percent(self, p: float, decimals: int = 0) -> str:
-        return "-" if p is None or not math.isfinite(p) else f"{self.number(100 * p, decimals)} %"
+        """A probability as a percentage; "> 99 %" and "< 1 %" rather than a rounded certainty."""
+        if p is None or not math.isfinite(p):
+            return "-"
+        edge = 0.5 * 10.0 ** -(decimals + 2)  # what rounds to 0 % or 100 %
+        if 0 < p < edge:
+            return f"< {self.number(10.0**-decimals, decimals)} %"
+        if 1 - edge <= p < 1:
+            return f"> {self.number(100 - 10.0**-decimals, decimals)} %"
+        return f"{self.number(100 * p, decimals)} %"
 
     def prob_positive_sentence(self, actor: str, p: float, years: int) -> str:
         whom = _WHOM[self.lang].get(actor, f"for {actor}")
@@ -208,7 +227,7 @@ class Words:
             )
         return (
             f"There is a {self.percent(p)} probability that the intervention gives a positive net result "
-            f"{whom} over {years} years (net present value above 0)."
+            f"{whom} over {years} year{'' if years == 1 else 's'} (net present value above 0)."
         )
 
     def payback_sentence(self, p: float, last_year: int, median_year: int | None) -> str:
@@ -234,7 +253,6 @@ _DISTRIBUTIONS = {
         "triangular": "trekantfordeling {range}, mest sandsynligt {mode}",
         "pert": "PERT-fordeling {range}, mest sandsynligt {mode}",
         "normal": "normalfordeling, middelværdi {mean}, spredning {sd}",
-        "truncnormal": "afskåret normalfordeling, middelværdi {mean}, spredning {sd}",
         "lognormal": "lognormalfordeling, median {median}",
         "beta": "betafordeling, middelværdi {mean}",
         "gamma": "gammafordeling, middelværdi {mean}",
@@ -246,7 +264,6 @@ _DISTRIBUTIONS = {
         "triangular": "triangular {range}, most likely {mode}",
         "pert": "PERT {range}, most likely {mode}",
         "normal": "normal, mean {mean}, sd {sd}",
-        "truncnormal": "truncated normal, mean {mean}, sd {sd}",
         "lognormal": "lognormal, median {median}",
         "beta": "beta, mean {mean}",
         "gamma": "gamma, mean {mean}",

@@ -1,0 +1,106 @@
+"""Report and workbook on unusual cases (found in review): every family, no uncertainty, odd actors,
+declared groups, other percentiles, probabilities near certainty."""
+
+from __future__ import annotations
+
+import pytest
+from openpyxl import load_workbook
+
+from somrisk import UsageError, parse_case, simulate
+from somrisk.report.i18n import Words
+from somrisk.testing import minimal_case
+
+
+def write_report(tmp_path, text: str, lang: str = "en") -> str:
+    from somrisk.runner import report
+
+    return report(parse_case(text), out=tmp_path / "r.html", lang=lang, draws=500).path.read_text(
+        encoding="utf-8"
+    )
+
+
+FAMILIES = minimal_case(
+    effect='{ dist = "truncnormal", mean = 0.1, sd = 0.05, min = 0.0 }',
+    horizon=1,
+    costs="""
+[[costs]]
+name = "a"
+actor = "kommune"
+kind = "fixed"
+year = 0
+amount = { dist = "empirical", values = [100, 200, 400] }
+
+[[costs]]
+name = "b"
+actor = "kommune"
+kind = "fixed"
+year = 0
+amount = { dist = "lognormal", mean = 300, sd = 50 }
+
+[[costs]]
+name = "c"
+actor = "kommune"
+kind = "fixed"
+year = 0
+amount = { dist = "gamma", shape = 4, scale = 20 }
+""",
+    consequences='[[consequences]]\nname = "x"\nchange = -1\nprice = { kommune = 5000 }',
+)
+
+
+def test_every_family_is_described_and_a_one_year_horizon_reads_right(tmp_path):
+    page = write_report(tmp_path, FAMILIES)
+    assert "empirical, 3 values" in page and "lognormal, median" in page and "gamma, mean 80" in page
+    assert "truncnormal(" in page  # described by its own parameters, bounds included
+    assert "over 1 year (" in page
+
+
+def test_a_case_without_uncertainty_gets_a_report_without_sensitivity_charts(tmp_path):
+    page = write_report(
+        tmp_path,
+        minimal_case(consequences='[[consequences]]\nname = "x"\nchange = -1\nprice = { stat = 50 }'),
+        lang="da",
+    )
+    section = page[page.index('<section id="sensitivity">') : page.index('<section id="by-year">')]
+    assert "ingen usikkerhed" in section and "<svg" not in section
+
+
+def test_other_actors_keep_their_names_and_declared_groups_their_labels(tmp_path):
+    text = minimal_case(
+        effect='{ dist = "uniform", min = 0.05, max = 0.15 }',
+        consequences='[[consequences]]\nname = "x"\nchange = -1\nprice = { year = { dist = "uniform", min = 50, max = 150 } }',
+        extra='[[groups]]\nname = "study"\nlabel = "The effect study"\ninputs = ["effect.effect"]',
+    ).replace("[case]", '[case]\nactors = ["year", "stat"]')
+    page = write_report(tmp_path, text, lang="da")
+    key = page[page.index('<section id="key-figures">') : page.index('<section id="cumulative">')]
+    assert "<td>year</td>" in key and "<td>Stat</td>" in key
+    assumptions = page[page.index('<section id="assumptions">') :]
+    assert "<h3>Effekt</h3>" in assumptions and "study" not in assumptions  # SØM's groups
+    assert "The effect study" in page  # the Sobol chart's label
+
+
+def test_probabilities_near_certainty_are_not_rounded_to_it():
+    da, en = Words("da"), Words("en")
+    assert da.percent(0.9992) == "> 99 %" and da.percent(1.0) == "100 %"
+    assert en.percent(0.0004) == "< 1 %" and en.percent(0.0) == "0 %"
+    assert en.percent(0.9992, 1) == "99.9 %" and en.percent(0.99996, 1) == "> 99.9 %"
+
+
+def test_workbook_columns_follow_the_percentiles_and_the_draws_sheet_is_capped(tmp_path, monkeypatch):
+    import somrisk.io.workbook as workbook
+    from somrisk.runner import run
+
+    monkeypatch.setattr(workbook, "MAX_DRAWS", 100)
+    text = minimal_case(effect='{ dist = "uniform", min = 0.05, max = 0.15 }')
+    run(
+        parse_case(text), draws=300, out=tmp_path / "c.nc", xlsx=tmp_path / "w.xlsx", percentiles=(10, 50, 90)
+    )
+    book = load_workbook(tmp_path / "w.xlsx", read_only=True)
+    header = next(book["By year"].iter_rows(values_only=True))
+    assert header[4:7] == ("net_p10", "net_p50", "net_p90")
+    assert len(list(book["Draws"].iter_rows(values_only=True))) == 1 + 100
+
+
+def test_keep_inputs_must_be_a_count():
+    with pytest.raises(UsageError, match="keep_inputs"):
+        simulate(parse_case(minimal_case()), draws=10, keep_inputs=-1)
