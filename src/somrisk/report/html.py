@@ -53,7 +53,7 @@ h1 { font-size: 1.6em; margin-bottom: 0.2em; } h2 { font-size: 1.25em; margin-to
      border-bottom: 1px solid #ccc; } h3 { font-size: 1.05em; }
 table { border-collapse: collapse; margin: 0.6em 0; font-size: 0.85em; }
 th, td { padding: 0.2em 0.6em; border-bottom: 1px solid #e5e5e5; vertical-align: top; }
-th { text-align: left; background: #f3f3f3; } td.n, th.n { text-align: right; white-space: nowrap; }
+th { text-align: left; background: #f3f3f3; } td.n, th.n { text-align: right; } td.n { white-space: nowrap; }
 td { overflow-wrap: break-word; }
 table.wide { font-size: 0.72em; } table.wide td, table.wide th { padding: 0.15em 0.35em; }
 table.register td:first-child { overflow-wrap: anywhere; min-width: 12em; }
@@ -195,7 +195,9 @@ def _key_figures(data: ReportData, words: Words) -> str:
             float(s.payback_prob_within_horizon), int(s.year.values[-1]), median if median >= 0 else None
         )
     )
-    text = "".join(f'<p class="lead">{escape(x)}</p>' for x in sentences)
+    text = f'<p class="muted">{escape(words["interval"])}</p>' + "".join(
+        f'<p class="lead">{escape(x)}</p>' for x in sentences
+    )
     return f'<section id="key-figures"><h2>{escape(words["key_figures"])}</h2>{table}{text}</section>'
 
 
