@@ -277,8 +277,10 @@ def sobol_figure(result: SobolResult, words: Words, labels: list[str] | None = N
     fig = _figure(8, 1 + 0.45 * len(result.names))
     ax = fig.add_subplot()
     y = np.arange(len(result.names))[::-1]
-    ax.barh(y + 0.18, result.S1, height=0.35, xerr=result.S1_conf, color=PALETTE[0], label="S1")
-    ax.barh(y - 0.18, result.ST, height=0.35, xerr=result.ST_conf, color=PALETTE[1], label="ST")
+    # an estimate below 0 is noise around 0 (its interval says how much), not a negative share
+    s1, st = np.clip(np.nan_to_num(result.S1), 0, 1), np.clip(np.nan_to_num(result.ST), 0, 1)
+    ax.barh(y + 0.18, s1, height=0.35, xerr=result.S1_conf, color=PALETTE[0], label="S1")
+    ax.barh(y - 0.18, st, height=0.35, xerr=result.ST_conf, color=PALETTE[1], label="ST")
     ax.set_yticks(y, labels or list(result.names), fontsize=8)
     ax.set_xlim(0, 1)
     _decimal_axis(ax.xaxis, words.lang)

@@ -63,7 +63,6 @@ _LABELS = {
         "draws": "Trækninger",
         "date": "Dato",
         "year": "År",
-        "none": "ingen",
         "kommune": "Kommune",
         "region": "Region",
         "stat": "Stat",
@@ -71,7 +70,6 @@ _LABELS = {
         "median_line": "Median",
         "band_50": "25-75 %",
         "band_90": "5-95 %",
-        "not_distinguishable": "kan ikke skelnes fra 0",
     },
     "en": {
         "title": "Risk assessment of the investment",
@@ -119,7 +117,6 @@ _LABELS = {
         "draws": "Draws",
         "date": "Date",
         "year": "Year",
-        "none": "none",
         "kommune": "Municipality",
         "region": "Region",
         "stat": "State",
@@ -127,7 +124,6 @@ _LABELS = {
         "median_line": "Median",
         "band_50": "25-75 %",
         "band_90": "5-95 %",
-        "not_distinguishable": "not distinguishable from 0",
     },
 }
 
