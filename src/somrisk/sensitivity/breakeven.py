@@ -85,14 +85,14 @@ def breakeven(
     target = select_output(model, output)
     rows = BaseRows(model)
     paths = [spec.path for spec in model.space.inputs]
-    # the kernel uses only e = p1 - p0: a case with rates gets p1 = e, p0 = 0
-    effect_settings = (
-        (lambda e: {EFFECT: e})
-        if EFFECT in paths
-        else (lambda e: {SUCCESS: e, COMPARISON: 0.0})
-        if COMPARISON in paths
-        else (lambda e: {SUCCESS: e})
-    )
+
+    def effect_settings(e: float) -> dict[str, float]:
+        """The inputs that set the effect to e: the kernel uses only e = p1 - p0, so a case with
+        rates gets p1 = e and p0 = 0."""
+        if EFFECT in paths:
+            return {EFFECT: e}
+        return {SUCCESS: e} | ({COMPARISON: 0.0} if COMPARISON in paths else {})
+
     base_effect = float(effect_of(model, rows.rows(1), rows.constants)[0])
 
     def deterministic(e: np.ndarray) -> np.ndarray:
