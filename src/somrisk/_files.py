@@ -13,7 +13,7 @@ from pathlib import Path
 
 from somrisk.errors import OutputError, UsageError
 
-__all__ = ["check_writable", "write_atomic"]
+__all__ = ["check_folder", "check_writable", "write_atomic"]
 
 
 def check_writable(path: str | Path, option: str, suffixes: dict[str, str]) -> Path:
@@ -33,14 +33,26 @@ def check_writable(path: str | Path, option: str, suffixes: dict[str, str]) -> P
         raise UsageError(
             f"{option} {str(path)!r}: allowed are {allowed}; found suffix {target.suffix or '(none)'!r}"
         )
-    folder = target.absolute().parent
+    check_folder(path, option)
+    if target.is_dir():
+        raise OutputError(f"{option} {str(path)!r} is a folder; give a file name")
+    return target
+
+
+def check_folder(path: str | Path, option: str) -> Path:
+    """The folder `path` is to be written in, after checking that it exists and can be written.
+
+    Raises
+    ------
+    OutputError
+        For a folder that does not exist or cannot be written.
+    """
+    folder = Path(path).absolute().parent
     if not folder.is_dir():
         raise OutputError(f"{option} {str(path)!r}: the folder {str(folder)!r} does not exist")
     if not os.access(folder, os.W_OK | os.X_OK):
         raise OutputError(f"{option} {str(path)!r}: the folder {str(folder)!r} cannot be written")
-    if target.is_dir():
-        raise OutputError(f"{option} {str(path)!r} is a folder; give a file name")
-    return target
+    return folder
 
 
 def write_atomic(target: Path, write: Callable[[Path], None]) -> Path:

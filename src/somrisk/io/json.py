@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import xarray as xr
 
-__all__ = ["percentile_key", "summary_json"]
+__all__ = ["finite", "percentile_key", "summary_json"]
 
 
 def percentile_key(quantile: float) -> str:
@@ -21,7 +21,10 @@ def percentile_key(quantile: float) -> str:
     return f"p{int(value):02d}" if value == int(value) else f"p{value:g}"
 
 
-def _number(x: Any) -> float | None:
+def finite(x: Any) -> float | None:
+    """`x` as a float, or None where it is missing, NaN or infinite (JSON null, an empty cell)."""
+    if x is None:
+        return None
     value = float(x)
     return None if math.isnan(value) or math.isinf(value) else value
 
@@ -40,25 +43,25 @@ def summary_json(summary: xr.Dataset) -> dict[str, Any]:
     def npv_stats(actor: str) -> dict[str, Any]:
         s = summary.sel(actor=actor)
         stats: dict[str, Any] = {
-            "mean": _number(s.npv_mean),
-            "sd": _number(s.npv_sd),
-            "mcse": _number(s.npv_mcse),
+            "mean": finite(s.npv_mean),
+            "sd": finite(s.npv_sd),
+            "mcse": finite(s.npv_mcse),
         }
         for q in quantiles:
-            stats[percentile_key(q)] = _number(s.npv_quantile.sel(quantile=q))
-        stats["prob_positive"] = _number(s.npv_prob_positive)
-        stats["prob_positive_se"] = _number(s.npv_prob_positive_se)
-        stats["expected_shortfall_05"] = _number(s.npv_expected_shortfall)
+            stats[percentile_key(q)] = finite(s.npv_quantile.sel(quantile=q))
+        stats["prob_positive"] = finite(s.npv_prob_positive)
+        stats["prob_positive_se"] = finite(s.npv_prob_positive_se)
+        stats["expected_shortfall_05"] = finite(s.npv_expected_shortfall)
         return stats
 
     years = [int(y) for y in summary.year.values]
     net_total = summary.sel(actor="total")
     net_by_year = {}
     for year in years:
-        entry: dict[str, Any] = {"mean": _number(net_total.net_mean.sel(year=year))}
+        entry: dict[str, Any] = {"mean": finite(net_total.net_mean.sel(year=year))}
         for q in (0.05, 0.95):
             if q in quantiles:
-                entry[percentile_key(q)] = _number(net_total.net_quantile.sel(year=year, quantile=q))
+                entry[percentile_key(q)] = finite(net_total.net_quantile.sel(year=year, quantile=q))
         net_by_year[str(year)] = entry
 
     attrs = summary.attrs
@@ -70,14 +73,14 @@ def summary_json(summary: xr.Dataset) -> dict[str, Any]:
         "currency": attrs["currency"],
         "price_year": int(attrs["price_year"]),
         "deterministic": {
-            "npv": {a: _number(summary.npv_deterministic.sel(actor=a)) for a in order},
+            "npv": {a: finite(summary.npv_deterministic.sel(actor=a)) for a in order},
             "payback_year": _year(summary.payback_deterministic_year),
         },
         "npv": {a: npv_stats(a) for a in order},
         "payback": {
-            "prob_within_horizon": _number(summary.payback_prob_within_horizon),
+            "prob_within_horizon": finite(summary.payback_prob_within_horizon),
             "median_year": _year(summary.payback_median_year),
-            "cdf": {str(y): _number(summary.payback_cdf.sel(year=y)) for y in years},
+            "cdf": {str(y): finite(summary.payback_cdf.sel(year=y)) for y in years},
         },
         "net_by_year": net_by_year,
     }

@@ -7,19 +7,12 @@ inputs are correlated, the design's size). Numbers that are not defined are null
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
+from somrisk.io.json import finite
 from somrisk.sensitivity import Breakeven, Drivers, MorrisResult, SobolResult, Tornado, ValueOfInformation
 
 __all__ = ["breakeven_json", "drivers_json", "morris_json", "sobol_json", "tornado_json", "voi_json"]
-
-
-def _number(x: Any) -> float | None:
-    if x is None:
-        return None
-    value = float(x)
-    return None if math.isnan(value) or math.isinf(value) else value
 
 
 def _provenance(attrs: dict[str, Any]) -> dict[str, Any]:
@@ -30,19 +23,19 @@ def _provenance(attrs: dict[str, Any]) -> dict[str, Any]:
 def tornado_json(result: Tornado) -> dict[str, Any]:
     return {
         "output": result.output,
-        "base": _number(result.base),
+        "base": finite(result.base),
         "low_quantile": result.low_quantile,
         "high_quantile": result.high_quantile,
         "bars": [
             {
                 "input": bar.input,
-                "low": _number(bar.low),
-                "high": _number(bar.high),
-                "npv_low": _number(bar.npv_low),
-                "npv_high": _number(bar.npv_high),
-                "swing": _number(bar.swing),
-                "switch_value": _number(bar.switch_value),
-                "prob_beyond_switch": _number(bar.prob_beyond_switch),
+                "low": finite(bar.low),
+                "high": finite(bar.high),
+                "npv_low": finite(bar.npv_low),
+                "npv_high": finite(bar.npv_high),
+                "swing": finite(bar.swing),
+                "switch_value": finite(bar.switch_value),
+                "prob_beyond_switch": finite(bar.prob_beyond_switch),
                 "group": bar.group,
             }
             for bar in result.bars
@@ -56,17 +49,17 @@ def sobol_json(result: SobolResult) -> dict[str, Any]:
     for k, name in enumerate(result.names):
         entry: dict[str, Any] = {
             "name": name,
-            "S1": _number(result.S1[k]),
-            "S1_conf": _number(result.S1_conf[k]),
-            "ST": _number(result.ST[k]),
-            "ST_conf": _number(result.ST_conf[k]),
+            "S1": finite(result.S1[k]),
+            "S1_conf": finite(result.S1_conf[k]),
+            "ST": finite(result.ST[k]),
+            "ST_conf": finite(result.ST_conf[k]),
             "S1_distinguishable": bool(result.S1_distinguishable[k]),
             "ST_distinguishable": bool(result.ST_distinguishable[k]),
         }
         if result.S2 is not None and result.S2_conf is not None:
-            entry["S2"] = {other: _number(result.S2[k, m]) for m, other in enumerate(result.names) if m > k}
+            entry["S2"] = {other: finite(result.S2[k, m]) for m, other in enumerate(result.names) if m > k}
             entry["S2_conf"] = {
-                other: _number(result.S2_conf[k, m]) for m, other in enumerate(result.names) if m > k
+                other: finite(result.S2_conf[k, m]) for m, other in enumerate(result.names) if m > k
             }
         indices.append(entry)
     return {
@@ -78,7 +71,7 @@ def sobol_json(result: SobolResult) -> dict[str, Any]:
         "correlated_groups": list(result.merged),
         "confidence": result.confidence,
         "seed": result.seed,
-        "variance": _number(result.variance),
+        "variance": finite(result.variance),
         **_provenance(result.attrs),
     }
 
@@ -92,10 +85,10 @@ def morris_json(result: MorrisResult) -> dict[str, Any]:
         "indices": [
             {
                 "name": name,
-                "mu_star": _number(result.mu_star[k]),
-                "mu_star_conf": _number(result.mu_star_conf[k]),
-                "mu": _number(result.mu[k]),
-                "sigma": _number(result.sigma[k]),
+                "mu_star": finite(result.mu_star[k]),
+                "mu_star_conf": finite(result.mu_star_conf[k]),
+                "mu": finite(result.mu[k]),
+                "sigma": finite(result.sigma[k]),
             }
             for k, name in enumerate(result.names)
         ],
@@ -109,13 +102,13 @@ def morris_json(result: MorrisResult) -> dict[str, Any]:
 def breakeven_json(result: Breakeven) -> dict[str, Any]:
     return {
         "output": result.output,
-        "effect": _number(result.effect),
-        "full_years": _number(result.full_years),
+        "effect": finite(result.effect),
+        "full_years": finite(result.full_years),
         "curve": [
             [float(e), float(p)] for e, p in zip(result.curve_effect, result.curve_prob_positive, strict=True)
         ],
-        "base_effect": _number(result.base_effect),
-        "base_full_years": _number(result.base_full_years),
+        "base_effect": finite(result.base_effect),
+        "base_full_years": finite(result.base_full_years),
         "draws": result.draws,
         "seed": result.seed,
         **_provenance(result.attrs),
@@ -126,14 +119,14 @@ def voi_json(result: ValueOfInformation) -> dict[str, Any]:
     return {
         "output": result.output,
         "draws": result.draws,
-        "evpi": _number(result.evpi),
+        "evpi": finite(result.evpi),
         "evppi": [
-            {"name": name, "value": _number(result.evppi[k]), "terms": int(result.terms[k])}
+            {"name": name, "value": finite(result.evppi[k]), "terms": int(result.terms[k])}
             for k, name in enumerate(result.names)
         ],
         "groups": result.by_group,
-        "mean": _number(result.mean),
-        "prob_positive": _number(result.prob_positive),
+        "mean": finite(result.mean),
+        "prob_positive": finite(result.prob_positive),
         "seed": result.seed,
         **_provenance(result.attrs),
     }
@@ -144,14 +137,14 @@ def drivers_json(result: Drivers) -> dict[str, Any]:
         "output": result.output,
         "draws": result.draws,
         "loss_draws": result.loss_draws,
-        "prob_loss": _number(result.prob_loss),
+        "prob_loss": finite(result.prob_loss),
         "drivers": [
             {
                 "input": name,
-                "distance": _number(result.distance[k]),
-                "pvalue": _number(result.pvalue[k]),
-                "median_loss": _number(result.median_loss[k]),
-                "median_rest": _number(result.median_rest[k]),
+                "distance": finite(result.distance[k]),
+                "pvalue": finite(result.pvalue[k]),
+                "median_loss": finite(result.median_loss[k]),
+                "median_rest": finite(result.median_rest[k]),
             }
             for k, name in enumerate(result.names)
         ],

@@ -16,6 +16,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING
 
+from somrisk._files import check_folder
 from somrisk._resources import available_memory, format_bytes, free_disk
 from somrisk.errors import OutputError, UsageError
 from somrisk.simulation import CUBE_MEMORY_SHARE, CubeBlock
@@ -55,11 +56,7 @@ def check_output(path: str | Path, nbytes: int) -> str:
     """
     target = Path(path)
     fmt = cube_format(target)
-    folder = target.absolute().parent
-    if not folder.is_dir():
-        raise OutputError(f"--out {str(path)!r}: the folder {str(folder)!r} does not exist")
-    if not os.access(folder, os.W_OK | os.X_OK):
-        raise OutputError(f"--out {str(path)!r}: the folder {str(folder)!r} cannot be written")
+    folder = check_folder(path, "--out")
     if target.is_dir() and fmt == "netcdf":
         raise OutputError(f"--out {str(path)!r} is a folder; give a file name ending in .nc")
     if target.exists() and not target.is_dir() and fmt == "zarr":

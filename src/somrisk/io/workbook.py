@@ -16,6 +16,7 @@ import numpy as np
 
 from somrisk._files import check_writable, write_atomic
 from somrisk.distributions import as_distribution
+from somrisk.io.json import finite
 
 if TYPE_CHECKING:
     import xarray as xr
@@ -33,12 +34,6 @@ _WIDTH = {"label": 34, "number": 14}
 def check_workbook_path(path: str | Path) -> Path:
     """The workbook's path, after checking its suffix and folder (before any work)."""
     return check_writable(path, "--xlsx", WORKBOOK_FORMATS)
-
-
-def _number(x: Any) -> float | None:
-    """An Excel number, or an empty cell where the value is not defined."""
-    value = float(x)
-    return value if np.isfinite(value) else None
 
 
 def _sheet(workbook, title: str, header: list[str], widths: list[int]):
@@ -87,21 +82,21 @@ def _summary_sheet(workbook, summary: xr.Dataset) -> None:
         sheet.append(
             [
                 str(actor),
-                _number(s.npv_deterministic),
-                _number(s.npv_mean),
-                _number(s.npv_sd),
-                *(_number(v) for v in s.npv_quantile.values),
-                _number(s.npv_prob_positive),
-                _number(s.npv_expected_shortfall),
+                finite(s.npv_deterministic),
+                finite(s.npv_mean),
+                finite(s.npv_sd),
+                *(finite(v) for v in s.npv_quantile.values),
+                finite(s.npv_prob_positive),
+                finite(s.npv_expected_shortfall),
             ]
         )
     sheet.append([])
     median, deterministic = int(summary.payback_median_year), int(summary.payback_deterministic_year)
     rows: list[tuple[str, Any]] = [
-        ("payback_prob_within_horizon", _number(summary.payback_prob_within_horizon)),
+        ("payback_prob_within_horizon", finite(summary.payback_prob_within_horizon)),
         ("payback_median_year", median if median >= 0 else None),
         ("payback_deterministic_year", deterministic if deterministic >= 0 else None),
-        ("benefit_cost_ratio_mean", _number(summary.benefit_cost_ratio_mean)),
+        ("benefit_cost_ratio_mean", finite(summary.benefit_cost_ratio_mean)),
     ]
     rows += [(key, value) for key, value in summary.attrs.items() if isinstance(value, str | int | float)]
     for key, value in rows:
@@ -116,25 +111,25 @@ def _by_year_sheet(workbook, summary: xr.Dataset) -> None:
         s = summary.sel(year=year)
         for actor in summary.actor.values:
             a = s.sel(actor=actor)
-            quantiles = (_number(v) for v in a.net_quantile.values)
+            quantiles = (finite(v) for v in a.net_quantile.values)
             sheet.append(
                 [
                     int(year),
                     str(actor),
-                    _number(a.net_deterministic),
-                    _number(a.net_mean),
+                    finite(a.net_deterministic),
+                    finite(a.net_mean),
                     *quantiles,
-                    _number(a.net_prob_positive),
+                    finite(a.net_prob_positive),
                 ]
             )
         sheet.append(
             [
                 int(year),
                 "cumulative",
-                _number(s.cumulative_deterministic),
-                _number(s.cumulative_mean),
-                *(_number(v) for v in s.cumulative_quantile.values),
-                _number(s.cumulative_prob_positive),
+                finite(s.cumulative_deterministic),
+                finite(s.cumulative_mean),
+                *(finite(v) for v in s.cumulative_quantile.values),
+                finite(s.cumulative_prob_positive),
             ]
         )
 

@@ -17,7 +17,16 @@ from somrisk.errors import UsageError
 from somrisk.sampling.correlation import connected_sets
 from somrisk.simulation import Model, evaluate, prepare
 
-__all__ = ["BaseRows", "Grouping", "Output", "as_model", "grouping", "select_output", "set_input"]
+__all__ = [
+    "BaseRows",
+    "Grouping",
+    "Output",
+    "as_model",
+    "get_input",
+    "grouping",
+    "select_output",
+    "set_input",
+]
 
 #: The output every analysis uses unless another is asked for: the NPV summed over actors.
 TOTAL = "npv"
@@ -117,16 +126,30 @@ class BaseRows:
         return self.npv(values, constants, threads)
 
 
+def _column(model: Model, path: str) -> tuple[int, int | None]:
+    """Position of input `path` among all inputs, and its column of the draws (None if fixed)."""
+    position = [spec.path for spec in model.space.inputs].index(path)
+    uncertain = model.space.uncertain
+    return position, uncertain.index(position) if position in uncertain else None
+
+
 def set_input(
     model: Model, path: str, x: float | np.ndarray, values: np.ndarray, constants: np.ndarray
 ) -> None:
     """Set input `path` to `x` in rows of `values` (n, d) if it is uncertain, else in `constants`
     (where `x` must be one number: a fixed input is one constant of the kernel for all rows)."""
-    position = [spec.path for spec in model.space.inputs].index(path)
-    if position in model.space.uncertain:
-        values[:, model.space.uncertain.index(position)] = x
+    position, column = _column(model, path)
+    if column is not None:
+        values[:, column] = x
     else:
         constants[position] = float(x)
+
+
+def get_input(model: Model, path: str, values: np.ndarray, constants: np.ndarray) -> np.ndarray:
+    """The value of input `path` in each row of `values` (n, d): its column if it is uncertain,
+    else its constant."""
+    position, column = _column(model, path)
+    return values[:, column] if column is not None else np.full(values.shape[0], constants[position])
 
 
 @dataclass(frozen=True)

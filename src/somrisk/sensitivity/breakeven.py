@@ -17,7 +17,7 @@ import numpy as np
 from scipy import optimize
 
 from somrisk.case import Case
-from somrisk.sensitivity._common import TOTAL, BaseRows, as_model, select_output
+from somrisk.sensitivity._common import TOTAL, BaseRows, as_model, get_input, select_output
 from somrisk.simulation import Model, simulate
 
 __all__ = ["Breakeven", "breakeven", "effect_of"]
@@ -131,20 +131,11 @@ def breakeven(
 
 def effect_of(model: Model, values: np.ndarray, constants: np.ndarray) -> np.ndarray:
     """The effect e = p1 - p0 (or e itself) of each row of input values (n, d)."""
-    space = model.space
-    paths = [spec.path for spec in space.inputs]
-
-    def column(path: str) -> np.ndarray:
-        if path not in paths:
-            return np.zeros(values.shape[0])
-        position = paths.index(path)
-        if position in space.uncertain:
-            return values[:, space.uncertain.index(position)]
-        return np.full(values.shape[0], constants[position])
-
+    paths = [spec.path for spec in model.space.inputs]
     if EFFECT in paths:
-        return column(EFFECT)
-    return column(SUCCESS) - column(COMPARISON)
+        return get_input(model, EFFECT, values, constants)
+    effect = get_input(model, SUCCESS, values, constants)
+    return effect - get_input(model, COMPARISON, values, constants) if COMPARISON in paths else effect
 
 
 def _smallest_root(f: Callable[[np.ndarray], np.ndarray], grid: np.ndarray) -> float | None:
