@@ -7,6 +7,7 @@ reproduce it; :func:`cube_dataset` attaches dimensions, coordinates and units to
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -20,7 +21,7 @@ from somrisk.space import InputSpace
 if TYPE_CHECKING:  # xarray takes a third of a second to import: only when a Dataset is made
     import xarray as xr
 
-__all__ = ["cube_dataset", "cube_nbytes", "discount_factors", "make_attrs"]
+__all__ = ["CubeLayout", "cube_dataset", "cube_nbytes", "discount_factors", "make_attrs"]
 
 
 def base_discount_rate(case: Case) -> float:
@@ -50,16 +51,47 @@ def make_attrs(case: Case, *, seed: int, sampler: str, draws: int) -> dict[str, 
     }
 
 
+@dataclass(frozen=True, eq=False)
+class CubeLayout:
+    """The coordinates of a result cube: of one case, or of a portfolio (with `cases`).
+
+    `discount_factor` is (T,) for a case, and (cases, T) for a portfolio: each case's factor at its
+    base discount rate, discounted to the portfolio's first year.
+    """
+
+    years: tuple[int, ...]
+    actors: tuple[str, ...]
+    consequences: tuple[str, ...]
+    inputs: tuple[str, ...]
+    money: str
+    discount_factor: np.ndarray
+    cases: tuple[str, ...] | None = None
+
+    @classmethod
+    def of_case(cls, case: Case, space: InputSpace) -> CubeLayout:
+        return cls(
+            years=case.years,
+            actors=case.actors,
+            consequences=tuple(c.name for c in case.consequences),
+            inputs=space.paths,
+            money=f"{case.info.currency}, {case.info.price_level} prices",
+            discount_factor=discount_factors(case),
+        )
+
+    def nbytes(self, draws: int) -> int:
+        """Bytes of the cube's data variables for `draws` draws (float64)."""
+        T, A, C = len(self.years), len(self.actors), len(self.consequences)
+        K = 1 if self.cases is None else len(self.cases)
+        return 8 * draws * (K * (T * A * C + 2 * T * A) + len(self.inputs))
+
+
 def cube_nbytes(case: Case, space: InputSpace, draws: int) -> int:
-    """Bytes of the cube's data variables for `draws` draws (float64)."""
-    T, A, C = case.info.horizon, len(case.actors), len(case.consequences)
-    per_draw = T * A * C + 2 * T * A + space.dimension
-    return 8 * draws * per_draw
+    """Bytes of a case's cube for `draws` draws (float64)."""
+    return CubeLayout.of_case(case, space).nbytes(draws)
 
 
 def cube_dataset(
-    case: Case,
-    space: InputSpace,
+    layout: CubeLayout,
     *,
     draw_start: int,
     gains: np.ndarray,
@@ -72,55 +104,58 @@ def cube_dataset(
 
     Parameters
     ----------
-    gains : float64 (n, T, A, C)
+    gains : float64 (n, [cases,] T, A, C)
         G: budget gains, undiscounted; positive = public money saved or earned.
-    costs : float64 (n, T, A)
+    costs : float64 (n, [cases,] T, A)
         K: net extra cost (intervention minus comparison); positive = money spent.
-    net : float64 (n, T, A)
+    net : float64 (n, [cases,] T, A)
         N = sum over consequences of G minus K.
     inputs : float64 (n, d)
         The value of every uncertain input in every draw.
     """
-    currency = f"{case.info.currency}, {case.info.price_level} prices"
     n = net.shape[0]
-    coords = {
+    coords: dict[str, Any] = {
         "draw": np.arange(draw_start, draw_start + n, dtype=np.int64),
-        "year": np.array(case.years, dtype=np.int64),
-        "actor": list(case.actors),
-        "consequence": [c.name for c in case.consequences],
-        "input": list(space.paths),
+        "year": np.array(layout.years, dtype=np.int64),
+        "actor": list(layout.actors),
+        "consequence": list(layout.consequences),
+        "input": list(layout.inputs),
     }
+    case = () if layout.cases is None else ("case",)
+    if layout.cases is not None:
+        coords["case"] = list(layout.cases)
+    money = layout.money
     data = {
         "gains": (
-            ("draw", "year", "actor", "consequence"),
+            ("draw", *case, "year", "actor", "consequence"),
             gains,
             {
                 "long_name": "budget gain by consequence (undiscounted)",
-                "units": currency,
+                "units": money,
                 "sign": "positive = public money saved or earned",
             },
         ),
         "costs": (
-            ("draw", "year", "actor"),
+            ("draw", *case, "year", "actor"),
             costs,
             {
                 "long_name": "net extra cost, intervention minus comparison (undiscounted)",
-                "units": currency,
+                "units": money,
                 "sign": "positive = money spent",
             },
         ),
         "net": (
-            ("draw", "year", "actor"),
+            ("draw", *case, "year", "actor"),
             net,
             {
                 "long_name": "net result (nettoresultat), gains minus costs, undiscounted",
-                "units": currency,
+                "units": money,
                 "sign": "positive = public budget improves",
             },
         ),
         "discount_factor": (
-            ("year",),
-            discount_factors(case),
+            (*case, "year"),
+            layout.discount_factor,
             {"long_name": "discount factor (1 + r)^-t at the base discount rate"},
         ),
         "inputs": (

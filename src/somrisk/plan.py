@@ -10,6 +10,7 @@ integer and float arrays, so the kernel knows nothing of cases.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -25,7 +26,9 @@ __all__ = [
     "PERSIST_PARAMETRIC",
     "PERSIST_PROFILE",
     "KernelPlan",
+    "StackedPlan",
     "make_plan",
+    "stack_plans",
 ]
 
 EFFECT_DIRECT, EFFECT_RATES = 0, 1
@@ -67,9 +70,10 @@ class KernelPlan:
         fractional duration).
     change_param, factor_param : (C,)
         Parameter of q_c, and of m_c (-1: factor 1).
-    price_terms : (M, 3)
-        One row per price the case gives: consequence, actor, parameter of v_{c,a}. Actors a
-        consequence does not name pay nothing and have no row.
+    price_terms : (M, 4)
+        One row per price the case gives: consequence, actor, parameter of v_{c,a}, and the
+        parameter of a catalogue entry's price factor (-1: none). Actors a consequence does not
+        name pay nothing and have no row. A price taken from a catalogue is the catalogue's input.
     consequence_profile : (C,)
         Row of `profiles` holding w_c.
     profiles : (R, T)
@@ -101,30 +105,6 @@ class KernelPlan:
     profiles: np.ndarray
     economy: np.ndarray
 
-    def kernel_args(self) -> tuple[np.ndarray, ...]:
-        """The arrays in the order of the kernel's arguments after the draws."""
-        return (
-            self.param_column,
-            self.param_constant,
-            self.cohort_start,
-            self.cohort_param,
-            self.effect,
-            self.persistence,
-            self.persistence_profile,
-            self.cost_param,
-            self.cost_actor,
-            self.cost_sign,
-            self.cost_pattern,
-            self.cost_weight,
-            self.duration_weight,
-            self.change_param,
-            self.factor_param,
-            self.price_terms,
-            self.consequence_profile,
-            self.profiles,
-            self.economy,
-        )
-
 
 def _int(values: list[int]) -> np.ndarray:
     return np.array(values, dtype=np.int64)
@@ -150,6 +130,19 @@ def _fixed_weight(cost: Cost, horizon: int) -> np.ndarray:
 def _duration_weight(duration: float, horizon: int) -> tuple[float, ...]:
     """Share of year u after intake (u = 0..T-1) that lies inside [0, duration)."""
     return tuple(np.clip(duration - np.arange(horizon), 0.0, 1.0))
+
+
+def _price_terms(case: Case, param: Callable[[str | None], int], index: dict[str, int]) -> list[list[int]]:
+    """Rows of `price_terms`: the case's own prices, or its catalogue entries' prices and factors."""
+    terms = []
+    for c_index, c in enumerate(case.consequences):
+        own = isinstance(c.price, dict)
+        prefix = f"consequences.{c.name}" if own else f"catalog.{c.name}"
+        factor = NO_PARAM if own else param(f"catalog.{c.name}.price_factor")
+        for a_index, actor in enumerate(case.actors):
+            if f"{prefix}.price.{actor}" in index:
+                terms.append([c_index, a_index, param(f"{prefix}.price.{actor}"), factor])
+    return terms
 
 
 def make_plan(case: Case, space: InputSpace) -> KernelPlan:
@@ -200,12 +193,7 @@ def make_plan(case: Case, space: InputSpace) -> KernelPlan:
         if row not in durations:
             durations.append(row)
         cost_pattern.append(durations.index(row))
-    price_terms = [
-        [c_index, a_index, param(f"consequences.{c.name}.price.{actor}")]
-        for c_index, c in enumerate(case.consequences)
-        for a_index, actor in enumerate(actors)
-        if isinstance(c.price, dict) and actor in c.price
-    ]
+    price_terms = _price_terms(case, param, index)
 
     profiles: list[tuple[float, ...]] = [(1.0,) * T]
     consequence_profile: list[int] = []
@@ -234,8 +222,136 @@ def make_plan(case: Case, space: InputSpace) -> KernelPlan:
         duration_weight=np.array(durations, dtype=float).reshape(len(durations), T),
         change_param=_int([param(f"consequences.{c.name}.change") for c in case.consequences]),
         factor_param=_int([param(f"consequences.{c.name}.price_factor") for c in case.consequences]),
-        price_terms=_int(price_terms).reshape(len(price_terms), 3),
+        price_terms=_int(price_terms).reshape(len(price_terms), 4),
         consequence_profile=_int(consequence_profile),
         profiles=np.array(profiles, dtype=float).reshape(len(profiles), T),
         economy=_int([param("economy.discount_rate"), param("economy.price_growth")]),
     )
+
+
+@dataclass(frozen=True, eq=False)
+class StackedPlan:
+    """The plans of several cases, evaluated in one kernel call (:func:`somrisk.kernel.evaluate_cases`).
+
+    The cases' parameters form one vector (case k's are ``param_start[k]:param_start[k + 1]``), and
+    every per-case list of :class:`KernelPlan` (cohorts, costs, consequences, price terms, profiles,
+    durations, actors) is concatenated, with the case's rows given by a ``*_start`` array of length
+    cases + 1. Parameter numbers and rows of `profiles` and `duration_weight` are global; columns of
+    the draws are those of the whole chunk's value matrix. Year arrays are padded to `years`.
+
+    Each case's actors are placed among the run's actors (`actor_index`), its years start
+    `year_offset` years after the run's first year, and its consequences are the run's consequences
+    `consequence_index` (for the cube).
+    """
+
+    years: int
+    actors: int
+    consequences: int
+    arrays: tuple[np.ndarray, ...]
+
+    def kernel_args(self) -> tuple[np.ndarray, ...]:
+        """The arrays in the order of the kernel's arguments after the draws."""
+        return self.arrays
+
+
+def _starts(counts: list[int]) -> np.ndarray:
+    return np.concatenate([[0], np.cumsum(counts, dtype=np.int64)]).astype(np.int64)
+
+
+def _pad(rows: np.ndarray, width: int) -> np.ndarray:
+    out = np.zeros((rows.shape[0], width))
+    out[:, : rows.shape[1]] = rows
+    return out
+
+
+def stack_plans(
+    plans: list[KernelPlan],
+    *,
+    column_offsets: list[np.ndarray],
+    actors: tuple[str, ...],
+    consequences: tuple[str, ...],
+    year_offsets: list[int],
+) -> StackedPlan:
+    """Stack the plans of cases for one kernel call.
+
+    Parameters
+    ----------
+    plans : list of KernelPlan
+        One per case.
+    column_offsets : list of int64 arrays
+        For each case, the column of the chunk's value matrix that holds each of its own columns
+        (``column_offsets[k][j]``: where case k's column j is).
+    actors, consequences : tuple of str
+        The run's actors and consequences (every case's are among them).
+    year_offsets : list of int
+        Years from the run's first year to each case's first year.
+    """
+    T = max(off + p.horizon for p, off in zip(plans, year_offsets, strict=True))
+    P = [p.param_column.size for p in plans]
+    param_start = _starts(P)
+
+    def shift(values: np.ndarray, k: int) -> np.ndarray:
+        return np.where(values >= 0, values + param_start[k], values)
+
+    columns = [
+        np.where(p.param_column >= 0, cols[np.maximum(p.param_column, 0)] if cols.size else -1, -1)
+        for p, cols in zip(plans, column_offsets, strict=True)
+    ]
+    R = [p.profiles.shape[0] for p in plans]
+    Q = [p.duration_weight.shape[0] for p in plans]
+    profile_start, duration_start = _starts(R), _starts(Q)
+    effect = np.array([shift(p.effect, k) * [0, 1, 1] + p.effect * [1, 0, 0] for k, p in enumerate(plans)])
+    persistence = np.array(
+        [
+            np.concatenate([p.persistence[:1], shift(p.persistence[1:3], k), p.persistence[3:]])
+            for k, p in enumerate(plans)
+        ]
+    )
+    price_terms = []
+    for k, p in enumerate(plans):
+        terms = p.price_terms.copy()
+        if terms.size:
+            terms[:, 0] += sum(len(q.consequences) for q in plans[:k])
+            terms[:, 1] = [actors.index(p.actors[a]) for a in terms[:, 1]]
+            terms[:, 2:] = shift(terms[:, 2:], k)
+        price_terms.append(terms)
+    arrays = (
+        np.concatenate(columns).astype(np.int64),
+        np.concatenate([p.param_constant for p in plans]),
+        _starts([p.cohort_start.size for p in plans]),
+        np.concatenate([p.cohort_start for p in plans]).astype(np.int64),
+        np.concatenate([shift(p.cohort_param, k) for k, p in enumerate(plans)]).astype(np.int64),
+        effect.astype(np.int64),
+        persistence.astype(np.int64),
+        np.concatenate([_pad(p.persistence_profile[None, :], T) for p in plans]),
+        _starts([p.cost_param.size for p in plans]),
+        np.concatenate([shift(p.cost_param, k) for k, p in enumerate(plans)]).astype(np.int64),
+        np.concatenate([[actors.index(p.actors[a]) for a in p.cost_actor] for p in plans]).astype(np.int64),
+        np.concatenate([p.cost_sign for p in plans]),
+        np.concatenate(
+            [
+                np.where(p.cost_pattern >= 0, p.cost_pattern + duration_start[k], -1)
+                for k, p in enumerate(plans)
+            ]
+        ).astype(np.int64),
+        np.concatenate([_pad(p.cost_weight, T) for p in plans]),
+        np.concatenate([_pad(p.duration_weight, T) for p in plans]),
+        duration_start,
+        _starts([len(p.consequences) for p in plans]),
+        np.concatenate([shift(p.change_param, k) for k, p in enumerate(plans)]).astype(np.int64),
+        np.concatenate([shift(p.factor_param, k) for k, p in enumerate(plans)]).astype(np.int64),
+        np.concatenate([p.consequence_profile + profile_start[k] for k, p in enumerate(plans)]).astype(
+            np.int64
+        ),
+        np.array([consequences.index(c) for p in plans for c in p.consequences], dtype=np.int64),
+        _starts([t.shape[0] for t in price_terms]),
+        np.concatenate(price_terms).astype(np.int64).reshape(-1, 4),
+        profile_start,
+        np.concatenate([_pad(p.profiles, T) for p in plans]),
+        np.array([shift(p.economy, k) for k, p in enumerate(plans)], dtype=np.int64),
+        np.array([p.horizon for p in plans], dtype=np.int64),
+        np.array(year_offsets, dtype=np.int64),
+        _starts([len(p.actors) for p in plans]),
+        np.array([actors.index(a) for p in plans for a in p.actors], dtype=np.int64),
+    )
+    return StackedPlan(T, len(actors), len(consequences), arrays)

@@ -20,18 +20,20 @@ from __future__ import annotations
 import os
 from collections import deque
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from somrisk._resources import available_memory, format_bytes
+from somrisk._scheduler import Handle, Scheduler, open_scheduler
 from somrisk.case import Case
-from somrisk.cube import cube_dataset, cube_nbytes, make_attrs
+from somrisk.case.catalog import Catalog
+from somrisk.cube import CubeLayout, cube_dataset, make_attrs
 from somrisk.errors import OutputError, UsageError
-from somrisk.kernel import evaluate_block, series_moments
-from somrisk.plan import KernelPlan, make_plan
+from somrisk.kernel import evaluate_cases, finish_block, series_moments
+from somrisk.plan import KernelPlan, StackedPlan, make_plan, stack_plans
 from somrisk.sampling import (
     BLOCK_DRAWS,
     GaussianCopula,
@@ -78,6 +80,7 @@ class Model:
     space: InputSpace
     plan: KernelPlan
     transform: Transform
+    stacked: StackedPlan
 
     @property
     def series(self) -> tuple[str, ...]:
@@ -85,10 +88,19 @@ class Model:
         return (*self.case.actors, "total", "cumulative")
 
 
-def prepare(case: Case) -> Model:
-    """Build the input space, kernel plan and inverse CDFs of a case (once per case)."""
-    space = build_space(case)
-    return Model(case, space, make_plan(case, space), Transform(space))
+def prepare(case: Case, catalog: Catalog | None = None) -> Model:
+    """Build the input space, kernel plan and inverse CDFs of a case (once per case); `catalog`
+    provides the prices of its consequences written ``price = "catalog"``."""
+    space = build_space(case, catalog)
+    plan = make_plan(case, space)
+    stacked = stack_plans(
+        [plan],
+        column_offsets=[np.arange(space.dimension, dtype=np.int64)],
+        actors=case.actors,
+        consequences=plan.consequences,
+        year_offsets=[0],
+    )
+    return Model(case, space, plan, Transform(space), stacked)
 
 
 @dataclass(frozen=True, eq=False)
@@ -125,21 +137,27 @@ def _evaluate(
     model: Model, values: np.ndarray, out: _Outputs, write_cube: bool, constants: np.ndarray | None = None
 ) -> None:
     """Run the kernel on `values`; `constants` replaces the values of the inputs that are not drawn."""
-    args = model.plan.kernel_args()
+    args = model.stacked.kernel_args()
     if constants is not None:
         args = (args[0], constants, *args[2:])
-    evaluate_block(
+    n, T, A = out.series.shape[0], out.series.shape[1], out.npv.shape[1]
+    net, discounted, pv = np.zeros((n, T, A)), np.zeros((n, T)), np.zeros((n, 2))
+    out.npv[:] = 0.0
+    evaluate_cases(
         values,
         *args,
         write_cube,
         out.npv,
-        out.series,
-        out.payback,
-        out.pv_gains,
-        out.pv_costs,
-        out.gains,
-        out.costs,
+        np.empty((n, 1)),
+        net,
+        discounted,
+        pv,
+        out.gains[:, None],
+        out.costs[:, None],
     )
+    finish_block(net, discounted, out.series, out.payback)
+    out.pv_gains[:] = pv[:, 0]
+    out.pv_costs[:] = pv[:, 1]
 
 
 @dataclass(frozen=True, eq=False)
@@ -287,11 +305,13 @@ def _evaluate_rows(
 
 @dataclass(frozen=True, eq=False)
 class CubeBlock:
-    """The cube's arrays for draws [start, stop) of a run, handed to a cube writer in order."""
+    """The cube's arrays for draws [start, stop) of a run (and, from a Dask worker writing a
+    portfolio's cube, for its cases [first, stop) only), handed to a cube writer."""
 
     start: int
     stop: int
     dataset: xr.Dataset
+    cases: tuple[int, int] | None = None
 
 
 class _Moments:
@@ -368,6 +388,19 @@ class Simulation:
         return self.model.case
 
     @property
+    def actors(self) -> tuple[str, ...]:
+        return self.model.case.actors
+
+    @property
+    def years(self) -> tuple[int, ...]:
+        return self.model.case.years
+
+    @property
+    def money(self) -> str:
+        """The unit of every amount: currency and price level."""
+        return f"{self.case.info.currency}, {self.case.info.price_level} prices"
+
+    @property
     def npv_total(self) -> np.ndarray:
         """NPV summed over actors, per draw (draws,)."""
         return self.npv.sum(axis=0)
@@ -405,9 +438,11 @@ def simulate(
     seed: int = 1,
     sampler: str = "lhs",
     threads: int | None = None,
+    scheduler: str | None = None,
     keep_cube: bool = False,
     keep_inputs: bool | int = False,
     cube_sink: Callable[[CubeBlock], None] | None = None,
+    block_writer: Callable[[CubeBlock], None] | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> Simulation:
     """Run the Monte Carlo simulation of a case.
@@ -424,13 +459,20 @@ def simulate(
         Latin hypercube, plain Monte Carlo, or scrambled Sobol points.
     threads : int, optional
         Threads running blocks of draws (default: the CPUs available). Results do not depend on it.
+    scheduler : str, optional
+        ``threads`` (default: this process), ``local:N`` (a Dask LocalCluster of N workers, started
+        for the run) or ``tcp://HOST:PORT`` (a running Dask cluster). Results do not depend on it.
     keep_cube : bool
         Keep the whole cube (gains by consequence for every draw) in memory as `Simulation.cube`.
     keep_inputs : bool or int
         Keep the input values of every draw as `Simulation.inputs` (for analyses on the draws of a
         run: value of information, what drives a loss); a number keeps those of the first draws only.
     cube_sink : callable, optional
-        Called with each block's :class:`CubeBlock`, in draw order (to stream the cube to a file).
+        Called with each block's :class:`CubeBlock`, in draw order, in this process (to stream the
+        cube to a file).
+    block_writer : callable, optional
+        Called with each block's :class:`CubeBlock` where the block is computed (on a Dask worker),
+        in any order; it must pickle (to write a block's region of a Zarr store made beforehand).
     progress : callable, optional
         Called as ``progress(draws_done, draws)`` after each block.
 
@@ -441,19 +483,348 @@ def simulate(
     Raises
     ------
     UsageError
-        For a bad sampler name, seed, number of draws or threads.
+        For a bad sampler name, seed, number of draws, threads or scheduler.
     OutputError
         Where `keep_cube` asks for a cube larger than half the available memory.
     """
     model = case if isinstance(case, Model) else prepare(case)
-    case = model.case
-    n_threads = _threads(threads)
-    source = make_sampler(sampler, seed=seed, draws=draws, dimension=model.space.dimension)
-    if keep_cube:
-        needed, limit = (
-            cube_nbytes(case, model.space, draws),
-            available_memory() * CUBE_MEMORY_SHARE,
+    ensemble = single(model)
+    result = run_ensemble(
+        ensemble,
+        draws=draws,
+        seed=seed,
+        sampler=sampler,
+        threads=threads,
+        scheduler=scheduler,
+        keep_cube=keep_cube,
+        keep_inputs=keep_inputs,
+        cube_sink=cube_sink,
+        block_writer=block_writer,
+        progress=progress,
+        attrs=make_attrs(model.case, seed=seed, sampler=sampler, draws=draws),
+    )
+    return Simulation(
+        model=model,
+        seed=seed,
+        sampler=sampler,
+        draws=draws,
+        npv=result.npv,
+        payback=result.payback,
+        pv_gains_mean=result.pv_gains_mean,
+        pv_costs_mean=result.pv_costs_mean,
+        yearly_sample=result.yearly_sample,
+        yearly_mean=result.yearly_mean,
+        yearly_var=result.yearly_var,
+        deterministic=run_deterministic(model),
+        attrs=result.attrs,
+        cube=result.cube,
+        inputs=result.inputs,
+    )
+
+
+# --- one case or many: the members of a run -------------------------------------------------------
+
+
+@dataclass(frozen=True, eq=False)
+class Member:
+    """One case of a run, with its own random streams.
+
+    Attributes
+    ----------
+    model : Model
+        The compiled case.
+    key : tuple of int
+        The prefix of its streams (:func:`somrisk.sampling.streams.block_rng`); () for a case run
+        on its own.
+    shared : int64 (d,)
+        For each column of the case's draws, the column of the shared (catalogue) draws it takes,
+        or -1 where the case draws it from its own streams. Shared columns come last.
+    year_offset : int
+        Years from the run's first year to the case's first year.
+    """
+
+    model: Model
+    key: tuple[int, ...]
+    shared: np.ndarray
+    year_offset: int
+
+    @property
+    def own_dimension(self) -> int:
+        return int(np.count_nonzero(self.shared < 0))
+
+
+#: A portfolio's cases are evaluated in chunks of at most this many uncertain inputs (columns) ...
+CHUNK_COLUMNS = 1024
+#: ... and at most this many cases: one kernel call (and one Dask task) per chunk and block.
+CHUNK_CASES = 64
+
+
+@dataclass(frozen=True, eq=False)
+class Ensemble:
+    """What a run evaluates: one case, or the cases of a portfolio with their shared draws.
+
+    Attributes
+    ----------
+    members : tuple of Member
+    shared_dimension, shared_key
+        Number of shared (catalogue) columns, and the prefix of their streams.
+    layout : CubeLayout
+        The run's years, actors, consequences, cases and inputs.
+    chunks : tuple of (first, stop)
+        The members evaluated in one kernel call, in order; fixed by the members alone, so that the
+        sums over chunks are made in the same order whatever runs them.
+    plans : tuple of StackedPlan
+        The stacked plan of each chunk.
+    input_take : int64 (len(layout.inputs),)
+        Columns of the members' values, side by side, that form the run's inputs.
+    """
+
+    members: tuple[Member, ...]
+    shared_dimension: int
+    shared_key: tuple[int, ...]
+    layout: CubeLayout
+    chunks: tuple[tuple[int, int], ...]
+    plans: tuple[StackedPlan, ...]
+    input_take: np.ndarray
+
+    @property
+    def actors(self) -> tuple[str, ...]:
+        return self.layout.actors
+
+    @property
+    def years(self) -> tuple[int, ...]:
+        return self.layout.years
+
+
+def single(model: Model) -> Ensemble:
+    """The ensemble of a case run on its own."""
+    d = model.space.dimension
+    member = Member(model, (), np.full(d, -1, dtype=np.int64), 0)
+    layout = CubeLayout.of_case(model.case, model.space)
+    return Ensemble((member,), 0, (), layout, ((0, 1),), (model.stacked,), np.arange(d, dtype=np.int64))
+
+
+def make_ensemble(
+    members: list[Member], *, shared_dimension: int, shared_key: tuple[int, ...], layout: CubeLayout
+) -> Ensemble:
+    """Group members into chunks and stack each chunk's plans (a portfolio's run)."""
+    chunks: list[tuple[int, int]] = []
+    first, columns = 0, 0
+    for k, member in enumerate(members):
+        d = member.model.space.dimension
+        if k > first and (columns + d > CHUNK_COLUMNS or k - first >= CHUNK_CASES):
+            chunks.append((first, k))
+            first, columns = k, 0
+        columns += d
+    chunks.append((first, len(members)))
+    plans = []
+    for lo, hi in chunks:
+        offsets, start = [], 0
+        for member in members[lo:hi]:
+            d = member.model.space.dimension
+            offsets.append(np.arange(start, start + d, dtype=np.int64))
+            start += d
+        plans.append(
+            stack_plans(
+                [m.model.plan for m in members[lo:hi]],
+                column_offsets=offsets,
+                actors=layout.actors,
+                consequences=layout.consequences,
+                year_offsets=[m.year_offset for m in members[lo:hi]],
+            )
         )
+    # the run's inputs: each shared column once (from the first member that has it), then each
+    # member's own columns
+    take: list[int] = []
+    shared_seen: dict[int, int] = {}
+    start = 0
+    for member in members:
+        for j, col in enumerate(member.shared):
+            if col >= 0 and int(col) not in shared_seen:
+                shared_seen[int(col)] = start + j
+        start += member.model.space.dimension
+    take.extend(shared_seen[c] for c in sorted(shared_seen))
+    start = 0
+    for member in members:
+        take.extend(start + j for j in np.flatnonzero(member.shared < 0))
+        start += member.model.space.dimension
+    return Ensemble(
+        tuple(members),
+        shared_dimension,
+        shared_key,
+        layout,
+        tuple(chunks),
+        tuple(plans),
+        np.array(take, dtype=np.int64),
+    )
+
+
+# --- the work of one block: sample, correlate, transform, evaluate ------------------------------
+
+
+@dataclass(frozen=True, eq=False)
+class _Spec:
+    """Everything a block needs, sent once to each Dask worker."""
+
+    ensemble: Ensemble
+    seed: int
+    samplers: tuple[Sampler, ...]
+    shared_sampler: Sampler | None
+    correlations: tuple[ImanConover, ...]
+    write_cube: bool
+    keep_values: bool
+    block_writer: Callable[[CubeBlock], None] | None
+    attrs: dict[str, Any]
+
+
+@dataclass(frozen=True, eq=False)
+class _Partial:
+    """The kernel's sums for one block and one chunk of members (:func:`evaluate_cases`)."""
+
+    npv: np.ndarray
+    case_npv: np.ndarray
+    net: np.ndarray
+    discounted: np.ndarray
+    pv: np.ndarray
+    values: np.ndarray | None
+    gains: np.ndarray | None
+    costs: np.ndarray | None
+
+
+def _member_values(spec: _Spec, k: int, index: int, shared_u: np.ndarray | None) -> np.ndarray:
+    member = spec.ensemble.members[k]
+    u = spec.samplers[k].block(index)
+    spec.correlations[k].apply(u, block_rng(spec.seed, Stream.CORRELATION, index, member.key))
+    if shared_u is not None and member.own_dimension < member.shared.size:
+        full = np.empty((u.shape[0], member.shared.size))
+        own = member.shared < 0
+        full[:, own] = u
+        full[:, ~own] = shared_u[:, member.shared[~own]]
+        u = full
+    return member.model.transform(u)
+
+
+def _block_task(spec: _Spec, index: int, chunk: int) -> _Partial:
+    """Sample, correlate, transform and evaluate one block of draws for one chunk of members (on a
+    thread of this process or on a Dask worker)."""
+    ensemble = spec.ensemble
+    lo, hi = ensemble.chunks[chunk]
+    plan = ensemble.plans[chunk]
+    shared_u = spec.shared_sampler.block(index) if spec.shared_sampler is not None else None
+    parts = [_member_values(spec, k, index, shared_u) for k in range(lo, hi)]
+    values = parts[0] if len(parts) == 1 else np.ascontiguousarray(np.hstack(parts))
+    n, T, A, C, K = values.shape[0], plan.years, plan.actors, plan.consequences, hi - lo
+    cube = spec.write_cube
+    gains = np.empty((n, K, T, A, C) if cube else (0, 0, 0, 0, 0))
+    costs = np.empty((n, K, T, A) if cube else (0, 0, 0, 0))
+    partial = _Partial(
+        np.zeros((n, A)),
+        np.empty((n, K)),
+        np.zeros((n, T, A)),
+        np.zeros((n, T)),
+        np.zeros((n, 2)),
+        values if spec.keep_values else None,
+        gains if cube else None,
+        costs if cube else None,
+    )
+    evaluate_cases(
+        values,
+        *plan.kernel_args(),
+        cube,
+        partial.npv,
+        partial.case_npv,
+        partial.net,
+        partial.discounted,
+        partial.pv,
+        gains,
+        costs,
+    )
+    if spec.block_writer is not None:
+        spec.block_writer(_worker_block(spec, index, chunk, partial))
+        return _Partial(
+            *(getattr(partial, f) for f in ("npv", "case_npv", "net", "discounted", "pv", "values")),
+            None,
+            None,
+        )
+    return partial
+
+
+def _worker_block(spec: _Spec, index: int, chunk: int, partial: _Partial) -> CubeBlock:
+    """The cube's gains, costs and net of one block and chunk, for a writer on the worker."""
+    import xarray as xr
+
+    ensemble = spec.ensemble
+    lo, hi = ensemble.chunks[chunk]
+    start, stop = block_bounds(spec.samplers[0].draws)[index]
+    assert partial.gains is not None and partial.costs is not None
+    gains, costs = partial.gains, partial.costs
+    net = gains.sum(axis=-1) - costs
+    layout = ensemble.layout
+    dims: tuple[str, ...] = ("draw", "case") if layout.cases is not None else ("draw",)
+    if layout.cases is None:
+        gains, costs, net = gains[:, 0], costs[:, 0], net[:, 0]
+    dataset = xr.Dataset(
+        {
+            "gains": ((*dims, "year", "actor", "consequence"), gains),
+            "costs": ((*dims, "year", "actor"), costs),
+            "net": ((*dims, "year", "actor"), net),
+        }
+    )
+    return CubeBlock(start, stop, dataset, (lo, hi) if layout.cases is not None else None)
+
+
+# --- the run: blocks in flight, collected in order -----------------------------------------------
+
+
+@dataclass(frozen=True, eq=False)
+class EnsembleResult:
+    """The arrays of a run (see :class:`Simulation`); `case_npv` (cases, draws) for portfolios."""
+
+    npv: np.ndarray
+    case_npv: np.ndarray | None
+    payback: np.ndarray
+    pv_gains_mean: float
+    pv_costs_mean: float
+    yearly_sample: np.ndarray
+    yearly_mean: np.ndarray
+    yearly_var: np.ndarray
+    attrs: dict[str, Any]
+    cube: xr.Dataset | None
+    inputs: np.ndarray | None
+
+
+def run_ensemble(
+    ensemble: Ensemble,
+    *,
+    draws: int,
+    seed: int,
+    sampler: str,
+    threads: int | None,
+    scheduler: str | None,
+    keep_cube: bool,
+    keep_inputs: bool | int,
+    cube_sink: Callable[[CubeBlock], None] | None,
+    block_writer: Callable[[CubeBlock], None] | None,
+    progress: Callable[[int, int], None] | None,
+    attrs: dict[str, Any],
+) -> EnsembleResult:
+    """Simulate an ensemble (one case or a portfolio); see :func:`simulate` for the arguments."""
+    n_threads = _threads(threads)
+    samplers = tuple(
+        make_sampler(sampler, seed=seed, draws=draws, dimension=m.own_dimension, key=m.key)
+        for m in ensemble.members
+    )
+    shared = (
+        make_sampler(
+            sampler, seed=seed, draws=draws, dimension=ensemble.shared_dimension, key=ensemble.shared_key
+        )
+        if ensemble.shared_dimension
+        else None
+    )
+    layout = ensemble.layout
+    A = len(layout.actors)
+    if keep_cube:
+        needed, limit = layout.nbytes(draws), available_memory() * CUBE_MEMORY_SHARE
         if needed > limit:
             raise OutputError(
                 f"the cube of {draws:,} draws needs {format_bytes(needed)} of memory, more than "
@@ -462,44 +833,64 @@ def simulate(
             )
     if not isinstance(keep_inputs, bool) and (not isinstance(keep_inputs, int) or keep_inputs < 0):
         raise UsageError(f"keep_inputs must be true, false or a whole number >= 0; got {keep_inputs!r}")
-    # what every run keeps per draw: NPV per actor, payback year (and the inputs where asked)
+    # what every run keeps per draw: NPV per actor (and per case), payback year, kept inputs
     kept = (
         0 if keep_cube or not keep_inputs else draws if keep_inputs is True else min(int(keep_inputs), draws)
     )
-    needed = (8 * len(case.actors) + 2) * draws + 8 * model.space.dimension * kept
+    cases = len(ensemble.members) if layout.cases is not None else 0
+    needed = (8 * (A + cases) + 2) * draws + 8 * len(layout.inputs) * kept
     limit = available_memory() * CUBE_MEMORY_SHARE
     if needed > limit:
         raise OutputError(
             f"{draws:,} draws need {format_bytes(needed)} of memory for their results, more than the "
             f"{format_bytes(limit)} available; use fewer draws"
         )
-    run = _Run(model, source, n_threads, keep_cube, cube_sink, progress, kept)
-    return run.execute()
+    pool = open_scheduler(scheduler, n_threads)
+    try:
+        spec = _Spec(
+            ensemble=ensemble,
+            seed=seed,
+            samplers=samplers,
+            shared_sampler=shared,
+            correlations=tuple(
+                ImanConover(m.model.space.correlated, m.model.space.rank_correlation)
+                for m in ensemble.members
+            ),
+            write_cube=keep_cube or cube_sink is not None or block_writer is not None,
+            keep_values=keep_cube or cube_sink is not None or kept > 0,
+            block_writer=block_writer,
+            attrs=attrs,
+        )
+        run = _Run(spec, pool, draws, keep_cube, cube_sink, progress, kept)
+        return run.execute()
+    finally:
+        pool.close()
 
 
 class _Run:
-    """State of one simulation: the blocks in flight and the arrays they fill."""
+    """State of one run: the blocks in flight and the arrays they fill (in this process)."""
 
     def __init__(
         self,
-        model: Model,
-        sampler: Sampler,
-        threads: int,
+        spec: _Spec,
+        pool: Scheduler,
+        draws: int,
         keep_cube: bool,
         cube_sink: Callable[[CubeBlock], None] | None,
         progress: Callable[[int, int], None] | None,
-        keep_inputs: int = 0,
+        keep_inputs: int,
     ) -> None:
-        self.model, self.sampler, self.threads = model, sampler, threads
-        self.keep_cube, self.cube_sink, self.progress = keep_cube, cube_sink, progress
-        self.write_cube = keep_cube or cube_sink is not None
-        case = model.case
-        self.T, self.A, self.C = case.info.horizon, len(case.actors), len(case.consequences)
-        D, d = sampler.draws, model.space.dimension
+        self.spec, self.pool, self.draws = spec, pool, draws
+        self.cube_sink, self.progress = cube_sink, progress
+        layout = spec.ensemble.layout
+        self.layout = layout
+        self.T, self.A, self.C = len(layout.years), len(layout.actors), len(layout.consequences)
+        self.portfolio = layout.cases is not None
+        K = len(spec.ensemble.members)
+        D, d = draws, len(layout.inputs)
         self.bounds = block_bounds(D)
-        self.correlate = ImanConover(model.space.correlated, model.space.rank_correlation)
-        self.attrs = make_attrs(case, seed=sampler.seed, sampler=sampler.name, draws=D)
         self.npv = np.empty((self.A, D))
+        self.case_npv = np.empty((K, D)) if self.portfolio else None
         self.payback = np.empty(D, dtype=np.int16)
         self.pv_sums = np.zeros(2)  # present values of gains and costs, summed in block order
         by_memory = YEARLY_SAMPLE_BYTES // (8 * self.T * (self.A + 2))
@@ -508,12 +899,13 @@ class _Run:
         )
         self.yearly_sample = np.empty((self.T, self.A + 2, self.sample_draws))
         self.moments = _Moments()
+        cases = (K,) if self.portfolio else ()
         self.cube_arrays: dict[str, np.ndarray] | None = None
         if keep_cube:
             self.cube_arrays = {
-                "gains": np.empty((D, self.T, self.A, self.C)),
-                "costs": np.empty((D, self.T, self.A)),
-                "net": np.empty((D, self.T, self.A)),
+                "gains": np.empty((D, *cases, self.T, self.A, self.C)),
+                "costs": np.empty((D, *cases, self.T, self.A)),
+                "net": np.empty((D, *cases, self.T, self.A)),
                 "inputs": np.empty((D, d)),
             }
         # the input values of the first `keep_inputs` draws (all of them with the cube)
@@ -525,112 +917,109 @@ class _Run:
             else None
         )
 
-    def block(self, index: int) -> tuple[np.ndarray, _Outputs, tuple[np.ndarray, ...]]:
-        """Sample, correlate, transform and evaluate one block (runs on a worker thread).
-
-        Per-draw results go straight into the run's arrays (each block has its own columns).
-        """
+    def collect(self, index: int, partials: list[_Partial]) -> None:
+        """Combine one block's results with the run's (in block order, chunks in order)."""
         start, stop = self.bounds[index]
         n = stop - start
-        u = self.sampler.block(index)
-        self.correlate.apply(u, block_rng(self.sampler.seed, Stream.CORRELATION, index))
-        cube = self.cube_arrays
-        kept = 0 if self.inputs is None else self.inputs.shape[0]
-        values = self.model.transform(u, out=self.inputs[start:stop] if stop <= kept else None)
-        if start < kept < stop:  # the block in which the kept draws end
-            self.inputs[start:kept] = values[: kept - start]
-        if cube is not None:
-            gains, costs = cube["gains"][start:stop], cube["costs"][start:stop]
-        elif self.write_cube:
-            gains, costs = np.empty((n, self.T, self.A, self.C)), np.empty((n, self.T, self.A))
-        else:
-            gains, costs = np.empty((0, 0, 0, 0)), np.empty((0, 0, 0))
-        out = _Outputs(
-            np.empty((n, self.A)),
-            np.empty((n, self.T, self.A + 2)),
-            np.empty(n, dtype=np.int64),
-            np.empty(n),
-            np.empty(n),
-            gains,
-            costs,
-        )
-        _evaluate(self.model, values, out, self.write_cube)
-        self.npv[:, start:stop] = out.npv.T
-        self.payback[start:stop] = out.payback
+        first = partials[0]
+        npv, net, discounted, pv = first.npv, first.net, first.discounted, first.pv
+        for p in partials[1:]:
+            npv, net, discounted, pv = npv + p.npv, net + p.net, discounted + p.discounted, pv + p.pv
+        series = np.empty((n, self.T, self.A + 2))
+        payback = np.empty(n, dtype=np.int64)
+        finish_block(net, discounted, series, payback)
+        self.npv[:, start:stop] = npv.T
+        self.payback[start:stop] = payback
+        if self.case_npv is not None:
+            self.case_npv[:, start:stop] = np.hstack([p.case_npv for p in partials]).T
         if stop <= self.sample_draws:
-            self.yearly_sample[:, :, start:stop] = out.series.transpose(1, 2, 0)
-        if cube is not None:
-            cube["net"][start:stop] = out.net
-        mean, m2 = np.empty(out.series.shape[1:]), np.empty(out.series.shape[1:])
-        series_moments(out.series, mean, m2)
-        return values, out, (mean, m2, np.array([out.pv_gains.sum(), out.pv_costs.sum()]))
-
-    def collect(self, index: int, values: np.ndarray, out: _Outputs, sums: tuple[np.ndarray, ...]) -> None:
-        """Combine one block's results with the run's (in block order)."""
-        start, stop = self.bounds[index]
-        mean, m2, pv = sums
-        self.moments.add(stop - start, mean, m2)
-        self.pv_sums += pv
-        if self.cube_sink is not None:
-            dataset = cube_dataset(
-                self.model.case,
-                self.model.space,
-                draw_start=start,
-                gains=out.gains,
-                costs=out.costs,
-                net=out.net.copy(),
-                inputs=values,
-                attrs=self.attrs,
-            )
-            self.cube_sink(CubeBlock(start, stop, dataset))
+            self.yearly_sample[:, :, start:stop] = series.transpose(1, 2, 0)
+        mean, m2 = np.empty(series.shape[1:]), np.empty(series.shape[1:])
+        series_moments(series, mean, m2)
+        self.moments.add(n, mean, m2)
+        self.pv_sums += pv.sum(axis=0)
+        values = None
+        if first.values is not None:
+            joined = first.values if len(partials) == 1 else np.hstack([p.values for p in partials])
+            values = joined if not self.portfolio else joined[:, self.spec.ensemble.input_take]
+            if self.inputs is not None and start < self.inputs.shape[0]:
+                kept = min(stop, self.inputs.shape[0])
+                self.inputs[start:kept] = values[: kept - start]
+        if first.gains is not None:
+            gains = np.concatenate([p.gains for p in partials], axis=1)
+            costs = np.concatenate([p.costs for p in partials], axis=1)
+            if not self.portfolio:
+                gains, costs = gains[:, 0], costs[:, 0]
+            cube_net = gains.sum(axis=-1) - costs
+            if self.cube_arrays is not None:
+                self.cube_arrays["gains"][start:stop] = gains
+                self.cube_arrays["costs"][start:stop] = costs
+                self.cube_arrays["net"][start:stop] = cube_net
+            if self.cube_sink is not None:
+                assert values is not None
+                dataset = cube_dataset(
+                    self.layout,
+                    draw_start=start,
+                    gains=gains,
+                    costs=costs,
+                    net=cube_net,
+                    inputs=values,
+                    attrs=self.spec.attrs,
+                )
+                self.cube_sink(CubeBlock(start, stop, dataset))
+        elif self.cube_sink is not None and values is not None:  # gains written on the workers
+            self.cube_sink(CubeBlock(start, stop, _inputs_dataset(self.layout, start, values)))
         if self.progress is not None:
-            self.progress(stop, self.sampler.draws)
+            self.progress(stop, self.draws)
 
-    def execute(self) -> Simulation:
-        if self.threads == 1 or len(self.bounds) == 1:
-            for index in range(len(self.bounds)):
-                self.collect(index, *self.block(index))
-        else:
-            self._parallel()
-        cube = None
-        if self.cube_arrays is not None:
-            cube = cube_dataset(
-                self.model.case,
-                self.model.space,
-                draw_start=0,
-                attrs=self.attrs,
-                **self.cube_arrays,
-            )
-        assert self.moments.mean is not None
-        return Simulation(
-            model=self.model,
-            seed=self.sampler.seed,
-            sampler=self.sampler.name,
-            draws=self.sampler.draws,
-            npv=self.npv,
-            payback=self.payback,
-            pv_gains_mean=float(self.pv_sums[0] / self.sampler.draws),
-            pv_costs_mean=float(self.pv_sums[1] / self.sampler.draws),
-            yearly_sample=self.yearly_sample,
-            yearly_mean=self.moments.mean,
-            yearly_var=self.moments.variance(),
-            deterministic=run_deterministic(self.model),
-            attrs=self.attrs,
-            cube=cube,
-            inputs=self.inputs,
-        )
-
-    def _parallel(self) -> None:
-        pool = ThreadPoolExecutor(max_workers=self.threads, thread_name_prefix="somrisk")
-        pending: deque[tuple[int, Future[Any]]] = deque()
+    def execute(self) -> EnsembleResult:
+        spec = self.pool.share(self.spec)
+        chunks = len(self.spec.ensemble.chunks)
+        pending: deque[tuple[int, list[Handle]]] = deque()
+        window = 2 * self.pool.workers
         next_block = 0
         try:
             while next_block < len(self.bounds) or pending:
                 # keep a bounded number of blocks in flight, collect them in order
-                while next_block < len(self.bounds) and len(pending) < 2 * self.threads:
-                    pending.append((next_block, pool.submit(self.block, next_block)))
+                while next_block < len(self.bounds) and len(pending) < window:
+                    handles = [self.pool.submit(_block_task, spec, next_block, c) for c in range(chunks)]
+                    pending.append((next_block, handles))
                     next_block += 1
-                index, future = pending.popleft()
-                self.collect(index, *future.result())
+                index, handles = pending.popleft()
+                self.collect(index, [h.result() for h in handles])
         finally:
-            pool.shutdown(wait=True, cancel_futures=True)
+            for _, handles in pending:
+                for h in handles:
+                    cancel = getattr(h, "cancel", None)
+                    if cancel is not None:
+                        cancel()
+        cube = None
+        if self.cube_arrays is not None:
+            cube = cube_dataset(self.layout, draw_start=0, attrs=self.spec.attrs, **self.cube_arrays)
+        assert self.moments.mean is not None
+        return EnsembleResult(
+            npv=self.npv,
+            case_npv=self.case_npv,
+            payback=self.payback,
+            pv_gains_mean=float(self.pv_sums[0] / self.draws),
+            pv_costs_mean=float(self.pv_sums[1] / self.draws),
+            yearly_sample=self.yearly_sample,
+            yearly_mean=self.moments.mean,
+            yearly_var=self.moments.variance(),
+            attrs=self.spec.attrs,
+            cube=cube,
+            inputs=self.inputs,
+        )
+
+
+def _inputs_dataset(layout: CubeLayout, start: int, values: np.ndarray) -> xr.Dataset:
+    """The `inputs` of one block, for a cube whose other variables the workers write."""
+    import xarray as xr
+
+    return xr.Dataset(
+        {"inputs": (("draw", "input"), values)},
+        coords={
+            "draw": np.arange(start, start + values.shape[0], dtype=np.int64),
+            "input": list(layout.inputs),
+        },
+    )

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from somrisk.case import Case, InputSpec, case_inputs
+from somrisk.case.catalog import Catalog, catalog_inputs
 from somrisk.case.checks import correlation_matrix
 from somrisk.distributions import Distribution, as_distribution
 from somrisk.errors import CaseError, Problem
@@ -80,31 +81,43 @@ class InputSpace:
         return np.array([as_distribution(spec.value).mean for spec in self.inputs])
 
 
-def build_space(case: Case) -> InputSpace:
-    """The input space of a validated case.
+def build_space(case: Case, catalog: Catalog | None = None) -> InputSpace:
+    """The input space of a validated case, with the inputs it takes from a price catalogue.
+
+    The catalogue's inputs (``catalog.<name>.price.<actor>``, ``catalog.<name>.price_factor``) of
+    the entries the case uses come last, after the case's own inputs.
 
     Raises
     ------
     CaseError
-        If a consequence takes its price from a catalogue (``price = "catalog"``), which only a
-        portfolio provides.
+        If a consequence takes its price from a catalogue (``price = "catalog"``) and there is no
+        catalogue, or no entry of its name.
     """
-    problems = [
-        Problem(
-            case.source,
-            f"consequences.{c.name}.price",
-            '"catalog" takes the price from a portfolio\'s price catalogue; a case run on its own '
-            "must give its prices, e.g. price = { kommune = 95000 }",
-            c.price,
-        )
-        for c in case.consequences
-        if c.price == "catalog"
-    ]
+    entries = []
+    problems = []
+    for c in case.consequences:
+        if c.price != "catalog":
+            continue
+        entry = None if catalog is None else catalog.entry(c.name)
+        if entry is None:
+            problems.append(
+                Problem(
+                    case.source,
+                    f"consequences.{c.name}.price",
+                    '"catalog" takes the price from a portfolio\'s price catalogue; a case run on its own '
+                    "must give its prices, e.g. price = { kommune = 95000 }"
+                    if catalog is None
+                    else f'{catalog.source} has no entry "{c.name}"',
+                    c.price,
+                )
+            )
+        else:
+            entries.append(entry)
     if problems:
         raise CaseError(problems)
     declared = {path: group.name for group in case.groups for path in group.inputs}
-    inputs = tuple(
-        case_inputs(
+    inputs = (
+        *case_inputs(
             actors=case.actors,
             participants=case.participants,
             effect=case.effect,
@@ -113,7 +126,8 @@ def build_space(case: Case) -> InputSpace:
             comparison_costs=case.comparison_costs,
             consequences=case.consequences,
             economy=case.economy,
-        )
+        ),
+        *(spec for entry in entries for spec in catalog_inputs(entry)),
     )
     uncertain = tuple(i for i, spec in enumerate(inputs) if spec.is_uncertain)
     paths = [inputs[i].path for i in uncertain]

@@ -84,11 +84,11 @@ def summarize(sim: Simulation, *, percentiles: Sequence[float] = DEFAULT_PERCENT
         (means, sds and mcse of yearly results use every draw).
     """
     q = _check_percentiles(percentiles)
-    case, det = sim.case, sim.deterministic
-    actors = [*case.actors, "total"]
-    years = np.array(case.years, dtype=np.int64)
+    det = sim.deterministic
+    actors = [*sim.actors, "total"]
+    years = np.array(sim.years, dtype=np.int64)
     D = sim.draws
-    A = len(case.actors)
+    A = len(sim.actors)
 
     # one row (actor, then total) at a time: the temporaries of 10^7 draws are 80 MB each
     rows = [*sim.npv, sim.npv_total]
@@ -116,7 +116,7 @@ def summarize(sim: Simulation, *, percentiles: Sequence[float] = DEFAULT_PERCENT
     bcr_det = det.pv_gains / det.pv_costs if det.pv_costs > 0 else math.nan
 
     det_year = -1 if det.payback_year is None else det.payback_year
-    money = f"{case.info.currency}, {case.info.price_level} prices"
+    money = sim.money
     data = {
         "npv_mean": (("actor",), mean, {"units": money}),
         "npv_sd": (("actor",), sd, {"units": money}),

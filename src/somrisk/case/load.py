@@ -110,32 +110,16 @@ def load_case(path: str | Path) -> Case:
         With every problem found (file, key path, value, what is allowed): unreadable file, TOML
         syntax, schema and cross-section rules.
     """
-    name = str(path)
-    try:
-        data = Path(path).read_bytes()
-    except FileNotFoundError:
-        raise CaseError([Problem(name, "", "no such file")]) from None
-    except IsADirectoryError:
-        raise CaseError([Problem(name, "", "is a folder; give a case file (.toml)")]) from None
-    except OSError as exc:
-        raise CaseError([Problem(name, "", f"cannot be read: {exc.strerror}")]) from None
-    return parse_case(data, source=name)
+    return parse_case(read_bytes(path, "a case file (.toml)"), source=str(path))
 
 
 def parse_case(data: bytes | str, *, source: str = "<string>") -> Case:
     """Validate a case given as TOML text or bytes; see :func:`load_case`."""
     raw_bytes = data.encode("utf-8") if isinstance(data, str) else data
-    try:
-        text = raw_bytes.decode("utf-8-sig")  # a byte-order mark (Windows editors) is not content
-    except UnicodeDecodeError as exc:
-        raise CaseError([Problem(source, "", f"is not UTF-8 text (byte {exc.start})")]) from None
-    try:
-        raw = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise CaseError([_syntax_problem(source, exc)]) from None
+    raw = _parse_toml(raw_bytes, source)
 
     problems: list[Problem] = []
-    parts = _validate_sections(raw, source, problems)
+    parts = validate_sections(raw, source, problems)
     problems.extend(checks.cross_check(parts, raw, source))
     if problems:
         raise CaseError(problems)
@@ -170,14 +154,58 @@ def _syntax_problem(source: str, exc: tomllib.TOMLDecodeError) -> Problem:
     return Problem(where, "", f"TOML syntax error: {match['msg']}")
 
 
-def _validate_sections(raw: dict[str, Any], source: str, problems: list[Problem]) -> dict[str, Any]:
-    """Validate each section (and list item) on its own; return those that passed."""
+def read_toml(path: str | Path) -> tuple[dict[str, Any], bytes]:
+    """The parsed TOML of a file, and its bytes (for its SHA-256).
+
+    Raises
+    ------
+    CaseError
+        For a missing, unreadable or non-UTF-8 file, or TOML syntax, naming the file (and line).
+    """
+    data = read_bytes(path, "a .toml file")
+    return _parse_toml(data, str(path)), data
+
+
+def read_bytes(path: str | Path, wanted: str) -> bytes:
+    """The bytes of a file; a CaseError naming the file where it cannot be read."""
+    name = str(path)
+    try:
+        return Path(path).read_bytes()
+    except FileNotFoundError:
+        raise CaseError([Problem(name, "", "no such file")]) from None
+    except IsADirectoryError:
+        raise CaseError([Problem(name, "", f"is a folder; give {wanted}")]) from None
+    except OSError as exc:
+        raise CaseError([Problem(name, "", f"cannot be read: {exc.strerror}")]) from None
+
+
+def _parse_toml(raw_bytes: bytes, source: str) -> dict[str, Any]:
+    try:
+        text = raw_bytes.decode("utf-8-sig")  # a byte-order mark (Windows editors) is not content
+    except UnicodeDecodeError as exc:
+        raise CaseError([Problem(source, "", f"is not UTF-8 text (byte {exc.start})")]) from None
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise CaseError([_syntax_problem(source, exc)]) from None
+
+
+Sections = dict[str, tuple[type[BaseModel] | list[type[BaseModel]], bool]]
+
+
+def validate_sections(
+    raw: dict[str, Any], source: str, problems: list[Problem], sections: Sections = SECTIONS
+) -> dict[str, Any]:
+    """Validate each section (and list item) on its own; return those that passed.
+
+    Items of a list that fail are left out, and the list is stored as ``"<key>:partial"``.
+    """
     parts: dict[str, Any] = {}
     for key in raw:
-        if key not in SECTIONS:
-            allowed = ", ".join(SECTIONS)
+        if key not in sections:
+            allowed = ", ".join(sections)
             problems.append(Problem(source, key, f"unknown section; allowed: {allowed}", raw[key]))
-    for key, (model, required) in SECTIONS.items():
+    for key, (model, required) in sections.items():
         if key not in raw:
             if required:
                 problems.append(Problem(source, key, f"required section [{key}] is missing"))

@@ -53,6 +53,7 @@ class Sampler(Protocol):
     seed: int
     draws: int
     dimension: int
+    key: tuple[int, ...]
 
     def block(self, index: int) -> np.ndarray:
         """Uniforms of block `index`, shape (block size, dimension), values in (0, 1)."""
@@ -62,8 +63,8 @@ class Sampler(Protocol):
 class _Blocked:
     name: SamplerName
 
-    def __init__(self, seed: int, draws: int, dimension: int) -> None:
-        self.seed, self.draws, self.dimension = seed, draws, dimension
+    def __init__(self, seed: int, draws: int, dimension: int, key: tuple[int, ...] = ()) -> None:
+        self.seed, self.draws, self.dimension, self.key = seed, draws, dimension, key
         self.bounds = block_bounds(draws)
 
     def block(self, index: int) -> np.ndarray:
@@ -92,7 +93,7 @@ class MonteCarlo(_Blocked):
     name: SamplerName = "mc"
 
     def _block(self, index: int, start: int, stop: int) -> np.ndarray:
-        return block_rng(self.seed, Stream.UNIFORMS, index).random((stop - start, self.dimension))
+        return block_rng(self.seed, Stream.UNIFORMS, index, self.key).random((stop - start, self.dimension))
 
 
 @numba.njit(cache=True, nogil=True)
@@ -142,17 +143,17 @@ class LatinHypercube(_Blocked):
 
     name: SamplerName = "lhs"
 
-    def __init__(self, seed: int, draws: int, dimension: int) -> None:
-        super().__init__(seed, draws, dimension)
+    def __init__(self, seed: int, draws: int, dimension: int, key: tuple[int, ...] = ()) -> None:
+        super().__init__(seed, draws, dimension, key)
         self.full_blocks = draws // BLOCK_DRAWS
-        rng = np.random.default_rng(run_seed_sequence(seed, Stream.LHS_SUBSTRATA))
+        rng = np.random.default_rng(run_seed_sequence(seed, Stream.LHS_SUBSTRATA, key))
         # substratum[b, j]: the sub-stratum of full block b in column j
         ordered = np.broadcast_to(np.arange(self.full_blocks), (dimension, self.full_blocks))
         self.substratum = rng.permuted(ordered, axis=1).T.copy()
 
     def _block(self, index: int, start: int, stop: int) -> np.ndarray:
         n, d = stop - start, self.dimension
-        rng = block_rng(self.seed, Stream.UNIFORMS, index)
+        rng = block_rng(self.seed, Stream.UNIFORMS, index, self.key)
         words = rng.bit_generator.random_raw(d * n).reshape(d, n)
         if n == BLOCK_DRAWS and self.full_blocks > 1:
             substratum, substrata = self.substratum[index], self.full_blocks
@@ -168,16 +169,15 @@ class Sobol(_Blocked):
 
     name: SamplerName = "sobol"
 
-    def __init__(self, seed: int, draws: int, dimension: int) -> None:
+    def __init__(self, seed: int, draws: int, dimension: int, key: tuple[int, ...] = ()) -> None:
         from scipy.stats import qmc  # importing scipy.stats takes most of a second: only here
 
-        self._qmc = qmc
         if dimension > qmc.Sobol.MAXDIM:
             raise UsageError(
                 f"the Sobol sampler supports at most {qmc.Sobol.MAXDIM} uncertain inputs; this case "
                 f"has {dimension}. Use sampler 'lhs' or 'mc'."
             )
-        super().__init__(seed, draws, dimension)
+        super().__init__(seed, draws, dimension, key)
         # scipy fills its table of direction numbers on first use, which is not thread-safe: fill
         # it here, before blocks are drawn on worker threads
         qmc.Sobol(max(dimension, 1), scramble=False)
@@ -185,8 +185,10 @@ class Sobol(_Blocked):
     def _block(self, index: int, start: int, stop: int) -> np.ndarray:
         # a new seed sequence each time: scipy spawns children from the one it is given, so a
         # shared one would scramble each block differently
-        scramble = np.random.default_rng(run_seed_sequence(self.seed, Stream.SOBOL_SCRAMBLE))
-        engine = self._qmc.Sobol(self.dimension, scramble=True, rng=scramble)
+        from scipy.stats import qmc  # (not kept on the sampler, which must pickle for Dask workers)
+
+        scramble = np.random.default_rng(run_seed_sequence(self.seed, Stream.SOBOL_SCRAMBLE, self.key))
+        engine = qmc.Sobol(self.dimension, scramble=True, rng=scramble)
         with warnings.catch_warnings():
             # scipy warns when a block is not a power of two; the run-level check is ours
             warnings.filterwarnings("ignore", message=".*balance properties.*")
@@ -195,8 +197,9 @@ class Sobol(_Blocked):
             return engine.random(stop - start)
 
 
-def make_sampler(name: str, *, seed: int, draws: int, dimension: int) -> Sampler:
-    """The sampler called `name` (``mc``, ``lhs`` or ``sobol``) for a run.
+def make_sampler(name: str, *, seed: int, draws: int, dimension: int, key: tuple[int, ...] = ()) -> Sampler:
+    """The sampler called `name` (``mc``, ``lhs`` or ``sobol``) for a run (or, with `key`, for a
+    part of a run that has streams of its own: :func:`somrisk.sampling.streams.block_rng`).
 
     Raises
     ------
@@ -217,4 +220,4 @@ def make_sampler(name: str, *, seed: int, draws: int, dimension: int) -> Sampler
             UserWarning,
             stacklevel=2,
         )
-    return classes[name](int(seed), int(draws), dimension)
+    return classes[name](int(seed), int(draws), dimension, key)

@@ -29,14 +29,18 @@ class Stream(IntEnum):
     SOBOL_SCRAMBLE = 3  # per-run: the one scrambling of the Sobol sequence
 
 
-def run_seed_sequence(seed: int, stream: Stream) -> np.random.SeedSequence:
-    """The seed sequence of a per-run stream."""
-    return np.random.SeedSequence(seed, spawn_key=(int(stream),))
+def run_seed_sequence(seed: int, stream: Stream, key: tuple[int, ...] = ()) -> np.random.SeedSequence:
+    """The seed sequence of a per-run stream.
+
+    `key` names a part of a run with streams of its own (a portfolio's catalogue and each of its
+    cases); a case run on its own has the empty key.
+    """
+    return np.random.SeedSequence(seed, spawn_key=(*key, int(stream)))
 
 
-def block_rng(seed: int, stream: Stream, block: int) -> np.random.Generator:
-    """The generator of one block of one stream."""
-    return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(int(stream), block)))
+def block_rng(seed: int, stream: Stream, block: int, key: tuple[int, ...] = ()) -> np.random.Generator:
+    """The generator of one block of one stream (of the part of the run named by `key`)."""
+    return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(*key, int(stream), block)))
 
 
 def block_bounds(draws: int) -> list[tuple[int, int]]:
