@@ -21,7 +21,15 @@ from somrisk.space import InputSpace
 if TYPE_CHECKING:  # xarray takes a third of a second to import: only when a Dataset is made
     import xarray as xr
 
-__all__ = ["CubeLayout", "cube_dataset", "cube_nbytes", "discount_factors", "make_attrs"]
+__all__ = [
+    "CubeLayout",
+    "base_discount_rate",
+    "cube_dataset",
+    "cube_nbytes",
+    "discount_factors",
+    "make_attrs",
+    "provenance",
+]
 
 
 def base_discount_rate(case: Case) -> float:
@@ -35,18 +43,44 @@ def discount_factors(case: Case) -> np.ndarray:
 
 
 def make_attrs(case: Case, *, seed: int, sampler: str, draws: int) -> dict[str, Any]:
-    """Provenance attributes of every somrisk result (outputs.md, "The result cube")."""
+    """Provenance attributes of every somrisk result of a case (outputs.md, "The result cube")."""
+    return provenance(
+        name=case.name,
+        sha256=case.sha256,
+        seed=seed,
+        sampler=sampler,
+        draws=draws,
+        currency=case.info.currency,
+        price_year=case.info.price_level,
+        discount_rate=base_discount_rate(case),
+        start_year=case.info.start_year,
+    )
+
+
+def provenance(
+    *,
+    name: str,
+    sha256: str,
+    seed: int,
+    sampler: str,
+    draws: int,
+    currency: str,
+    price_year: int,
+    discount_rate: float,
+    start_year: int,
+) -> dict[str, Any]:
+    """The provenance attributes of a result (of a case, or of a portfolio)."""
     return {
-        "case_name": case.name,
-        "case_sha256": case.sha256,
+        "case_name": name,
+        "case_sha256": sha256,
         "seed": int(seed),
         "sampler": sampler,
         "draws": int(draws),
         "somrisk_version": __version__,
-        "currency": case.info.currency,
-        "price_year": int(case.info.price_level),
-        "discount_rate": float(base_discount_rate(case)),
-        "start_year": int(case.info.start_year),
+        "currency": currency,
+        "price_year": int(price_year),
+        "discount_rate": float(discount_rate),
+        "start_year": int(start_year),
         "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
     }
 

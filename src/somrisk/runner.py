@@ -13,8 +13,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from somrisk._scheduler import check_scheduler
 from somrisk.case import Case, load_case
 from somrisk.errors import UsageError
 from somrisk.space import InputSpace, build_space
@@ -22,11 +23,23 @@ from somrisk.space import InputSpace, build_space
 if TYPE_CHECKING:
     import xarray as xr
 
+    from somrisk.cube import CubeLayout
+    from somrisk.portfolio import PortfolioSimulation
     from somrisk.report.html import ReportData
     from somrisk.simulation import Simulation
 
 
-__all__ = ["CaseCheck", "ReportResult", "RunResult", "check_case", "example_case_path", "report", "run"]
+__all__ = [
+    "CaseCheck",
+    "PortfolioResult",
+    "ReportResult",
+    "RunResult",
+    "check_case",
+    "example_case_path",
+    "report",
+    "run",
+    "run_portfolio",
+]
 
 EXAMPLE_CASE = "youth-cannabis.toml"
 
@@ -82,6 +95,7 @@ def run(
     out: str | Path | None = None,
     xlsx: str | Path | None = None,
     threads: int | None = None,
+    scheduler: str | None = None,
     percentiles: Sequence[float] | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> RunResult:
@@ -91,11 +105,11 @@ def run(
     ----------
     case : path, Case or None
         A case file or a loaded case; None runs the bundled example case.
-    draws, seed, sampler, threads, progress
+    draws, seed, sampler, threads, scheduler, progress
         As for :func:`somrisk.simulate`.
     out : path, optional
         Write the result cube here: ``.nc`` (netCDF, built in memory) or ``.zarr`` (written block by
-        block). The file appears only when complete.
+        block; on a Dask cluster, by the workers). The file appears only when complete.
     xlsx : path, optional
         Also write the results workbook (.xlsx): summary, by year, assumptions, and the first
         100,000 draws. It appears only when complete.
@@ -108,11 +122,11 @@ def run(
         Bad case, bad arguments, or an output that cannot be written (checked before simulating).
     """
     # numba and xarray are imported here, not with the module: `somrisk check` needs neither
-    from somrisk.cube import cube_nbytes
-    from somrisk.io.store import CubeWriter, check_output
+    from somrisk.cube import CubeLayout
     from somrisk.simulation import prepare, simulate
     from somrisk.summary import summarize
 
+    check_scheduler(scheduler)
     if case is None:
         case = example_case_path()
     if xlsx is not None:
@@ -121,28 +135,46 @@ def run(
         check_workbook_path(xlsx)
     loaded = case if isinstance(case, Case) else load_case(case)
     _prefetch("xarray")  # the summary needs it; import it while the draws run
-    options = {} if percentiles is None else {"percentiles": percentiles}
+    statistics = {} if percentiles is None else {"percentiles": percentiles}
     model = prepare(loaded)
     keep = {} if xlsx is None else {"keep_inputs": MAX_DRAWS}
-    if out is None:
-        sim = simulate(
-            model, draws=draws, seed=seed, sampler=sampler, threads=threads, progress=progress, **keep
-        )
-        summary = summarize(sim, **options)
-        return RunResult(summary, sim, None, None if xlsx is None else write_workbook(xlsx, summary, sim))
-
-    fmt = check_output(out, cube_nbytes(loaded, model.space, draws))
-    with CubeWriter(out) as writer:
-        # Zarr is written block by block as the draws are made; netCDF from the cube in memory
-        cube = {"cube_sink": writer.append} if fmt == "zarr" else {"keep_cube": True}
-        sim = simulate(
-            model, draws=draws, seed=seed, sampler=sampler, threads=threads, progress=progress, **cube, **keep
-        )
-        if sim.cube is not None:
-            writer.write(sim.cube)
-        summary = summarize(sim, **options)
-        path = writer.commit()
+    options = dict(
+        draws=draws, seed=seed, sampler=sampler, threads=threads, scheduler=scheduler, progress=progress
+    )
+    layout = CubeLayout.of_case(loaded, model.space)
+    sim, path = _with_cube(
+        out, layout, draws, scheduler, lambda cube: simulate(model, **options, **cube, **keep)
+    )
+    summary = summarize(sim, **statistics)
     return RunResult(summary, sim, path, None if xlsx is None else write_workbook(xlsx, summary, sim))
+
+
+def _with_cube(
+    out: str | Path | None,
+    layout: CubeLayout,
+    draws: int,
+    scheduler: str | None,
+    simulate: Callable[[dict[str, Any]], Any],
+) -> tuple[Any, Path | None]:
+    """Run `simulate` with the options that write its cube to `out` (None: no cube); the file
+    appears only when the run is complete."""
+    from somrisk.io.store import CubeWriter, ZarrRegions, check_output
+
+    if out is None:
+        return simulate({}), None
+    fmt = check_output(out, layout.nbytes(draws))
+    with CubeWriter(out) as writer:
+        if fmt == "netcdf":  # built in memory
+            sim = simulate({"keep_cube": True})
+            writer.write(sim.cube)
+        elif check_scheduler(scheduler) == "threads":  # written block by block, in order, here
+            sim = simulate({"cube_sink": writer.append})
+        else:  # made whole first, then written by the Dask workers, block by block
+            regions = ZarrRegions.create(writer, layout, draws)
+            sim = simulate({"block_writer": regions, "cube_sink": regions.write_inputs})
+            regions.finish(sim.attrs)
+        path = writer.commit()
+    return sim, path
 
 
 #: The report's files: one self-contained HTML page.
@@ -168,6 +200,7 @@ def report(
     seed: int = 1,
     sampler: str = "lhs",
     threads: int | None = None,
+    scheduler: str | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> ReportResult:
     """Simulate a case, run its sensitivity analyses and write the investment committee's report.
@@ -180,8 +213,8 @@ def report(
         The report's file (.html). It appears only when complete.
     lang : {"da", "en"}
         Danish (SØM's terms) or English.
-    draws, seed, sampler, threads, progress
-        As for :func:`somrisk.simulate`; the Sobol analysis uses the same seed.
+    draws, seed, sampler, threads, scheduler, progress
+        As for :func:`somrisk.simulate`; the Sobol analysis uses the same seed (and runs here).
 
     Raises
     ------
@@ -195,12 +228,21 @@ def report(
     from somrisk.simulation import prepare, simulate
     from somrisk.summary import summarize
 
+    check_scheduler(scheduler)
     if lang not in LANGUAGES:
         raise UsageError(f"--lang {lang!r}: the report is written in {' or '.join(LANGUAGES)}")
     target = check_writable(out, "--out", REPORT_FORMATS)
     loaded = load_case(example_case_path() if case is None else case) if not isinstance(case, Case) else case
     model = prepare(loaded)
-    sim = simulate(model, draws=draws, seed=seed, sampler=sampler, threads=threads, progress=progress)
+    sim = simulate(
+        model,
+        draws=draws,
+        seed=seed,
+        sampler=sampler,
+        threads=threads,
+        scheduler=scheduler,
+        progress=progress,
+    )
     uncertain = model.space.dimension > 0  # a case of fixed numbers has nothing to attribute
     data = ReportData(
         simulation=sim,
@@ -212,3 +254,56 @@ def report(
     return ReportResult(
         write_atomic(target, lambda temporary: temporary.write_text(page, encoding="utf-8")), data
     )
+
+
+@dataclass(frozen=True, eq=False)
+class PortfolioResult:
+    """What ``somrisk portfolio`` produces: the portfolio's summary (as a case's), the per-case
+    table (:func:`somrisk.portfolio.case_summary`), the simulation and the cube file written."""
+
+    summary: xr.Dataset
+    cases: xr.Dataset
+    simulation: PortfolioSimulation
+    out: Path | None
+
+
+def run_portfolio(
+    portfolio: str | Path,
+    *,
+    draws: int = 10_000,
+    seed: int = 1,
+    sampler: str = "lhs",
+    out: str | Path | None = None,
+    threads: int | None = None,
+    scheduler: str | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> PortfolioResult:
+    """Simulate a portfolio, summarise it and each case, and write the cube where `out` names a file.
+
+    The cube has a ``case`` dimension on gains, costs and net. Arguments as for :func:`run`.
+
+    Raises
+    ------
+    CaseError, UsageError, OutputError
+        Bad portfolio, catalogue or case (each problem names its file), bad arguments, or an output
+        that cannot be written (checked before simulating).
+    """
+    from somrisk.case.portfolio import load_portfolio
+    from somrisk.portfolio import case_summary, prepare_portfolio, simulate_portfolio
+    from somrisk.summary import summarize
+
+    check_scheduler(scheduler)
+    loaded = load_portfolio(portfolio)
+    _prefetch("xarray")
+    ensemble = prepare_portfolio(loaded)
+    options = dict(
+        draws=draws, seed=seed, sampler=sampler, threads=threads, scheduler=scheduler, progress=progress
+    )
+    sim, path = _with_cube(
+        out,
+        ensemble.layout,
+        draws,
+        scheduler,
+        lambda cube: simulate_portfolio(loaded, ensemble=ensemble, **options, **cube),
+    )
+    return PortfolioResult(summarize(sim), case_summary(sim), sim, path)

@@ -203,23 +203,52 @@ class Deterministic:
 
 def run_deterministic(case: Case | Model) -> Deterministic:
     """Evaluate the case once with every input at its base value (model.md, "Deterministic run")."""
-    model = case if isinstance(case, Model) else prepare(case)
-    base = model.space.base_values
-    T, A, C = model.case.info.horizon, len(model.case.actors), len(model.case.consequences)
-    out = _Outputs.allocate(1, T, A, C, cube=True)
-    values = np.ascontiguousarray(base[list(model.space.uncertain)][None, :])
-    _evaluate(model, values, out, write_cube=True, constants=base)  # fixed inputs at their base too
+    return deterministic(single(case if isinstance(case, Model) else prepare(case)))
+
+
+def deterministic(ensemble: Ensemble) -> Deterministic:
+    """The deterministic run of a case or a portfolio (its cases summed), every input at its base."""
+    layout = ensemble.layout
+    T, A, C = len(layout.years), len(layout.actors), len(layout.consequences)
+    npv, net, discounted, pv = np.zeros((1, A)), np.zeros((1, T, A)), np.zeros((1, T)), np.zeros((1, 2))
+    gains, costs = np.zeros((T, A, C)), np.zeros((T, A))
+    for (lo, hi), plan in zip(ensemble.chunks, ensemble.plans, strict=True):
+        models = [m.model for m in ensemble.members[lo:hi]]
+        base = [m.space.base_values for m in models]
+        values = np.concatenate([b[list(m.space.uncertain)] for b, m in zip(base, models, strict=True)])[
+            None, :
+        ]
+        chunk_gains, chunk_costs = np.empty((1, hi - lo, T, A, C)), np.empty((1, hi - lo, T, A))
+        args = plan.kernel_args()
+        # fixed inputs at their base too (a fixed distribution's `base` may differ from its value)
+        args = (args[0], np.concatenate(base), *args[2:])
+        evaluate_cases(
+            np.ascontiguousarray(values),
+            *args,
+            True,
+            npv,
+            np.empty((1, hi - lo)),
+            net,
+            discounted,
+            pv,
+            chunk_gains,
+            chunk_costs,
+        )
+        gains += chunk_gains[0].sum(axis=0)
+        costs += chunk_costs[0].sum(axis=0)
+    series, payback = np.empty((1, T, A + 2)), np.empty(1, dtype=np.int64)
+    finish_block(net, discounted, series, payback)
     return Deterministic(
-        actors=model.case.actors,
-        years=model.case.years,
-        npv=out.npv[0],
-        net=out.net[0].copy(),
-        costs=out.costs[0],
-        gains=out.gains[0],
-        cumulative=out.series[0, :, -1].copy(),
-        payback=int(out.payback[0]),
-        pv_gains=float(out.pv_gains[0]),
-        pv_costs=float(out.pv_costs[0]),
+        actors=layout.actors,
+        years=layout.years,
+        npv=npv[0],
+        net=series[0, :, :A].copy(),
+        costs=costs,
+        gains=gains,
+        cumulative=series[0, :, -1].copy(),
+        payback=int(payback[0]),
+        pv_gains=float(pv[0, 0]),
+        pv_costs=float(pv[0, 1]),
     )
 
 
@@ -968,7 +997,7 @@ class _Run:
                 )
                 self.cube_sink(CubeBlock(start, stop, dataset))
         elif self.cube_sink is not None and values is not None:  # gains written on the workers
-            self.cube_sink(CubeBlock(start, stop, _inputs_dataset(self.layout, start, values)))
+            self.cube_sink(CubeBlock(start, stop, _inputs_dataset(values)))
         if self.progress is not None:
             self.progress(stop, self.draws)
 
@@ -1012,14 +1041,8 @@ class _Run:
         )
 
 
-def _inputs_dataset(layout: CubeLayout, start: int, values: np.ndarray) -> xr.Dataset:
+def _inputs_dataset(values: np.ndarray) -> xr.Dataset:
     """The `inputs` of one block, for a cube whose other variables the workers write."""
     import xarray as xr
 
-    return xr.Dataset(
-        {"inputs": (("draw", "input"), values)},
-        coords={
-            "draw": np.arange(start, start + values.shape[0], dtype=np.int64),
-            "input": list(layout.inputs),
-        },
-    )
+    return xr.Dataset({"inputs": (("draw", "input"), values)})

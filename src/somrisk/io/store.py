@@ -18,13 +18,15 @@ from typing import TYPE_CHECKING
 
 from somrisk._files import check_folder
 from somrisk._resources import available_memory, format_bytes, free_disk
+from somrisk.cube import CubeLayout, cube_dataset
 from somrisk.errors import OutputError, UsageError
+from somrisk.sampling import BLOCK_DRAWS
 from somrisk.simulation import CUBE_MEMORY_SHARE, CubeBlock
 
 if TYPE_CHECKING:
     import xarray as xr
 
-__all__ = ["CUBE_FORMATS", "CubeWriter", "check_output", "cube_format"]
+__all__ = ["CUBE_FORMATS", "CubeWriter", "ZarrRegions", "check_output", "cube_format"]
 
 CUBE_FORMATS = {".nc": "netcdf", ".zarr": "zarr"}
 #: Zarr format version 2: read by every Zarr library, and it has a specification for the string
@@ -143,3 +145,62 @@ class CubeWriter:
             shutil.rmtree(self.temporary, ignore_errors=True)
         elif self.temporary.exists():
             self.temporary.unlink()
+
+
+class ZarrRegions:
+    """A Zarr cube laid out whole before the run, then filled region by region.
+
+    Dask workers write each block's gains, costs and net (:meth:`__call__`, in any order); this
+    process writes each block's inputs (:meth:`write_inputs`) and, at the end, the provenance
+    (:meth:`finish`). Every region is whole Zarr chunks (a block of draws; one case per chunk in a
+    portfolio), so no two writers ever touch the same chunk. The store is the writer's temporary
+    folder, moved into place by :meth:`CubeWriter.commit`; it must be on a filesystem every worker
+    can reach.
+    """
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+
+    @classmethod
+    def create(cls, writer: CubeWriter, layout: CubeLayout, draws: int) -> ZarrRegions:
+        """Write the cube's coordinates and empty variables (needs dask.array)."""
+        import dask.array as da
+
+        T, A, C, d = len(layout.years), len(layout.actors), len(layout.consequences), len(layout.inputs)
+        cases = () if layout.cases is None else (len(layout.cases),)
+        one = () if layout.cases is None else (1,)
+
+        def empty(*shape: int) -> da.Array:
+            chunks = (BLOCK_DRAWS, *one, *shape[1 + len(one) :])
+            return da.zeros(shape, chunks=tuple(max(1, c) for c in chunks))
+
+        template = cube_dataset(
+            layout,
+            draw_start=0,
+            gains=empty(draws, *cases, T, A, C),
+            costs=empty(draws, *cases, T, A),
+            net=empty(draws, *cases, T, A),
+            inputs=da.zeros((draws, d), chunks=(BLOCK_DRAWS, max(1, d))),
+            attrs={},
+        )
+        template.to_zarr(writer.temporary, mode="w", compute=False, zarr_format=ZARR_FORMAT)
+        writer._started = True
+        return cls(str(writer.temporary))
+
+    def __call__(self, block: CubeBlock) -> None:
+        region = {"draw": slice(block.start, block.stop)}
+        if block.cases is not None:
+            region["case"] = slice(*block.cases)
+        block.dataset.to_zarr(self.path, region=region, zarr_format=ZARR_FORMAT)
+
+    def write_inputs(self, block: CubeBlock) -> None:
+        """Write a block's input values (in this process)."""
+        self(block)
+
+    def finish(self, attrs: dict[str, object]) -> None:
+        """Record the run's provenance in the store's attributes."""
+        import zarr
+
+        group = zarr.open_group(self.path, mode="r+", zarr_format=ZARR_FORMAT)
+        group.attrs.update(attrs)
+        zarr.consolidate_metadata(self.path, zarr_format=ZARR_FORMAT)

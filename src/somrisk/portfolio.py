@@ -1,0 +1,261 @@
+"""Stage 9: a portfolio of cases, simulated together with its shared price catalogue.
+
+Each case keeps its own random streams, keyed by its name (so adding, removing or reordering cases
+does not change another case's draws); each catalogue input is drawn once per draw, from the
+catalogue's own stream, and every case using it takes that value. The cases are evaluated in chunks
+(:data:`somrisk.simulation.CHUNK_CASES`), one kernel call per chunk and block of draws.
+
+The portfolio's years run from the earliest case start to the latest case end; its actors are every
+actor of its cases. Every NPV of a portfolio, the cases' included, is discounted to the portfolio's
+first year, each case at its own discount rate, so that the cases' NPVs add up to the portfolio's.
+For cases that start in that year this is the case's own NPV.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from somrisk.case.portfolio import Portfolio, load_portfolio
+from somrisk.cube import CubeLayout, base_discount_rate, provenance
+from somrisk.simulation import (
+    CubeBlock,
+    Deterministic,
+    Ensemble,
+    Member,
+    deterministic,
+    make_ensemble,
+    prepare,
+    run_ensemble,
+)
+
+if TYPE_CHECKING:
+    import xarray as xr
+
+__all__ = ["PortfolioSimulation", "case_summary", "prepare_portfolio", "simulate_portfolio"]
+
+#: Stream prefixes: the catalogue's, and each case's (followed by a hash of its name).
+CATALOG_KEY, CASE_KEY = 0, 1
+
+
+def _name_key(name: str) -> int:
+    return int.from_bytes(hashlib.sha256(name.encode("utf-8")).digest()[:8], "little")
+
+
+def _first_seen(groups: list[tuple[str, ...]]) -> tuple[str, ...]:
+    seen: dict[str, None] = {}
+    for group in groups:
+        seen.update(dict.fromkeys(group))
+    return tuple(seen)
+
+
+def prepare_portfolio(portfolio: Portfolio) -> Ensemble:
+    """Compile every case of a portfolio and lay out its shared draws, years and actors."""
+    models = [prepare(case, portfolio.catalog) for case in portfolio.cases]
+    shared: dict[str, int] = {}
+    for model in models:
+        for path in model.space.paths:
+            if path.startswith("catalog."):
+                shared.setdefault(path, len(shared))
+    first = min(case.info.start_year for case in portfolio.cases)
+    last = max(case.years[-1] for case in portfolio.cases)
+    years = tuple(range(first, last + 1))
+    members = [
+        Member(
+            model=model,
+            key=(CASE_KEY, _name_key(model.case.name)),
+            shared=np.array([shared.get(p, -1) for p in model.space.paths], dtype=np.int64),
+            year_offset=model.case.info.start_year - first,
+        )
+        for model in models
+    ]
+    own_paths = [
+        f"{m.model.case.name}/{path}" for m in members for path in m.model.space.paths if path not in shared
+    ]
+    t = np.arange(len(years), dtype=float)
+    case0 = portfolio.cases[0].info
+    layout = CubeLayout(
+        years=years,
+        actors=_first_seen([case.actors for case in portfolio.cases]),
+        consequences=_first_seen([tuple(c.name for c in case.consequences) for case in portfolio.cases]),
+        inputs=(*shared, *own_paths),
+        money=f"{case0.currency}, {case0.price_level} prices",
+        discount_factor=np.array([(1.0 + base_discount_rate(case)) ** -t for case in portfolio.cases]),
+        cases=tuple(case.name for case in portfolio.cases),
+    )
+    return make_ensemble(members, shared_dimension=len(shared), shared_key=(CATALOG_KEY,), layout=layout)
+
+
+@dataclass(frozen=True, eq=False)
+class PortfolioSimulation:
+    """The results of a portfolio's Monte Carlo run.
+
+    Attributes are those of :class:`somrisk.Simulation` for the portfolio as a whole (NPV per
+    actor, payback, yearly results, the deterministic run), plus `case_npv`.
+
+    Attributes
+    ----------
+    case_npv : float64 (cases, draws)
+        Each case's NPV (over its actors) in every draw, discounted to the portfolio's first year.
+    """
+
+    portfolio: Portfolio
+    ensemble: Ensemble
+    seed: int
+    sampler: str
+    draws: int
+    npv: np.ndarray
+    case_npv: np.ndarray
+    payback: np.ndarray
+    pv_gains_mean: float
+    pv_costs_mean: float
+    yearly_sample: np.ndarray
+    yearly_mean: np.ndarray
+    yearly_var: np.ndarray
+    deterministic: Deterministic
+    attrs: dict[str, Any]
+    cube: xr.Dataset | None = field(default=None)
+
+    @property
+    def actors(self) -> tuple[str, ...]:
+        return self.ensemble.actors
+
+    @property
+    def years(self) -> tuple[int, ...]:
+        return self.ensemble.years
+
+    @property
+    def cases(self) -> tuple[str, ...]:
+        """The cases' names, in the portfolio's order."""
+        assert self.ensemble.layout.cases is not None
+        return self.ensemble.layout.cases
+
+    @property
+    def money(self) -> str:
+        return self.ensemble.layout.money
+
+    @property
+    def npv_total(self) -> np.ndarray:
+        """NPV summed over actors, per draw (draws,)."""
+        return self.npv.sum(axis=0)
+
+
+def portfolio_sha256(portfolio: Portfolio) -> str:
+    """SHA-256 over the portfolio file, its catalogue and its cases: it changes when any does."""
+    digest = hashlib.sha256(portfolio.sha256.encode())
+    if portfolio.catalog is not None:
+        digest.update(portfolio.catalog.sha256.encode())
+    for case in portfolio.cases:
+        digest.update(case.sha256.encode())
+    return digest.hexdigest()
+
+
+def simulate_portfolio(
+    portfolio: Portfolio | str | Path,
+    *,
+    draws: int = 10_000,
+    seed: int = 1,
+    sampler: str = "lhs",
+    threads: int | None = None,
+    scheduler: str | None = None,
+    keep_cube: bool = False,
+    cube_sink: Callable[[CubeBlock], None] | None = None,
+    block_writer: Callable[[CubeBlock], None] | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    ensemble: Ensemble | None = None,
+) -> PortfolioSimulation:
+    """Run the Monte Carlo simulation of a portfolio; arguments as for :func:`somrisk.simulate`.
+
+    `ensemble` is the portfolio compiled with :func:`prepare_portfolio`, where the caller has it.
+    """
+    loaded = portfolio if isinstance(portfolio, Portfolio) else load_portfolio(portfolio)
+    ensemble = prepare_portfolio(loaded) if ensemble is None else ensemble
+    rates = {base_discount_rate(case) for case in loaded.cases}
+    case0 = loaded.cases[0].info
+    attrs = provenance(
+        name=loaded.name,
+        sha256=portfolio_sha256(loaded),
+        seed=seed,
+        sampler=sampler,
+        draws=draws,
+        currency=case0.currency,
+        price_year=case0.price_level,
+        discount_rate=rates.pop() if len(rates) == 1 else math.nan,
+        start_year=ensemble.years[0],
+    )
+    attrs["portfolio_cases"] = "; ".join(case.name for case in loaded.cases)
+    result = run_ensemble(
+        ensemble,
+        draws=draws,
+        seed=seed,
+        sampler=sampler,
+        threads=threads,
+        scheduler=scheduler,
+        keep_cube=keep_cube,
+        keep_inputs=False,
+        cube_sink=cube_sink,
+        block_writer=block_writer,
+        progress=progress,
+        attrs=attrs,
+    )
+    assert result.case_npv is not None
+    return PortfolioSimulation(
+        portfolio=loaded,
+        ensemble=ensemble,
+        seed=seed,
+        sampler=sampler,
+        draws=draws,
+        npv=result.npv,
+        case_npv=result.case_npv,
+        payback=result.payback,
+        pv_gains_mean=result.pv_gains_mean,
+        pv_costs_mean=result.pv_costs_mean,
+        yearly_sample=result.yearly_sample,
+        yearly_mean=result.yearly_mean,
+        yearly_var=result.yearly_var,
+        deterministic=deterministic(ensemble),
+        attrs=result.attrs,
+        cube=result.cube,
+    )
+
+
+def case_summary(sim: PortfolioSimulation, *, interval: tuple[float, float] = (0.05, 0.95)) -> xr.Dataset:
+    """Per case: mean, sd, percentiles (`interval` and the median), P(NPV > 0) and the share of the
+    portfolio's variance.
+
+    The variance share of case k is Cov(NPV_k, NPV) / Var(NPV), NPV the portfolio's: the shares add
+    up to 1, and a case whose NPV moves against the others' has a negative share. NaN where the
+    portfolio's NPV does not vary.
+    """
+    import xarray as xr
+
+    quantiles = np.array([interval[0], 0.5, interval[1]])
+    values = sim.case_npv
+    total = sim.npv_total
+    ddof = 1 if sim.draws > 1 else 0
+    deviation = total - total.mean()
+    variance = float(deviation @ deviation) / max(sim.draws - ddof, 1)
+    covariance = (values - values.mean(axis=1, keepdims=True)) @ deviation / max(sim.draws - ddof, 1)
+    share = covariance / variance if variance > 0 else np.full(len(sim.cases), math.nan)
+    money = sim.money
+    return xr.Dataset(
+        {
+            "npv_mean": (("case",), values.mean(axis=1), {"units": money}),
+            "npv_sd": (("case",), values.std(axis=1, ddof=ddof), {"units": money}),
+            "npv_quantile": (
+                ("case", "quantile"),
+                np.quantile(values, quantiles, axis=1).T,
+                {"units": money},
+            ),
+            "npv_prob_positive": (("case",), np.count_nonzero(values > 0, axis=1) / sim.draws),
+            "variance_share": (("case",), share),
+        },
+        coords={"case": list(sim.cases), "quantile": quantiles},
+        attrs=sim.attrs,
+    )
