@@ -8,6 +8,16 @@ import sys
 import somrisk
 
 DOCUMENTED = [
+    "Catalog",
+    "Portfolio",
+    "PortfolioSimulation",
+    "PortfolioResult",
+    "case_summary",
+    "load_catalog",
+    "load_portfolio",
+    "portfolio_json",
+    "run_portfolio",
+    "simulate_portfolio",
     "Case",
     "CaseCheck",
     "check_case",

@@ -7,7 +7,8 @@ The public API, by stage (see docs/architecture.md)::
     summary = somrisk.summarize(sim)                         # labelled xarray Dataset
     somrisk.summary_json(summary)                            # the JSON of outputs.md
 
-or all at once: ``somrisk.run("case.toml", out="cube.nc")``. Sensitivity and decision analyses:
+or all at once: ``somrisk.run("case.toml", out="cube.nc")``; a portfolio of cases with a shared
+price catalogue: ``somrisk.run_portfolio("portfolio.toml")``. Sensitivity and decision analyses:
 ``somrisk.tornado(case)``, ``sobol``, ``morris``, ``breakeven``, ``voi``, ``drivers``. Names are
 imported on first use, so ``import somrisk`` stays quick.
 """
@@ -21,16 +22,21 @@ from somrisk._version import __version__
 
 if TYPE_CHECKING:  # pragma: no cover
     from somrisk.case import Case, load_case, parse_case
+    from somrisk.case.catalog import Catalog, load_catalog
+    from somrisk.case.portfolio import Portfolio, load_portfolio
+    from somrisk.portfolio import PortfolioSimulation, case_summary, simulate_portfolio
     from somrisk.errors import CaseError, OutputError, Problem, SomriskError, UsageError
-    from somrisk.io import summary_json
+    from somrisk.io import portfolio_json, summary_json
     from somrisk.runner import (
         CaseCheck,
+        PortfolioResult,
         ReportResult,
         RunResult,
         check_case,
         example_case_path,
         report,
         run,
+        run_portfolio,
     )
     from somrisk.sensitivity import (
         Breakeven,
@@ -77,6 +83,14 @@ __all__ = [  # noqa: RUF022 - grouped by stage, as documented
     "evaluate",
     "run_deterministic",
     "simulate",
+    # portfolios
+    "Catalog",
+    "Portfolio",
+    "PortfolioSimulation",
+    "case_summary",
+    "load_catalog",
+    "load_portfolio",
+    "simulate_portfolio",
     # sensitivity and decision analysis
     "Breakeven",
     "Drivers",
@@ -93,11 +107,14 @@ __all__ = [  # noqa: RUF022 - grouped by stage, as documented
     # results
     "summarize",
     "summary_json",
+    "portfolio_json",
     # the main jobs
     "RunResult",
     "run",
     "ReportResult",
     "report",
+    "PortfolioResult",
+    "run_portfolio",
     # errors
     "CaseError",
     "OutputError",
@@ -111,6 +128,16 @@ _HOME = {
     "Case": "somrisk.case",
     "load_case": "somrisk.case",
     "parse_case": "somrisk.case",
+    "Catalog": "somrisk.case.catalog",
+    "load_catalog": "somrisk.case.catalog",
+    "Portfolio": "somrisk.case.portfolio",
+    "load_portfolio": "somrisk.case.portfolio",
+    "PortfolioSimulation": "somrisk.portfolio",
+    "case_summary": "somrisk.portfolio",
+    "simulate_portfolio": "somrisk.portfolio",
+    "portfolio_json": "somrisk.io",
+    "PortfolioResult": "somrisk.runner",
+    "run_portfolio": "somrisk.runner",
     "CaseCheck": "somrisk.runner",
     "check_case": "somrisk.runner",
     "example_case_path": "somrisk.runner",

@@ -31,6 +31,16 @@ class SamplerOption(StrEnum):
     sobol = "sobol"
 
 
+SchedulerOption = Annotated[
+    str | None,
+    typer.Option(
+        help="Where blocks run: threads (here), local:N (a Dask LocalCluster of N workers) or "
+        "tcp://HOST:PORT (a Dask cluster) [default: threads]; results do not depend on it.",
+        show_default=False,
+    ),
+]
+
+
 def _given(**options: Any) -> dict[str, Any]:
     """Only the options the user gave: defaults live once, in the library's signatures."""
     return {k: v for k, v in options.items() if v is not None}
@@ -91,6 +101,7 @@ def run(
         int | None,
         typer.Option(help="Threads [default: all CPUs]; results do not depend on it.", show_default=False),
     ] = None,
+    scheduler: SchedulerOption = None,
 ) -> None:
     """Simulate a case and print its NPV per actor, P(NPV > 0) and payback."""
     from somrisk.cli.render import ProgressBar, summary_table
@@ -109,6 +120,7 @@ def run(
                 out=out,
                 xlsx=xlsx,
                 threads=threads,
+                scheduler=scheduler,
             ),
         )
     finally:
@@ -161,6 +173,7 @@ def report(
     threads: Annotated[
         int | None, typer.Option(help="Threads [default: all CPUs].", show_default=False)
     ] = None,
+    scheduler: SchedulerOption = None,
 ) -> None:
     """Write the investment committee's report: one self-contained HTML page, Danish or English."""
     from somrisk.cli.render import ProgressBar
@@ -174,9 +187,66 @@ def report(
             lang=lang.value,
             progress=progress,
             **_given(
-                draws=draws, seed=seed, sampler=None if sampler is None else sampler.value, threads=threads
+                draws=draws,
+                seed=seed,
+                sampler=None if sampler is None else sampler.value,
+                threads=threads,
+                scheduler=scheduler,
             ),
         )
     finally:
         progress.close()
     stdout.print(f"Report written to {result.path}", markup=False, highlight=False)
+
+
+@app.command()
+def portfolio(
+    file: Annotated[Path, typer.Argument(help="Portfolio file (TOML).", show_default=False)],
+    draws: Annotated[
+        int | None,
+        typer.Option("--draws", "-n", help="Number of draws [default: 10,000].", show_default=False),
+    ] = None,
+    seed: Annotated[int | None, typer.Option(help="Seed [default: 1].", show_default=False)] = None,
+    sampler: Annotated[
+        SamplerOption | None, typer.Option(help="Sampler [default: lhs].", show_default=False)
+    ] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(help="Write the result cube (with a case dimension): .nc or .zarr.", show_default=False),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print only the JSON summary on stdout.")] = False,
+    threads: Annotated[
+        int | None, typer.Option(help="Threads [default: all CPUs].", show_default=False)
+    ] = None,
+    scheduler: SchedulerOption = None,
+) -> None:
+    """Simulate a portfolio of cases with its shared price catalogue: the portfolio's NPV per actor,
+    P(NPV > 0) and payback, and a table of its cases."""
+    from somrisk.cli.render import ProgressBar, case_table, summary_table
+    from somrisk.io import portfolio_json
+    from somrisk.runner import run_portfolio
+
+    progress = ProgressBar(stderr)
+    try:
+        result = run_portfolio(
+            file,
+            progress=progress,
+            **_given(
+                draws=draws,
+                seed=seed,
+                sampler=None if sampler is None else sampler.value,
+                out=out,
+                threads=threads,
+                scheduler=scheduler,
+            ),
+        )
+    finally:
+        progress.close()
+    if as_json:
+        print(json.dumps(portfolio_json(result.summary, result.cases), ensure_ascii=False, allow_nan=False))
+        return
+    for item in summary_table(result.summary):
+        stdout.print(item)
+    stdout.print(case_table(result.cases))
+    if result.out is not None:
+        stdout.print(f"Cube written to {result.out}", markup=False, highlight=False)

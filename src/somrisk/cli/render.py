@@ -20,7 +20,7 @@ from somrisk.runner import CaseCheck
 if TYPE_CHECKING:
     import xarray as xr
 
-__all__ = ["ProgressBar", "check_report", "summary_table"]
+__all__ = ["ProgressBar", "case_table", "check_report", "summary_table"]
 
 
 def money(x: float) -> str:
@@ -71,6 +71,26 @@ def summary_table(summary: xr.Dataset) -> list[Any]:
         "5 % and 95 %: percentiles of the draws"
     )
     return [table, payback, f"[dim]{provenance}[/dim]"]
+
+
+def case_table(cases: xr.Dataset) -> Table:
+    """The per-case table of ``somrisk portfolio``: NPV, its 90 % interval, P(NPV > 0) and the
+    case's share of the portfolio's variance."""
+    table = Table(title="Cases (NPV over all actors)", title_justify="left")
+    table.add_column("Case", max_width=34, overflow="fold")
+    for heading in ("Mean", "5 %", "95 %", "P(NPV > 0)", "Var. share"):
+        table.add_column(heading, justify="right")
+    for name in cases.case.values:
+        row = cases.sel(case=name)
+        table.add_row(
+            escape(str(name)),
+            money(float(row.npv_mean)),
+            money(float(row.npv_quantile.sel(quantile=0.05, method="nearest"))),
+            money(float(row.npv_quantile.sel(quantile=0.95, method="nearest"))),
+            share(float(row.npv_prob_positive)),
+            share(float(row.variance_share)),
+        )
+    return table
 
 
 def check_report(checked: CaseCheck) -> list[str]:

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import xarray as xr
 
-__all__ = ["finite", "percentile_key", "summary_json"]
+__all__ = ["finite", "percentile_key", "portfolio_json", "summary_json"]
 
 
 def percentile_key(quantile: float) -> str:
@@ -84,3 +84,23 @@ def summary_json(summary: xr.Dataset) -> dict[str, Any]:
         },
         "net_by_year": net_by_year,
     }
+
+
+def portfolio_json(summary: xr.Dataset, cases: xr.Dataset) -> dict[str, Any]:
+    """The ``somrisk portfolio --json`` document: the run summary's keys for the whole portfolio,
+    plus ``cases`` (per case: mean, sd, p05, p50, p95, prob_positive, variance_share)."""
+    document = summary_json(summary)
+    document["cases"] = {
+        str(name): {
+            "mean": finite(row.npv_mean),
+            "sd": finite(row.npv_sd),
+            **{
+                percentile_key(float(q)): finite(row.npv_quantile.sel(quantile=q))
+                for q in cases["quantile"].values
+            },
+            "prob_positive": finite(row.npv_prob_positive),
+            "variance_share": finite(row.variance_share),
+        }
+        for name, row in ((name, cases.sel(case=name)) for name in cases.case.values)
+    }
+    return document
