@@ -24,9 +24,9 @@ if TYPE_CHECKING:  # pragma: no cover
     from somrisk.case import Case, load_case, parse_case
     from somrisk.case.catalog import Catalog, load_catalog
     from somrisk.case.portfolio import Portfolio, load_portfolio
-    from somrisk.portfolio import PortfolioSimulation, case_summary, simulate_portfolio
     from somrisk.errors import CaseError, OutputError, Problem, SomriskError, UsageError
     from somrisk.io import portfolio_json, summary_json
+    from somrisk.portfolio import PortfolioSimulation, case_summary, simulate_portfolio
     from somrisk.runner import (
         CaseCheck,
         PortfolioResult,

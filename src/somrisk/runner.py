@@ -171,7 +171,7 @@ def _with_cube(
             sim = simulate({"cube_sink": writer.append})
         else:  # made whole first, then written by the Dask workers, block by block
             regions = ZarrRegions.create(writer, layout, draws)
-            sim = simulate({"block_writer": regions, "cube_sink": regions.write_inputs})
+            sim = simulate({"block_writer": regions, "cube_sink": regions})
             regions.finish(sim.attrs)
         path = writer.commit()
     return sim, path

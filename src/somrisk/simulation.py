@@ -21,7 +21,7 @@ import os
 from collections import deque
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -768,13 +768,9 @@ def _block_task(spec: _Spec, index: int, chunk: int) -> _Partial:
         gains,
         costs,
     )
-    if spec.block_writer is not None:
+    if spec.block_writer is not None:  # the cube's block is written here; only the sums go back
         spec.block_writer(_worker_block(spec, index, chunk, partial))
-        return _Partial(
-            *(getattr(partial, f) for f in ("npv", "case_npv", "net", "discounted", "pv", "values")),
-            None,
-            None,
-        )
+        return replace(partial, gains=None, costs=None)
     return partial
 
 

@@ -150,8 +150,8 @@ class CubeWriter:
 class ZarrRegions:
     """A Zarr cube laid out whole before the run, then filled region by region.
 
-    Dask workers write each block's gains, costs and net (:meth:`__call__`, in any order); this
-    process writes each block's inputs (:meth:`write_inputs`) and, at the end, the provenance
+    Dask workers write each block's gains, costs and net (in any order); this process writes each
+    block's inputs (the same call, with a block holding only ``inputs``) and, at the end, the provenance
     (:meth:`finish`). Every region is whole Zarr chunks (a block of draws; one case per chunk in a
     portfolio), so no two writers ever touch the same chunk. The store is the writer's temporary
     folder, moved into place by :meth:`CubeWriter.commit`; it must be on a filesystem every worker
@@ -192,10 +192,6 @@ class ZarrRegions:
         if block.cases is not None:
             region["case"] = slice(*block.cases)
         block.dataset.to_zarr(self.path, region=region, zarr_format=ZARR_FORMAT)
-
-    def write_inputs(self, block: CubeBlock) -> None:
-        """Write a block's input values (in this process)."""
-        self(block)
 
     def finish(self, attrs: dict[str, object]) -> None:
         """Record the run's provenance in the store's attributes."""
