@@ -244,3 +244,38 @@ def test_nan_and_infinity_are_refused(bad, key):
     table = {"dist": "normal", "mean": 1.0, "sd": 1.0} | {key: bad}
     with pytest.raises(ValidationError, match="finite number"):
         VALUE.validate_python(table)
+
+
+def test_a_pickled_transform_holds_no_tables_and_gives_the_same_values():
+    # Dask workers receive the Transform pickled; they build the tables themselves
+    import pickle
+
+    from somrisk.case import parse_case
+    from somrisk.space import build_space
+    from somrisk.testing import minimal_case
+    from somrisk.transform import Transform
+
+    costs = "\n".join(
+        f'[[costs]]\nname = "c{i}"\nactor = "kommune"\nkind = "fixed"\nyear = 0\n'
+        f'amount = {{ dist = "{kind}", {params} }}\n'
+        for i, (kind, params) in enumerate(
+            [
+                ("pert", "min = 1, mode = 2, max = 5"),
+                ("gamma", "shape = 2.5, scale = 3"),
+                ("uniform", "min = 0, max = 1"),
+            ]
+        )
+    )
+    space = build_space(parse_case(minimal_case(costs=costs)))
+    transform = Transform(space)
+    u = np.random.default_rng(5).random((1000, len(space.uncertain)))
+    before = transform(u)
+    data = pickle.dumps(transform)
+    assert len(data) < 20_000  # a quantile table alone is 48 kB
+    after = pickle.loads(data)(u)
+    np.testing.assert_array_equal(after, before)
+    # and each column is its distribution's quantile (scipy twins from the raw parameters)
+    assert space.paths == ("costs.c0.amount", "costs.c1.amount", "costs.c2.amount")
+    np.testing.assert_allclose(stats.beta(2, 4, loc=1, scale=4).cdf(before[:, 0]), u[:, 0], atol=1e-8)
+    np.testing.assert_allclose(stats.gamma(2.5, scale=3).cdf(before[:, 1]), u[:, 1], atol=1e-8)
+    np.testing.assert_allclose(before[:, 2], u[:, 2], rtol=1e-15)

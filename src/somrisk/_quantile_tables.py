@@ -187,12 +187,18 @@ def _score_and_slope(space: str, w: np.ndarray, z: np.ndarray, lower: Any, upper
 
 def _tail_table(space: str, lower: Any, upper: Any, size: int):
     z = np.linspace(-Z_LIMIT, Z_LIMIT, size + 1)
+    left = z <= 0
+    w = np.empty_like(z)
     with np.errstate(all="ignore"):
-        if space == "logit":  # start from scipy's quantile on the side where it is exact
-            x_lo, y_hi = lower.ppf(special.ndtr(z)), upper.ppf(special.ndtr(-z))
-            w = np.where(z <= 0, np.log(x_lo) - np.log1p(-x_lo), np.log1p(-y_hi) - np.log(y_hi))
+        # start from scipy's quantile on the side where it is exact (and only there: it is most of
+        # the cost of a table)
+        if space == "logit":
+            x_lo, y_hi = lower.ppf(special.ndtr(z[left])), upper.ppf(special.ndtr(-z[~left]))
+            w[left] = np.log(x_lo) - np.log1p(-x_lo)
+            w[~left] = np.log1p(-y_hi) - np.log(y_hi)
         else:
-            w = np.log(np.where(z <= 0, lower.ppf(special.ndtr(z)), upper.isf(special.ndtr(-z))))
+            w[left] = np.log(lower.ppf(special.ndtr(z[left])))
+            w[~left] = np.log(upper.isf(special.ndtr(-z[~left])))
         # Newton steps on ndtri(F(x(w))) = z where needed: scipy's ppf can be inaccurate far in
         # the tails or for extreme shapes, its log-CDF is not
         z_at, slope = _score_and_slope(space, w, z, lower, upper)
@@ -228,15 +234,16 @@ def _horner(coef: np.ndarray, t: np.ndarray | float) -> np.ndarray:
 
 def _error(space: str, w: np.ndarray, z: np.ndarray, lower: Any, upper: Any) -> np.ndarray:
     """F(x(w)) - u for u = ndtr(z), computed on the side of the median where it is exact."""
+    left = z <= 0
+    error = np.empty_like(w)
     with np.errstate(all="ignore"):
         if space == "logit":
-            return np.where(
-                z <= 0,
-                lower.cdf(special.expit(w)) - special.ndtr(z),
-                upper.cdf(special.expit(-w)) - special.ndtr(-z),
-            )
-        x = np.exp(w)
-        return np.where(z <= 0, lower.cdf(x) - special.ndtr(z), upper.sf(x) - special.ndtr(-z))
+            error[left] = lower.cdf(special.expit(w[left])) - special.ndtr(z[left])
+            error[~left] = upper.cdf(special.expit(-w[~left])) - special.ndtr(-z[~left])
+        else:
+            error[left] = lower.cdf(np.exp(w[left])) - special.ndtr(z[left])
+            error[~left] = upper.sf(np.exp(w[~left])) - special.ndtr(-z[~left])
+    return error
 
 
 def _central_table(

@@ -19,15 +19,17 @@ that each column's kind is decided once per chunk.
 from __future__ import annotations
 
 import math
+import threading
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 import numba
 import numpy as np
 from scipy import special
 
 from somrisk._quantile_tables import CENTRAL_INTERVALS, build_table, normal_table
-from somrisk.distributions import Canonical
+from somrisk.distributions import Canonical, Distribution
 from somrisk.space import InputSpace
 
 __all__ = ["InverseCdf", "Transform", "inverse_cdf", "ndtri", "ppf"]
@@ -368,52 +370,92 @@ def ppf(form: Canonical, u: np.ndarray | float) -> np.ndarray:
 
 
 class Transform:
-    """Maps uniforms (n, d) to the values of the uncertain inputs of an :class:`InputSpace`."""
+    """Maps uniforms (n, d) to the values of the uncertain inputs of an :class:`InputSpace`.
+
+    The compiled inverses (with their quantile tables, a few milliseconds and up to 100 kB each
+    for beta, PERT and gamma) are built on the first call, not before: a Dask worker builds those
+    of the cases it evaluates, and a pickled Transform holds only the distributions and ranges.
+    """
 
     def __init__(self, space: InputSpace) -> None:
-        distributions = space.distributions
-        inverses = [inverse_cdf(dist.canonical()) for dist in distributions]
-        d = len(inverses)
-        self.kinds = np.array([inv.kind for inv in inverses], dtype=np.int64)
-        self.params = np.array([inv.params for inv in inverses], dtype=float).reshape(d, N_PARAMS)
-        tables = [inv for inv in inverses if inv.tail is not None]
-        width = max((inv.tail.shape[0] for inv in tables), default=1)  # type: ignore[union-attr]
-        self.tail = np.zeros((max(len(tables), 1), width, 4))
-        self.central = np.zeros((max(len(tables), 1), CENTRAL_INTERVALS, 4))
-        flat: list[float] = []
-        row = 0
-        for j, inv in enumerate(inverses):
-            if inv.tail is not None and inv.central is not None:
-                self.tail[row, : inv.tail.shape[0]] = inv.tail
-                self.central[row] = inv.central
-                self.params[j, 2] = row
-                row += 1
-            if inv.values is not None:
-                self.params[j, 0], self.params[j, 1] = len(flat), inv.values.size
-                flat.extend(inv.values)
-        self.flat = np.array(flat or [0.0])
+        self.distributions = tuple(space.distributions)
         bounds = [space.inputs[i].range.closed for i in space.uncertain]
         self.lo = np.array([b[0] for b in bounds], dtype=float)
         self.hi = np.array([b[1] for b in bounds], dtype=float)
-        self.fallback = {j: distributions[j].scipy() for j, inv in enumerate(inverses) if inv.kind == SCIPY}
+        self._lock = threading.Lock()
+        self._compiled: _Compiled | None = None
+
+    def __getstate__(self) -> dict[str, object]:
+        return {"distributions": self.distributions, "lo": self.lo, "hi": self.hi}
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        self.__dict__.update(state)
+        self._lock = threading.Lock()
+        self._compiled = None
+
+    def compile(self) -> _Compiled:
+        """The compiled inverses of every input (built once, on first use)."""
+        with self._lock:
+            if self._compiled is None:
+                self._compiled = _Compiled.build(self.distributions)
+            return self._compiled
 
     def __call__(self, u: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
         """Input values (n, d) for uniforms `u` (n, d); written into `out` when given."""
+        compiled = self._compiled if self._compiled is not None else self.compile()
         u = np.ascontiguousarray(u, dtype=float)
         out = np.empty_like(u) if out is None else out
         _transform(
             u,
-            self.kinds,
-            self.params,
-            self.tail,
-            self.central,
-            self.flat,
+            compiled.kinds,
+            compiled.params,
+            compiled.tail,
+            compiled.central,
+            compiled.flat,
             NORMAL_TABLE,
             _NORMAL_RANGE,
             self.lo,
             self.hi,
             out,
         )
-        for j, dist in self.fallback.items():
+        for j, dist in compiled.fallback.items():
             out[:, j] = np.clip(dist.ppf(u[:, j]), self.lo[j], self.hi[j])
         return out
+
+
+@dataclass(frozen=True, eq=False)
+class _Compiled:
+    """The arrays :func:`_transform` reads: each input's kind and parameters, the tables of the
+    beta, PERT and gamma inputs (rows padded to the widest), the empirical inputs' values, and
+    scipy's distributions for inputs without a compiled inverse."""
+
+    kinds: np.ndarray
+    params: np.ndarray
+    tail: np.ndarray
+    central: np.ndarray
+    flat: np.ndarray
+    fallback: dict[int, Any]
+
+    @classmethod
+    def build(cls, distributions: tuple[Distribution, ...]) -> _Compiled:
+        inverses = [inverse_cdf(dist.canonical()) for dist in distributions]
+        d = len(inverses)
+        kinds = np.array([inv.kind for inv in inverses], dtype=np.int64)
+        params = np.array([inv.params for inv in inverses], dtype=float).reshape(d, N_PARAMS)
+        tables = [inv for inv in inverses if inv.tail is not None]
+        width = max((inv.tail.shape[0] for inv in tables), default=1)  # type: ignore[union-attr]
+        tail = np.zeros((max(len(tables), 1), width, 4))
+        central = np.zeros((max(len(tables), 1), CENTRAL_INTERVALS, 4))
+        flat: list[float] = []
+        row = 0
+        for j, inv in enumerate(inverses):
+            if inv.tail is not None and inv.central is not None:
+                tail[row, : inv.tail.shape[0]] = inv.tail
+                central[row] = inv.central
+                params[j, 2] = row
+                row += 1
+            if inv.values is not None:
+                params[j, 0], params[j, 1] = len(flat), inv.values.size
+                flat.extend(inv.values)
+        fallback = {j: distributions[j].scipy() for j, inv in enumerate(inverses) if inv.kind == SCIPY}
+        return cls(kinds, params, tail, central, np.array(flat or [0.0]), fallback)
