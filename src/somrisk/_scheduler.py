@@ -42,7 +42,10 @@ class Scheduler(Protocol):
         """`value` as an argument for many submissions (sent to a cluster's workers once)."""
         ...
 
-    def submit(self, fn: Callable[..., Any], *args: Any) -> Handle: ...
+    def submit(self, fn: Callable[..., Any], *args: Any, affinity: int | None = None) -> Handle:
+        """Run ``fn(*args)``; calls of the same `affinity` go to the same worker where they can (so
+        that it builds a case's inverse CDFs once)."""
+        ...
 
     def close(self) -> None: ...
 
@@ -84,7 +87,7 @@ class _Threads:
     def share(self, value: Any) -> Any:
         return value
 
-    def submit(self, fn: Callable[..., Any], *args: Any) -> Handle:
+    def submit(self, fn: Callable[..., Any], *args: Any, affinity: int | None = None) -> Handle:
         if self._pool is None:
             return _Inline(fn, args)
         future: Future[Any] = self._pool.submit(fn, *args)
@@ -137,12 +140,16 @@ class _Dask:
                 "install the same version on every worker"
             )
         self.workers = max(1, len(versions))
+        self._addresses = sorted(versions)
 
     def share(self, value: Any) -> Any:
         return self._client.scatter(value, broadcast=True, hash=False)
 
-    def submit(self, fn: Callable[..., Any], *args: Any) -> Handle:
-        return self._client.submit(fn, *args, pure=False)
+    def submit(self, fn: Callable[..., Any], *args: Any, affinity: int | None = None) -> Handle:
+        if affinity is None:
+            return self._client.submit(fn, *args, pure=False)
+        worker = self._addresses[affinity % len(self._addresses)]
+        return self._client.submit(fn, *args, pure=False, workers=[worker], allow_other_workers=True)
 
     def close(self) -> None:
         client, cluster = getattr(self, "_client", None), self._cluster

@@ -1002,12 +1002,17 @@ class _Run:
         chunks = len(self.spec.ensemble.chunks)
         pending: deque[tuple[int, list[Handle]]] = deque()
         window = 2 * self.pool.workers
+        # with at least a chunk per worker, each worker keeps its chunks (and builds their tables once)
+        spread = chunks >= self.pool.workers > 1
         next_block = 0
         try:
             while next_block < len(self.bounds) or pending:
                 # keep a bounded number of blocks in flight, collect them in order
                 while next_block < len(self.bounds) and len(pending) < window:
-                    handles = [self.pool.submit(_block_task, spec, next_block, c) for c in range(chunks)]
+                    handles = [
+                        self.pool.submit(_block_task, spec, next_block, c, affinity=c if spread else None)
+                        for c in range(chunks)
+                    ]
                     pending.append((next_block, handles))
                     next_block += 1
                 index, handles = pending.popleft()
