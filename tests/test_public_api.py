@@ -8,6 +8,9 @@ import sys
 import somrisk
 
 DOCUMENTED = [
+    "builtin_catalog",
+    "catalog_json",
+    "new_case",
     "Catalog",
     "Portfolio",
     "PortfolioSimulation",

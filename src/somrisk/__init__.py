@@ -22,10 +22,10 @@ from somrisk._version import __version__
 
 if TYPE_CHECKING:  # pragma: no cover
     from somrisk.case import Case, load_case, parse_case
-    from somrisk.case.catalog import Catalog, load_catalog
+    from somrisk.case.catalog import Catalog, builtin_catalog, load_catalog
     from somrisk.case.portfolio import Portfolio, load_portfolio
     from somrisk.errors import CaseError, OutputError, Problem, SomriskError, UsageError
-    from somrisk.io import portfolio_json, summary_json
+    from somrisk.io import catalog_json, portfolio_json, summary_json
     from somrisk.portfolio import PortfolioSimulation, case_summary, simulate_portfolio
     from somrisk.runner import (
         CaseCheck,
@@ -34,6 +34,7 @@ if TYPE_CHECKING:  # pragma: no cover
         RunResult,
         check_case,
         example_case_path,
+        new_case,
         report,
         run,
         run_portfolio,
@@ -88,6 +89,7 @@ __all__ = [  # noqa: RUF022 - grouped by stage, as documented
     "Portfolio",
     "PortfolioSimulation",
     "case_summary",
+    "builtin_catalog",
     "load_catalog",
     "load_portfolio",
     "simulate_portfolio",
@@ -108,6 +110,7 @@ __all__ = [  # noqa: RUF022 - grouped by stage, as documented
     "summarize",
     "summary_json",
     "portfolio_json",
+    "catalog_json",
     # the main jobs
     "RunResult",
     "run",
@@ -115,6 +118,7 @@ __all__ = [  # noqa: RUF022 - grouped by stage, as documented
     "report",
     "PortfolioResult",
     "run_portfolio",
+    "new_case",
     # errors
     "CaseError",
     "OutputError",
@@ -130,14 +134,17 @@ _HOME = {
     "parse_case": "somrisk.case",
     "Catalog": "somrisk.case.catalog",
     "load_catalog": "somrisk.case.catalog",
+    "builtin_catalog": "somrisk.case.catalog",
     "Portfolio": "somrisk.case.portfolio",
     "load_portfolio": "somrisk.case.portfolio",
     "PortfolioSimulation": "somrisk.portfolio",
     "case_summary": "somrisk.portfolio",
     "simulate_portfolio": "somrisk.portfolio",
     "portfolio_json": "somrisk.io",
+    "catalog_json": "somrisk.io",
     "PortfolioResult": "somrisk.runner",
     "run_portfolio": "somrisk.runner",
+    "new_case": "somrisk.runner",
     "CaseCheck": "somrisk.runner",
     "check_case": "somrisk.runner",
     "example_case_path": "somrisk.runner",

@@ -36,6 +36,7 @@ __all__ = [
     "RunResult",
     "check_case",
     "example_case_path",
+    "new_case",
     "report",
     "run",
     "run_portfolio",
@@ -55,6 +56,39 @@ class CaseCheck:
 
     case: Case
     space: InputSpace
+
+
+def new_case(
+    name: str,
+    out: str | Path | None = None,
+    *,
+    consequences: Sequence[str] = (),
+    start_year: int,
+    overwrite: bool = False,
+) -> Path:
+    """Write a commented case file to fill in (``somrisk new``), from somrisk's catalogue.
+
+    `out` defaults to the name as a file name (lower case, letters, digits and hyphens) with
+    ``.toml``, in the current folder. The file passes :func:`check_case` as written; its
+    placeholders are marked TODO. See :func:`somrisk.case.scaffold.scaffold_case`.
+
+    Raises
+    ------
+    UsageError
+        For an unknown consequence, or a file that exists (unless `overwrite`).
+    OutputError
+        For a folder that does not exist or cannot be written.
+    """
+    from somrisk._files import check_writable, write_atomic
+    from somrisk.case.scaffold import scaffold_case, slug_file_name
+
+    target = check_writable(
+        slug_file_name(name) if out is None else out, "--out", {".toml": "TOML case file"}
+    )
+    if target.exists() and not overwrite:
+        raise UsageError(f"{str(target)!r} exists; give another --out, or --force to overwrite it")
+    text = scaffold_case(name, consequences, start_year=start_year)
+    return write_atomic(target, lambda tmp: tmp.write_text(text, encoding="utf-8"))
 
 
 def check_case(path: str | Path) -> CaseCheck:

@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from somrisk.case import Case, InputSpec, case_inputs
-from somrisk.case.catalog import Catalog, catalog_inputs
+from somrisk.case.catalog import Catalog, builtin_catalog, catalog_inputs, catalog_problems, uses_catalog
 from somrisk.case.checks import correlation_matrix
 from somrisk.distributions import Distribution, as_distribution
-from somrisk.errors import CaseError, Problem
+from somrisk.errors import CaseError
 
 __all__ = ["InputSpace", "build_space"]
 
@@ -90,31 +90,17 @@ def build_space(case: Case, catalog: Catalog | None = None) -> InputSpace:
     Raises
     ------
     CaseError
-        If a consequence takes its price from a catalogue (``price = "catalog"``) and there is no
-        catalogue, or no entry of its name.
+        If a consequence takes its price from a catalogue (``price = "catalog"``: `catalog`, or
+        else somrisk's knowledge base) that has no entry of its name, or one for actors the case
+        does not have; with the knowledge base, also a case of another currency or price level.
     """
     entries = []
-    problems = []
-    for c in case.consequences:
-        if c.price != "catalog":
-            continue
-        entry = None if catalog is None else catalog.entry(c.name)
-        if entry is None:
-            problems.append(
-                Problem(
-                    case.source,
-                    f"consequences.{c.name}.price",
-                    '"catalog" takes the price from a portfolio\'s price catalogue; a case run on its own '
-                    "must give its prices, e.g. price = { kommune = 95000 }"
-                    if catalog is None
-                    else f'{catalog.source} has no entry "{c.name}"',
-                    c.price,
-                )
-            )
-        else:
-            entries.append(entry)
-    if problems:
-        raise CaseError(problems)
+    if uses_catalog(case):
+        catalog = builtin_catalog() if catalog is None else catalog
+        problems = catalog_problems(case, catalog)
+        if problems:
+            raise CaseError(problems)
+        entries = [catalog.entry(c.name) for c in case.consequences if c.price == "catalog"]
     declared = {path: group.name for group in case.groups for path in group.inputs}
     inputs = (
         *case_inputs(

@@ -398,18 +398,21 @@ def test_toml_syntax_error_gives_line_and_column(cli, write_case):
     assert f"{path}:3:" in result.stderr and "TOML syntax error" in result.stderr
 
 
-def test_price_from_a_catalogue_needs_a_portfolio(cli, write_case):
+def test_a_price_from_the_knowledge_base_needs_its_entry(cli, write_case):
     path = write_case(
         replace(
+            ('name = "kontanthjaelp"', 'name = "kontanthjalp"'),
             (
                 'price = { kommune = 95000, stat = { dist = "uniform", min = 40000, max = 50000 } }',
                 'price = "catalog"',
-            )
+            ),
         )
     )
     result = cli("check", path)
     assert result.code == 2
-    assert "consequences.kontanthjaelp.price" in result.stderr and "catalogue" in result.stderr
+    assert "consequences.kontanthjalp.price" in result.stderr
+    assert 'the knowledge base (somrisk catalog) has no entry "kontanthjalp"' in result.stderr
+    assert "did you mean kontanthjaelp?" in result.stderr
 
 
 def test_a_file_that_is_not_utf8_is_refused(cli, tmp_path):

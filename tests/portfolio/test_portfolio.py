@@ -13,7 +13,7 @@ from scipy import stats
 
 import somrisk.simulation as simulation
 from somrisk.errors import CaseError
-from somrisk.runner import run, run_portfolio
+from somrisk.runner import run_portfolio
 from somrisk.testing import minimal_case
 
 CONSEQUENCE = """
@@ -189,7 +189,12 @@ def test_portfolio_cli_and_json(tmp_path: Path, cli) -> None:
             "b.toml",
             "must be 2024, the price level of",
         ),
-        ({"a.toml": toy("A")}, None, "a.toml", '"catalog" needs a price catalogue'),
+        (
+            {"a.toml": toy("A").replace('"kontanthjaelp"', '"kontanthjalp"')},
+            None,
+            "a.toml",
+            'the knowledge base (somrisk catalog) has no entry "kontanthjalp"; did you mean kontanthjaelp?',
+        ),
         (
             {"a.toml": toy("A")},
             CATALOG.replace('"kontanthjaelp"', '"dagpenge"'),
@@ -231,9 +236,3 @@ def test_a_missing_case_file_and_an_empty_portfolio(tmp_path: Path) -> None:
     path.write_text('[portfolio]\nname = "P"\ncases = []\n', encoding="utf-8")
     with pytest.raises(CaseError, match=r"portfolio\.cases"):
         run_portfolio(path)
-
-
-def test_a_case_with_catalogue_prices_run_on_its_own_is_refused(tmp_path: Path) -> None:
-    (tmp_path / "a.toml").write_text(toy("A"), encoding="utf-8")
-    with pytest.raises(CaseError, match="a case run on its own must give its prices"):
-        run(tmp_path / "a.toml")

@@ -12,31 +12,56 @@ price_year = 2024              # checked against the cases' price year where giv
 
 [[prices]]
 name = "kontanthjaelp"
-label = "Kontanthjælp"
+label = "Kontanthjælp"         # optional, Danish
+label_en = "Cash benefit"      # optional, English
+category = "beskaeftigelse"    # optional: as a case's consequences (case-format.md)
 unit = "år på ydelse"
 price = { kommune = 95000, stat = { dist = "uniform", min = 40000, max = 50000 } }
 price_factor = { dist = "uniform", min = 0.95, max = 1.05 }   # optional
 source = "..."                 # optional
+price_year = 2023              # optional: the year of the source's figures, where not the catalogue's
+illustrative = false           # optional: true where no public source gives the number
 ```
+
+somrisk ships one catalogue, its knowledge base (:func:`builtin_catalog`, ``somrisk catalog``): a
+case run on its own, or a portfolio that names no catalogue, takes its ``"catalog"`` prices there.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import difflib
 import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import Field, Strict
 
 from somrisk.case.inputs import InputSpec
-from somrisk.case.load import Sections, read_toml, validate_sections
-from somrisk.case.schema import ANY, Section, Slug, Text, Year
+from somrisk.case.load import Case, Sections, read_toml, validate_sections
+from somrisk.case.schema import ANY, CATEGORIES, Section, Slug, Text, Year
 from somrisk.distributions import Value
 from somrisk.errors import CaseError, Problem
 
-__all__ = ["Catalog", "CatalogInfo", "CatalogPrice", "catalog_inputs", "load_catalog"]
+__all__ = [
+    "BUILTIN_CATALOG",
+    "Catalog",
+    "CatalogInfo",
+    "CatalogPrice",
+    "builtin_catalog",
+    "builtin_catalog_path",
+    "catalog_inputs",
+    "catalog_problems",
+    "load_catalog",
+    "uses_catalog",
+]
+
+#: The knowledge base's file name inside the package (somrisk/data).
+BUILTIN_CATALOG = "catalog.toml"
 
 
 class CatalogInfo(Section):
@@ -53,10 +78,14 @@ class CatalogPrice(Section):
 
     name: Slug
     label: Text = ""
+    label_en: Text = ""
+    category: Literal[CATEGORIES] = "other"  # type: ignore[valid-type]
     unit: Text = ""
     price: Annotated[dict[str, Value], Field(min_length=1)]
     price_factor: Value | None = None
     source: Text = ""
+    price_year: Year | None = None
+    illustrative: Annotated[bool, Strict()] = False
 
 
 SECTIONS: Sections = {"catalog": (CatalogInfo, False), "prices": ([CatalogPrice], True)}
@@ -70,6 +99,7 @@ class Catalog:
     sha256: str
     info: CatalogInfo
     prices: tuple[CatalogPrice, ...]
+    builtin: bool = False
 
     def entry(self, name: str) -> CatalogPrice | None:
         """The entry called `name`, or None."""
@@ -99,6 +129,78 @@ def load_catalog(path: str | Path) -> Catalog:
         info=parts.get("catalog") or CatalogInfo(),
         prices=tuple(parts["prices"]),
     )
+
+
+def builtin_catalog_path() -> Path:
+    """The file of somrisk's own catalogue, its knowledge base."""
+    return Path(str(resources.files("somrisk") / "data" / BUILTIN_CATALOG))
+
+
+@lru_cache(maxsize=1)
+def builtin_catalog() -> Catalog:
+    """somrisk's knowledge base: SØM's consequence types with their units, the actors who pay and
+    a price per actor, each with its source or marked illustrative (docs/catalog.md)."""
+    return dataclasses.replace(load_catalog(builtin_catalog_path()), builtin=True)
+
+
+def uses_catalog(case: Case) -> bool:
+    """Whether any consequence of `case` takes its price from a catalogue."""
+    return any(c.price == "catalog" for c in case.consequences)
+
+
+def catalog_problems(case: Case, catalog: Catalog) -> list[Problem]:
+    """Every ``price = "catalog"`` of `case` has its entry in `catalog`, for actors the case has;
+    the knowledge base's prices also need the case's currency and price level (a user's catalogue
+    is checked against its portfolio's cases as a whole)."""
+    problems = []
+    where = "the knowledge base (somrisk catalog)" if catalog.builtin else catalog.source
+    for c in case.consequences:
+        if c.price != "catalog":
+            continue
+        path = f"consequences.{c.name}.price"
+        entry = catalog.entry(c.name)
+        if entry is None:
+            names = [p.name for p in catalog.prices]
+            close = difflib.get_close_matches(c.name, names, n=3)
+            hint = f"did you mean {', '.join(close)}?" if close else f"its entries: {', '.join(names)}"
+            if catalog.builtin:
+                hint = (f"did you mean {', '.join(close)}? " if close else "") + (
+                    "see somrisk catalog, or give the price, e.g. price = { kommune = 95000 }"
+                )
+            problems.append(Problem(case.source, path, f'{where} has no entry "{c.name}"; {hint}', c.price))
+            continue
+        for actor in entry.price:
+            if actor not in case.actors:
+                problems.append(
+                    Problem(
+                        case.source,
+                        path,
+                        f'the catalogue entry "{c.name}" in {where} prices actor "{actor}", which is not '
+                        f"among this case's actors ({', '.join(case.actors)})",
+                    )
+                )
+    if catalog.builtin and uses_catalog(case):
+        info = catalog.info
+        if info.currency is not None and case.info.currency != info.currency:
+            problems.append(
+                Problem(
+                    case.source,
+                    "case.currency",
+                    f"must be {info.currency} to take prices from {where}",
+                    case.info.currency,
+                )
+            )
+        if info.price_year is not None and case.info.price_level != info.price_year:
+            problems.append(
+                Problem(
+                    case.source,
+                    "case.price_year",
+                    f"must be {info.price_year} to take prices from {where}, whose prices are at "
+                    f"{info.price_year} prices; or give the prices of this case's price level",
+                    case.info.price_level,
+                )
+            )
+    return problems
 
 
 def catalog_inputs(entry: CatalogPrice) -> Iterator[InputSpec]:

@@ -22,7 +22,7 @@ from typing import Annotated
 
 from pydantic import Field
 
-from somrisk.case.catalog import Catalog, load_catalog
+from somrisk.case.catalog import Catalog, builtin_catalog, catalog_problems, load_catalog, uses_catalog
 from somrisk.case.load import Case, Sections, load_case, read_toml, validate_sections
 from somrisk.case.schema import Section, Text
 from somrisk.errors import CaseError, Problem
@@ -85,6 +85,8 @@ def load_portfolio(path: str | Path) -> Portfolio:
             cases.append(load_case(folder / name))
         except CaseError as exc:
             problems.extend(exc.problems)
+    if catalog is None and any(uses_catalog(case) for case in cases):
+        catalog = builtin_catalog()
     if not problems:
         problems.extend(portfolio_problems(source, cases, catalog))
     if problems:
@@ -128,7 +130,7 @@ def portfolio_problems(source: str, cases: list[Case], catalog: Catalog | None) 
                     case.info.price_level,
                 )
             )
-    if catalog is not None:
+    if catalog is not None and not catalog.builtin:  # the knowledge base is checked case by case
         for key, wanted, given in (
             ("price_year", money[1], catalog.info.price_year),
             ("currency", money[0], catalog.info.currency),
@@ -138,36 +140,6 @@ def portfolio_problems(source: str, cases: list[Case], catalog: Catalog | None) 
                     Problem(catalog.source, f"catalog.{key}", f"must be {wanted}, as in the cases", given)
                 )
     for case in cases:
-        problems.extend(_catalog_problems(case, catalog))
-    return problems
-
-
-def _catalog_problems(case: Case, catalog: Catalog | None) -> list[Problem]:
-    """Every ``price = "catalog"`` of a case has its catalogue entry, for actors the case has."""
-    problems = []
-    for c in case.consequences:
-        if c.price != "catalog":
-            continue
-        path = f"consequences.{c.name}.price"
-        if catalog is None:
-            message = '"catalog" needs a price catalogue: name one in the portfolio, catalog = "catalog.toml"'
-            problems.append(Problem(case.source, path, message, c.price))
-            continue
-        entry = catalog.entry(c.name)
-        if entry is None:
-            known = ", ".join(p.name for p in catalog.prices)
-            problems.append(
-                Problem(case.source, path, f'{catalog.source} has no entry "{c.name}"; its entries: {known}')
-            )
-            continue
-        for actor in entry.price:
-            if actor not in case.actors:
-                problems.append(
-                    Problem(
-                        case.source,
-                        path,
-                        f'the catalogue entry "{c.name}" prices actor "{actor}", which is not among this '
-                        f"case's actors ({', '.join(case.actors)})",
-                    )
-                )
+        if catalog is not None:
+            problems.extend(catalog_problems(case, catalog))
     return problems

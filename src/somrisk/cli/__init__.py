@@ -15,6 +15,7 @@ from rich.markup import escape
 from typer import Abort, BadParameter
 
 from somrisk.cli import analyses as _analyses  # noqa: F401 - registers the sensitivity commands
+from somrisk.cli import knowledge as _knowledge  # noqa: F401 - registers catalog and new
 from somrisk.cli.app import app, stderr
 
 # The base class of typer's argument errors (click's ClickException, vendored by recent typer and

@@ -20,7 +20,9 @@ from somrisk.runner import CaseCheck
 if TYPE_CHECKING:
     import xarray as xr
 
-__all__ = ["ProgressBar", "case_table", "check_report", "summary_table"]
+    from somrisk.case.catalog import Catalog
+
+__all__ = ["ProgressBar", "case_table", "catalog_table", "check_report", "summary_table"]
 
 
 def money(x: float) -> str:
@@ -91,6 +93,37 @@ def case_table(cases: xr.Dataset) -> Table:
             share(float(row.variance_share)),
         )
     return table
+
+
+def catalog_table(catalog: Catalog, lang: str = "da") -> list[Any]:
+    """The table of ``somrisk catalog``: each entry's label, area, unit and base price per actor
+    (marked where illustrative), then the sources."""
+    info = catalog.info
+    money_of = f"{info.currency or ''} at {info.price_year} prices" if info.price_year else info.currency
+    table = Table(
+        title=f"{info.name or 'Catalogue'}: prices per unit ({money_of})",
+        title_justify="left",
+        caption="* illustrative: no public source gives the number; replace it with your own",
+        caption_justify="left",
+    )
+    table.add_column("Name", max_width=26, overflow="fold")
+    table.add_column("Label" if lang == "en" else "Betegnelse", max_width=30, overflow="fold")
+    table.add_column("Area" if lang == "en" else "Område", overflow="fold")
+    table.add_column("Unit" if lang == "en" else "Enhed", max_width=18, overflow="fold")
+    table.add_column("Price per actor" if lang == "en" else "Pris pr. aktør", max_width=40, overflow="fold")
+    for entry in catalog.prices:
+        label = (entry.label_en or entry.label) if lang == "en" else (entry.label or entry.label_en)
+        prices = "\n".join(
+            f"{actor} {as_distribution(value).base_value:,.0f}" for actor, value in entry.price.items()
+        )
+        table.add_row(
+            escape(entry.name),
+            escape(label),
+            escape(entry.category),
+            escape(entry.unit),
+            escape(prices) + (" *" if entry.illustrative else ""),
+        )
+    return [table]
 
 
 def check_report(checked: CaseCheck) -> list[str]:

@@ -1,6 +1,6 @@
 """Stage 11: files out: the cube (netCDF, Zarr) and the JSON summary."""
 
-from somrisk.io.json import portfolio_json, summary_json
+from somrisk.io.json import catalog_json, portfolio_json, summary_json
 from somrisk.io.store import CubeWriter, check_output, cube_format
 
-__all__ = ["CubeWriter", "check_output", "cube_format", "portfolio_json", "summary_json"]
+__all__ = ["CubeWriter", "catalog_json", "check_output", "cube_format", "portfolio_json", "summary_json"]

@@ -12,7 +12,9 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import xarray as xr
 
-__all__ = ["finite", "percentile_key", "portfolio_json", "summary_json"]
+    from somrisk.case.catalog import Catalog
+
+__all__ = ["catalog_json", "finite", "percentile_key", "portfolio_json", "summary_json"]
 
 
 def percentile_key(quantile: float) -> str:
@@ -104,3 +106,39 @@ def portfolio_json(summary: xr.Dataset, cases: xr.Dataset) -> dict[str, Any]:
         for name, row in ((name, cases.sel(case=name)) for name in cases.case.values)
     }
     return document
+
+
+def catalog_json(catalog: Catalog) -> dict[str, Any]:
+    """The ``somrisk catalog --json`` document: ``{"consequences": [...]}``, one object per entry
+    with name, label (Danish), label_en, category, unit, actors (who pay), price (per actor: a
+    number, or the distribution as written in TOML), price_factor, source, price_year and
+    illustrative. Prices are in the catalogue's currency at its price level (``currency``,
+    ``price_year``); a negative price is revenue for that actor (tax)."""
+    return {
+        "name": catalog.info.name,
+        "currency": catalog.info.currency,
+        "price_year": catalog.info.price_year,
+        "consequences": [
+            {
+                "name": entry.name,
+                "label": entry.label,
+                "label_en": entry.label_en,
+                "category": entry.category,
+                "unit": entry.unit,
+                "actors": list(entry.price),
+                "price": {actor: _value(value) for actor, value in entry.price.items()},
+                "price_factor": None if entry.price_factor is None else _value(entry.price_factor),
+                "source": entry.source,
+                "price_year": entry.price_year,
+                "illustrative": entry.illustrative,
+            }
+            for entry in catalog.prices
+        ],
+    }
+
+
+def _value(value: Any) -> Any:
+    """A number, or a distribution as its TOML table (``{"dist": "pert", "min": ...}``)."""
+    if isinstance(value, int | float):
+        return value
+    return value.model_dump(by_alias=True, exclude_none=True)
