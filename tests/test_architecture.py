@@ -34,8 +34,9 @@ STAGES = {
     "somrisk.io": 10,
     "somrisk.report": 10,
     "somrisk.runner": 11,
-    "somrisk.cli": 12,
-    "somrisk.testing": 13,
+    "somrisk.reproduce": 12,
+    "somrisk.cli": 13,
+    "somrisk.testing": 14,
 }
 
 

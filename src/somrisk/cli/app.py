@@ -102,12 +102,26 @@ def run(
         typer.Option(help="Threads [default: all CPUs]; results do not depend on it.", show_default=False),
     ] = None,
     scheduler: SchedulerOption = None,
+    reproduce: Annotated[
+        Path | None,
+        typer.Option(
+            help="Rerun a result cube (.nc or .zarr) with its recorded seed, sampler and draws, and "
+            "compare the two value by value; exit 1 where they differ.",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Simulate a case and print its NPV per actor, P(NPV > 0) and payback."""
     from somrisk.cli.render import ProgressBar, summary_table
     from somrisk.io import summary_json
     from somrisk.runner import run as run_case
 
+    if reproduce is not None:
+        _reproduce(
+            reproduce, case, draws=draws, seed=seed, sampler=sampler, out=out, xlsx=xlsx, as_json=as_json
+        )
+        _rerun(reproduce, case, threads, scheduler)
+        return
     progress = ProgressBar(stderr)
     try:
         result = run_case(
@@ -134,6 +148,51 @@ def run(
         stdout.print(f"Cube written to {result.out}", markup=False, highlight=False)
     if result.xlsx is not None:
         stdout.print(f"Workbook written to {result.xlsx}", markup=False, highlight=False)
+
+
+def _reproduce(result: Path, case: Path | None, **others: Any) -> None:
+    """Refuse the options that --reproduce takes from the result, or that write other files."""
+    from somrisk.errors import UsageError
+
+    given = [f"--{name.replace('_', '-')}".replace("--as-json", "--json") for name, v in others.items() if v]
+    if given:
+        raise UsageError(
+            f"--reproduce takes the draws, seed and sampler from {str(result)!r} and writes nothing; "
+            f"leave out {', '.join(given)}"
+        )
+    if case is None:
+        raise UsageError("--reproduce needs the case file: somrisk run --reproduce RESULT.nc CASE")
+
+
+def _rerun(result: Path, case: Path, threads: int | None, scheduler: str | None) -> None:
+    from somrisk.cli.render import ProgressBar
+    from somrisk.reproduce import reproduce
+
+    progress = ProgressBar(stderr)
+    try:
+        outcome = reproduce(result, case, threads=threads, scheduler=scheduler, progress=progress)
+    finally:
+        progress.close()
+    attrs = outcome.recorded
+    stdout.print(
+        f"{result}: {attrs['draws']:,} draws, seed {attrs['seed']}, sampler {attrs['sampler']}, "
+        f"somrisk {attrs['somrisk_version']}",
+        markup=False,
+        highlight=False,
+    )
+    for note in outcome.notes:
+        stdout.print(f"note: {note}", markup=False, highlight=False)
+    if outcome.identical:
+        stdout.print(
+            f"reproduced: {', '.join(outcome.compared)} identical, value for value",
+            markup=False,
+            highlight=False,
+        )
+        return
+    for mismatch in outcome.mismatches:
+        stderr.print(f"differs: {mismatch}", markup=False, highlight=False)
+    stderr.print("NOT reproduced", markup=False, highlight=False)
+    raise typer.Exit(1)
 
 
 @app.command()
