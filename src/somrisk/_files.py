@@ -13,7 +13,7 @@ from pathlib import Path
 
 from somrisk.errors import OutputError, UsageError
 
-__all__ = ["check_folder", "check_writable", "write_atomic"]
+__all__ = ["check_folder", "check_writable", "failed_write", "write_atomic"]
 
 
 def check_writable(path: str | Path, option: str, suffixes: dict[str, str]) -> Path:
@@ -62,6 +62,16 @@ def write_atomic(target: Path, write: Callable[[Path], None]) -> Path:
     try:
         write(temporary)
         os.replace(temporary, target)
+    except OutputError:
+        raise
+    except OSError as error:  # a full disk, a folder removed meanwhile: say so, without a traceback
+        raise failed_write(target, error) from None
     finally:
         temporary.unlink(missing_ok=True)
     return target
+
+
+def failed_write(target: Path, error: OSError) -> OutputError:
+    """The error for a file that could not be written (nothing of it is left behind)."""
+    reason = error.strerror or str(error)
+    return OutputError(f"{str(target)!r} could not be written: {reason}; nothing was written")

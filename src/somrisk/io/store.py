@@ -16,7 +16,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING
 
-from somrisk._files import check_folder
+from somrisk._files import check_folder, failed_write
 from somrisk._resources import available_memory, format_bytes, free_disk
 from somrisk.cube import CubeLayout, cube_dataset
 from somrisk.errors import OutputError, UsageError
@@ -107,6 +107,8 @@ class CubeWriter:
     ) -> None:
         if kind is not None:
             self.abort()
+            if isinstance(error, OSError) and not isinstance(error, OutputError):
+                raise failed_write(self.path, error) from None
 
     def write(self, cube: xr.Dataset) -> None:
         """Write a whole cube (held in memory)."""

@@ -1,0 +1,125 @@
+"""Every file somrisk writes appears complete or not at all: on Ctrl-C (a real SIGINT to a real
+process), on a full disk, and when a Dask worker dies in the middle of a run (issue 7, part 2)."""
+
+from __future__ import annotations
+
+import errno
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+import xarray as xr
+
+from somrisk.runner import example_case_path, run
+
+CASE = example_case_path()
+SOMRISK = [sys.executable, "-c", "from somrisk.cli import main; main()"]
+
+
+def _wait_for(condition, timeout: float = 60.0) -> bool:
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if condition():
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def test_sigint_during_a_run_exits_130_and_leaves_nothing(tmp_path: Path) -> None:
+    # an older result of the same name must survive the interrupted run unchanged
+    older = run(CASE, draws=500, out=tmp_path / "cube.zarr").out
+    assert older is not None
+    before = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*"))
+    process = subprocess.Popen(
+        [*SOMRISK, "run", str(CASE), "--draws", "4000000", "--out", str(tmp_path / "cube.zarr")],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        # the run is under way once its temporary cube holds a block of draws
+        started = _wait_for(lambda: any(tmp_path.glob(".cube.zarr.partial-*/net/1.*")))
+        assert started, "the run did not start writing"
+        process.send_signal(signal.SIGINT)
+        _, stderr = process.communicate(timeout=60)
+    finally:
+        process.kill()
+    assert process.returncode == 130, stderr
+    assert "interrupted; no output was written" in stderr
+    assert "Traceback" not in stderr
+    assert sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*")) == before
+    with xr.open_zarr(tmp_path / "cube.zarr") as cube:
+        assert cube.attrs["draws"] == 500 and cube.sizes["draw"] == 500
+
+
+def _full_disk(*args, **kwargs):
+    raise OSError(errno.ENOSPC, "No space left on device")
+
+
+@pytest.mark.parametrize(
+    ("method", "out"),
+    [("to_netcdf", "cube.nc"), ("to_zarr", "cube.zarr")],
+)
+def test_a_full_disk_is_reported_and_leaves_nothing(
+    cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, method: str, out: str
+) -> None:
+    monkeypatch.setattr(xr.Dataset, method, _full_disk)
+    result = cli("run", CASE, "--draws", "200", "--out", tmp_path / out)
+    assert result.code == 2
+    assert f"{str(tmp_path / out)!r} could not be written: No space left on device" in result.stderr
+    assert "Traceback" not in result.stderr and "internal error" not in result.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_full_disk_while_writing_a_report_or_workbook_leaves_nothing(
+    cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the file is written in full under a temporary name; moving it into place fails
+    import somrisk._files
+
+    monkeypatch.setattr(somrisk._files.os, "replace", _full_disk)
+    result = cli("run", CASE, "--draws", "200", "--xlsx", tmp_path / "results.xlsx")
+    assert result.code == 2 and "could not be written: No space left on device" in result.stderr
+    result = cli("report", CASE, "--draws", "200", "--out", tmp_path / "report.html")
+    assert result.code == 2 and "could not be written: No space left on device" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_dask_worker_killed_mid_run_changes_nothing(tmp_path: Path) -> None:
+    distributed = pytest.importorskip("distributed")
+    here = run(CASE, draws=120_000, seed=3, out=tmp_path / "here.zarr")
+    cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=None)
+    client = distributed.Client(cluster)
+    try:
+        pids = client.run(os.getpid)
+        victim = sorted(pids.values())[0]
+        killed = threading.Event()
+
+        def kill_when_writing() -> None:
+            # once the workers have written a few blocks of the cube, kill one of them
+            if _wait_for(lambda: len(list(tmp_path.glob(".there.zarr.partial-*/net/*.*"))) >= 3):
+                os.kill(victim, signal.SIGKILL)
+                killed.set()
+
+        killer = threading.Thread(target=kill_when_writing, daemon=True)
+        killer.start()
+        there = run(
+            CASE, draws=120_000, seed=3, scheduler=cluster.scheduler_address, out=tmp_path / "there.zarr"
+        )
+        killer.join(timeout=5)
+    finally:
+        client.close()
+        cluster.close()
+    assert killed.is_set(), "the worker was not killed during the run"
+    np.testing.assert_array_equal(here.simulation.npv, there.simulation.npv)
+    with xr.open_zarr(here.out) as a, xr.open_zarr(there.out) as b:
+        for name in ("gains", "costs", "net", "inputs"):
+            np.testing.assert_array_equal(a[name].values, b[name].values, err_msg=name)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["here.zarr", "there.zarr"]
