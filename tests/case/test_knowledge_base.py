@@ -10,6 +10,7 @@ import json
 import tomllib
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from somrisk.case.catalog import builtin_catalog, builtin_catalog_path
@@ -185,3 +186,21 @@ def test_case_file_names_from_case_names() -> None:
     assert slug_file_name("Gruppeforløb for unge (MOVE)") == "gruppeforloeb-for-unge-move.toml"
     assert slug_file_name("Housing First – Århus") == "housing-first-aarhus.toml"
     assert slug_file_name("???") == "case.toml"
+
+
+def test_a_portfolio_without_a_catalogue_shares_the_knowledge_base_prices(tmp_path: Path) -> None:
+    from scipy import stats
+
+    from somrisk.runner import run_portfolio
+
+    assert "price_factor" in ENTRIES["kontanthjaelp"]  # the one uncertain input of these cases
+    consequence = '[[consequences]]\nname = "kontanthjaelp"\nchange = -1.0\nprice = "catalog"\n'
+    for name, cohorts in (("A", "[10]"), ("B", "[30]")):
+        text = minimal_case(consequences=consequence, cohorts=cohorts).replace("Toy case", name)
+        (tmp_path / f"{name}.toml").write_text(text, encoding="utf-8")
+    path = tmp_path / "portfolio.toml"
+    path.write_text('[portfolio]\nname = "P"\ncases = ["A.toml", "B.toml"]\n', encoding="utf-8")
+    result = run_portfolio(path, draws=2000)
+    a, b = result.simulation.case_npv
+    assert stats.spearmanr(a, b).statistic == pytest.approx(1.0)
+    np.testing.assert_allclose(b, 3 * a)  # three times the participants, the same shared price
