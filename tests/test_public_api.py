@@ -8,6 +8,10 @@ import sys
 import somrisk
 
 DOCUMENTED = [
+    "write_template",
+    "export_case",
+    "import_case",
+    "read_case_workbook",
     "builtin_catalog",
     "catalog_json",
     "new_case",

@@ -26,6 +26,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from somrisk.case.portfolio import Portfolio, load_portfolio
     from somrisk.errors import CaseError, OutputError, Problem, SomriskError, UsageError
     from somrisk.io import catalog_json, portfolio_json, summary_json
+    from somrisk.io.excel import export_case, import_case, read_case_workbook, write_template
     from somrisk.portfolio import PortfolioSimulation, case_summary, simulate_portfolio
     from somrisk.runner import (
         CaseCheck,
@@ -119,6 +120,11 @@ __all__ = [  # noqa: RUF022 - grouped by stage, as documented
     "PortfolioResult",
     "run_portfolio",
     "new_case",
+    # case workbooks (Excel)
+    "write_template",
+    "export_case",
+    "import_case",
+    "read_case_workbook",
     # errors
     "CaseError",
     "OutputError",
@@ -145,6 +151,10 @@ _HOME = {
     "PortfolioResult": "somrisk.runner",
     "run_portfolio": "somrisk.runner",
     "new_case": "somrisk.runner",
+    "write_template": "somrisk.io.excel",
+    "export_case": "somrisk.io.excel",
+    "import_case": "somrisk.io.excel",
+    "read_case_workbook": "somrisk.io.excel",
     "CaseCheck": "somrisk.runner",
     "check_case": "somrisk.runner",
     "example_case_path": "somrisk.runner",

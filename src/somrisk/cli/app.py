@@ -10,6 +10,8 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
+from somrisk.cli.excel import excel_app
+
 __all__ = ["app"]
 
 app = typer.Typer(
@@ -20,6 +22,8 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     rich_markup_mode="rich",
 )
+
+app.add_typer(excel_app, name="excel")
 
 stdout = Console()
 stderr = Console(stderr=True)

@@ -1,0 +1,327 @@
+"""The layout of a case workbook: its sheets, their columns, and the Danish help shown to analysts.
+
+Column headers are the keys of the TOML case format (case-format.md), so that the workbook and the
+TOML file use the same words; the explanations are in Danish, in header comments and on the sheet
+"Hjælp". docs/excel.md describes the layout in English.
+
+Three kinds of sheet:
+
+- *key sheets* (Sag, Deltagere, Effekt, Varighed): one row per key of a TOML table, with the key in
+  column ``key``; a list (cohorts, a profile, participants' ``years = [first, last]``) is one row per
+  element, the key repeated;
+- *row sheets* (Aktører, Omkostninger, Sammenligning, Konsekvenser, Priser, Prisfaktorer,
+  Korrelationer, Grupper): one row per item;
+- the sheet Empirisk: the values of every empirical distribution, one column per input, headed by
+  the input's path.
+
+Every value that may be uncertain is laid out in the :data:`INPUT_COLUMNS`: a plain number in
+``value`` alone, or ``dist`` and the columns of that distribution.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from somrisk.case.schema import CATEGORIES
+
+__all__ = [
+    "COLUMN_HELP",
+    "DIST_HELP",
+    "INPUT_COLUMNS",
+    "INTRO",
+    "KEY_SHEETS",
+    "ROW_SHEETS",
+    "SECTION_OF",
+    "SHEETS",
+    "SHEET_HELP",
+    "Key",
+    "RowSheet",
+]
+
+CellKind = Literal["text", "number"]
+
+#: The columns of a value that may be uncertain, in this order on every sheet that has one.
+INPUT_COLUMNS = (
+    "value",
+    "dist",
+    "min",
+    "mode",
+    "max",
+    "lambda",
+    "mean",
+    "sd",
+    "estimate",
+    "ci95_lo",
+    "ci95_hi",
+    "mu",
+    "sigma",
+    "alpha",
+    "beta",
+    "successes",
+    "trials",
+    "shape",
+    "scale",
+    "base",
+    "source",
+)
+
+
+@dataclass(frozen=True)
+class Key:
+    """One key of a key sheet: its TOML table, what its ``value`` holds, and whether it is a list."""
+
+    name: str
+    section: str
+    kind: Literal["text", "number", "input"]
+    help: str
+    repeat: bool = False  # a list: one row per element
+    template_rows: int = 1  # rows the empty template offers
+
+
+SAG, AKTOERER, DELTAGERE, EFFEKT, VARIGHED = "Sag", "Aktører", "Deltagere", "Effekt", "Varighed"
+OMK, SAMMENLIGNING, KONSEKVENSER, PRISER = "Omkostninger", "Sammenligning", "Konsekvenser", "Priser"
+PRISFAKTORER, KORRELATIONER, GRUPPER, EMPIRICAL, HELP = (
+    "Prisfaktorer",
+    "Korrelationer",
+    "Grupper",
+    "Empirisk",
+    "Hjælp",
+)
+
+KEY_SHEETS: dict[str, tuple[Key, ...]] = {
+    SAG: (
+        Key("name", "case", "text", "Sagens navn (fri tekst). Skal udfyldes."),
+        Key("description", "case", "text", "Beskrivelse af indsatsen (fri tekst)."),
+        Key("currency", "case", "text", "Valuta. Tom: DKK."),
+        Key("price_year", "case", "number", "Prisniveau (år) for alle beløb. Tom: startåret."),
+        Key("start_year", "case", "number", "Kalenderår for år 0. Skal udfyldes."),
+        Key("horizon", "case", "number", "Tidshorisont i år, 1-50. Tom: 10."),
+        Key("discount_rate", "economy", "input", "Diskonteringsrente r, fx 0,035. Tom: 0,035."),
+        Key("price_growth", "economy", "input", "Real prisvækst g pr. år. Tom: 0."),
+    ),
+    DELTAGERE: (
+        Key(
+            "cohorts",
+            "participants",
+            "input",
+            "Antal deltagere optaget i år 0, 1, 2, ...: én række pr. optagsår, i rækkefølge.",
+            repeat=True,
+            template_rows=3,
+        ),
+        Key("per_year", "participants", "input", "Eller: antal deltagere pr. år (sammen med years)."),
+        Key(
+            "years",
+            "participants",
+            "number",
+            "Med per_year: antal optagsår (én række), eller første og sidste optagsår (to rækker).",
+            repeat=True,
+        ),
+    ),
+    EFFEKT: (
+        Key("measure", "effect", "text", "Effektmålet (fri tekst)."),
+        Key("success_rate", "effect", "input", "Succesrate p1 med indsatsen, mellem 0 og 1."),
+        Key("comparison_rate", "effect", "input", "Succesrate p0 uden indsatsen (sammenligning)."),
+        Key("effect", "effect", "input", "Eller: effekten e = p1 - p0 direkte, mellem -1 og 1."),
+    ),
+    VARIGHED: (
+        Key("onset", "persistence", "number", "År fra optag til effekten indtræder (helt tal). Tom: 0."),
+        Key("window", "persistence", "number", "Effekten tælles i højst så mange år pr. årgang."),
+        Key("full_years", "persistence", "input", "År med fuld effekt, F."),
+        Key("decay", "persistence", "input", "Andel af effekten der tabes pr. år derefter, mellem 0 og 1."),
+        Key(
+            "profile",
+            "persistence",
+            "number",
+            "Eller: effektens profil år for år (0-1), én række pr. år; erstatter full_years og decay.",
+            repeat=True,
+        ),
+    ),
+}
+
+
+@dataclass(frozen=True)
+class RowSheet:
+    """A sheet with one item per row: its own columns (name -> kind), then an input block and a list."""
+
+    title: str
+    columns: tuple[tuple[str, CellKind], ...]
+    input: str | None = None  # the TOML key of the row's uncertain value (its INPUT_COLUMNS)
+    spill: tuple[str, CellKind] | None = None  # a list: this column and every column to its right
+    required: tuple[str, ...] = ()  # columns that must be there
+
+
+_COST = (
+    ("name", "text"),
+    ("label", "text"),
+    ("actor", "text"),
+    ("kind", "text"),
+    ("year", "number"),
+    ("years_first", "number"),
+    ("years_last", "number"),
+    ("duration", "number"),
+)
+
+ROW_SHEETS: dict[str, RowSheet] = {
+    AKTOERER: RowSheet(AKTOERER, (("actor", "text"),), required=("actor",)),
+    OMK: RowSheet(OMK, _COST, input="amount", required=("name", "actor", "kind", "value", "dist")),
+    SAMMENLIGNING: RowSheet(
+        SAMMENLIGNING, _COST, input="amount", required=("name", "actor", "kind", "value", "dist")
+    ),
+    KONSEKVENSER: RowSheet(
+        KONSEKVENSER,
+        (("name", "text"), ("label", "text"), ("category", "text"), ("unit", "text"), ("price", "text")),
+        input="change",
+        spill=("profile", "number"),
+        required=("name", "value", "dist"),
+    ),
+    PRISER: RowSheet(
+        PRISER,
+        (("consequence", "text"), ("actor", "text")),
+        input="price",
+        required=("consequence", "actor", "value", "dist"),
+    ),
+    PRISFAKTORER: RowSheet(
+        PRISFAKTORER,
+        (("consequence", "text"),),
+        input="price_factor",
+        required=("consequence", "value", "dist"),
+    ),
+    KORRELATIONER: RowSheet(
+        KORRELATIONER,
+        (("input_1", "text"), ("input_2", "text"), ("rank", "number")),
+        required=("input_1", "input_2", "rank"),
+    ),
+    GRUPPER: RowSheet(
+        GRUPPER, (("name", "text"), ("label", "text")), spill=("inputs", "text"), required=("name", "inputs")
+    ),
+}
+
+#: Every sheet, in the workbook's order (Hjælp last). All but Hjælp must be there on import.
+SHEETS = (
+    SAG,
+    AKTOERER,
+    DELTAGERE,
+    EFFEKT,
+    VARIGHED,
+    OMK,
+    SAMMENLIGNING,
+    KONSEKVENSER,
+    PRISER,
+    PRISFAKTORER,
+    KORRELATIONER,
+    GRUPPER,
+    EMPIRICAL,
+    HELP,
+)
+
+#: The TOML list (or table) each sheet's rows make.
+SECTION_OF = {
+    AKTOERER: "case",
+    OMK: "costs",
+    SAMMENLIGNING: "comparison_costs",
+    KONSEKVENSER: "consequences",
+    PRISER: "consequences",
+    PRISFAKTORER: "consequences",
+    KORRELATIONER: "correlations",
+    GRUPPER: "groups",
+}
+
+
+DIST_HELP: dict[str, str] = {
+    "": "value: et fast tal (ingen usikkerhed)",
+    "fixed": "value: et fast tal, skrevet som fordeling",
+    "uniform": "min, max: alle værdier imellem lige sandsynlige",
+    "triangular": "min, mode, max: trekantfordeling",
+    "pert": "min, mode (mest sandsynlig), max, evt. lambda (standard 4): ekspertvurdering",
+    "normal": "mean, sd; eller estimate, ci95_lo, ci95_hi (publiceret estimat med 95 %-interval)",
+    "truncnormal": "mean, sd (den underliggende normalfordelings) og min og/eller max",
+    "lognormal": "mean, sd (variablens egne); eller mu, sigma (logaritmens); "
+    "eller estimate, ci95_lo, ci95_hi",
+    "beta": "alpha, beta; eller mean, sd; eller successes, trials (antal succeser ud af antal forsøg)",
+    "gamma": "shape, scale; eller mean, sd",
+    "empirical": 'værdierne står på arket "Empirisk" i en kolonne med inputtets sti som overskrift',
+}
+
+COLUMN_HELP: dict[str, str] = {
+    "key": "Nøglen (feltets navn i sagsformatet). Lad den stå; udfyld værdien i samme række.",
+    "value": "Et fast tal (tekst for navn, beskrivelse, valuta og effektmål). Med dist = fixed: dens værdi.",
+    "dist": "Fordelingen, hvis værdien er usikker (vælg fra listen). Tom: det faste tal i value.",
+    "min": "Mindste værdi (uniform, triangular, pert; truncnormal: nedre grænse).",
+    "mode": "Mest sandsynlige værdi (triangular, pert).",
+    "max": "Største værdi (uniform, triangular, pert; truncnormal: øvre grænse).",
+    "lambda": "PERT-fordelingens form; tom: 4.",
+    "mean": "Middelværdi (normal, truncnormal, lognormal, beta, gamma).",
+    "sd": "Standardafvigelse, større end 0.",
+    "estimate": "Publiceret punktestimat (normal, lognormal), med ci95_lo og ci95_hi.",
+    "ci95_lo": "Nedre grænse af 95 %-konfidensintervallet.",
+    "ci95_hi": "Øvre grænse af 95 %-konfidensintervallet.",
+    "mu": "Lognormal: middelværdi af logaritmen.",
+    "sigma": "Lognormal: standardafvigelse af logaritmen.",
+    "alpha": "Beta: første parameter.",
+    "beta": "Beta: anden parameter.",
+    "successes": "Beta ud fra en optælling: antal succeser.",
+    "trials": "Beta ud fra en optælling: antal forsøg.",
+    "shape": "Gamma: form.",
+    "scale": "Gamma: skala.",
+    "base": "Værdien i den deterministiske beregning. Tom: estimate, ellers middelværdien.",
+    "source": "Kilde: undersøgelse, vidensbase, lokale data, ekspertvurdering (vises i rapporten).",
+    "name": "Kort, unikt navn: små bogstaver a-z, cifre og _ (ingen mellemrum, æ, ø eller å).",
+    "label": "Navn til rapporten (fri tekst).",
+    "actor": "Aktøren (fra arket Aktører).",
+    "kind": "fixed: betales i year (eller ligeligt fra years_first til years_last); "
+    "per_participant: pr. deltager pr. år i duration år efter optag.",
+    "year": "fixed: året (0 = startåret) beløbet betales i. Tom: 0.",
+    "years_first": "fixed: første år, når beløbet fordeles ligeligt over flere år (med years_last).",
+    "years_last": "fixed: sidste år, når beløbet fordeles over flere år.",
+    "duration": "per_participant: antal år pr. deltager. Tom: 1.",
+    "category": "Kategori: " + ", ".join(CATEGORIES) + ". Tom: other.",
+    "unit": "Enheden ændringen måles i, fx år på ydelse.",
+    "price": 'Tom: priserne står på arket "Priser". catalog: prisen hentes fra priskataloget.',
+    "profile": "Tidsprofil: vægt i år 0, 1, 2, ... efter effekten er indtrådt, ét tal pr. celle mod "
+    "højre; den sidste gentages. Tom: 1 i alle år.",
+    "consequence": 'Konsekvensens name (fra arket "Konsekvenser").',
+    "input_1": "Første inputs sti, fx effect.success_rate eller costs.opstart.amount.",
+    "input_2": "Andet inputs sti.",
+    "rank": "Spearman rangkorrelation mellem -1 og 1.",
+    "inputs": "Gruppens input (stier), ét pr. celle mod højre.",
+}
+
+SHEET_HELP: dict[str, str] = {
+    SAG: "Sagen og økonomien: én række pr. nøgle. name og start_year skal udfyldes. "
+    "discount_rate og price_growth kan være usikre (fordelingskolonnerne).",
+    AKTOERER: "Aktørerne der betaler og får gevinster: én pr. række (tomt ark: kommune, region, stat). "
+    "Listerne i kolonnerne actor på de andre ark bygger på dette ark.",
+    DELTAGERE: "Deltagere: enten cohorts (én række pr. optagsår) eller per_year med years.",
+    EFFEKT: "Effekten: success_rate (og comparison_rate), eller effect direkte.",
+    VARIGHED: "Effektens varighed: full_years og decay, eller profile (én række pr. år). "
+    "Tomt ark: fuld effekt i hele horisonten.",
+    OMK: "Indsatsens omkostninger: én række pr. omkostning; beløbet (amount) i value eller som fordeling.",
+    SAMMENLIGNING: "Omkostninger deltagerne ville have haft alligevel (sammenligningen): som Omkostninger.",
+    KONSEKVENSER: "Konsekvenser: én række pr. konsekvens; ændringen (change) pr. person med effekt pr. år "
+    "i value eller som fordeling; profile mod højre i rækkens ende.",
+    PRISER: "Priser: én række pr. konsekvens og aktør, prisen pr. enhed af ændringen. En aktør uden række "
+    "betaler 0.",
+    PRISFAKTORER: "Prisfaktorer (valgfri): én række pr. konsekvens; ganges på alle dens priser.",
+    KORRELATIONER: "Rangkorrelationer mellem to usikre input: én række pr. par.",
+    GRUPPER: "Grupper af input til følsomhedsanalyserne (valgfri): én række pr. gruppe.",
+    EMPIRICAL: "Værdier til empiriske fordelinger (dist = empirical): én kolonne pr. input med dets sti "
+    "som overskrift i række 1 (fx costs.opstart.amount) og værdierne nedad.",
+}
+
+INTRO = (
+    "Projektmappen er én sag (én indsats for én målgruppe) i somrisk's sagsformat. Indlæs den med "
+    "kommandoen: somrisk excel import sag.xlsx sag.toml. Sagen kontrolleres som en TOML-fil, og hver fejl "
+    "meldes med ark og celle.",
+    "Række 1 på hvert ark er overskrifter: lad dem stå (kolonner må flyttes, ikke omdøbes). Hver række "
+    "herunder er én nøgle eller ét element (én omkostning, én konsekvens, ...). Tomme rækker springes over.",
+    "En tom celle betyder 'ikke angivet': standardværdien gælder. Tal skal stå som tal, ikke som tekst.",
+    "Arkene må ikke slettes eller omdøbes (de må være tomme). Egne ark må tilføjes; de læses ikke.",
+    "Navne (name) skrives med små bogstaver a-z, cifre og _, fx kontanthjaelp. Et inputs sti (til "
+    "Korrelationer, Grupper og Empirisk) er fx effect.success_rate, persistence.full_years, "
+    "costs.<name>.amount, consequences.<name>.change, consequences.<name>.price.<aktør> eller "
+    "participants.cohorts.0 (første årgang).",
+    "Formler er tilladt: deres beregnede værdi læses (gem projektmappen i Excel først).",
+    "En sag eksporteret fra en TOML-fil (somrisk excel export) har alle filens værdier; kommentarerne i "
+    "filen kommer ikke med.",
+)

@@ -1,0 +1,500 @@
+"""Write a case workbook: the empty template, or a TOML case laid out in it (layout.py).
+
+The export works from the case's raw TOML dict, not from the validated case, so that every key the
+file gives is written and nothing the file leaves out is added: importing the workbook again gives
+the same dict. It does not check the case (``somrisk check`` does); it refuses only what the layout
+cannot hold (an unknown key, a table where a number belongs), naming the key path.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from somrisk._files import check_writable, write_atomic
+from somrisk.case.checks import item_suffix
+from somrisk.case.load import read_toml
+from somrisk.case.schema import CATEGORIES, DEFAULT_ACTORS
+from somrisk.distributions import FAMILIES
+from somrisk.errors import CaseError, Problem
+from somrisk.io.excel import layout as L
+
+__all__ = ["WORKBOOK_SUFFIXES", "case_workbook", "export_case", "write_template"]
+
+WORKBOOK_SUFFIXES = {".xlsx": "Excel workbook"}
+#: Rows below the header that get the drop-down lists (more where the sheet has more rows).
+VALIDATION_ROWS = 500
+_HEADER_FILL = "DDEBF7"
+_KEY_FILL = "F2F2F2"
+_MAX_WIDTH = 50
+#: Columns made from a TOML key by another name (``years``, ``inputs``), never keys themselves.
+_DERIVED = frozenset({"years_first", "years_last", "input_1", "input_2", "consequence"})
+#: Keys of a distribution table that have a column of their own (``ci95`` has two).
+_DIST_KEYS = frozenset(L.INPUT_COLUMNS) - {"ci95_lo", "ci95_hi"}
+
+
+def write_template(path: str | Path) -> Path:
+    """Write an empty case workbook for an analyst to fill in; returns its path.
+
+    It has every sheet with its headers, drop-down lists and Danish help (the sheet "Hjælp"); the
+    key sheets list their keys, and the sheet Aktører lists SØM's three actors.
+
+    Raises
+    ------
+    UsageError, OutputError
+        For a path that is not ``.xlsx``, or a folder that does not exist or cannot be written.
+    """
+    target = check_writable(path, "output", WORKBOOK_SUFFIXES)
+    workbook = case_workbook({"case": {"actors": list(DEFAULT_ACTORS)}}, template=True)
+    return write_atomic(target, workbook.save)
+
+
+def export_case(case_path: str | Path, out_path: str | Path) -> Path:
+    """Write the TOML case `case_path` as a case workbook at `out_path`; returns its path.
+
+    Every key of the file is written (comments are not: a workbook has no place for them); importing
+    the workbook gives the same case (docs/excel.md).
+
+    Raises
+    ------
+    CaseError
+        For a file that cannot be read or is not TOML, or a key the workbook cannot hold.
+    UsageError, OutputError
+        For an output that is not ``.xlsx``, or a folder that does not exist or cannot be written.
+    """
+    target = check_writable(out_path, "output", WORKBOOK_SUFFIXES)
+    raw, _ = read_toml(case_path)
+    workbook = case_workbook(raw, source=str(case_path))
+    return write_atomic(target, workbook.save)
+
+
+def case_workbook(raw: dict[str, Any], *, source: str = "<case>", template: bool = False) -> Any:
+    """The openpyxl workbook of a case's raw TOML dict (not saved).
+
+    Raises
+    ------
+    CaseError
+        Naming every key the layout cannot hold.
+    """
+    writer = _Writer(raw, source, template)
+    workbook = writer.build()
+    if writer.problems:
+        raise CaseError(writer.problems)
+    return workbook
+
+
+class _Writer:
+    """Lays out one case; collects what cannot be laid out as problems."""
+
+    def __init__(self, raw: dict[str, Any], source: str, template: bool) -> None:
+        from openpyxl import Workbook
+
+        self.raw = raw
+        self.source = source
+        self.template = template
+        self.problems: list[Problem] = []
+        self.empirical: list[tuple[str, list[Any]]] = []
+        self.workbook = Workbook()
+        self.workbook.remove(self.workbook.active)
+        actors = self._table("case").get("actors")
+        if isinstance(actors, list) and actors:
+            self.actor_list = f"'{L.AKTOERER}'!$A$2:$A${VALIDATION_ROWS + 1}"
+        else:  # no actors given: the defaults
+            self.actor_list = '"' + ",".join(DEFAULT_ACTORS) + '"'
+
+    def problem(self, path: str, message: str, value: Any = Problem.NO_VALUE) -> None:
+        self.problems.append(Problem(self.source, path, message, value))
+
+    # --- the raw dict ------------------------------------------------------------------------
+    def _table(self, section: str) -> dict[str, Any]:
+        value = self.raw.get(section, {})
+        return value if isinstance(value, dict) else {}
+
+    def _items(self, section: str) -> list[dict[str, Any]]:
+        value = self.raw.get(section, [])
+        if isinstance(value, list) and all(isinstance(v, dict) for v in value):
+            return value
+        return []
+
+    def _check_shapes(self) -> None:
+        """Sections of the wrong shape, and keys no sheet has a place for."""
+        known = {
+            section: {k.name for keys in L.KEY_SHEETS.values() for k in keys if k.section == section}
+            for section in ("case", "economy", "participants", "effect", "persistence")
+        }
+        known["case"].add("actors")
+        lists = ("costs", "comparison_costs", "consequences", "correlations", "groups")
+        for section, value in self.raw.items():
+            if section in known:
+                if not isinstance(value, dict):
+                    self.problem(section, f"expected a table written as [{section}]", value)
+                    continue
+                for key in value:
+                    if key not in known[section]:
+                        self.problem(f"{section}.{key}", "unknown key: the workbook has no place for it")
+            elif section in lists:
+                if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+                    self.problem(section, f"expected tables written as [[{section}]]", value)
+                for index, item in enumerate(value if isinstance(value, list) else []):
+                    if item == {}:
+                        self.problem(
+                            f"{section}[{index + 1}]", "an empty table: the workbook has no row for it"
+                        )
+            else:
+                self.problem(section, "unknown section: the workbook has no place for it", value)
+
+    # --- cells -------------------------------------------------------------------------------
+    def _scalar(self, path: str, value: Any) -> bool:
+        if isinstance(value, str | int | float):  # bool is an int
+            return True
+        self.problem(path, "expected one number or text here: the workbook cell cannot hold it", value)
+        return False
+
+    def _list(self, path: str, value: Any) -> list[Any]:
+        if isinstance(value, list) and all(self._scalar(f"{path}.{i}", v) for i, v in enumerate(value)):
+            return value
+        if not isinstance(value, list):
+            self.problem(path, "expected a list [...]", value)
+        return []
+
+    def _input(self, path: str, value: Any) -> dict[str, Any]:
+        """The INPUT_COLUMNS of a number or a distribution table."""
+        if not isinstance(value, dict):
+            return {"value": value} if self._scalar(path, value) else {}
+        if "dist" not in value:
+            self.problem(path, "a distribution table needs `dist`; the workbook cannot hold it", value)
+            return {}
+        cells: dict[str, Any] = {}
+        for key, item in value.items():
+            where = f"{path}.{key}"
+            if key == "ci95":
+                if isinstance(item, list) and len(item) == 2 and all(self._scalar(where, v) for v in item):
+                    cells["ci95_lo"], cells["ci95_hi"] = item
+                else:
+                    self.problem(where, "expected [low, high]: two numbers", item)
+            elif key == "values" and value["dist"] == "empirical":
+                self.empirical.append((path, self._list(where, item)))
+            elif key in _DIST_KEYS and self._scalar(where, item):
+                cells[key] = item
+            elif key not in _DIST_KEYS:
+                self.problem(where, "unknown key: the workbook has no column for it", item)
+        return cells
+
+    # --- sheets ------------------------------------------------------------------------------
+    def build(self) -> Any:
+        self._check_shapes()
+        for title in L.SHEETS:
+            if title in L.KEY_SHEETS:
+                self._key_sheet(title)
+            elif title == L.AKTOERER:
+                self._actors()
+            elif title in (L.OMK, L.SAMMENLIGNING):
+                self._costs(title, "costs" if title == L.OMK else "comparison_costs")
+            elif title == L.KONSEKVENSER:
+                self._consequences()
+            elif title == L.KORRELATIONER:
+                self._correlations()
+            elif title == L.GRUPPER:
+                self._groups()
+            elif title == L.EMPIRICAL:
+                self._empirical()
+            elif title == L.HELP:
+                _help_sheet(self.workbook)
+        return self.workbook
+
+    def _key_sheet(self, title: str) -> None:
+        rows: list[dict[str, Any]] = []
+        for key in L.KEY_SHEETS[title]:
+            table = self._table(key.section)
+            if key.name not in table:
+                rows.extend({"key": key.name} for _ in range(key.template_rows if self.template else 1))
+                continue
+            value, path = table[key.name], f"{key.section}.{key.name}"
+            if key.repeat and key.name != "years" and not isinstance(value, list):
+                self.problem(path, "expected a list [...]", value)
+                continue
+            values = value if key.repeat and isinstance(value, list) else [value]
+            for i, item in enumerate(values):
+                where = f"{path}.{i}" if values is value else path
+                if key.kind == "input":
+                    rows.append({"key": key.name, **self._input(where, item)})
+                elif self._scalar(where, item):
+                    rows.append({"key": key.name, "value": item})
+        sheet = self._sheet(title, ["key", *L.INPUT_COLUMNS], rows)
+        helps = {key.name: key.help for key in L.KEY_SHEETS[title]}
+        for row in range(2, len(rows) + 2):
+            cell = sheet.cell(row, 1)
+            cell.comment = _comment(helps.get(cell.value, ""))
+        self._lists(sheet, {"key": '"' + ",".join(helps) + '"'}, len(rows))
+
+    def _actors(self) -> None:
+        actors = self._table("case").get("actors", [])
+        rows = [{"actor": a} for a in self._list("case.actors", actors)]
+        self._sheet(L.AKTOERER, ["actor"], rows)
+
+    def _costs(self, title: str, section: str) -> None:
+        items = self._items(section)
+        rows = []
+        for i, item in enumerate(items):
+            path = f"{section}{item_suffix(items, i)}"
+            row: dict[str, Any] = {}
+            for key, value in item.items():
+                if key == "amount":
+                    row.update(self._input(f"{path}.amount", value))
+                elif key == "years":
+                    years = self._list(f"{path}.years", value)
+                    if len(years) == 2:
+                        row["years_first"], row["years_last"] = years
+                    elif isinstance(value, list):
+                        self.problem(f"{path}.years", "expected [first, last]: two years", value)
+                else:
+                    self._own(row, path, key, value, L.ROW_SHEETS[title])
+            rows.append(row)
+        sheet = self._sheet(title, [c for c, _ in L.ROW_SHEETS[title].columns] + list(L.INPUT_COLUMNS), rows)
+        self._lists(sheet, {"actor": self.actor_list, "kind": '"fixed,per_participant"'}, len(rows))
+
+    def _own(self, row: dict[str, Any], path: str, key: str, value: Any, spec: L.RowSheet) -> None:
+        """A key with a column of its own on a row sheet."""
+        if key in dict(spec.columns) and key not in _DERIVED:
+            if self._scalar(f"{path}.{key}", value):
+                row[key] = value
+        else:
+            self.problem(f"{path}.{key}", "unknown key: the workbook has no column for it", value)
+
+    def _consequences(self) -> None:
+        items = self._items("consequences")
+        names = [item.get("name") for item in items]
+        rows, prices, factors, spills = [], [], [], []
+        for i, item in enumerate(items):
+            path = f"consequences{item_suffix(items, i)}"
+            row: dict[str, Any] = {}
+            spill: list[Any] = []
+            for key, value in item.items():
+                if key == "change":
+                    row.update(self._input(f"{path}.change", value))
+                elif key == "profile":
+                    spill = self._list(f"{path}.profile", value)
+                elif key in ("price", "price_factor") and (isinstance(value, dict) or key == "price_factor"):
+                    if not isinstance(item.get("name"), str) or names.count(item["name"]) > 1:
+                        self.problem(
+                            f"{path}.{key}",
+                            "prices need the consequence's name, once in the case, to go on their own sheet",
+                        )
+                    elif key == "price_factor":
+                        factors.append({"consequence": item["name"], **self._input(f"{path}.{key}", value)})
+                    else:
+                        prices.extend(
+                            {
+                                "consequence": item["name"],
+                                "actor": actor,
+                                **self._input(f"{path}.price.{actor}", v),
+                            }
+                            for actor, v in value.items()
+                        )
+                else:
+                    self._own(row, path, key, value, L.ROW_SHEETS[L.KONSEKVENSER])
+            rows.append(row)
+            spills.append(spill)
+        spec = L.ROW_SHEETS[L.KONSEKVENSER]
+        sheet = self._sheet(
+            L.KONSEKVENSER, [c for c, _ in spec.columns] + [*L.INPUT_COLUMNS, "profile"], rows
+        )
+        _spill(sheet, spills)
+        self._lists(sheet, {"category": '"' + ",".join(CATEGORIES) + '"', "price": '"catalog"'}, len(rows))
+        names_list = f"'{L.KONSEKVENSER}'!$A$2:$A${VALIDATION_ROWS + 1}"
+        for title, table in ((L.PRISER, prices), (L.PRISFAKTORER, factors)):
+            columns = [c for c, _ in L.ROW_SHEETS[title].columns] + list(L.INPUT_COLUMNS)
+            sheet = self._sheet(title, columns, table)
+            self._lists(sheet, {"consequence": names_list, "actor": self.actor_list}, len(table))
+
+    def _correlations(self) -> None:
+        items = self._items("correlations")
+        rows = []
+        for i, item in enumerate(items):
+            path, row = f"correlations[{i + 1}]", {}
+            for key, value in item.items():
+                if key == "inputs":
+                    inputs = self._list(f"{path}.inputs", value)
+                    if len(inputs) == 2:
+                        row["input_1"], row["input_2"] = inputs
+                    elif isinstance(value, list):
+                        self.problem(f"{path}.inputs", "expected two inputs", value)
+                else:
+                    self._own(row, path, key, value, L.ROW_SHEETS[L.KORRELATIONER])
+            rows.append(row)
+        self._sheet(L.KORRELATIONER, [c for c, _ in L.ROW_SHEETS[L.KORRELATIONER].columns], rows)
+
+    def _groups(self) -> None:
+        items = self._items("groups")
+        rows, spills = [], []
+        for i, item in enumerate(items):
+            path, row, spill = f"groups{item_suffix(items, i)}", {}, []
+            for key, value in item.items():
+                if key == "inputs":
+                    spill = self._list(f"{path}.inputs", value)
+                else:
+                    self._own(row, path, key, value, L.ROW_SHEETS[L.GRUPPER])
+            rows.append(row)
+            spills.append(spill)
+        sheet = self._sheet(L.GRUPPER, ["name", "label", "inputs"], rows)
+        _spill(sheet, spills)
+
+    def _empirical(self) -> None:
+        from openpyxl.utils import get_column_letter
+
+        sheet = self.workbook.create_sheet(L.EMPIRICAL)
+        sheet.freeze_panes = "A2"
+        for column, (path, values) in enumerate(self.empirical, start=1):
+            _put(sheet.cell(1, column), path)
+            _style_header(sheet.cell(1, column))
+            for row, value in enumerate(values, start=2):
+                _put(sheet.cell(row, column), value)
+            sheet.column_dimensions[get_column_letter(column)].width = max(14, len(path) + 2)
+
+    # --- writing -----------------------------------------------------------------------------
+    def _sheet(self, title: str, header: Sequence[str], rows: list[dict[str, Any]]) -> Any:
+        from openpyxl.utils import get_column_letter
+
+        sheet = self.workbook.create_sheet(title)
+        sheet.freeze_panes = "B2" if len(header) > 1 else "A2"
+        for column, name in enumerate(header, start=1):
+            cell = sheet.cell(1, column)
+            cell.value = name
+            _style_header(cell)
+            cell.comment = _comment(L.COLUMN_HELP.get(name, ""))
+            for r, row in enumerate(rows, start=2):
+                if name in row:
+                    try:
+                        _put(sheet.cell(r, column), row[name])
+                    except ValueError:  # openpyxl's IllegalCharacterError
+                        self.problem(
+                            "", f"sheet {title}: text with control characters Excel cannot hold", row[name]
+                        )
+            lengths = [len(str(row.get(name, ""))) for row in rows]
+            width = max([len(name) + 3, 10, *lengths])
+            sheet.column_dimensions[get_column_letter(column)].width = min(width, _MAX_WIDTH)
+        if header and header[0] == "key":
+            for r in range(2, len(rows) + 2):
+                sheet.cell(r, 1).font = _bold()
+        return sheet
+
+    def _lists(self, sheet: Any, lists: dict[str, str], rows: int) -> None:
+        """Drop-down lists: `lists` maps a column to its list (a range, or quoted comma-separated names)."""
+        from openpyxl.utils import get_column_letter
+        from openpyxl.worksheet.datavalidation import DataValidation
+
+        lists = {"dist": '"' + ",".join(FAMILIES) + '"', **lists}
+        last = max(rows, VALIDATION_ROWS) + 1
+        for column in range(1, sheet.max_column + 1):
+            name = sheet.cell(1, column).value
+            if name not in lists:
+                continue
+            strict = name in ("dist", "kind", "category", "price", "key")
+            validation = DataValidation(
+                type="list",
+                formula1=lists[name],
+                allow_blank=True,
+                showErrorMessage=True,
+                errorStyle="stop" if strict else "warning",
+                errorTitle="somrisk",
+                error=f"Vælg {name} fra listen (se arket Hjælp).",
+            )
+            sheet.add_data_validation(validation)
+            letter = get_column_letter(column)
+            validation.add(f"{letter}2:{letter}{last}")
+
+
+def _put(cell: Any, value: Any) -> None:
+    """Write a value so that it reads back exactly: text stays text (also "=..."), and a number keeps
+    all 17 significant digits (openpyxl writes 16; Excel itself reads and keeps 17)."""
+    cell.value = value
+    if isinstance(value, str):
+        cell.data_type = "s"
+    elif isinstance(value, int | float) and not isinstance(value, bool) and float(f"{value:.16g}") != value:
+        cell._value = repr(value)  # written as the cell's <v> text, as is: the shortest exact form
+
+
+def _spill(sheet: Any, spills: list[list[Any]]) -> None:
+    """Write each row's list from the sheet's last column rightwards."""
+    from openpyxl.utils import get_column_letter
+
+    first = sheet.max_column
+    for r, values in enumerate(spills, start=2):
+        for k, value in enumerate(values):
+            _put(sheet.cell(r, first + k), value)
+    longest = max((len(values) for values in spills), default=0)
+    for k in range(1, longest):
+        _style_header(sheet.cell(1, first + k))
+        sheet.column_dimensions[get_column_letter(first + k)].width = 10
+
+
+def _style_header(cell: Any) -> None:
+    cell.font = _bold()
+    cell.fill = _fill(_HEADER_FILL)
+
+
+def _bold() -> Any:
+    from openpyxl.styles import Font
+
+    return Font(bold=True)
+
+
+def _comment(text: str) -> Any:
+    from openpyxl.comments import Comment
+
+    if not text:
+        return None
+    comment = Comment(text, "somrisk")
+    comment.width, comment.height = 320, 110
+    return comment
+
+
+def _help_sheet(workbook: Any) -> None:
+    """The sheet "Hjælp": how to fill in the workbook, in Danish."""
+    from openpyxl.styles import Alignment, Font
+
+    sheet = workbook.create_sheet(L.HELP)
+    sheet.column_dimensions["A"].width = 24
+    sheet.column_dimensions["B"].width = 110
+    rows: list[tuple[str, str, str]] = []  # (style, column A, column B)
+    rows.append(("title", "Sag som Excel-projektmappe (somrisk)", ""))
+    rows.extend(("text", "", line) for line in L.INTRO)
+    rows.append(("head", "Usikre værdier", "Kolonnerne value, dist og fordelingens kolonner:"))
+    rows.extend(("text", name or "(tom dist)", text) for name, text in L.DIST_HELP.items())
+    rows.append(
+        ("text", "base, source", "Alle fordelinger: " + L.COLUMN_HELP["base"] + " " + L.COLUMN_HELP["source"])
+    )
+    for title in L.SHEETS[:-1]:
+        rows.append(("head", title, L.SHEET_HELP[title]))
+        if title in L.KEY_SHEETS:
+            rows.extend(("text", key.name, key.help) for key in L.KEY_SHEETS[title])
+        elif title in L.ROW_SHEETS:
+            spec = L.ROW_SHEETS[title]
+            rows.extend(("text", name, L.COLUMN_HELP[name]) for name, _ in spec.columns)
+            if spec.input:
+                rows.append(
+                    (
+                        "text",
+                        "value, dist, ...",
+                        f"{spec.input}: et fast tal eller en fordeling (se ovenfor).",
+                    )
+                )
+            if spec.spill:
+                rows.append(("text", spec.spill[0], L.COLUMN_HELP[spec.spill[0]]))
+    for r, (style, first, second) in enumerate(rows, start=1):
+        a, b = sheet.cell(r, 1), sheet.cell(r, 2)
+        a.value, b.value = first or None, second or None
+        b.alignment = Alignment(wrap_text=True, vertical="top")
+        a.alignment = Alignment(vertical="top")
+        if style == "title":
+            a.font = Font(bold=True, size=14)
+        elif style == "head":
+            a.font = b.font = Font(bold=True)
+            a.fill = b.fill = _fill(_KEY_FILL)
+
+
+def _fill(color: str) -> Any:
+    from openpyxl.styles import PatternFill
+
+    return PatternFill("solid", fgColor=color)
