@@ -9,8 +9,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 import xarray as xr
-from tests.portfolio.test_portfolio import CONSEQUENCE, toy, write_portfolio
 
+from portfolio.test_portfolio import CONSEQUENCE, toy, write_portfolio
 from somrisk import _scheduler
 from somrisk.errors import UsageError
 from somrisk.runner import run, run_portfolio
