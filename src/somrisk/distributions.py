@@ -23,6 +23,7 @@ from typing import Annotated, Any, Literal
 
 import numpy as np
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Discriminator,
@@ -35,6 +36,8 @@ from scipy import special
 
 __all__ = [
     "FAMILIES",
+    "MAX_MAGNITUDE",
+    "OUTSIDE_TOLERANCE",
     "Z975",
     "Canonical",
     "Distribution",
@@ -47,9 +50,25 @@ __all__ = [
 #: 97.5 % quantile of the standard normal, as written in case-format.md.
 Z975 = 1.959964
 
-Finite = Annotated[float, Strict(), Field(allow_inf_nan=False)]
-Positive = Annotated[float, Strict(), Field(gt=0, allow_inf_nan=False)]
-NonNegative = Annotated[float, Strict(), Field(ge=0, allow_inf_nan=False)]
+#: Largest size of a number in a case (a thousand times the largest public budget in kroner). The
+#: model multiplies participants, amounts, changes, prices and factors and sums them over up to 50
+#: years and cohorts; numbers up to this size keep every product and variance far from overflow.
+MAX_MAGNITUDE = 1e15
+#: Probability outside an input's range (or beyond +-MAX_MAGNITUDE) above which a distribution is
+#: refused; within it, draws are clipped.
+OUTSIDE_TOLERANCE = 1e-6
+
+
+def _bounded(x: float) -> float:
+    """Pydantic after-validator: a finite number no larger than :data:`MAX_MAGNITUDE`."""
+    if not abs(x) <= MAX_MAGNITUDE:
+        raise ValueError("must lie in [-1e15, 1e15]: larger numbers overflow the calculation")
+    return x
+
+
+Finite = Annotated[float, Strict(), Field(allow_inf_nan=False), AfterValidator(_bounded)]
+Positive = Annotated[float, Strict(), Field(gt=0, allow_inf_nan=False), AfterValidator(_bounded)]
+NonNegative = Annotated[float, Strict(), Field(ge=0, allow_inf_nan=False), AfterValidator(_bounded)]
 Interval = Annotated[list[Finite], Field(min_length=2, max_length=2)]
 
 
@@ -461,7 +480,8 @@ class LogNormal(Distribution):
             return Canonical("lognormal", (math.log(self.mean_) - sigma2 / 2, math.sqrt(sigma2)))
         if self.ci95 is not None and self.estimate is not None:
             lo, hi = self.ci95
-            return Canonical("lognormal", (math.log(self.estimate), math.log(hi / lo) / (2 * Z975)))
+            sigma = (math.log(hi) - math.log(lo)) / (2 * Z975)  # not log(hi / lo), which can overflow
+            return Canonical("lognormal", (math.log(self.estimate), sigma))
         return Canonical("lognormal", (self.mu, self.sigma))
 
     def _estimate(self) -> float | None:
@@ -558,10 +578,38 @@ def _value_tag(raw: Any) -> str | None:
         return raw.dist  # type: ignore[attr-defined, no-any-return]
     if isinstance(raw, dict):
         name = raw.get("dist")
-        return name if name in FAMILIES else None
+        return name if isinstance(name, str) and name in FAMILIES else None
     if isinstance(raw, int | float) and not isinstance(raw, bool):
         return "number"
     return None
+
+
+def _computable(value: Any) -> Any:
+    """Pydantic after-validator of :data:`Value`: a distribution whose numbers can be computed with,
+    that is, whose mean and (but for 1e-6 of its probability) values lie within +-MAX_MAGNITUDE."""
+    if not isinstance(value, Distribution) or not value.is_uncertain:
+        return value
+    limit = "[-1e15, 1e15]: larger numbers overflow the calculation"
+    try:
+        outside = value.prob_outside(-MAX_MAGNITUDE, MAX_MAGNITUDE)
+        try:
+            mean = value.mean
+        except OverflowError:
+            mean = math.inf
+    except (ArithmeticError, ValueError):
+        outside = mean = math.nan
+    if math.isnan(outside) or math.isnan(mean):
+        raise ValueError(
+            f"{value.describe()} has parameters too extreme to compute with (a spread near 0, or "
+            "numbers near the limits of floating point); give parameters of the size of the input"
+        )
+    if outside > OUTSIDE_TOLERANCE:
+        share = f"{100 * outside:.2g} %" if outside >= 0.001 else f"{outside:.2g}"
+        raise ValueError(f"{value.describe()} puts {share} of its probability outside {limit}")
+    if not abs(mean) <= MAX_MAGNITUDE:
+        size = f"of {mean:.3g}" if math.isfinite(mean) else "beyond floating point"
+        raise ValueError(f"{value.describe()} has a mean {size}, outside {limit}")
+    return value
 
 
 #: A number or a distribution table: what case-format.md allows for every uncertain input.
@@ -582,6 +630,7 @@ Value = Annotated[
         custom_error_type="not_a_value",
         custom_error_message="expected a number or a distribution table",
     ),
+    AfterValidator(_computable),
 ]
 
 

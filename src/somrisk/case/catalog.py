@@ -43,7 +43,7 @@ from pydantic import Field, Strict
 
 from somrisk.case.inputs import InputSpec
 from somrisk.case.load import Case, Sections, read_toml, validate_sections
-from somrisk.case.schema import ANY, CATEGORIES, Section, Slug, Text, Year
+from somrisk.case.schema import ANY, CATEGORIES, CalendarYear, Section, Slug, Text
 from somrisk.distributions import Value
 from somrisk.errors import CaseError, Problem
 
@@ -70,7 +70,7 @@ class CatalogInfo(Section):
     name: Text = ""
     description: Text = ""
     currency: Annotated[Text, Field(min_length=1)] | None = None
-    price_year: Year | None = None
+    price_year: CalendarYear | None = None
 
 
 class CatalogPrice(Section):
@@ -84,7 +84,7 @@ class CatalogPrice(Section):
     price: Annotated[dict[str, Value], Field(min_length=1)]
     price_factor: Value | None = None
     source: Text = ""
-    price_year: Year | None = None
+    price_year: CalendarYear | None = None
     illustrative: Annotated[bool, Strict()] = False
 
 
@@ -118,7 +118,8 @@ def load_catalog(path: str | Path) -> Catalog:
     raw, data = read_toml(path)
     problems: list[Problem] = []
     parts = validate_sections(raw, source, problems, SECTIONS)
-    names = [item.get("name") for item in raw.get("prices", []) if isinstance(item, dict)]
+    items = raw.get("prices")
+    names = [item.get("name") for item in items if isinstance(item, dict)] if isinstance(items, list) else []
     for name in sorted({n for n in names if isinstance(n, str) and names.count(n) > 1}):
         problems.append(Problem(source, "prices", "each name may be used once", name))
     if problems:

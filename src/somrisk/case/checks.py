@@ -164,9 +164,9 @@ def _raw_actors(raw: dict[str, Any]) -> list[str] | None:
     if not isinstance(case, dict) or "actors" not in case:
         return list(DEFAULT_ACTORS)
     actors = case["actors"]
-    if isinstance(actors, list) and all(isinstance(a, str) for a in actors):
+    if isinstance(actors, list) and actors and all(isinstance(a, str) for a in actors):
         return actors
-    return None
+    return None  # not a list of names: case.actors has its own error, and actors are not judged
 
 
 def _raw_horizon(raw: dict[str, Any]) -> int | None:

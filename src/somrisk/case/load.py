@@ -141,7 +141,9 @@ def parse_case(data: bytes | str, *, source: str = "<string>") -> Case:
 
 
 #: Union tags pydantic puts into error locations (they are not keys of the file).
-TAGS = frozenset({*FAMILIES, "number", "table", "catalog"})
+TAGS = frozenset({*FAMILIES, "number", "table", "catalog", "list"})
+#: Labels pydantic gives the members of an untagged union, e.g. ``function-before[_whole(), int]``.
+_UNION_LABEL = re.compile(r"^[a-z][a-z-]*\[.*\]$")
 
 _LOCATION = re.compile(r"^(?P<msg>.*?)\s*\(at line (?P<line>\d+), column (?P<col>\d+)\)$", re.S)
 
@@ -279,6 +281,12 @@ def _problem(error: Any, model: type[BaseModel], raw: Any, path: str, source: st
             "_ (no spaces or æ, ø, å), e.g. kontanthjaelp",
             value,
         )
+    if kind in ("too_short", "too_long"):
+        size = error.get("ctx", {}).get("min_length" if kind == "too_short" else "max_length")
+        bound = "at least" if kind == "too_short" else "at most"
+        return Problem(source, key_path, f"must hold {bound} {size} item{'' if size == 1 else 's'}", value)
+    if kind == "string_too_short":
+        return Problem(source, key_path, "must not be empty", value)
     if kind == "finite_number":
         return Problem(source, key_path, "must be a finite number, not nan or inf", value)
     if kind in ("value_error", "assertion_error"):
@@ -299,7 +307,7 @@ def _walk(raw: Any, loc: tuple[Any, ...]) -> tuple[list[str], Any, Any]:
     keys: list[str] = []
     node, parent = raw, None
     for part in loc:
-        if isinstance(node, dict) and isinstance(part, str) and (part in node or part not in TAGS):
+        if isinstance(node, dict) and isinstance(part, str) and (part in node or not _is_tag(part)):
             keys.append(part)
             parent, node = node, node.get(part)
         elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
@@ -308,10 +316,15 @@ def _walk(raw: Any, loc: tuple[Any, ...]) -> tuple[list[str], Any, Any]:
     return keys, node, parent
 
 
+def _is_tag(part: str) -> bool:
+    return part in TAGS or _UNION_LABEL.match(part) is not None
+
+
 def _allowed(model: type[BaseModel], table: Any) -> str:
     """The keys allowed in the table holding an unknown key."""
-    if isinstance(table, dict) and table.get("dist") in FAMILIES:
-        target: type[BaseModel] = FAMILIES[table["dist"]]
+    dist = table.get("dist") if isinstance(table, dict) else None
+    if isinstance(dist, str) and dist in FAMILIES:
+        target: type[BaseModel] = FAMILIES[dist]
     else:
         target = model
     return ", ".join(f.alias or name for name, f in target.model_fields.items())

@@ -28,7 +28,7 @@ from pydantic import (
     model_validator,
 )
 
-from somrisk.distributions import Distribution, Finite, Value, as_distribution
+from somrisk.distributions import OUTSIDE_TOLERANCE, Distribution, Finite, Value, as_distribution
 
 __all__ = [
     "AMOUNT",
@@ -41,6 +41,7 @@ __all__ = [
     "GROWTH",
     "PARTICIPANTS",
     "RATE",
+    "CalendarYear",
     "CaseInfo",
     "Consequence",
     "Correlation",
@@ -53,8 +54,6 @@ __all__ = [
     "Range",
 ]
 
-#: Probability outside an input's range above which a distribution is refused.
-OUTSIDE_TOLERANCE = 1e-6
 
 DEFAULT_ACTORS = ("kommune", "region", "stat")
 CATEGORIES = ("beskaeftigelse", "uddannelse", "social", "sundhed", "kriminalitet", "other")
@@ -164,6 +163,8 @@ def _whole(value: object) -> object:
 
 
 Year = Annotated[int, BeforeValidator(_whole), Strict()]
+#: A calendar year (of the horizon's start, or of a price level).
+CalendarYear = Annotated[Year, Field(ge=0, le=9999)]
 Slug = Annotated[str, Strict(), Field(pattern=rf"^{SLUG.pattern}$")]
 Text = Annotated[str, Strict()]
 Fraction = Annotated[float, Strict(), Field(ge=0, le=1, allow_inf_nan=False)]
@@ -181,8 +182,8 @@ class CaseInfo(Section):
     name: Text
     description: Text = ""
     currency: Annotated[Text, Field(min_length=1)] = "DKK"
-    price_year: Year | None = None
-    start_year: Year
+    price_year: CalendarYear | None = None
+    start_year: CalendarYear
     horizon: Annotated[Year, Field(ge=1, le=50)] = 10
     actors: Annotated[list[Text], Field(min_length=1)] = list(DEFAULT_ACTORS)
 
@@ -213,12 +214,29 @@ class Economy(Section):
     price_growth: GrowthValue = 0.0
 
 
+def _years_tag(raw: object) -> str | None:
+    if isinstance(raw, list):
+        return "list"
+    return "number" if isinstance(raw, int | float) and not isinstance(raw, bool) else None
+
+
+#: ``years = 3`` (intake years 0, 1, 2) or ``years = [first, last]``.
+IntakeYears = Annotated[
+    Annotated[Year, Tag("number")] | Annotated[list[Year], Field(min_length=2, max_length=2), Tag("list")],
+    Discriminator(
+        _years_tag,
+        custom_error_type="not_intake_years",
+        custom_error_message="expected a whole number of intake years, or [first, last]",
+    ),
+]
+
+
 class Participants(Section):
     """``[participants]``: intake cohorts, as a list or as `per_year` over `years`."""
 
     cohorts: Annotated[list[ParticipantsValue], Field(min_length=1)] | None = None
     per_year: ParticipantsValue | None = None
-    years: Year | Annotated[list[Year], Field(min_length=2, max_length=2)] | None = None
+    years: IntakeYears | None = None
 
     @model_validator(mode="after")
     def _check_form(self) -> Participants:

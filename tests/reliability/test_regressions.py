@@ -1,0 +1,187 @@
+"""Regressions: each input here once crashed somrisk (exit 1, an internal error), or ran and printed
+NaN, null or a wrong number. The fuzzer (test_fuzz.py) found some, probing by hand around them the
+rest. Each must now give exit 2 with one clear message naming the file, the key path and the value,
+or the right numbers (docs/reliability.md)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from somrisk.testing import minimal_case
+
+
+def case(**options: str) -> str:
+    """A small valid case, with one consequence; options as for :func:`minimal_case`."""
+    consequence = '[[consequences]]\nname = "ydelse"\nchange = {change}\nprice = {{ kommune = {price} }}\n'
+    change, price = options.pop("change", "-1.0"), options.pop("price", "1000")
+    return minimal_case(consequences=consequence.format(change=change, price=price), **options)
+
+
+def refused(cli, path, key_path: str, *fragments: str) -> str:
+    """`check` and `run` both exit 2 with a message naming the file and `key_path`, holding every
+    fragment; no traceback, no internal error. Returns the message."""
+    for command in (["check", path], ["run", path, "--draws", "50", "--json"]):
+        result = cli(*command)
+        assert result.code == 2, (command, result.code, result.stderr)
+        assert "Traceback" not in result.stderr and "internal error" not in result.stderr
+        lines = [
+            line for line in result.stderr.splitlines() if line.startswith(f"error: {path}: {key_path}: ")
+        ]
+        assert len(lines) == 1, result.stderr
+        for fragment in fragments:
+            assert fragment in lines[0], (fragment, lines[0])
+        assert result.stdout == ""
+    return lines[0]
+
+
+def test_a_dist_that_is_not_text_is_an_unknown_distribution(cli, write_case):
+    # was: internal error: TypeError: unhashable type: 'list'
+    path = write_case(case(effect="{ dist = [], min = 0.1, max = 0.3 }"))
+    refused(
+        cli, path, "effect.effect", "unknown distribution; `dist` must be one of: fixed", "found {dist = []"
+    )
+
+
+def test_intake_years_of_the_wrong_type_give_one_message_without_pydantic_internals(cli, write_case):
+    # was: two messages at "participants.years.function-before[_whole(), int]" and
+    # "participants.years.list[function-before[_whole(), int]]"
+    path = write_case(case(cohorts="[1]").replace("cohorts = [1]", "per_year = 5\nyears = {}"))
+    line = refused(
+        cli, path, "participants.years", "expected a whole number of intake years, or [first, last]"
+    )
+    assert "function-before" not in line and "found {}" in line
+
+
+@pytest.mark.parametrize(
+    ("change", "price", "key_path", "found"),
+    [
+        # was: exit 0 with null (NaN) in 29 places of the JSON, and numpy warnings on stderr
+        ("1e300", "1000", "consequences.ydelse.change", "found 1e+300"),
+        ("-1.0", "-1e300", "consequences.ydelse.price.kommune", "found -1e+300"),
+        # a whole number beyond 64 bits: TOML allows it, float() would round it
+        (
+            "1000000000000000000000000000000",
+            "1000",
+            "consequences.ydelse.change",
+            "found 1000000000000000000000000000000",
+        ),
+    ],
+)
+def test_numbers_larger_than_1e15_are_refused(cli, write_case, change, price, key_path, found):
+    path = write_case(case(change=change, price=price))
+    refused(cli, path, key_path, "must lie in [-1e15, 1e15]: larger numbers overflow the calculation", found)
+
+
+def test_a_distribution_parameter_larger_than_1e15_is_refused(cli, write_case):
+    # was: exit 0, "warning: overflow encountered in square", null in the JSON
+    path = write_case(case(cohorts='[{ dist = "pert", min = 16, mode = 24, max = 3e301 }]'))
+    refused(cli, path, "participants.cohorts.0.max", "must lie in [-1e15, 1e15]", "found 3e+301")
+
+
+@pytest.mark.parametrize(
+    ("change", "fragments"),
+    [
+        # was: internal error: OverflowError: math range error (its mean, exp(800))
+        (
+            '{ dist = "lognormal", mu = 0, sigma = 40 }',
+            ["puts 19 % of its probability outside [-1e15, 1e15]"],
+        ),
+        # its tail is within the tolerance, but its mean, exp(-1000 + 200^2 / 2), is not a float
+        ('{ dist = "lognormal", mu = -1000, sigma = 200 }', ["has a mean beyond floating point"]),
+        ('{ dist = "normal", mean = 0, sd = 1e15 }', ["puts 32 % of its probability outside"]),
+        ('{ dist = "lognormal", mu = -100, sigma = 25 }', ["has a mean of 1.94e+92, outside [-1e15, 1e15]"]),
+        # was: internal error: OverflowError: (34, 'Numerical result out of range')
+        (
+            '{ dist = "gamma", mean = 1, sd = 1e-300 }',
+            ["gamma(mean=1, sd=1e-300) has parameters too extreme"],
+        ),
+        # was: internal error: ZeroDivisionError: float division by zero
+        (
+            '{ dist = "beta", mean = 0.5, sd = 1e-300 }',
+            ["beta(mean=0.5, sd=1e-300) has parameters too extreme"],
+        ),
+        # was: exit 0 with null in the JSON (hi / lo overflowed to inf, so the log-sd was inf)
+        (
+            '{ dist = "lognormal", estimate = 1, ci95 = [1e-300, 1e10] }',
+            ["puts 42 % of its probability outside"],
+        ),
+    ],
+)
+def test_distributions_whose_values_overflow_are_refused(cli, write_case, change, fragments):
+    path = write_case(case(change=change))
+    refused(cli, path, "consequences.ydelse.change", *fragments, "found {dist = ")
+
+
+def test_a_lognormal_from_a_wide_ci95_has_a_finite_log_sd():
+    from somrisk.distributions import LogNormal
+
+    dist = LogNormal(dist="lognormal", estimate=1.0, ci95=[1e-300, 1e10])
+    mu, sigma = dist.canonical().params
+    assert mu == 0.0 and sigma == pytest.approx((23.025850929940457 + 690.7755278982137) / (2 * 1.959964))
+
+
+@pytest.mark.parametrize(
+    ("year", "fragment"),
+    [
+        # was: internal error: OverflowError: Python int too large to convert to C long
+        ("1e300", "must be less than or equal to 9999 (found 1e+300)"),
+        # was: exit 0, and a payback year before year 0 was written as null (not paid back)
+        ("-5", "must be greater than or equal to 0 (found -5)"),
+    ],
+)
+def test_calendar_years_lie_in_0_to_9999(cli, write_case, year, fragment):
+    path = write_case(case().replace("start_year = 2025", f"start_year = {year}"))
+    refused(cli, path, "case.start_year", fragment)
+
+
+def test_an_empty_actor_list_gives_one_message(cli, write_case):
+    # was: also "unknown actor; case.actors are " (an empty list) for every cost and price
+    text = case(extra="").replace("horizon = 5", "horizon = 5\nactors = []")
+    path = write_case(text)
+    result = cli("check", path)
+    assert result.code == 2
+    assert result.stderr.splitlines() == [f"error: {path}: case.actors: must hold at least 1 item (found [])"]
+
+
+def test_lists_of_the_wrong_length_say_how_many_items(cli, write_case):
+    # was: "List should have at least 2 items after validation, not 1"
+    path = write_case(case(extra='[[correlations]]\ninputs = ["effect.effect"]\nrank = 0.5'))
+    refused(cli, path, "correlations[1].inputs", "must hold at least 2 items", 'found ["effect.effect"]')
+
+
+def test_a_catalogue_whose_prices_are_not_tables(cli, tmp_path):
+    # was: internal error: TypeError: 'float' object is not iterable
+    consequence = '[[consequences]]\nname = "kontanthjaelp"\nchange = -1.0\nprice = "catalog"'
+    (tmp_path / "a.toml").write_text(minimal_case(consequences=consequence), encoding="utf-8")
+    (tmp_path / "catalog.toml").write_text("prices = nan\n", encoding="utf-8")
+    portfolio = tmp_path / "portfolio.toml"
+    portfolio.write_text(
+        '[portfolio]\nname = "P"\ncases = ["a.toml"]\ncatalog = "catalog.toml"\n', encoding="utf-8"
+    )
+    result = cli("portfolio", portfolio, "--draws", "50")
+    assert result.code == 2 and "internal error" not in result.stderr
+    assert (
+        f"error: {tmp_path / 'catalog.toml'}: prices: expected tables written as [[prices]] (found nan)"
+        in result.stderr
+    )
+
+
+def test_a_portfolio_without_uncertainty_has_no_variance_shares(cli, tmp_path):
+    # was: sd 4.7e-10 for each case and variance shares 0.5 and 0.5: rounding noise, divided by
+    # rounding noise. Now: sd 0, and no shares (null), as for any portfolio whose NPV does not vary.
+    for name in ("A", "B"):
+        text = case(
+            cohorts="[11]", effect="0.25", change="-0.8", price="95000", horizon=7, discount_rate="0.035"
+        )
+        (tmp_path / f"{name}.toml").write_text(text.replace("Toy case", name), encoding="utf-8")
+    portfolio = tmp_path / "portfolio.toml"
+    portfolio.write_text('[portfolio]\nname = "P"\ncases = ["A.toml", "B.toml"]\n', encoding="utf-8")
+    result = cli("portfolio", portfolio, "--draws", "100", "--json")
+    assert result.code == 0, result.stderr
+    document = json.loads(result.stdout)
+    assert document["npv"]["total"]["sd"] == 0.0
+    for entry in document["cases"].values():
+        assert entry["sd"] == 0.0 and entry["variance_share"] is None
+        assert entry["mean"] == entry["p05"] == entry["p95"]
