@@ -52,6 +52,17 @@ def _shortfall(values: np.ndarray, level: float) -> float:
     return float(lowest.mean(axis=-1))
 
 
+def _mean_sd(row: np.ndarray) -> tuple[float, float]:
+    """Mean and sd (ddof = 1; 0 for one draw) of a row, from deviations from its first value: a row
+    of equal values has exactly that mean and sd 0 (no rounding residue)."""
+    shift = row[0]
+    deviations = row - shift  # the one temporary of a row's size
+    offset = float(deviations.mean())
+    deviations -= offset
+    sd = math.sqrt(float(deviations @ deviations) / (row.size - 1)) if row.size > 1 else 0.0
+    return float(shift + offset), sd
+
+
 def _row_statistics(rows: Sequence[np.ndarray] | np.ndarray, q: np.ndarray) -> tuple[np.ndarray, ...]:
     """Percentiles `q`, P(> 0) and expected shortfall of each row; rows on two threads (numpy's
     sorting releases the GIL)."""
@@ -92,8 +103,7 @@ def summarize(sim: Simulation, *, percentiles: Sequence[float] = DEFAULT_PERCENT
 
     # one row (actor, then total) at a time: the temporaries of 10^7 draws are 80 MB each
     rows = [*sim.npv, sim.npv_total]
-    mean = np.array([row.mean() for row in rows])
-    sd = np.array([row.std(ddof=1) if D > 1 else 0.0 for row in rows])
+    mean, sd = np.array([_mean_sd(row) for row in rows]).T
     npv_q, positive, shortfall = _row_statistics(rows, q)
 
     sample = sim.yearly_sample  # (T, A + 2, m): actors, total, cumulative

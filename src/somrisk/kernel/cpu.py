@@ -286,17 +286,21 @@ def series_moments(series, out_mean, out_m2):  # pragma: no cover - compiled
     """Mean and sum of squared deviations over draws (axis 0) of a block's yearly series.
 
     series : float64 (n, T, S); out_mean, out_m2 : float64 (T, S).
+
+    Deviations are taken from the first draw (shifted data): a series that is the same in every draw
+    has exactly that mean and exactly zero spread, and cancellation is smaller.
     """
     n, T, S = series.shape
     for t in range(T):
         for s in range(S):
+            shift = series[0, t, s]
             total = 0.0
             for d in range(n):
-                total += series[d, t, s]
-            mean = total / n
+                total += series[d, t, s] - shift
+            offset = total / n
             m2 = 0.0
             for d in range(n):
-                dev = series[d, t, s] - mean
+                dev = series[d, t, s] - shift - offset
                 m2 += dev * dev
-            out_mean[t, s] = mean
+            out_mean[t, s] = shift + offset
             out_m2[t, s] = m2
