@@ -7,13 +7,16 @@ Leaf module (imports only the error types): the cube writer (`io.store`) has its
 from __future__ import annotations
 
 import os
+import signal
+import threading
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from somrisk.errors import OutputError, UsageError
 
-__all__ = ["check_folder", "check_writable", "failed_write", "write_atomic"]
+__all__ = ["check_folder", "check_writable", "failed_write", "interrupts_held", "write_atomic"]
 
 
 def check_writable(path: str | Path, option: str, suffixes: dict[str, str]) -> Path:
@@ -75,3 +78,28 @@ def failed_write(target: Path, error: OSError) -> OutputError:
     """The error for a file that could not be written (nothing of it is left behind)."""
     reason = error.strerror or str(error)
     return OutputError(f"{str(target)!r} could not be written: {reason}; nothing was written")
+
+
+@contextmanager
+def interrupts_held() -> Iterator[None]:
+    """Hold Ctrl-C (SIGINT) until the block ends, then raise KeyboardInterrupt.
+
+    For writes into a Zarr store: zarr writes from its own event-loop thread, which an interrupt of
+    this thread does not stop, so a store removed right after an interrupt could be written into
+    again. Inside this block a write is never cut halfway. Only in the main thread, and only where
+    Python's own handler is installed (anyone else's handler is left alone).
+    """
+    if (
+        threading.current_thread() is not threading.main_thread()
+        or signal.getsignal(signal.SIGINT) is not signal.default_int_handler
+    ):
+        yield
+        return
+    received: list[int] = []
+    signal.signal(signal.SIGINT, lambda number, frame: received.append(number))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+    if received:
+        raise KeyboardInterrupt

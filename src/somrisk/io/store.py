@@ -16,7 +16,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING
 
-from somrisk._files import check_folder, failed_write
+from somrisk._files import check_folder, failed_write, interrupts_held
 from somrisk._resources import available_memory, format_bytes, free_disk
 from somrisk.cube import CubeLayout, cube_dataset
 from somrisk.errors import OutputError, UsageError
@@ -115,30 +115,33 @@ class CubeWriter:
         if self.format == "netcdf":
             cube.to_netcdf(self.temporary, engine="h5netcdf")
         else:
-            cube.to_zarr(self.temporary, mode="w", zarr_format=ZARR_FORMAT)
+            with interrupts_held():
+                cube.to_zarr(self.temporary, mode="w", zarr_format=ZARR_FORMAT)
         self._started = True
 
     def append(self, block: CubeBlock) -> None:
         """Add the next block of draws (Zarr only; blocks must come in draw order)."""
-        if not self._started:
-            chunks = {
-                name: {"chunks": tuple(max(1, n) for n in block.dataset[name].shape)}
-                for name in block.dataset.data_vars
-            }
-            block.dataset.to_zarr(self.temporary, mode="w", encoding=chunks, zarr_format=ZARR_FORMAT)
-            self._started = True
-        else:
-            block.dataset.drop_vars("discount_factor").to_zarr(self.temporary, append_dim="draw")
+        with interrupts_held():
+            if not self._started:
+                chunks = {
+                    name: {"chunks": tuple(max(1, n) for n in block.dataset[name].shape)}
+                    for name in block.dataset.data_vars
+                }
+                block.dataset.to_zarr(self.temporary, mode="w", encoding=chunks, zarr_format=ZARR_FORMAT)
+                self._started = True
+            else:
+                block.dataset.drop_vars("discount_factor").to_zarr(self.temporary, append_dim="draw")
 
     def commit(self) -> Path:
         """Move the finished cube to its name (replacing an older one); return the path."""
-        if self.path.is_dir() and self.format == "zarr":
-            old = self.path.with_name(f".{self.path.name}.old-{uuid.uuid4().hex[:8]}")
-            os.replace(self.path, old)
-            os.replace(self.temporary, self.path)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            os.replace(self.temporary, self.path)
+        with interrupts_held():  # never between the two renames of a Zarr folder
+            if self.path.is_dir() and self.format == "zarr":
+                old = self.path.with_name(f".{self.path.name}.old-{uuid.uuid4().hex[:8]}")
+                os.replace(self.path, old)
+                os.replace(self.temporary, self.path)
+                shutil.rmtree(old, ignore_errors=True)
+            else:
+                os.replace(self.temporary, self.path)
         return self.path
 
     def abort(self) -> None:
@@ -185,7 +188,8 @@ class ZarrRegions:
             inputs=da.zeros((draws, d), chunks=(BLOCK_DRAWS, max(1, d))),
             attrs={},
         )
-        template.to_zarr(writer.temporary, mode="w", compute=False, zarr_format=ZARR_FORMAT)
+        with interrupts_held():
+            template.to_zarr(writer.temporary, mode="w", compute=False, zarr_format=ZARR_FORMAT)
         writer._started = True
         return cls(str(writer.temporary))
 
@@ -193,12 +197,16 @@ class ZarrRegions:
         region = {"draw": slice(block.start, block.stop)}
         if block.cases is not None:
             region["case"] = slice(*block.cases)
-        block.dataset.to_zarr(self.path, region=region, zarr_format=ZARR_FORMAT)
+        if not os.path.isdir(self.path):  # the run was given up (interrupted) and its store removed
+            return
+        with interrupts_held():
+            block.dataset.to_zarr(self.path, region=region, zarr_format=ZARR_FORMAT)
 
     def finish(self, attrs: dict[str, object]) -> None:
         """Record the run's provenance in the store's attributes."""
         import zarr
 
-        group = zarr.open_group(self.path, mode="r+", zarr_format=ZARR_FORMAT)
-        group.attrs.update(attrs)
-        zarr.consolidate_metadata(self.path, zarr_format=ZARR_FORMAT)
+        with interrupts_held():
+            group = zarr.open_group(self.path, mode="r+", zarr_format=ZARR_FORMAT)
+            group.attrs.update(attrs)
+            zarr.consolidate_metadata(self.path, zarr_format=ZARR_FORMAT)
