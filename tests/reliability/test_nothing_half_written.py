@@ -109,6 +109,30 @@ def test_a_full_disk_while_writing_a_report_or_workbook_leaves_nothing(
     assert list(tmp_path.iterdir()) == []
 
 
+def test_a_full_disk_leaves_no_workbook_case_file_or_chart(
+    cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import somrisk._files
+
+    workbook = tmp_path / "case.xlsx"
+    assert cli("excel", "export", CASE, workbook).code == 0
+    out = tmp_path / "out"
+    out.mkdir()
+    monkeypatch.setattr(somrisk._files.os, "replace", _full_disk)
+    for args in (
+        ("excel", "template", out / "template.xlsx"),
+        ("excel", "export", CASE, out / "export.xlsx"),
+        ("excel", "import", workbook, out / "imported.toml"),
+        ("new", "Mentorordning", "--out", out / "new.toml"),
+        ("tornado", CASE, "--plot", out / "tornado.png"),
+    ):
+        result = cli(*args)
+        assert result.code == 2, args
+        assert "could not be written: No space left on device" in result.stderr, args
+        assert "Traceback" not in result.stderr
+        assert list(out.iterdir()) == [], args
+
+
 def test_a_dask_worker_killed_mid_run_changes_nothing(tmp_path: Path) -> None:
     distributed = pytest.importorskip("distributed")
     here = run(CASE, draws=120_000, seed=3, out=tmp_path / "here.zarr")
