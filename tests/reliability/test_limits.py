@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 import somrisk.simulation as simulation
+from somrisk.errors import OutputError
 from somrisk.runner import example_case_path
 
 CASE = example_case_path()
@@ -58,3 +59,36 @@ def test_outputs_that_cannot_be_written_are_refused_before_any_draw(
         assert result.code == 2, args
         assert "does not exist" in result.stderr or "allowed are" in result.stderr or ".zarr" in result.stderr
     assert started == []
+
+
+def test_a_zarr_cube_larger_than_memory_is_streamed_block_by_block(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import tracemalloc
+
+    import xarray as xr
+
+    from somrisk.runner import run
+    from somrisk.sampling import BLOCK_DRAWS
+
+    monkeypatch.setattr(simulation, "available_memory", lambda: 40_000_000)  # 40 MB
+    monkeypatch.setattr("somrisk.io.store.available_memory", lambda: 40_000_000)
+    with pytest.raises(OutputError, match=r"needs .* MB.*write it to a \.zarr file"):
+        run(CASE, draws=8 * BLOCK_DRAWS, out=tmp_path / "cube.nc")
+    run(CASE, draws=BLOCK_DRAWS, out=tmp_path / "warm.zarr", threads=1)  # imports, compiled kernels
+    peak, size = {}, {}
+    for blocks in (2, 8):
+        path = tmp_path / f"cube{blocks}.zarr"
+        tracemalloc.start()
+        try:
+            run(CASE, draws=blocks * BLOCK_DRAWS, out=path, threads=1)
+            peak[blocks] = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+        with xr.open_zarr(path) as cube:
+            assert cube.sizes["draw"] == blocks * BLOCK_DRAWS
+            size[blocks] = sum(cube[name].nbytes for name in ("gains", "costs", "net", "inputs"))
+    assert size[8] > 40_000_000  # larger than the memory the run was given
+    # 6 more blocks of cube cost the run a fraction of their size (its NPVs, paybacks and the sample
+    # of yearly results kept for the percentiles); a cube held in memory would cost all of it
+    assert peak[8] - peak[2] < (size[8] - size[2]) / 2, (peak, size)
