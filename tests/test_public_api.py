@@ -59,6 +59,7 @@ DOCUMENTED = [
     "ReportResult",
     "report",
     "CaseError",
+    "NumericalError",
     "OutputError",
     "Problem",
     "SomriskError",

@@ -24,7 +24,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from somrisk.case import Case, load_case, parse_case
     from somrisk.case.catalog import Catalog, builtin_catalog, load_catalog
     from somrisk.case.portfolio import Portfolio, load_portfolio
-    from somrisk.errors import CaseError, OutputError, Problem, SomriskError, UsageError
+    from somrisk.errors import CaseError, NumericalError, OutputError, Problem, SomriskError, UsageError
     from somrisk.io import catalog_json, portfolio_json, summary_json
     from somrisk.io.excel import export_case, import_case, read_case_workbook, write_template
     from somrisk.portfolio import PortfolioSimulation, case_summary, simulate_portfolio
@@ -127,6 +127,7 @@ __all__ = [  # noqa: RUF022 - grouped by stage, as documented
     "read_case_workbook",
     # errors
     "CaseError",
+    "NumericalError",
     "OutputError",
     "Problem",
     "SomriskError",
@@ -191,6 +192,7 @@ _HOME = {
     "summarize": "somrisk.summary",
     "summary_json": "somrisk.io",
     "CaseError": "somrisk.errors",
+    "NumericalError": "somrisk.errors",
     "OutputError": "somrisk.errors",
     "Problem": "somrisk.errors",
     "SomriskError": "somrisk.errors",

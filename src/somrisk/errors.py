@@ -11,7 +11,15 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["CaseError", "OutputError", "Problem", "SomriskError", "UsageError", "format_value"]
+__all__ = [
+    "CaseError",
+    "NumericalError",
+    "OutputError",
+    "Problem",
+    "SomriskError",
+    "UsageError",
+    "format_value",
+]
 
 
 class SomriskError(Exception):
@@ -88,3 +96,9 @@ class UsageError(SomriskError, ValueError):
 
 class OutputError(SomriskError, OSError):
     """An output that cannot be written: folder missing or read-only, not enough disk or memory."""
+
+
+class NumericalError(SomriskError, ArithmeticError):
+    """Results that are not finite numbers (NaN or infinity). The checks of a case keep every number
+    within +-1e15 so that this cannot happen; it is reported (exit code 2) rather than written, should
+    it ever."""

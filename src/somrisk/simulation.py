@@ -22,7 +22,7 @@ from collections import deque
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import numpy as np
 
@@ -31,7 +31,7 @@ from somrisk._scheduler import Handle, Scheduler, open_scheduler
 from somrisk.case import Case
 from somrisk.case.catalog import Catalog
 from somrisk.cube import CubeLayout, cube_dataset, make_attrs
-from somrisk.errors import OutputError, UsageError
+from somrisk.errors import NumericalError, OutputError, UsageError
 from somrisk.kernel import evaluate_cases, finish_block, series_moments
 from somrisk.plan import KernelPlan, StackedPlan, make_plan, stack_plans
 from somrisk.sampling import (
@@ -950,6 +950,8 @@ class _Run:
         npv, net, discounted, pv = first.npv, first.net, first.discounted, first.pv
         for p in partials[1:]:
             npv, net, discounted, pv = npv + p.npv, net + p.net, discounted + p.discounted, pv + p.pv
+        if not np.isfinite(npv).all():  # before anything of the block is kept or written
+            _not_finite(npv, start)
         series = np.empty((n, self.T, self.A + 2))
         payback = np.empty(n, dtype=np.int64)
         finish_block(net, discounted, series, payback)
@@ -1040,6 +1042,15 @@ class _Run:
             cube=cube,
             inputs=self.inputs,
         )
+
+
+def _not_finite(npv: np.ndarray, start: int) -> NoReturn:
+    """Refuse a block whose NPVs (draws x actors) hold NaN or infinity, naming the first such draw."""
+    draw = start + int(np.flatnonzero(~np.isfinite(npv).all(axis=1))[0])
+    raise NumericalError(
+        f"draw {draw:,} gives an NPV that is not a finite number ({npv[draw - start].tolist()}); "
+        "some number of the case is too large or too extreme to compute with. Nothing was written."
+    )
 
 
 def _inputs_dataset(values: np.ndarray) -> xr.Dataset:

@@ -359,3 +359,28 @@ def test_every_number_at_the_limit_of_1e15_stays_finite(tmp_path):
     stats = npv_stats(result["json"])
     assert stats["sd"] == pytest.approx(50e45 * float(np.std(factors, ddof=1)), rel=1e-9)
     assert 1e60 < stats["sd"] < 1e62
+
+
+@pytest.mark.parametrize("suffix", [".nc", ".zarr"])
+def test_a_result_that_is_not_finite_is_refused_and_nothing_is_written(cli, tmp_path, monkeypatch, suffix):
+    # the case checks keep this from happening; should it happen anyway, it is said, not written
+    import somrisk.simulation as simulation
+    from somrisk.runner import example_case_path
+    from somrisk.sampling import BLOCK_DRAWS
+
+    real = simulation._block_task
+
+    def overflowing(spec, index, chunk):
+        partial = real(spec, index, chunk)
+        if index == 1:
+            partial.npv[7, 0] = math.inf
+        return partial
+
+    monkeypatch.setattr(simulation, "_block_task", overflowing)
+    result = cli(
+        "run", example_case_path(), "--draws", 3 * BLOCK_DRAWS, "--json", "--out", tmp_path / f"c{suffix}"
+    )
+    assert result.code == 2 and result.stdout == ""
+    assert f"draw {BLOCK_DRAWS + 7:,} gives an NPV that is not a finite number ([inf, " in result.stderr
+    assert "Traceback" not in result.stderr
+    assert list(tmp_path.iterdir()) == []
