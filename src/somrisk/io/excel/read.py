@@ -11,6 +11,7 @@ validation's problems about the same keys are then left out, as they would repea
 from __future__ import annotations
 
 import io
+import sys
 import warnings
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
@@ -148,6 +149,12 @@ class _Book:
         except Exception:  # any failure to parse means: not a workbook openpyxl can read
             message = "is not an Excel workbook (.xlsx); in Excel, save it as 'Excel Workbook (*.xlsx)'"
             raise CaseError([Problem(self.name, "", message)]) from None
+        if not set(L.SHEETS) & set(self.workbook.sheetnames):  # one problem, not one per sheet
+            message = (
+                f"has none of the sheets of a case workbook ({', '.join(L.SHEETS[:-1])}); start from "
+                "`somrisk excel template`, or `somrisk excel export` of a case"
+            )
+            raise CaseError([Problem(self.name, "", message)])
         self._computed: Any = None
 
     # --- problems and places -----------------------------------------------------------------
@@ -164,7 +171,11 @@ class _Book:
         return _BAD
 
     def put(self, path: str, sheet: str, cell: str | None) -> None:
-        self.where[path] = (sheet, cell)
+        """Remember the cell `path` comes from. No cell (a column the sheet lacks) is not remembered:
+        the path's problems then go to the cell of the key that holds it (a parameter's to the
+        row's dist)."""
+        if cell is not None:
+            self.where[path] = (sheet, cell)
 
     def is_broken(self, path: str) -> bool:
         """Whether a validation problem at `path` concerns a key already reported as unreadable."""
@@ -209,12 +220,18 @@ class _Book:
 
     def sheet(self, title: str, required: tuple[str, ...] = (), spill: str | None = None) -> _Sheet | None:
         """Read a sheet's header and rows; None (with a problem) where it is missing or unusable."""
-        if title not in self.workbook.sheetnames:
-            message = "the sheet is missing; every sheet of the template must be there (it may be empty)"
+        from openpyxl.worksheet.worksheet import Worksheet
+
+        ws = self.workbook[title] if title in self.workbook.sheetnames else None
+        if not isinstance(ws, Worksheet):  # missing, or a chart sheet (it has no cells)
+            message = (
+                "the sheet is missing; every sheet of the template must be there (it may be empty)"
+                if ws is None
+                else "the sheet is a chart sheet; it must be a worksheet, as in the template"
+            )
             self.problem(title, None, "", message)
             self.broken.update(_sections(title))
             return None
-        ws = self.workbook[title]
         rows: list[tuple[int, dict[int, Any]]] = []
         header: dict[int, Any] = {}
         for cells in ws.iter_rows():
@@ -300,8 +317,10 @@ class _Book:
             return self.problem(
                 sheet.title, sheet.coord(row, name), path, "expected text, not TRUE/FALSE", value
             )
-        if isinstance(value, int | float):
-            return str(int(value)) if float(value).is_integer() else repr(value)
+        if isinstance(value, int):  # of any size: float() of a huge one overflows
+            return str(value)
+        if isinstance(value, float):
+            return str(int(value)) if value.is_integer() else repr(value)
         return self.problem(sheet.title, sheet.coord(row, name), path, f"expected text, not {_what(value)}")
 
     def number(self, sheet: _Sheet, row: int, values: dict[int, Any], name: str, path: str) -> Any:
@@ -315,6 +334,9 @@ class _Book:
             return value
         if isinstance(value, bool):
             return self.problem(title, cell, path, "expected a number, not TRUE/FALSE", value)
+        if isinstance(value, int) and abs(value) > sys.float_info.max:  # Excel's numbers are doubles
+            message = f"a number larger than any Excel cell holds (at most ±{sys.float_info.max:.3g})"
+            return self.problem(title, cell, path, message, value)
         if isinstance(value, int | float):
             return value
         if isinstance(value, str):
@@ -379,7 +401,7 @@ class _Book:
     def read(self) -> dict[str, Any]:
         """The case's raw TOML dict, as far as it can be read."""
         for section, title in SECTION_SHEET.items():
-            self.put(section, title, None)
+            self.where[section] = (title, None)  # a whole section: its sheet
         raw: dict[str, Any] = {}
         tables: dict[str, dict[str, Any]] = {}
         for title in L.KEY_SHEETS:
@@ -513,7 +535,7 @@ class _Book:
         pair = [read(sheet, row, values, name, f"{path}.{i}") for i, name in enumerate(names)]
         for i, name in enumerate(names):
             self.put(f"{path}.{i}", sheet.title, sheet.coord(row, name))
-        self.put(path, sheet.title, sheet.coord(row, names[0]))
+        self.put(path, sheet.title, sheet.coord(row, names[0]) or sheet.coord(row, names[1]))
         if _BAD in pair:
             return _BAD
         given = [v for v in pair if v is not None]
