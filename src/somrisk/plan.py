@@ -172,7 +172,8 @@ def make_plan(case: Case, space: InputSpace) -> KernelPlan:
     persistence_profile = np.ones(T)
     pers = case.persistence
     if pers is not None:
-        persistence_row[3], persistence_row[4] = pers.onset, pers.window or 0
+        # an onset or window beyond the horizon acts as the horizon does (and a 400-digit one fits)
+        persistence_row[3], persistence_row[4] = min(pers.onset, T), min(pers.window or 0, T)
         if pers.profile is not None:
             persistence_row[0] = PERSIST_PROFILE
             persistence_profile = _repeat_last(pers.profile, T)

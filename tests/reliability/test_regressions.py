@@ -185,3 +185,26 @@ def test_a_portfolio_without_uncertainty_has_no_variance_shares(cli, tmp_path):
     for entry in document["cases"].values():
         assert entry["sd"] == 0.0 and entry["variance_share"] is None
         assert entry["mean"] == entry["p05"] == entry["p95"]
+
+
+BIG = "9" * 400  # an integer TOML reads exactly; float() of it overflows
+
+
+def test_a_400_digit_horizon_is_refused_not_a_crash(cli, write_case):
+    # was: internal error: OverflowError: int too large to convert to float (case/checks.py)
+    path = write_case(case().replace("horizon = 5", f"horizon = {BIG}"))
+    refused(cli, path, "case.horizon", "must be less than or equal to 50", "found 9999")
+
+
+@pytest.mark.parametrize(("key", "same_as"), [("window", "5"), ("onset", "5")])
+def test_a_400_digit_window_or_onset_acts_as_one_of_the_horizon(cli, write_case, key, same_as):
+    # was: `check` passed, `run` crashed: OverflowError: Python int too large to convert to C long
+    runs = {}
+    for value in (BIG, same_as):
+        path = write_case(case(persistence=f"[persistence]\n{key} = {value}"), name=f"{len(value)}.toml")
+        result = cli("run", path, "--draws", "64", "--seed", "1", "--json")
+        assert result.code == 0, result.stderr
+        runs[value] = json.loads(result.stdout)
+    assert runs[BIG] == runs[same_as]
+    if key == "onset":  # no effect within the horizon: the NPV is minus the costs, here 0
+        assert runs[BIG]["npv"]["total"]["mean"] == 0.0

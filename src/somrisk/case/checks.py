@@ -137,7 +137,9 @@ def _whole(value: Any) -> int | None:
     """The value as a whole number, where it is one (10 or 10.0), else None."""
     if isinstance(value, bool) or not isinstance(value, int | float):
         return None
-    return int(value) if float(value).is_integer() else None
+    if isinstance(value, int):  # of any size (float() of a 400-digit one overflows)
+        return value
+    return int(value) if value.is_integer() else None
 
 
 def _items(parts: dict[str, Any], section: str) -> Iterator[Any]:
