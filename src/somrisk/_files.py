@@ -16,7 +16,15 @@ from pathlib import Path
 
 from somrisk.errors import OutputError, UsageError
 
-__all__ = ["check_folder", "check_writable", "failed_write", "interrupts_held", "write_atomic"]
+__all__ = [
+    "check_folder",
+    "check_writable",
+    "failed_write",
+    "interrupts_held",
+    "sync_file",
+    "sync_folder",
+    "write_atomic",
+]
 
 
 def check_writable(path: str | Path, option: str, suffixes: dict[str, str]) -> Path:
@@ -64,7 +72,9 @@ def write_atomic(target: Path, write: Callable[[Path], None]) -> Path:
     temporary = target.with_name(f".{target.name}.{uuid.uuid4().hex}.partial{target.suffix}")
     try:
         write(temporary)
+        sync_file(temporary)
         os.replace(temporary, target)
+        sync_folder(target.parent)
     except OutputError:
         raise
     except OSError as error:  # a full disk, a folder removed meanwhile: say so, without a traceback
@@ -72,6 +82,27 @@ def write_atomic(target: Path, write: Callable[[Path], None]) -> Path:
     finally:
         temporary.unlink(missing_ok=True)
     return target
+
+
+def sync_file(path: Path) -> None:
+    """Flush a file's bytes to the disk before it is renamed into place: after a power cut the file
+    is then there whole, or not at all (without it, the rename may reach the disk before the bytes)."""
+    with open(path, "rb") as file:
+        os.fsync(file.fileno())
+
+
+def sync_folder(folder: Path) -> None:
+    """Flush a folder's entries (a rename into it) to the disk; skipped where the system cannot."""
+    try:
+        descriptor = os.open(folder, os.O_RDONLY)
+    except OSError:  # e.g. Windows, where folders cannot be opened
+        return
+    try:
+        os.fsync(descriptor)
+    except OSError:
+        pass
+    finally:
+        os.close(descriptor)
 
 
 def failed_write(target: Path, error: OSError) -> OutputError:

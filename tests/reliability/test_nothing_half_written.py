@@ -164,3 +164,30 @@ def test_a_dask_worker_killed_mid_run_changes_nothing(tmp_path: Path) -> None:
         for name in ("gains", "costs", "net", "inputs"):
             np.testing.assert_array_equal(a[name].values, b[name].values, err_msg=name)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["here.zarr", "there.zarr"]
+
+
+@pytest.mark.parametrize("out", ["cube.nc", "results.xlsx", "report.html"])
+def test_a_file_is_flushed_to_the_disk_before_it_is_renamed_into_place(
+    cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, out: str
+) -> None:
+    # after a power cut the rename could otherwise reach the disk before the bytes: an empty file
+    events: list[str] = []
+    real_fsync, real_replace = os.fsync, os.replace
+
+    def fsync(descriptor: int) -> None:
+        events.append("fsync")
+        real_fsync(descriptor)
+
+    def replace(source, destination) -> None:
+        events.append(f"replace {Path(destination).name}")
+        real_replace(source, destination)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    monkeypatch.setattr(os, "replace", replace)
+    option = {"cube.nc": "--out", "results.xlsx": "--xlsx", "report.html": "--out"}[out]
+    command = "report" if out == "report.html" else "run"
+    result = cli(command, CASE, "--draws", "200", option, tmp_path / out)
+    assert result.code == 0, result.stderr
+    at = events.index(f"replace {out}")
+    assert events[at - 1] == "fsync"  # the file's bytes
+    assert events[at + 1] == "fsync"  # the folder's entry

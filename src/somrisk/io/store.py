@@ -16,7 +16,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING
 
-from somrisk._files import check_folder, failed_write, interrupts_held
+from somrisk._files import check_folder, failed_write, interrupts_held, sync_file, sync_folder
 from somrisk._resources import available_memory, format_bytes, free_disk
 from somrisk.cube import CubeLayout, cube_dataset
 from somrisk.errors import OutputError, UsageError
@@ -141,7 +141,10 @@ class CubeWriter:
                 os.replace(self.temporary, self.path)
                 shutil.rmtree(old, ignore_errors=True)
             else:
+                if self.format == "netcdf":  # (a Zarr folder's many chunk files are not synced)
+                    sync_file(self.temporary)
                 os.replace(self.temporary, self.path)
+            sync_folder(self.path.parent)
         return self.path
 
     def abort(self) -> None:
