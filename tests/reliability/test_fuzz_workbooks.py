@@ -39,6 +39,7 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.chart import BarChart, Reference
 from openpyxl.worksheet.worksheet import Worksheet
 
+from reliability.test_fuzz import SMALL as FUZZ_SMALL
 from somrisk.case.schema import CATEGORIES
 from somrisk.distributions import FAMILIES
 from somrisk.io.excel import export_case
@@ -50,78 +51,20 @@ ROOT = Path(__file__).parents[2]
 # ---------------------------------------------------------------------------------------------
 # The valid workbooks that are mutated
 
-#: Most distribution families, an empirical distribution (sheet Empirisk), a profile and a group
-#: (lists that run rightwards), a price factor, a comparison cost, and correlations.
-SMALL = """
-[case]
-name = "Lille sag"
-start_year = 2025
-price_year = 2024
-horizon = 5
-actors = ["kommune", "stat"]
-
-[economy]
-discount_rate = { dist = "uniform", min = 0.02, max = 0.05 }
-price_growth = 0.01
-
-[participants]
-cohorts = [{ dist = "gamma", mean = 12, sd = 3 }, 10, { dist = "empirical", values = [8, 9, 12] }]
-
-[effect]
-success_rate = { dist = "beta", successes = 18, trials = 40 }
-comparison_rate = { dist = "truncnormal", mean = 0.2, sd = 0.05, min = 0, max = 1 }
-
-[persistence]
-onset = 1
-window = 3
-full_years = { dist = "pert", min = 1, mode = 2, max = 3 }
-decay = 0.3
-
-[[costs]]
-name = "opstart"
-actor = "kommune"
-kind = "fixed"
-years = [0, 1]
-amount = { dist = "empirical", values = [100000, 120000, 150000] }
-
-[[costs]]
-name = "forloeb"
-actor = "kommune"
-kind = "per_participant"
-duration = 1.5
-amount = { dist = "lognormal", estimate = 30000, ci95 = [25000, 40000], source = "budget" }
-
-[[comparison_costs]]
-name = "samtaler"
-actor = "kommune"
-kind = "per_participant"
-amount = { dist = "fixed", value = 8000 }
-
-[[consequences]]
-name = "kontanthjaelp"
-category = "beskaeftigelse"
-change = { dist = "normal", estimate = -0.2, ci95 = [-0.35, -0.05] }
-profile = [0.5, 1.0]
-price = { kommune = 95000, stat = { dist = "triangular", min = 40000, mode = 45000, max = 50000 } }
-price_factor = { dist = "pert", min = 0.9, mode = 1.0, max = 1.1, lambda = 6 }
-
-[[consequences]]
-name = "psykiatri"
-change = { dist = "lognormal", mu = -1.0, sigma = 0.5 }
-price = { stat = { dist = "gamma", shape = 4, scale = 1500 } }
-
-[[correlations]]
-inputs = ["effect.success_rate", "effect.comparison_rate"]
-rank = 0.4
-
-[[correlations]]
-inputs = ["costs.forloeb.amount", "consequences.kontanthjaelp.change"]
-rank = -0.3
-
-[[groups]]
-name = "pris"
-inputs = ["consequences.kontanthjaelp.price.stat", "consequences.kontanthjaelp.price_factor"]
-"""
+#: test_fuzz.py's small case, with what a workbook holds differently: cohorts as a list (with an
+#: empirical one, on the sheet Empirisk), a parametric persistence, and a source.
+SMALL = (
+    FUZZ_SMALL.replace("horizon = 4", "horizon = 5")
+    .replace(
+        'per_year = { dist = "gamma", mean = 12, sd = 3 }\nyears = [0, 1]',
+        'cohorts = [{ dist = "gamma", mean = 12, sd = 3 }, 10, { dist = "empirical", values = [8, 9, 12] }]',
+    )
+    .replace(
+        "window = 2\nprofile = [1.0, 0.6]",
+        'window = 3\nfull_years = { dist = "pert", min = 1, mode = 2, max = 3 }\ndecay = 0.3',
+    )
+    .replace("ci95 = [25000, 40000] }", 'ci95 = [25000, 40000], source = "budget" }')
+)
 
 CASES: dict[str, Callable[[Path], Path]] = {
     "example": lambda folder: example_case_path(),
