@@ -21,7 +21,6 @@ runs 1,000 of each (docs/reliability.md, "Fuzzing").
 from __future__ import annotations
 
 import datetime
-import json
 import math
 import re
 import tempfile
@@ -40,6 +39,7 @@ from openpyxl.chart import BarChart, Reference
 from openpyxl.worksheet.worksheet import Worksheet
 
 from reliability.test_fuzz import SMALL as FUZZ_SMALL
+from reliability.test_fuzz import assert_finite_json
 from somrisk.case.schema import CATEGORIES
 from somrisk.distributions import FAMILIES
 from somrisk.io.excel import export_case
@@ -511,7 +511,6 @@ WHOLE_FILE = (
 )
 #: Problems at a sheet without a cell: nothing in the sheet holds what is missing.
 NO_CELL = re.compile(r"^(the sheet is |[a-z_]+: |[a-z_]+\.[a-z_]+: required key is missing)")
-NULLABLE = {"payback_year", "median_year"}
 
 
 def error_lines(result: Any, what: str) -> list[str]:
@@ -542,24 +541,6 @@ def assert_import_outcome(result: Any, workbook: Path, what: str) -> None:
         if match["cell"] is None:
             assert NO_CELL.match(match["rest"]), f"the error names no cell: {line}\n{context}"
         assert len(match["rest"]) > 10, context
-
-
-def assert_finite_json(text: str, what: str) -> None:
-    """The JSON summary holds numbers that are finite (null only where outputs.md allows it)."""
-
-    def walk(node: Any, key: str) -> None:
-        if isinstance(node, dict):
-            for k, v in node.items():
-                walk(v, k)
-        elif isinstance(node, list):
-            for v in node:
-                walk(v, key)
-        elif node is None:
-            assert key in NULLABLE, f"{key} is null (NaN or infinite) in the JSON of {what}"
-        elif isinstance(node, float):
-            assert math.isfinite(node), f"{key} = {node} in the JSON of {what}"
-
-    walk(json.loads(text), "")
 
 
 def uses_catalog(path: Path) -> bool:
