@@ -252,6 +252,8 @@ NUMBERS = [
     10**30,
     -(10**30),
     2**63 - 1,
+    10**400 - 1,  # TOML integers of any length are read exactly; float() of them overflows
+    -(10**400 - 1),
     0,
     0.0,
     -0.0,
@@ -378,7 +380,9 @@ def _at_a_node(draw: st.DrawFn, doc: Doc) -> str:
     elif kind == "number":
         set_at(doc, path, draw(numbers()))
     elif kind == "scale" and (path, value) in numeric:
-        set_at(doc, path, value * draw(st.sampled_from([-1, 0, 1e300, -1e300, 1e12, 1e-300, 0.5, 2])))
+        factor = draw(st.sampled_from([-1, 0, 1e300, -1e300, 1e12, 1e-300, 0.5, 2]))
+        # an integer too large for a double (10^400) is scaled as an integer: float() of it overflows
+        set_at(doc, path, value * factor if abs(value) < 1e300 else value * int(factor))
     elif kind == "distribution":
         set_at(doc, path, draw(distributions()))
     return f"{kind} at {path}"
