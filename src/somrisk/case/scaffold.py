@@ -16,19 +16,10 @@ import unicodedata
 from collections.abc import Sequence
 
 from somrisk.case.catalog import Catalog, CatalogPrice, builtin_catalog
-from somrisk.case.schema import CATEGORIES
+from somrisk.case.schema import CATEGORIES, CATEGORY_LABELS
 from somrisk.errors import UsageError
 
 __all__ = ["scaffold_case", "slug_file_name"]
-
-_AREAS = {
-    "beskaeftigelse": "Beskæftigelse og ydelser",
-    "uddannelse": "Uddannelse",
-    "social": "Sociale indsatser",
-    "sundhed": "Sundhed",
-    "kriminalitet": "Kriminalitet",
-    "other": "Andet",
-}
 
 
 def scaffold_case(
@@ -123,7 +114,7 @@ def scaffold_case(
     for entry in catalog.prices:
         by_area.setdefault(entry.category, []).append(entry)
     for area in sorted(by_area, key=CATEGORIES.index):
-        lines += ["", f"# --- {_AREAS[area]} ---"]
+        lines += ["", f"# --- {CATEGORY_LABELS['da'][area]} ---"]
         for entry in by_area[area]:
             lines += _consequence(entry, active=entry.name in consequences)
     return "\n".join(lines) + "\n"

@@ -34,6 +34,7 @@ __all__ = [
     "AMOUNT",
     "ANY",
     "CATEGORIES",
+    "CATEGORY_LABELS",
     "DEFAULT_ACTORS",
     "DISCOUNT",
     "EFFECT",
@@ -57,6 +58,25 @@ __all__ = [
 
 DEFAULT_ACTORS = ("kommune", "region", "stat")
 CATEGORIES = ("beskaeftigelse", "uddannelse", "social", "sundhed", "kriminalitet", "other")
+#: The consequence areas in words, as SØM groups them (the report, ``somrisk new``).
+CATEGORY_LABELS = {
+    "da": {
+        "beskaeftigelse": "Beskæftigelse",
+        "uddannelse": "Uddannelse",
+        "social": "Social",
+        "sundhed": "Sundhed",
+        "kriminalitet": "Kriminalitet",
+        "other": "Øvrige",
+    },
+    "en": {
+        "beskaeftigelse": "Employment",
+        "uddannelse": "Education",
+        "social": "Social services",
+        "sundhed": "Health",
+        "kriminalitet": "Crime",
+        "other": "Other",
+    },
+}
 SLUG = re.compile(r"[a-z0-9_]+")
 
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import math
 
+from somrisk.case.schema import CATEGORY_LABELS
+
 __all__ = ["LANGUAGES", "SOM_ACTORS", "Words"]
 
 #: SØM's three public actors, whose names the report translates.
@@ -138,26 +140,6 @@ _WHOM = {
     },
 }
 
-#: The area of each consequence category, as SØM groups them.
-CATEGORIES = {
-    "da": {
-        "beskaeftigelse": "Beskæftigelse",
-        "uddannelse": "Uddannelse",
-        "social": "Social",
-        "sundhed": "Sundhed",
-        "kriminalitet": "Kriminalitet",
-        "other": "Øvrige",
-    },
-    "en": {
-        "beskaeftigelse": "Employment",
-        "uddannelse": "Education",
-        "social": "Social services",
-        "sundhed": "Health",
-        "kriminalitet": "Crime",
-        "other": "Other",
-    },
-}
-
 
 class Words:
     """Labels and number formats of one language."""
@@ -176,7 +158,7 @@ class Words:
         return self.labels[name] if name in ("total", *SOM_ACTORS) else name
 
     def category(self, name: str) -> str:
-        return CATEGORIES[self.lang].get(name, name)
+        return CATEGORY_LABELS[self.lang].get(name, name)
 
     def number(self, x: float, decimals: int = 0) -> str:
         """1.234.567,5 in Danish, 1,234,567.5 in English; '-' where not defined."""
