@@ -121,9 +121,8 @@ def run(
     from somrisk.runner import run as run_case
 
     if reproduce is not None:
-        _reproduce(
-            reproduce, case, draws=draws, seed=seed, sampler=sampler, out=out, xlsx=xlsx, as_json=as_json
-        )
+        others = {"--draws": draws, "--seed": seed, "--sampler": sampler, "--out": out, "--xlsx": xlsx}
+        _refuse_with_reproduce(reproduce, case, {**others, "--json": as_json})
         _rerun(reproduce, case, threads, scheduler)
         return
     progress = ProgressBar(stderr)
@@ -154,11 +153,11 @@ def run(
         stdout.print(f"Workbook written to {result.xlsx}", markup=False, highlight=False)
 
 
-def _reproduce(result: Path, case: Path | None, **others: Any) -> None:
+def _refuse_with_reproduce(result: Path, case: Path | None, options: dict[str, Any]) -> None:
     """Refuse the options that --reproduce takes from the result, or that write other files."""
     from somrisk.errors import UsageError
 
-    given = [f"--{name.replace('_', '-')}".replace("--as-json", "--json") for name, v in others.items() if v]
+    given = [option for option, value in options.items() if value]
     if given:
         raise UsageError(
             f"--reproduce takes the draws, seed and sampler from {str(result)!r} and writes nothing; "
