@@ -82,5 +82,7 @@ def test_what_cannot_be_reproduced_is_refused(cli, tmp_path: Path) -> None:
     assert result.code == 2 and "not a readable result cube" in result.stderr
     result = cli("run", "--reproduce", plain, CASE, "--draws", "5", "--json")
     assert result.code == 2 and "leave out --draws, --json" in result.stderr
+    result = cli("run", "--reproduce", plain, CASE, "--seed", "0")  # 0 is given too
+    assert result.code == 2 and "leave out --seed" in result.stderr
     result = cli("run", "--reproduce", plain)
     assert result.code == 2 and "needs the case file" in result.stderr

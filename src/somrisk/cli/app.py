@@ -157,7 +157,7 @@ def _refuse_with_reproduce(result: Path, case: Path | None, options: dict[str, A
     """Refuse the options that --reproduce takes from the result, or that write other files."""
     from somrisk.errors import UsageError
 
-    given = [option for option, value in options.items() if value]
+    given = [option for option, value in options.items() if value is not None and value is not False]
     if given:
         raise UsageError(
             f"--reproduce takes the draws, seed and sampler from {str(result)!r} and writes nothing; "
