@@ -240,16 +240,17 @@ def case_summary(sim: PortfolioSimulation, *, interval: tuple[float, float] = (0
     total = sim.npv_total
     ddof = 1 if sim.draws > 1 else 0
     # deviations from the first draw first: an NPV that does not vary has exactly zero deviations
-    shifted = values - values[:, :1]
-    case_deviation = shifted - shifted.mean(axis=1, keepdims=True)
-    deviation = (total - total[0]) - (total - total[0]).mean()
+    shifted, total_shifted = values - values[:, :1], total - total[0]
+    offset = shifted.mean(axis=1)
+    case_deviation = shifted - offset[:, None]
+    deviation = total_shifted - total_shifted.mean()
     variance = float(deviation @ deviation) / max(sim.draws - ddof, 1)
     covariance = case_deviation @ deviation / max(sim.draws - ddof, 1)
     share = covariance / variance if variance > 0 else np.full(len(sim.cases), math.nan)
     money = sim.money
     return xr.Dataset(
         {
-            "npv_mean": (("case",), values[:, 0] + shifted.mean(axis=1), {"units": money}),
+            "npv_mean": (("case",), values[:, 0] + offset, {"units": money}),
             "npv_sd": (("case",), shifted.std(axis=1, ddof=ddof), {"units": money}),
             "npv_quantile": (
                 ("case", "quantile"),
