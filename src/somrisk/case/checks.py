@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from somrisk.case.inputs import GROUPS, case_inputs
-from somrisk.case.schema import DEFAULT_ACTORS, SLUG, CaseInfo, Correlation, Economy, Group
+from somrisk.case.schema import DEFAULT_ACTORS, SLUG, CaseInfo, Correlation, Economy, Group, whole_number
 from somrisk.errors import Problem
 
 __all__ = ["correlation_matrix", "cross_check", "item_suffix"]
@@ -135,11 +135,8 @@ def _raw_intake(participants: Any) -> tuple[str, Any, int] | None:
 
 def _whole(value: Any) -> int | None:
     """The value as a whole number, where it is one (10 or 10.0), else None."""
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return None
-    if isinstance(value, int):  # of any size (float() of a 400-digit one overflows)
-        return value
-    return int(value) if value.is_integer() else None
+    number = whole_number(value)
+    return number if isinstance(number, int) and not isinstance(number, bool) else None
 
 
 def _items(parts: dict[str, Any], section: str) -> Iterator[Any]:

@@ -53,6 +53,7 @@ __all__ = [
     "Participants",
     "Persistence",
     "Range",
+    "whole_number",
 ]
 
 
@@ -175,14 +176,14 @@ DiscountValue = Annotated[Value, AfterValidator(DISCOUNT)]
 GrowthValue = Annotated[Value, AfterValidator(GROWTH)]
 
 
-def _whole(value: object) -> object:
+def whole_number(value: object) -> object:
     """10.0 is the whole number 10 (TOML writes some numbers with a decimal point)."""
     if isinstance(value, float) and math.isfinite(value) and value.is_integer():
         return int(value)
     return value
 
 
-Year = Annotated[int, BeforeValidator(_whole), Strict()]
+Year = Annotated[int, BeforeValidator(whole_number), Strict()]
 #: A calendar year (of the horizon's start, or of a price level).
 CalendarYear = Annotated[Year, Field(ge=0, le=9999)]
 Slug = Annotated[str, Strict(), Field(pattern=rf"^{SLUG.pattern}$")]
