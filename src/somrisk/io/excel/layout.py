@@ -27,6 +27,7 @@ from somrisk.case.schema import CATEGORIES
 
 __all__ = [
     "COLUMN_HELP",
+    "DERIVED",
     "DIST_HELP",
     "INPUT_COLUMNS",
     "INTRO",
@@ -37,6 +38,7 @@ __all__ = [
     "SHEET_HELP",
     "Key",
     "RowSheet",
+    "header",
 ]
 
 CellKind = Literal["text", "number"]
@@ -196,6 +198,22 @@ ROW_SHEETS: dict[str, RowSheet] = {
         GRUPPER, (("name", "text"), ("label", "text")), spill=("inputs", "text"), required=("name", "inputs")
     ),
 }
+
+#: Columns that hold the items of a list key (``years``, a correlation's ``inputs``), never keys.
+DERIVED = frozenset({"years_first", "years_last", "input_1", "input_2"})
+
+
+def header(title: str) -> list[str] | None:
+    """The columns of a sheet, in order, as written and as known on import; None for Empirisk, whose
+    columns are input paths."""
+    if title in KEY_SHEETS:
+        return ["key", *INPUT_COLUMNS]
+    if title in ROW_SHEETS:
+        spec = ROW_SHEETS[title]
+        inputs = list(INPUT_COLUMNS) if spec.input else []
+        return [c for c, _ in spec.columns] + inputs + ([spec.spill[0]] if spec.spill else [])
+    return None
+
 
 #: Every sheet, in the workbook's order (Hjælp last). All but Hjælp must be there on import.
 SHEETS = (

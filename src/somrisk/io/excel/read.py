@@ -257,7 +257,7 @@ class _Book:
         from openpyxl.utils import get_column_letter
 
         sheet = _Sheet(title, {}, rows)
-        known = self._known_columns(title)
+        known = L.header(title)
         usable = True
         for column, value in sorted(header.items()):
             name = str(value).strip()
@@ -297,16 +297,6 @@ class _Book:
                         title, cell, "", "a value in a column without a name in row 1", values[column]
                     )
         return sheet
-
-    @staticmethod
-    def _known_columns(title: str) -> list[str] | None:
-        if title in L.KEY_SHEETS:
-            return ["key", *L.INPUT_COLUMNS]
-        if title in L.ROW_SHEETS:
-            spec = L.ROW_SHEETS[title]
-            extra = [*L.INPUT_COLUMNS] if spec.input else []
-            return [c for c, _ in spec.columns] + extra + ([spec.spill[0]] if spec.spill else [])
-        return None  # Empirisk: any input path
 
     def text(self, sheet: _Sheet, row: int, values: dict[int, Any], name: str, path: str) -> Any:
         """A text cell (None when empty); a number typed there is taken as its text."""
@@ -516,7 +506,7 @@ class _Book:
             item: dict[str, Any] = {}
             for name, kind in spec.columns:
                 self.put(f"{path}.{name}", title, sheet.coord(row, name))
-                if name in _DERIVED:
+                if name in L.DERIVED:  # read by the sheet's own reader
                     continue
                 read = self.text if kind == "text" else self.number
                 value = read(sheet, row, values, name, f"{path}.{name}")
@@ -761,10 +751,6 @@ def _sections(title: str) -> set[str]:
     if title in L.SECTION_OF:
         sections.add(L.SECTION_OF[title])
     return sections
-
-
-#: Columns that are part of a list key (read by the sheet's own reader, not one by one).
-_DERIVED = frozenset({"years_first", "years_last", "input_1", "input_2"})
 
 
 def _readable(value: Any) -> Any:

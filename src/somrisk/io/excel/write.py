@@ -8,7 +8,6 @@ cannot hold (an unknown key, a table where a number belongs), naming the key pat
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -28,8 +27,6 @@ VALIDATION_ROWS = 500
 _HEADER_FILL = "DDEBF7"
 _KEY_FILL = "F2F2F2"
 _MAX_WIDTH = 50
-#: Columns made from a TOML key by another name (``years``, ``inputs``), never keys themselves.
-_DERIVED = frozenset({"years_first", "years_last", "input_1", "input_2", "consequence"})
 #: Keys of a distribution table that have a column of their own (``ci95`` has two).
 _DIST_KEYS = frozenset(L.INPUT_COLUMNS) - {"ci95_lo", "ci95_hi"}
 
@@ -221,7 +218,7 @@ class _Writer:
                     rows.append({"key": key.name, **self._input(where, item)})
                 elif self._scalar(where, item):
                     rows.append({"key": key.name, "value": item})
-        sheet = self._sheet(title, ["key", *L.INPUT_COLUMNS], rows)
+        sheet = self._sheet(title, rows)
         helps = {key.name: key.help for key in L.KEY_SHEETS[title]}
         for row in range(2, len(rows) + 2):
             cell = sheet.cell(row, 1)
@@ -231,7 +228,7 @@ class _Writer:
     def _actors(self) -> None:
         actors = self._table("case").get("actors", [])
         rows = [{"actor": a} for a in self._list("case.actors", actors)]
-        self._sheet(L.AKTOERER, ["actor"], rows)
+        self._sheet(L.AKTOERER, rows)
 
     def _costs(self, title: str, section: str) -> None:
         items = self._items(section)
@@ -251,12 +248,12 @@ class _Writer:
                 else:
                     self._own(row, path, key, value, L.ROW_SHEETS[title])
             rows.append(row)
-        sheet = self._sheet(title, [c for c, _ in L.ROW_SHEETS[title].columns] + list(L.INPUT_COLUMNS), rows)
+        sheet = self._sheet(title, rows)
         self._lists(sheet, {"actor": self.actor_list, "kind": '"fixed,per_participant"'}, len(rows))
 
     def _own(self, row: dict[str, Any], path: str, key: str, value: Any, spec: L.RowSheet) -> None:
         """A key with a column of its own on a row sheet."""
-        if key in dict(spec.columns) and key not in _DERIVED:
+        if key in dict(spec.columns) and key not in L.DERIVED:
             if self._scalar(f"{path}.{key}", value):
                 row[key] = value
         else:
@@ -296,16 +293,12 @@ class _Writer:
                     self._own(row, path, key, value, L.ROW_SHEETS[L.KONSEKVENSER])
             rows.append(row)
             spills.append(spill)
-        spec = L.ROW_SHEETS[L.KONSEKVENSER]
-        sheet = self._sheet(
-            L.KONSEKVENSER, [c for c, _ in spec.columns] + [*L.INPUT_COLUMNS, "profile"], rows
-        )
+        sheet = self._sheet(L.KONSEKVENSER, rows)
         _spill(sheet, spills)
         self._lists(sheet, {"category": '"' + ",".join(CATEGORIES) + '"', "price": '"catalog"'}, len(rows))
         names_list = f"'{L.KONSEKVENSER}'!$A$2:$A${VALIDATION_ROWS + 1}"
         for title, table in ((L.PRISER, prices), (L.PRISFAKTORER, factors)):
-            columns = [c for c, _ in L.ROW_SHEETS[title].columns] + list(L.INPUT_COLUMNS)
-            sheet = self._sheet(title, columns, table)
+            sheet = self._sheet(title, table)
             self._lists(sheet, {"consequence": names_list, "actor": self.actor_list}, len(table))
 
     def _correlations(self) -> None:
@@ -323,7 +316,7 @@ class _Writer:
                 else:
                     self._own(row, path, key, value, L.ROW_SHEETS[L.KORRELATIONER])
             rows.append(row)
-        self._sheet(L.KORRELATIONER, [c for c, _ in L.ROW_SHEETS[L.KORRELATIONER].columns], rows)
+        self._sheet(L.KORRELATIONER, rows)
 
     def _groups(self) -> None:
         items = self._items("groups")
@@ -337,7 +330,7 @@ class _Writer:
                     self._own(row, path, key, value, L.ROW_SHEETS[L.GRUPPER])
             rows.append(row)
             spills.append(spill)
-        sheet = self._sheet(L.GRUPPER, ["name", "label", "inputs"], rows)
+        sheet = self._sheet(L.GRUPPER, rows)
         _spill(sheet, spills)
 
     def _empirical(self) -> None:
@@ -353,9 +346,12 @@ class _Writer:
             sheet.column_dimensions[get_column_letter(column)].width = max(14, len(path) + 2)
 
     # --- writing -----------------------------------------------------------------------------
-    def _sheet(self, title: str, header: Sequence[str], rows: list[dict[str, Any]]) -> Any:
+    def _sheet(self, title: str, rows: list[dict[str, Any]]) -> Any:
+        """A sheet with its header (:func:`layout.header`) and a row per dict of column -> value."""
         from openpyxl.utils import get_column_letter
 
+        header = L.header(title)
+        assert header is not None, title
         sheet = self.workbook.create_sheet(title)
         sheet.freeze_panes = "B2" if len(header) > 1 else "A2"
         for column, name in enumerate(header, start=1):
