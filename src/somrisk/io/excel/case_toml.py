@@ -32,7 +32,8 @@ def case_toml(raw: dict[str, Any], header: str = "") -> str:
                 [f"[[{_key(key)}]]", *(_assignment(k, v) for k, v in item.items())] for item in value
             )
     text = comment + "\n\n".join("\n".join(block) for block in blocks if block) + "\n"
-    if tomllib.loads(text) != raw or _types(tomllib.loads(text)) != _types(raw):
+    parsed = tomllib.loads(text)
+    if parsed != raw or _types(parsed) != _types(raw):
         text = comment + tomli_w.dumps(raw)
     return text
 

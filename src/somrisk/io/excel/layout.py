@@ -23,6 +23,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from somrisk.case.load import SECTIONS
 from somrisk.case.schema import CATEGORIES
 
 __all__ = [
@@ -32,10 +33,13 @@ __all__ = [
     "INPUT_COLUMNS",
     "INTRO",
     "KEY_SHEETS",
+    "LIST_SECTIONS",
+    "REQUIRED_SECTIONS",
     "ROW_SHEETS",
     "SECTION_OF",
     "SHEETS",
     "SHEET_HELP",
+    "TABLE_SECTIONS",
     "Key",
     "RowSheet",
     "header",
@@ -198,6 +202,12 @@ ROW_SHEETS: dict[str, RowSheet] = {
         GRUPPER, (("name", "text"), ("label", "text")), spill=("inputs", "text"), required=("name", "inputs")
     ),
 }
+
+#: The case's sections as the validation knows them (case.load.SECTIONS): tables, lists of
+#: tables, and those a case must have.
+TABLE_SECTIONS = tuple(name for name, (model, _) in SECTIONS.items() if not isinstance(model, list))
+LIST_SECTIONS = tuple(name for name, (model, _) in SECTIONS.items() if isinstance(model, list))
+REQUIRED_SECTIONS = frozenset(name for name, (_, required) in SECTIONS.items() if required)
 
 #: Columns that hold the items of a list key (``years``, a correlation's ``inputs``), never keys.
 DERIVED = frozenset({"years_first", "years_last", "input_1", "input_2"})

@@ -46,7 +46,6 @@ SECTION_SHEET = {
     "correlations": L.KORRELATIONER,
     "groups": L.GRUPPER,
 }
-_LISTS = ("costs", "comparison_costs", "consequences", "correlations", "groups")
 
 
 def read_case_workbook(path: str | Path) -> dict[str, Any]:
@@ -398,11 +397,11 @@ class _Book:
             for section, table in self._key_sheet(title).items():
                 tables.setdefault(section, {}).update(table)
         actors = self._actors()
-        for section in ("case", "economy", "participants", "effect", "persistence"):
+        for section in L.TABLE_SECTIONS:
             table = tables.get(section, {})
             if section == "case" and actors:
                 table["actors"] = actors
-            if table or section in ("case", "participants", "effect"):  # required: validate their keys
+            if table or section in L.REQUIRED_SECTIONS:  # validate their keys
                 raw[section] = table
         for title, section in ((L.OMK, "costs"), (L.SAMMENLIGNING, "comparison_costs")):
             raw[section] = self._rows(title, section, self._cost)
@@ -412,7 +411,7 @@ class _Book:
         raw["groups"] = self._rows(L.GRUPPER, "groups", self._group)
         self._empirical(raw)
         self._aliases(raw)
-        return _readable({k: v for k, v in raw.items() if v != [] or k not in _LISTS})
+        return _readable({k: v for k, v in raw.items() if v != [] or k not in L.LIST_SECTIONS})
 
     def _key_sheet(self, title: str) -> dict[str, dict[str, Any]]:
         sheet = self.sheet(title, required=("key", "value", "dist"))
@@ -721,7 +720,7 @@ class _Book:
     def _aliases(self, raw: dict[str, Any]) -> None:
         """Register each list item also under the path the validation uses (``costs.opstart``)."""
         renames: dict[str, str] = {}
-        for section in _LISTS:
+        for section in L.LIST_SECTIONS:
             items = raw.get(section, [])
             for index in range(len(items)):
                 suffix = item_suffix(items, index)

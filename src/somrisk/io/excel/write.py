@@ -18,10 +18,10 @@ from somrisk.case.schema import CATEGORIES, DEFAULT_ACTORS
 from somrisk.distributions import FAMILIES
 from somrisk.errors import CaseError, Problem
 from somrisk.io.excel import layout as L
+from somrisk.io.workbook import WORKBOOK_FORMATS as WORKBOOK_SUFFIXES
 
 __all__ = ["WORKBOOK_SUFFIXES", "case_workbook", "export_case", "write_template"]
 
-WORKBOOK_SUFFIXES = {".xlsx": "Excel workbook"}
 #: Rows below the header that get the drop-down lists (more where the sheet has more rows).
 VALIDATION_ROWS = 500
 _HEADER_FILL = "DDEBF7"
@@ -118,10 +118,9 @@ class _Writer:
         """Sections of the wrong shape, and keys no sheet has a place for."""
         known = {
             section: {k.name for keys in L.KEY_SHEETS.values() for k in keys if k.section == section}
-            for section in ("case", "economy", "participants", "effect", "persistence")
+            for section in L.TABLE_SECTIONS
         }
         known["case"].add("actors")
-        lists = ("costs", "comparison_costs", "consequences", "correlations", "groups")
         for section, value in self.raw.items():
             if section in known:
                 if not isinstance(value, dict):
@@ -130,7 +129,7 @@ class _Writer:
                 for key in value:
                     if key not in known[section]:
                         self.problem(f"{section}.{key}", "unknown key: the workbook has no place for it")
-            elif section in lists:
+            elif section in L.LIST_SECTIONS:
                 if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
                     self.problem(section, f"expected tables written as [[{section}]]", value)
                 for index, item in enumerate(value if isinstance(value, list) else []):
