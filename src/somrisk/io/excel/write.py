@@ -239,16 +239,22 @@ class _Writer:
                 if key == "amount":
                     row.update(self._input(f"{path}.amount", value))
                 elif key == "years":
-                    years = self._list(f"{path}.years", value)
-                    if len(years) == 2:
-                        row["years_first"], row["years_last"] = years
-                    elif isinstance(value, list):
-                        self.problem(f"{path}.years", "expected [first, last]: two years", value)
+                    self._pair(
+                        row, f"{path}.years", value, ("years_first", "years_last"), "[first, last]: two years"
+                    )
                 else:
                     self._own(row, path, key, value, L.ROW_SHEETS[title])
             rows.append(row)
         sheet = self._sheet(title, rows)
         self._lists(sheet, {"actor": self.actor_list, "kind": '"fixed,per_participant"'}, len(rows))
+
+    def _pair(self, row: dict[str, Any], path: str, value: Any, columns: tuple[str, str], what: str) -> None:
+        """A list of two (``years = [first, last]``, a correlation's inputs) in two columns."""
+        items = self._list(path, value)
+        if len(items) == 2:
+            row[columns[0]], row[columns[1]] = items
+        elif isinstance(value, list):
+            self.problem(path, f"expected {what}", value)
 
     def _own(self, row: dict[str, Any], path: str, key: str, value: Any, spec: L.RowSheet) -> None:
         """A key with a column of its own on a row sheet."""
@@ -307,11 +313,7 @@ class _Writer:
             path, row = f"correlations[{i + 1}]", {}
             for key, value in item.items():
                 if key == "inputs":
-                    inputs = self._list(f"{path}.inputs", value)
-                    if len(inputs) == 2:
-                        row["input_1"], row["input_2"] = inputs
-                    elif isinstance(value, list):
-                        self.problem(f"{path}.inputs", "expected two inputs", value)
+                    self._pair(row, f"{path}.inputs", value, ("input_1", "input_2"), "two inputs")
                 else:
                     self._own(row, path, key, value, L.ROW_SHEETS[L.KORRELATIONER])
             rows.append(row)
