@@ -24,9 +24,9 @@ if TYPE_CHECKING:
     import xarray as xr
 
     from somrisk.cube import CubeLayout
+    from somrisk.engine import Simulation
     from somrisk.portfolio import PortfolioSimulation
     from somrisk.report.html import ReportData
-    from somrisk.simulation import Simulation
 
 
 __all__ = [
@@ -157,7 +157,7 @@ def run(
     """
     # numba and xarray are imported here, not with the module: `somrisk check` needs neither
     from somrisk.cube import CubeLayout
-    from somrisk.simulation import prepare, simulate
+    from somrisk.engine import prepare, simulate
     from somrisk.summary import summarize
 
     check_scheduler(scheduler)
@@ -256,10 +256,10 @@ def report(
         Bad case, bad arguments, or an output that cannot be written (checked before simulating).
     """
     from somrisk._files import check_writable, write_atomic
+    from somrisk.engine import prepare, simulate
     from somrisk.report.html import ReportData, render_html
     from somrisk.report.i18n import LANGUAGES
     from somrisk.sensitivity import sobol, tornado
-    from somrisk.simulation import prepare, simulate
     from somrisk.summary import summarize
 
     check_scheduler(scheduler)

@@ -17,8 +17,8 @@ import numpy as np
 from scipy import optimize
 
 from somrisk.case import Case
+from somrisk.engine import Model, simulate
 from somrisk.sensitivity._common import TOTAL, BaseRows, as_model, get_input, select_output
-from somrisk.simulation import Model, simulate
 
 __all__ = ["Breakeven", "breakeven", "effect_of"]
 

@@ -19,8 +19,8 @@ import numpy as np
 from scipy import stats
 
 from somrisk.case import Case
+from somrisk.engine import Model, simulate
 from somrisk.sensitivity._common import TOTAL, as_model, select_output
-from somrisk.simulation import Model, simulate
 
 __all__ = ["Drivers", "drivers"]
 

@@ -19,10 +19,10 @@ import numpy as np
 from somrisk._resources import available_memory, format_bytes
 from somrisk.case import Case
 from somrisk.cube import make_attrs
+from somrisk.engine import Model, evaluate_uniforms
 from somrisk.errors import UsageError
 from somrisk.sensitivity import _salib
 from somrisk.sensitivity._common import TOTAL, as_model, grouping, select_output
-from somrisk.simulation import Model, evaluate_uniforms
 
 __all__ = ["SobolResult", "distinguishable", "sobol"]
 

@@ -20,9 +20,9 @@ from scipy import optimize
 
 from somrisk.case import Case
 from somrisk.cube import make_attrs
+from somrisk.engine import Model
 from somrisk.errors import UsageError
 from somrisk.sensitivity._common import TOTAL, BaseRows, Output, as_model, select_output
-from somrisk.simulation import Model
 
 __all__ = ["Tornado", "TornadoBar", "tornado"]
 

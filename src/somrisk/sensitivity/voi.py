@@ -32,9 +32,9 @@ from typing import Any
 import numpy as np
 
 from somrisk.case import Case
+from somrisk.engine import Model, simulate
 from somrisk.errors import UsageError
 from somrisk.sensitivity._common import TOTAL, as_model, grouping, select_output
-from somrisk.simulation import Model, simulate
 
 __all__ = ["ValueOfInformation", "evpi", "evppi", "voi"]
 
