@@ -257,6 +257,7 @@ def report(
     """
     from somrisk._files import check_writable, write_atomic
     from somrisk.engine import prepare, simulate
+    from somrisk.engine import scheduler as on_scheduler
     from somrisk.report.html import ReportData, render_html
     from somrisk.report.i18n import LANGUAGES
     from somrisk.sensitivity import sobol, tornado
@@ -268,22 +269,15 @@ def report(
     target = check_writable(out, "--out", REPORT_FORMATS)
     loaded = load_case(example_case_path() if case is None else case) if not isinstance(case, Case) else case
     model = prepare(loaded)
-    sim = simulate(
-        model,
-        draws=draws,
-        seed=seed,
-        sampler=sampler,
-        threads=threads,
-        scheduler=scheduler,
-        progress=progress,
-    )
     uncertain = model.space.dimension > 0  # a case of fixed numbers has nothing to attribute
-    data = ReportData(
-        simulation=sim,
-        summary=summarize(sim),
-        tornado=tornado(model, threads=threads) if uncertain else None,
-        sobol=sobol(model, n=REPORT_SOBOL_N, seed=seed, groups=True, threads=threads) if uncertain else None,
-    )
+    with on_scheduler(scheduler, threads):  # the draws and both designs, on the same scheduler
+        sim = simulate(model, draws=draws, seed=seed, sampler=sampler, progress=progress)
+        data = ReportData(
+            simulation=sim,
+            summary=summarize(sim),
+            tornado=tornado(model) if uncertain else None,
+            sobol=sobol(model, n=REPORT_SOBOL_N, seed=seed, groups=True) if uncertain else None,
+        )
     page = render_html(data, lang)
     return ReportResult(
         write_atomic(target, lambda temporary: temporary.write_text(page, encoding="utf-8")), data

@@ -9,7 +9,6 @@ import tomllib
 from pathlib import Path
 
 import numpy as np
-import pytest
 
 import somrisk
 from reference import numpy_model as reference
