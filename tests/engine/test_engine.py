@@ -9,6 +9,7 @@ import tomllib
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 import somrisk
 from reference import numpy_model as reference
@@ -119,3 +120,22 @@ def test_a_portfolio_evaluates_each_case_as_the_reference(tmp_path):
         assert cube.discount_factor.dims == ("draw", "case", "year")
         rebuilt = (cube.net * cube.discount_factor).sum(("case", "year")).transpose("draw", "actor").values
         np.testing.assert_allclose(rebuilt, sim.npv.T, rtol=1e-12, atol=1e-6)
+
+
+@pytest.mark.parametrize("suffix", [".nc", ".zarr"])
+def test_a_written_cube_rebuilds_the_npv_with_an_uncertain_discount_rate(tmp_path, suffix):
+    import xarray as xr
+
+    from somrisk.runner import run
+
+    path = tmp_path / "case.toml"
+    path.write_text(UNCERTAIN_DISCOUNT, encoding="utf-8")
+    result = run(path, draws=20_000, seed=4, out=tmp_path / f"cube{suffix}")  # three blocks, streamed
+    engine = "h5netcdf" if suffix == ".nc" else "zarr"
+    with xr.open_dataset(result.out, engine=engine) as cube:
+        assert cube.discount_factor.dims == ("draw", "year")
+        np.testing.assert_array_equal(cube.npv.values, result.simulation.npv.T)
+        rebuilt = (cube.net * cube.discount_factor).sum("year").transpose("draw", "actor").values
+        np.testing.assert_allclose(rebuilt, result.simulation.npv.T, rtol=1e-13, atol=1e-6)
+        mean = result.summary.npv_mean.sel(actor="kommune").item()
+        assert rebuilt[:, 0].mean() == pytest.approx(mean, rel=1e-12)
