@@ -30,7 +30,7 @@ from somrisk.sampling import (
 if TYPE_CHECKING:
     import xarray as xr
 
-__all__ = ["BaseRows", "Block", "DesignRows", "Draws", "Job", "UniformDesign", "run_block"]
+__all__ = ["BaseRows", "Block", "DesignRows", "Draws", "Job", "Rows", "UniformDesign", "run_block"]
 
 #: Uniforms of designed samples are kept this far inside (0, 1), where every inverse CDF is finite.
 UNIFORM_MARGIN = 2.0**-40
@@ -39,7 +39,10 @@ UNIFORM_MARGIN = 2.0**-40
 class Rows(Protocol):
     """Where the input values of a block come from."""
 
-    rows: int
+    @property
+    def rows(self) -> int:
+        """Number of rows (draws, design points) in all."""
+        ...
 
     def values(self, ensemble: Ensemble, index: int, chunk: int) -> np.ndarray:
         """Values of the chunk's uncertain inputs for the rows of block `index` (n, d)."""
@@ -173,7 +176,7 @@ class Job:
     """
 
     ensemble: Ensemble
-    source: Draws | DesignRows | UniformDesign | BaseRows
+    source: Rows
     write_cube: bool = False
     keep_values: bool = False
     block_writer: Callable[[CubeBlock], None] | None = None
