@@ -21,7 +21,15 @@ from somrisk.sampling import BLOCK_DRAWS
 if TYPE_CHECKING:
     import xarray as xr
 
-__all__ = ["YEARLY_SAMPLE_BYTES", "YEARLY_SAMPLE_DRAWS", "DrawResults", "Moments", "RowResults", "chunk_sums"]
+__all__ = [
+    "YEARLY_SAMPLE_BYTES",
+    "YEARLY_SAMPLE_DRAWS",
+    "DrawResults",
+    "Moments",
+    "RowResults",
+    "chunk_sums",
+    "sum_participants",
+]
 
 #: The yearly results of at most this many (first) draws are kept for their percentiles ...
 YEARLY_SAMPLE_DRAWS = 2**18
@@ -40,6 +48,14 @@ def chunk_sums(blocks: list[Block], start: int) -> KernelOutputs:
     if not np.isfinite(npv).all():
         _not_finite(npv, start)
     return out._replace(npv=npv, net=net, discounted=discounted, pv=pv)
+
+
+def sum_participants(blocks: list[Block]) -> np.ndarray:
+    """The participants of each row of a block, over its chunks of cases (rows,)."""
+    total = blocks[0].participants
+    for b in blocks[1:]:
+        total = total + b.participants
+    return total
 
 
 def _not_finite(npv: np.ndarray, start: int) -> NoReturn:
@@ -84,6 +100,7 @@ class RowResults:
         self.job = job
         self.npv = np.empty((job.source.rows, len(job.ensemble.actors)))
         self.first: KernelOutputs | None = None
+        self.participants = np.empty(0)
         self.cube: tuple[np.ndarray, np.ndarray] | None = None
 
     def collect(self, index: int, blocks: list[Block]) -> None:
@@ -92,6 +109,7 @@ class RowResults:
         self.npv[start:stop] = sums.npv
         if index == 0:
             self.first = sums
+            self.participants = sum_participants(blocks)
             if self.job.write_cube:  # gains (n, T, A, C) and costs (n, T, A), summed over the cases
                 self.cube = (
                     sum(b.out.gains.sum(axis=1) for b in blocks),  # type: ignore[misc]
@@ -121,6 +139,8 @@ class DrawResults:
         D, d = job.source.rows, len(layout.inputs)
         self.draws = D
         self.npv = np.empty((self.A, D))
+        self.net_total = np.empty((self.A, D))
+        self.participants = np.empty(D)
         self.case_npv = np.empty((K, D)) if self.portfolio else None
         self.payback = np.empty(D, dtype=np.int16)
         self.pv_sums = np.zeros(2)  # present values of gains and costs, summed in block order
@@ -160,6 +180,8 @@ class DrawResults:
         payback = np.empty(n, dtype=np.int64)
         finish_block(sums.net, sums.discounted, series, payback)
         self.npv[:, start:stop] = sums.npv.T
+        self.net_total[:, start:stop] = sums.net.sum(axis=1).T
+        self.participants[start:stop] = sum_participants(blocks)
         self.payback[start:stop] = payback
         if self.case_npv is not None:
             self.case_npv[:, start:stop] = np.hstack([b.out.case_npv for b in blocks]).T

@@ -7,7 +7,7 @@ import numpy as np
 from somrisk.kernel import KernelOutputs, evaluate_cases
 from somrisk.plan import StackedPlan
 
-__all__ = ["evaluate_block"]
+__all__ = ["evaluate_block", "participants"]
 
 
 def evaluate_block(
@@ -52,3 +52,16 @@ def evaluate_block(
     )
     evaluate_cases(values, args, write_cube, out)
     return out
+
+
+def participants(plan: StackedPlan, values: np.ndarray, constants: np.ndarray | None = None) -> np.ndarray:
+    """The number of participants of every row, sum_i n_i over the chunk's cohorts (rows,), for the
+    per-participant figures (SØM divides by every participant, not only those with the effect)."""
+    args = plan.args
+    columns = args.param_column[args.cohort_param]
+    fixed = (args.param_constant if constants is None else constants)[args.cohort_param]
+    drawn = columns >= 0
+    total = np.full(values.shape[0], float(fixed[~drawn].sum()))
+    if drawn.any():
+        total += values[:, columns[drawn]].sum(axis=1)
+    return total

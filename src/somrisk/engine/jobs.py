@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
-from somrisk.engine.evaluate import evaluate_block
+from somrisk.engine.evaluate import evaluate_block, participants
 from somrisk.engine.model import Ensemble
 from somrisk.engine.result import CubeBlock
 from somrisk.kernel import KernelOutputs
@@ -188,9 +188,11 @@ class Job:
 
 @dataclass(frozen=True, eq=False)
 class Block:
-    """One block's kernel outputs for one chunk of cases, and its input values where kept."""
+    """One block's kernel outputs for one chunk of cases, its number of participants per row
+    (summed over the chunk's cases), and its input values where kept."""
 
     out: KernelOutputs
+    participants: np.ndarray
     values: np.ndarray | None
 
 
@@ -198,13 +200,9 @@ def run_block(job: Job, index: int, chunk: int) -> Block:
     """Make, transform and evaluate the rows of block `index` for chunk `chunk` of the cases."""
     ensemble = job.ensemble
     values = job.source.values(ensemble, index, chunk)
-    out = evaluate_block(
-        ensemble.plans[chunk],
-        values,
-        write_cube=job.write_cube,
-        constants=job.source.constants(ensemble, chunk),
-    )
-    block = Block(out, values if job.keep_values else None)
+    plan, constants = ensemble.plans[chunk], job.source.constants(ensemble, chunk)
+    out = evaluate_block(plan, values, write_cube=job.write_cube, constants=constants)
+    block = Block(out, participants(plan, values, constants), values if job.keep_values else None)
     if job.block_writer is None:
         return block
     job.block_writer(_worker_block(job, index, chunk, out))  # the cube's part is written here

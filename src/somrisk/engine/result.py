@@ -48,6 +48,8 @@ class Deterministic:
         Year index of payback (0 = start year), or -1 for none within the horizon.
     pv_gains, pv_costs : float
         Present values of all gains and of all net extra costs.
+    participants : float
+        sum_i n_i: every participant, with or without the effect.
     """
 
     actors: tuple[str, ...]
@@ -60,10 +62,17 @@ class Deterministic:
     payback: int
     pv_gains: float
     pv_costs: float
+    participants: float
 
     @property
     def npv_total(self) -> float:
         return float(self.npv.sum())
+
+    @property
+    def net_total(self) -> np.ndarray:
+        """NT_a: the undiscounted net result over the horizon per actor (A,), SØM's headline."""
+        total: np.ndarray = self.net.sum(axis=0)
+        return total
 
     @property
     def payback_year(self) -> int | None:
@@ -83,6 +92,11 @@ class Simulation:
         What was run: one case, or a portfolio's cases.
     npv : float64 (A, draws)
         NPV of every draw, one row per actor (in `actors` order).
+    net_total : float64 (A, draws)
+        NT_a of every draw: the undiscounted net result summed over the years (SØM's "nettoresultat
+        over T år"), per actor.
+    participants : float64 (draws,)
+        sum_i n_i of every draw (over every case of a portfolio), for per-participant figures.
     case_npv : float64 (cases, draws) or None
         A portfolio's cases' NPVs (over their actors) in every draw; None for a case on its own.
     payback : int16 (draws,)
@@ -112,6 +126,8 @@ class Simulation:
     sampler: str
     draws: int
     npv: np.ndarray
+    net_total: np.ndarray
+    participants: np.ndarray
     case_npv: np.ndarray | None
     payback: np.ndarray
     pv_gains_mean: float

@@ -205,6 +205,7 @@ def deterministic(ensemble: Ensemble, pool: Scheduler | None = None) -> Determin
         payback=int(payback[0]),
         pv_gains=float(results.first.pv[0, 0]),
         pv_costs=float(results.first.pv[0, 1]),
+        participants=float(results.participants[0]),
     )
 
 
@@ -296,12 +297,13 @@ def _check_memory(ensemble: Ensemble, draws: int, keep_cube: bool, keep_inputs: 
             )
     if not isinstance(keep_inputs, bool) and (not isinstance(keep_inputs, int) or keep_inputs < 0):
         raise UsageError(f"keep_inputs must be true, false or a whole number >= 0; got {keep_inputs!r}")
-    # what every run keeps per draw: NPV per actor (and per case), payback year, kept inputs
+    # what every run keeps per draw: NPV and net total per actor, participants, NPV per case,
+    # payback year, kept inputs
     kept = (
         0 if keep_cube or not keep_inputs else draws if keep_inputs is True else min(int(keep_inputs), draws)
     )
     cases = len(ensemble.members) if ensemble.is_portfolio else 0
-    needed = (8 * (len(layout.actors) + cases) + 2) * draws + 8 * len(layout.inputs) * kept
+    needed = (8 * (2 * len(layout.actors) + 1 + cases) + 2) * draws + 8 * len(layout.inputs) * kept
     limit = available_memory() * CUBE_MEMORY_SHARE
     if needed > limit:
         raise OutputError(
@@ -352,6 +354,8 @@ def run_ensemble(
         sampler=sampler,
         draws=draws,
         npv=results.npv,
+        net_total=results.net_total,
+        participants=results.participants,
         case_npv=results.case_npv,
         payback=results.payback,
         pv_gains_mean=float(results.pv_sums[0] / draws),
