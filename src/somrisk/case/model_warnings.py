@@ -80,8 +80,8 @@ def _relapse_twice(case: Case) -> ModelWarning | None:
     return ModelWarning(
         "relapse_twice",
         f"relapse may be counted twice: the persistence fades the effect ({what_en}) while "
-        f"{names} also {'has' if len(profiled) == 1 else 'have'} a year-by-year profile, and SØM's year-by-year estimates already contain "
-        "relapse; use one of the two",
+        f"{names} also {'has' if len(profiled) == 1 else 'have'} a year-by-year profile, and SØM's "
+        "year-by-year estimates already contain relapse; use one of the two",
         f"tilbagefald kan være talt med to gange: persistensen aftager ({what_da}), mens {names} "
         "også har en profil år for år, og SØM's skøn år for år indeholder allerede tilbagefald; "
         "brug kun den ene af de to",
