@@ -139,3 +139,20 @@ def test_a_written_cube_rebuilds_the_npv_with_an_uncertain_discount_rate(tmp_pat
         np.testing.assert_allclose(rebuilt, result.simulation.npv.T, rtol=1e-13, atol=1e-6)
         mean = result.summary.npv_mean.sel(actor="kommune").item()
         assert rebuilt[:, 0].mean() == pytest.approx(mean, rel=1e-12)
+
+
+@pytest.mark.slow
+def test_a_cube_written_by_dask_workers_holds_each_draws_discount_factors(tmp_path):
+    pytest.importorskip("distributed")
+    import xarray as xr
+
+    from somrisk.runner import run
+
+    path = tmp_path / "case.toml"
+    path.write_text(UNCERTAIN_DISCOUNT, encoding="utf-8")
+    here = run(path, draws=20_000, seed=4, out=tmp_path / "here.zarr")
+    there = run(path, draws=20_000, seed=4, out=tmp_path / "there.zarr", scheduler="local:2")
+    with xr.open_zarr(here.out) as a, xr.open_zarr(there.out) as b:
+        assert b.discount_factor.dims == ("draw", "year")
+        for name in ("discount_factor", "npv", "net", "inputs"):
+            np.testing.assert_array_equal(a[name].values, b[name].values, err_msg=name)
