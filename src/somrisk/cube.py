@@ -41,7 +41,7 @@ def base_discount_rate(case: Case) -> float:
 
 def discount_factors(case: Case) -> np.ndarray:
     """beta(t) = (1 + r)^-t at the base discount rate, for t = 0..T-1."""
-    return (1.0 + base_discount_rate(case)) ** -np.arange(case.info.horizon, dtype=float)
+    return (1.0 + base_discount_rate(case)) ** -np.arange(case.horizon, dtype=float)
 
 
 def make_attrs(case: Case, *, seed: int, sampler: str, draws: int) -> dict[str, Any]:

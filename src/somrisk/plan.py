@@ -152,7 +152,7 @@ def make_plan(case: Case, space: InputSpace) -> KernelPlan:
     index = {spec.path: p for p, spec in enumerate(space.inputs)}
     column = {p: j for j, p in enumerate(space.uncertain)}
     fixed = space.fixed_values
-    T, actors = case.info.horizon, case.actors
+    T, actors = case.horizon, case.actors
 
     def param(path: str | None) -> int:
         return NO_PARAM if path is None or path not in index else index[path]

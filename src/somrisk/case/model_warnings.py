@@ -45,7 +45,7 @@ def _window_cut(case: Case) -> ModelWarning | None:
     if persistence is None or window is None:
         return None
     first, last = case.participants.intake_years
-    horizon, onset = case.info.horizon, persistence.onset
+    horizon, onset = case.horizon, persistence.onset
     total = (last - first + 1) * window
     counted = sum(max(0, min(window, horizon - (s + onset))) for s in range(first, last + 1))
     cut = total - counted
@@ -69,7 +69,7 @@ def _relapse_twice(case: Case) -> ModelWarning | None:
     profiled = [c.name for c in case.consequences if c.profile is not None and len(c.profile) > 1]
     if persistence is None or persistence.profile is not None or not profiled:
         return None
-    horizon = case.info.horizon
+    horizon = case.horizon
     decays = persistence.decay is not None and as_distribution(persistence.decay).base_value > 0
     ends = persistence.full_years is not None and as_distribution(persistence.full_years).base_value < horizon
     if not (decays or ends):

@@ -152,9 +152,10 @@ def check_report(checked: CaseCheck) -> list[str]:
     case, space = checked.case, checked.space
     info = case.info
     first, last = case.participants.intake_years
+    auto = ' from horizon = "auto" (last intake + onset + window)' if case.horizon_auto else ""
     lines = [
         f"[green]OK[/green] {escape(case.source)}: {escape(info.name)}",
-        f"  horizon {info.horizon} years ({case.years[0]}-{case.years[-1]}), "
+        f"  horizon {info.horizon} years ({case.years[0]}-{case.years[-1]}){auto}, "
         f"{escape(info.currency)} at {info.price_level} prices, actors: {escape(', '.join(case.actors))}",
         f"  intake years {case.years[first]}-{case.years[last]}; "
         f"{len(case.costs)} costs, {len(case.comparison_costs)} comparison costs, "

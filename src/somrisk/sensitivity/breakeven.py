@@ -102,7 +102,7 @@ def breakeven(
     full_years, base_full = None, None
     if FULL_YEARS in paths:
         base_full = float(rows.constants[paths.index(FULL_YEARS)])
-        knots = np.arange(model.case.info.horizon + 1, dtype=float)  # NPV is linear in F between knots
+        knots = np.arange(model.case.horizon + 1, dtype=float)  # NPV is linear in F between knots
         full_years = _shortest(lambda f: target.of(rows.vary(FULL_YEARS, f)), knots)
 
     run = simulate(model, draws=draws, seed=seed, sampler=sampler, threads=threads, keep_inputs=True)
