@@ -28,7 +28,7 @@ STAGES = {
     "somrisk.plan": 5,
     "somrisk.kernel": 6,
     "somrisk.cube": 7,
-    "somrisk.simulation": 8,
+    "somrisk.engine": 8,
     "somrisk.summary": 9,
     "somrisk.sensitivity": 9,
     "somrisk.portfolio": 9,

@@ -25,8 +25,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from somrisk.engine import Simulation
 from somrisk.errors import UsageError
-from somrisk.simulation import Simulation
 
 if TYPE_CHECKING:
     import xarray as xr

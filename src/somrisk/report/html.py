@@ -18,8 +18,8 @@ from somrisk.report.i18n import Words, describe
 if TYPE_CHECKING:
     import xarray as xr
 
+    from somrisk.engine import Simulation
     from somrisk.sensitivity import SobolResult, Tornado
-    from somrisk.simulation import Simulation
 
 __all__ = ["ReportData", "render_html"]
 

@@ -18,6 +18,7 @@ import xarray as xr
 from scipy import optimize
 
 from somrisk.case import Case
+from somrisk.engine import Model, simulate
 from somrisk.labelled import (
     Labelled,
     Number,
@@ -31,7 +32,6 @@ from somrisk.labelled import (
     setting,
 )
 from somrisk.sensitivity._common import TOTAL, BaseRows, as_model, get_input, select_output
-from somrisk.simulation import Model, simulate
 
 __all__ = ["Breakeven", "breakeven", "effect_of"]
 

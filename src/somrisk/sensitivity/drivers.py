@@ -20,6 +20,7 @@ import xarray as xr
 from scipy import stats
 
 from somrisk.case import Case
+from somrisk.engine import Model, simulate
 from somrisk.labelled import (
     Column,
     Labelled,
@@ -34,7 +35,6 @@ from somrisk.labelled import (
     setting,
 )
 from somrisk.sensitivity._common import TOTAL, as_model, select_output
-from somrisk.simulation import Model, simulate
 
 __all__ = ["Drivers", "drivers"]
 

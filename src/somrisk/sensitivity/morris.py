@@ -19,6 +19,7 @@ import xarray as xr
 
 from somrisk.case import Case
 from somrisk.cube import make_attrs
+from somrisk.engine import Model, evaluate_uniforms
 from somrisk.errors import UsageError
 from somrisk.labelled import (
     Column,
@@ -33,7 +34,6 @@ from somrisk.labelled import (
 )
 from somrisk.sensitivity import _salib
 from somrisk.sensitivity._common import TOTAL, as_model, grouping, select_output
-from somrisk.simulation import Model, evaluate_uniforms
 
 __all__ = ["MorrisResult", "morris"]
 

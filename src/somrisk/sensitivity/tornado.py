@@ -21,6 +21,7 @@ from scipy import optimize
 
 from somrisk.case import Case
 from somrisk.cube import make_attrs
+from somrisk.engine import Model
 from somrisk.errors import UsageError
 from somrisk.labelled import (
     Column,
@@ -35,7 +36,6 @@ from somrisk.labelled import (
     setting,
 )
 from somrisk.sensitivity._common import TOTAL, BaseRows, Output, as_model, select_output
-from somrisk.simulation import Model
 
 __all__ = ["Tornado", "TornadoBar", "tornado"]
 

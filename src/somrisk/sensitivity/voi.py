@@ -33,6 +33,7 @@ import numpy as np
 import xarray as xr
 
 from somrisk.case import Case
+from somrisk.engine import Model, simulate
 from somrisk.errors import UsageError
 from somrisk.labelled import (
     Column,
@@ -48,7 +49,6 @@ from somrisk.labelled import (
     setting,
 )
 from somrisk.sensitivity._common import TOTAL, as_model, grouping, select_output
-from somrisk.simulation import Model, simulate
 
 __all__ = ["ValueOfInformation", "evpi", "evppi", "voi"]
 
