@@ -19,6 +19,7 @@ STAGES = {
     "somrisk._quantile_tables": -1,
     "somrisk._files": -1,
     "somrisk._scheduler": -1,
+    "somrisk.labelled": -1,
     "somrisk.distributions": 0,
     "somrisk.case": 1,
     "somrisk.space": 2,
