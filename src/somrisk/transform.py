@@ -1,7 +1,8 @@
 """Stage 5: uniforms -> input values, through each input's inverse CDF, fast and held to scipy.
 
 scipy.stats is the reference for every distribution; its ``ppf`` is exact but slow for beta, PERT
-and gamma (about a microsecond a value). Here every family has a compiled inverse:
+and gamma (about a microsecond a value). Each canonical form names its route in :data:`ROUTES`
+(its declaration in :mod:`somrisk.distributions`); the routes are compiled inverses:
 
 - closed forms for uniform, triangular, normal, lognormal and truncated normal, using the standard
   normal quantile: a cubic table on a u-grid in the centre, checked against scipy's CDF when it is
@@ -9,7 +10,8 @@ and gamma (about a microsecond a value). Here every family has a compiled invers
   scipy.special.ndtri);
 - beta, PERT and gamma: quantile tables built from scipy and checked against scipy's CDF before use
   (:mod:`somrisk._quantile_tables`); a distribution without a table uses scipy's own ``ppf``;
-- empirical: the generalised inverse of the empirical CDF.
+- empirical: the generalised inverse of the empirical CDF;
+- ``scipy``: scipy's own ``ppf``, for a form without a compiled inverse.
 
 Draws are clipped to the input's range (case-format.md allows at most 1e-6 of the probability
 outside it). The compiled loop runs over chunks of rows and, within a chunk, column by column, so
