@@ -39,6 +39,7 @@ __all__ = [
     "FORMS",
     "MAX_MAGNITUDE",
     "OUTSIDE_TOLERANCE",
+    "PAIR_COLUMNS",
     "PARAMETER_COLUMNS",
     "Z975",
     "Canonical",
@@ -435,10 +436,6 @@ class Empirical(Distribution):
     def canonical(self) -> Canonical:
         return Canonical("empirical", tuple(sorted(self.values)))
 
-    @property
-    def is_uncertain(self) -> bool:
-        return True
-
 
 @dataclass(frozen=True)
 class Family:
@@ -476,8 +473,8 @@ class Family:
         ``fixed``, one column a key, two (``_lo``, ``_hi``) for a pair such as ``ci95``; none for
         ``empirical``, whose values are on a sheet of their own."""
         keys = set(self.keys)
-        every = ("value", *PARAMETER_COLUMNS)
-        return tuple(c for c in every if c in keys or c.removesuffix("_lo").removesuffix("_hi") in keys)
+        pairs = {column: key for key, both in PAIR_COLUMNS.items() for column in both}
+        return tuple(c for c in ("value", *PARAMETER_COLUMNS) if pairs.get(c, c) in keys)
 
 
 def _stats() -> Any:
@@ -651,6 +648,13 @@ PARAMETER_COLUMNS: dict[str, str] = {
     "trials": "Beta ud fra en optælling: antal forsøg.",
     "shape": "Gamma: form.",
     "scale": "Gamma: skala.",
+}
+
+#: The keys holding a pair ``[low, high]``, with their two columns in a case workbook.
+PAIR_COLUMNS: dict[str, tuple[str, str]] = {
+    column.removesuffix("_lo"): (column, column.removesuffix("_lo") + "_hi")
+    for column in PARAMETER_COLUMNS
+    if column.endswith("_lo")
 }
 
 
