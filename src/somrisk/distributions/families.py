@@ -115,6 +115,46 @@ def to_scipy(canonical: Canonical) -> Any:
     return canonical.form.scipy(canonical.params)
 
 
+@dataclass(frozen=True)
+class Family:
+    """One family of case-format.md: ``dist = name`` in a case, everything somrisk knows about it.
+
+    ``model``: the pydantic model of its TOML table (keys, parameterisations, checks); its
+    ``canonical()`` gives the form drawn from. ``form``: the canonical form the family owns, named
+    after it, or None where it reduces to another family's (``pert`` to ``beta``). ``words``: the
+    report's words for it, by language (``da``, ``en``), a template in which {range} (min to max),
+    {mode}, {mean}, {sd}, {median}, {value} and {count} are filled in; None where it is shown by its
+    own parameters (:meth:`Distribution.describe`). ``excel``: its help, in Danish, on the case
+    workbook's sheet "Hjælp".
+    """
+
+    name: str
+    model: type[Distribution]
+    form: Form | None
+    words: Mapping[str, str] | None
+    excel: str
+
+    def __post_init__(self) -> None:
+        if self.model.model_fields["dist"].annotation != Literal[self.name]:
+            raise TypeError(f"family {self.name!r}: its model's `dist` must be Literal[{self.name!r}]")
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        """Its parameters' TOML keys, in the model's order (``dist``, ``base``, ``source`` aside)."""
+        fields = self.model.model_fields.items()
+        keys = (info.alias or name for name, info in fields)
+        return tuple(key for key in keys if key not in ("dist", "base", "source"))
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        """Its parameters' columns in a case workbook, in the workbook's order: ``value`` for
+        ``fixed``, one column a key, two (``_lo``, ``_hi``) for a pair such as ``ci95``; none for
+        ``empirical``, whose values are on a sheet of their own."""
+        keys = set(self.keys)
+        pairs = {column: key for key, both in PAIR_COLUMNS.items() for column in both}
+        return tuple(c for c in ("value", *PARAMETER_COLUMNS) if pairs.get(c, c) in keys)
+
+
 class Distribution(BaseModel):
     """Common part of every family: optional ``base`` (deterministic value) and ``source``."""
 
@@ -212,6 +252,22 @@ class Fixed(Distribution):
         return 0.0 if lo <= self.value <= hi else 1.0
 
 
+FIXED = Family(
+    "fixed",
+    Fixed,
+    Form(
+        ("value",),
+        mean=forms.atoms_mean,
+        tail=forms.atoms_tail,
+        scipy=forms.fixed_scipy,
+        inverse=None,
+        discrete=True,
+    ),
+    words={"da": "{value}", "en": "{value}"},
+    excel="value: et fast tal, skrevet som fordeling",
+)
+
+
 class Uniform(Distribution):
     dist: Literal["uniform"]
     min: Finite
@@ -227,6 +283,21 @@ class Uniform(Distribution):
         return Canonical("uniform", (self.min, self.max))
 
 
+UNIFORM = Family(
+    "uniform",
+    Uniform,
+    Form(
+        ("lo", "hi"),
+        mean=lambda p: (p[0] + p[1]) / 2,
+        tail=forms.uniform_tail,
+        scipy=lambda p: forms.stats().uniform(loc=p[0], scale=p[1] - p[0]),
+        inverse="uniform",
+    ),
+    words={"da": "ligefordeling {range}", "en": "uniform {range}"},
+    excel="min, max: alle værdier imellem lige sandsynlige",
+)
+
+
 class Triangular(Distribution):
     dist: Literal["triangular"]
     min: Finite
@@ -240,6 +311,24 @@ class Triangular(Distribution):
 
     def canonical(self) -> Canonical:
         return Canonical("triangular", (self.min, self.mode, self.max))
+
+
+TRIANGULAR = Family(
+    "triangular",
+    Triangular,
+    Form(
+        ("lo", "mode", "hi"),
+        mean=lambda p: (p[0] + p[1] + p[2]) / 3,
+        tail=forms.triangular_tail,
+        scipy=forms.triangular_scipy,
+        inverse="triangular",
+    ),
+    words={
+        "da": "trekantfordeling {range}, mest sandsynligt {mode}",
+        "en": "triangular {range}, most likely {mode}",
+    },
+    excel="min, mode, max: trekantfordeling",
+)
 
 
 def _check_min_mode_max(lo: float, mode: float, hi: float) -> None:
@@ -274,6 +363,18 @@ class Pert(Distribution):
         return f"pert(min={self.min:g}, mode={self.mode:g}, max={self.max:g}{shape})"
 
 
+PERT = Family(
+    "pert",
+    Pert,
+    None,  # a beta on [min, max]
+    words={
+        "da": "PERT-fordeling {range}, mest sandsynligt {mode}",
+        "en": "PERT {range}, most likely {mode}",
+    },
+    excel="min, mode (mest sandsynlig), max, evt. lambda (standard 4): ekspertvurdering",
+)
+
+
 class Normal(Distribution):
     dist: Literal["normal"]
     mean_: Finite | None = Field(default=None, alias="mean")
@@ -295,6 +396,24 @@ class Normal(Distribution):
 
     def _estimate(self) -> float | None:
         return self.estimate
+
+
+NORMAL = Family(
+    "normal",
+    Normal,
+    Form(
+        ("mean", "sd"),
+        mean=lambda p: p[0],
+        tail=forms.normal_tail,
+        scipy=lambda p: forms.stats().norm(loc=p[0], scale=p[1]),
+        inverse="normal",
+    ),
+    words={
+        "da": "normalfordeling, middelværdi {mean}, spredning {sd}",
+        "en": "normal, mean {mean}, sd {sd}",
+    },
+    excel="mean, sd; eller estimate, ci95_lo, ci95_hi (publiceret estimat med 95 %-interval)",
+)
 
 
 def _check_ci95(estimate: float | None, ci95: list[float] | None, positive: bool = False) -> None:
@@ -341,6 +460,21 @@ class TruncNormal(Distribution):
         return Canonical("truncnormal", (self.mean_, self.sd, *self._bounds()))
 
 
+TRUNCNORMAL = Family(
+    "truncnormal",
+    TruncNormal,
+    Form(
+        ("mean", "sd", "lo", "hi"),
+        mean=forms.truncnormal_mean,
+        tail=forms.truncnormal_tail,
+        scipy=forms.truncnormal_scipy,
+        inverse="truncnormal",
+    ),
+    words=None,  # the parent's mean and sd, and the bounds
+    excel="mean, sd (den underliggende normalfordelings) og min og/eller max",
+)
+
+
 class LogNormal(Distribution):
     dist: Literal["lognormal"]
     mean_: Positive | None = Field(default=None, alias="mean")
@@ -369,6 +503,21 @@ class LogNormal(Distribution):
 
     def _estimate(self) -> float | None:
         return self.estimate
+
+
+LOGNORMAL = Family(
+    "lognormal",
+    LogNormal,
+    Form(
+        ("mu", "sigma"),
+        mean=lambda p: math.exp(p[0] + p[1] ** 2 / 2),
+        tail=forms.lognormal_tail,
+        scipy=lambda p: forms.stats().lognorm(p[1], scale=math.exp(p[0])),
+        inverse="lognormal",
+    ),
+    words={"da": "lognormalfordeling, median {median}", "en": "lognormal, median {median}"},
+    excel="mean, sd (variablens egne); eller mu, sigma (logaritmens); eller estimate, ci95_lo, ci95_hi",
+)
 
 
 class Beta(Distribution):
@@ -410,6 +559,21 @@ class Beta(Distribution):
         return Canonical("beta", (self.alpha, self.beta, 0.0, 1.0))
 
 
+BETA = Family(
+    "beta",
+    Beta,
+    Form(
+        ("a", "b", "loc", "scale"),
+        mean=lambda p: p[2] + p[3] * p[0] / (p[0] + p[1]),
+        tail=forms.beta_tail,
+        scipy=lambda p: forms.stats().beta(p[0], p[1], loc=p[2], scale=p[3]),
+        inverse="beta table",
+    ),
+    words={"da": "betafordeling, middelværdi {mean}", "en": "beta, mean {mean}"},
+    excel="alpha, beta; eller mean, sd; eller successes, trials (antal succeser ud af antal forsøg)",
+)
+
+
 class Gamma(Distribution):
     dist: Literal["gamma"]
     shape: Positive | None = None
@@ -429,6 +593,21 @@ class Gamma(Distribution):
         return Canonical("gamma", (self.shape, self.scale))
 
 
+GAMMA = Family(
+    "gamma",
+    Gamma,
+    Form(
+        ("shape", "scale"),
+        mean=lambda p: p[0] * p[1],
+        tail=forms.gamma_tail,
+        scipy=lambda p: forms.stats().gamma(p[0], scale=p[1]),
+        inverse="gamma table",
+    ),
+    words={"da": "gammafordeling, middelværdi {mean}", "en": "gamma, mean {mean}"},
+    excel="shape, scale; eller mean, sd",
+)
+
+
 class Empirical(Distribution):
     dist: Literal["empirical"]
     values: Annotated[list[Finite], Field(min_length=1)]
@@ -437,191 +616,26 @@ class Empirical(Distribution):
         return Canonical("empirical", tuple(sorted(self.values)))
 
 
-@dataclass(frozen=True)
-class Family:
-    """One family of case-format.md: ``dist = name`` in a case, everything somrisk knows about it.
-
-    ``model``: the pydantic model of its TOML table (keys, parameterisations, checks); its
-    ``canonical()`` gives the form drawn from. ``form``: the canonical form the family owns, named
-    after it, or None where it reduces to another family's (``pert`` to ``beta``). ``words``: the
-    report's words for it, by language (``da``, ``en``), a template in which {range} (min to max),
-    {mode}, {mean}, {sd}, {median}, {value} and {count} are filled in; None where it is shown by its
-    own parameters (:meth:`Distribution.describe`). ``excel``: its help, in Danish, on the case
-    workbook's sheet "Hjælp".
-    """
-
-    name: str
-    model: type[Distribution]
-    form: Form | None
-    words: Mapping[str, str] | None
-    excel: str
-
-    def __post_init__(self) -> None:
-        if self.model.model_fields["dist"].annotation != Literal[self.name]:
-            raise TypeError(f"family {self.name!r}: its model's `dist` must be Literal[{self.name!r}]")
-
-    @property
-    def keys(self) -> tuple[str, ...]:
-        """Its parameters' TOML keys, in the model's order (``dist``, ``base``, ``source`` aside)."""
-        fields = self.model.model_fields.items()
-        keys = (info.alias or name for name, info in fields)
-        return tuple(key for key in keys if key not in ("dist", "base", "source"))
-
-    @property
-    def columns(self) -> tuple[str, ...]:
-        """Its parameters' columns in a case workbook, in the workbook's order: ``value`` for
-        ``fixed``, one column a key, two (``_lo``, ``_hi``) for a pair such as ``ci95``; none for
-        ``empirical``, whose values are on a sheet of their own."""
-        keys = set(self.keys)
-        pairs = {column: key for key, both in PAIR_COLUMNS.items() for column in both}
-        return tuple(c for c in ("value", *PARAMETER_COLUMNS) if pairs.get(c, c) in keys)
-
-
-def _stats() -> Any:
-    return forms.stats()
+EMPIRICAL = Family(
+    "empirical",
+    Empirical,
+    Form(
+        ("*values",),
+        mean=forms.atoms_mean,
+        tail=forms.atoms_tail,
+        scipy=EmpiricalDistribution,
+        inverse="empirical",
+        discrete=True,
+    ),
+    words={"da": "empirisk fordeling af {count} værdier", "en": "empirical, {count} values"},
+    excel='værdierne står på arket "Empirisk" i en kolonne med inputtets sti som overskrift',
+)
 
 
 #: Every family, by its ``dist`` name, in the order of case-format.md.
 FAMILIES: dict[str, Family] = {
     family.name: family
-    for family in (
-        Family(
-            "fixed",
-            Fixed,
-            Form(
-                ("value",),
-                mean=forms.atoms_mean,
-                tail=forms.atoms_tail,
-                scipy=forms.fixed_scipy,
-                inverse=None,
-                discrete=True,
-            ),
-            words={"da": "{value}", "en": "{value}"},
-            excel="value: et fast tal, skrevet som fordeling",
-        ),
-        Family(
-            "uniform",
-            Uniform,
-            Form(
-                ("lo", "hi"),
-                mean=lambda p: (p[0] + p[1]) / 2,
-                tail=forms.uniform_tail,
-                scipy=lambda p: _stats().uniform(loc=p[0], scale=p[1] - p[0]),
-                inverse="uniform",
-            ),
-            words={"da": "ligefordeling {range}", "en": "uniform {range}"},
-            excel="min, max: alle værdier imellem lige sandsynlige",
-        ),
-        Family(
-            "triangular",
-            Triangular,
-            Form(
-                ("lo", "mode", "hi"),
-                mean=lambda p: (p[0] + p[1] + p[2]) / 3,
-                tail=forms.triangular_tail,
-                scipy=forms.triangular_scipy,
-                inverse="triangular",
-            ),
-            words={
-                "da": "trekantfordeling {range}, mest sandsynligt {mode}",
-                "en": "triangular {range}, most likely {mode}",
-            },
-            excel="min, mode, max: trekantfordeling",
-        ),
-        Family(
-            "pert",
-            Pert,
-            None,  # a beta on [min, max]
-            words={
-                "da": "PERT-fordeling {range}, mest sandsynligt {mode}",
-                "en": "PERT {range}, most likely {mode}",
-            },
-            excel="min, mode (mest sandsynlig), max, evt. lambda (standard 4): ekspertvurdering",
-        ),
-        Family(
-            "normal",
-            Normal,
-            Form(
-                ("mean", "sd"),
-                mean=lambda p: p[0],
-                tail=forms.normal_tail,
-                scipy=lambda p: _stats().norm(loc=p[0], scale=p[1]),
-                inverse="normal",
-            ),
-            words={
-                "da": "normalfordeling, middelværdi {mean}, spredning {sd}",
-                "en": "normal, mean {mean}, sd {sd}",
-            },
-            excel="mean, sd; eller estimate, ci95_lo, ci95_hi (publiceret estimat med 95 %-interval)",
-        ),
-        Family(
-            "truncnormal",
-            TruncNormal,
-            Form(
-                ("mean", "sd", "lo", "hi"),
-                mean=forms.truncnormal_mean,
-                tail=forms.truncnormal_tail,
-                scipy=forms.truncnormal_scipy,
-                inverse="truncnormal",
-            ),
-            words=None,  # the parent's mean and sd, and the bounds
-            excel="mean, sd (den underliggende normalfordelings) og min og/eller max",
-        ),
-        Family(
-            "lognormal",
-            LogNormal,
-            Form(
-                ("mu", "sigma"),
-                mean=lambda p: math.exp(p[0] + p[1] ** 2 / 2),
-                tail=forms.lognormal_tail,
-                scipy=lambda p: _stats().lognorm(p[1], scale=math.exp(p[0])),
-                inverse="lognormal",
-            ),
-            words={"da": "lognormalfordeling, median {median}", "en": "lognormal, median {median}"},
-            excel="mean, sd (variablens egne); eller mu, sigma (logaritmens); "
-            "eller estimate, ci95_lo, ci95_hi",
-        ),
-        Family(
-            "beta",
-            Beta,
-            Form(
-                ("a", "b", "loc", "scale"),
-                mean=lambda p: p[2] + p[3] * p[0] / (p[0] + p[1]),
-                tail=forms.beta_tail,
-                scipy=lambda p: _stats().beta(p[0], p[1], loc=p[2], scale=p[3]),
-                inverse="beta table",
-            ),
-            words={"da": "betafordeling, middelværdi {mean}", "en": "beta, mean {mean}"},
-            excel="alpha, beta; eller mean, sd; eller successes, trials (antal succeser ud af antal forsøg)",
-        ),
-        Family(
-            "gamma",
-            Gamma,
-            Form(
-                ("shape", "scale"),
-                mean=lambda p: p[0] * p[1],
-                tail=forms.gamma_tail,
-                scipy=lambda p: _stats().gamma(p[0], scale=p[1]),
-                inverse="gamma table",
-            ),
-            words={"da": "gammafordeling, middelværdi {mean}", "en": "gamma, mean {mean}"},
-            excel="shape, scale; eller mean, sd",
-        ),
-        Family(
-            "empirical",
-            Empirical,
-            Form(
-                ("*values",),
-                mean=forms.atoms_mean,
-                tail=forms.atoms_tail,
-                scipy=EmpiricalDistribution,
-                inverse="empirical",
-                discrete=True,
-            ),
-            words={"da": "empirisk fordeling af {count} værdier", "en": "empirical, {count} values"},
-            excel='værdierne står på arket "Empirisk" i en kolonne med inputtets sti som overskrift',
-        ),
-    )
+    for family in (FIXED, UNIFORM, TRIANGULAR, PERT, NORMAL, TRUNCNORMAL, LOGNORMAL, BETA, GAMMA, EMPIRICAL)
 }
 
 #: Every canonical form, by its kind: the families that own one.
