@@ -17,7 +17,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Annotated, Any, Literal, Union
+from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeAlias, Union
 
 import numpy as np
 from pydantic import (
@@ -712,21 +712,25 @@ def _computable(value: Any) -> Any:
 
 
 #: A number or a distribution table: what case-format.md allows for every uncertain input. Built
-#: from :data:`FAMILIES`: pydantic picks the family's model by ``dist``.
-Value = Annotated[
-    Union[  # a union of a computed tuple of types
-        (
-            Annotated[Finite, Tag("number")],
-            *(Annotated[family.model, Tag(name)] for name, family in FAMILIES.items()),
-        )
-    ],
-    Discriminator(
-        _value_tag,
-        custom_error_type="not_a_value",
-        custom_error_message="expected a number or a distribution table",
-    ),
-    AfterValidator(_computable),
-]
+#: from :data:`FAMILIES`: pydantic picks the family's model by ``dist``. Type checkers, which cannot
+#: read a union built at run time, see what it holds: a number or a distribution.
+if TYPE_CHECKING:
+    Value: TypeAlias = float | Distribution
+else:
+    Value = Annotated[
+        Union[  # a union of a computed tuple of types
+            (
+                Annotated[Finite, Tag("number")],
+                *(Annotated[family.model, Tag(name)] for name, family in FAMILIES.items()),
+            )
+        ],
+        Discriminator(
+            _value_tag,
+            custom_error_type="not_a_value",
+            custom_error_message="expected a number or a distribution table",
+        ),
+        AfterValidator(_computable),
+    ]
 
 
 def as_distribution(value: float | Distribution) -> Distribution:
