@@ -1,12 +1,13 @@
-"""Distribution families of case-format.md: each family is one declaration, a :class:`Family`.
+"""Distribution families of case-format.md, each declared once: its model and its :class:`Family`.
 
-A family's declaration holds everything somrisk knows about it: its pydantic model (the TOML keys,
-the parameterisations it accepts, such as ``mean``/``sd`` or ``estimate``/``ci95``, and the checks
-on them, and how it reduces to a :class:`Canonical` form), the :class:`~.forms.Form` it owns (mean,
-CDF, scipy.stats twin and the route of the fast inverse CDF in :mod:`somrisk.transform`), its
-words in the report (Danish and English) and its help on the case workbook's sheet "Hjælp". Its
-workbook columns follow from its TOML keys (:data:`PARAMETER_COLUMNS`). Everything else reads
-:data:`FAMILIES`: the case validation, the transform, the report, the workbooks.
+A family's declaration, its pydantic model with its :class:`Family` right below, holds everything
+somrisk knows about it: the model gives the TOML keys, the parameterisations it accepts (such as
+``mean``/``sd`` or ``estimate``/``ci95``), the checks on them and how it reduces to a
+:class:`Canonical` form; the Family adds the :class:`~.forms.Form` it owns (mean, CDF, scipy.stats
+twin, and the route of the fast inverse CDF in :mod:`somrisk.transform`), its words in the report
+(Danish and English) and its help on the case workbook's sheet "Hjælp". Its workbook columns follow
+from its TOML keys (:data:`PARAMETER_COLUMNS`). Everything else reads :data:`FAMILIES`: the case
+validation, the transform, the report, the workbooks. docs/architecture.md says how to add one.
 
 This module knows nothing about cases; the case schema uses its :data:`Value` type wherever a number
 or a distribution may stand.
@@ -195,11 +196,11 @@ class Distribution(BaseModel):
 
     def prob_outside(self, lo: float, hi: float) -> float:
         """Probability of a value below `lo` or above `hi` (either may be infinite)."""
-        form = self.canonical()
-        below = form.cdf(lo) if math.isfinite(lo) else 0.0
-        if form.form.discrete:  # P(X < lo), not P(X <= lo)
-            below = float(np.mean(np.asarray(form.params) < lo))
-        above = form.sf(hi) if math.isfinite(hi) else 0.0
+        canonical = self.canonical()
+        below = canonical.cdf(lo) if math.isfinite(lo) else 0.0
+        if canonical.form.discrete:  # atoms: P(X < lo), not P(X <= lo)
+            below = float(np.mean(np.asarray(canonical.params) < lo))
+        above = canonical.sf(hi) if math.isfinite(hi) else 0.0
         return below + above
 
     def describe(self) -> str:
