@@ -338,7 +338,7 @@ def _allowed(model: type[BaseModel], table: Any) -> str:
     """The keys allowed in the table holding an unknown key."""
     dist = table.get("dist") if isinstance(table, dict) else None
     if isinstance(dist, str) and dist in FAMILIES:
-        target: type[BaseModel] = FAMILIES[dist]
+        target: type[BaseModel] = FAMILIES[dist].model
     else:
         target = model
     return ", ".join(f.alias or name for name, f in target.model_fields.items())
