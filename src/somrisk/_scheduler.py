@@ -12,20 +12,28 @@ from __future__ import annotations
 
 import logging
 import re
+import warnings
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, Protocol
 
 from somrisk._version import __version__
-from somrisk.errors import UsageError
+from somrisk.errors import SchedulerLost, UsageError
 
 __all__ = ["SCHEDULER_HELP", "Scheduler", "check_scheduler", "open_scheduler"]
 
 SCHEDULER_HELP = "threads (this process), local:N (a Dask LocalCluster of N workers) or tcp://HOST:PORT"
 _LOCAL = re.compile(r"local:(\d+)")
 _ADDRESS = re.compile(r"tcp://[^\s:/]+:\d+")
+#: The libraries whose log lines and warnings a run on a cluster keeps to itself.
+_DASK_LOGGERS = ("distributed", "dask", "tornado", "bokeh", "asyncio")
+_DASK_MODULES = re.compile(r"(distributed|dask|tornado|bokeh|asyncio)(\.|$)")
 #: Seconds to wait for a remote scheduler, and for its first worker.
 CONNECT_TIMEOUT = 20
+#: Seconds to wait for a cluster to close (one whose scheduler went away cannot say it has).
+CLOSE_TIMEOUT = 5
+#: Times a task that raised is run again (on a cluster): a block's numbers depend only on its index.
+TASK_RETRIES = 2
 
 
 class Handle(Protocol):
@@ -98,6 +106,10 @@ class _Threads:
             self._pool.shutdown(wait=True, cancel_futures=True)
 
 
+def _identity(value: Any) -> Any:
+    return value
+
+
 def _worker_version() -> str:
     from somrisk._version import __version__ as version
 
@@ -114,6 +126,7 @@ class _Dask:
             ) from None
         self.name = name
         self._cluster = None
+        self._quiet = _DaskQuiet()
         local = _LOCAL.fullmatch(name)
         try:
             if local:
@@ -122,7 +135,7 @@ class _Dask:
                     threads_per_worker=1,
                     processes=True,
                     dashboard_address=None,
-                    silence_logs=logging.ERROR,
+                    silence_logs=logging.CRITICAL,
                 )
                 self._client = Client(self._cluster)
             else:
@@ -143,20 +156,86 @@ class _Dask:
         self._addresses = sorted(versions)
 
     def share(self, value: Any) -> Any:
-        return self._client.scatter(value, broadcast=True, hash=False)
+        # A task that returns the value, not scattered data: the scheduler keeps the task, so it
+        # computes the value again when every worker that held it has died.
+        return self._client.submit(_identity, value, pure=False)
 
     def submit(self, fn: Callable[..., Any], *args: Any, affinity: int | None = None) -> Handle:
-        if affinity is None:
-            return self._client.submit(fn, *args, pure=False)
-        worker = self._addresses[affinity % len(self._addresses)]
-        return self._client.submit(fn, *args, pure=False, workers=[worker], allow_other_workers=True)
+        where: dict[str, Any] = {}
+        if affinity is not None:
+            worker = self._addresses[affinity % len(self._addresses)]
+            where = {"workers": [worker], "allow_other_workers": True}
+        future = self._client.submit(fn, *args, pure=False, retries=TASK_RETRIES, **where)
+        return _Task(future, self)
+
+    def lost(self) -> bool:
+        """Whether the connection to the scheduler is gone (Dask cancelled every task)."""
+        return self._client.status not in ("running", "newly-created")
 
     def close(self) -> None:
         client, cluster = getattr(self, "_client", None), self._cluster
-        if client is not None:
-            client.close()
-        if cluster is not None:
-            cluster.close()
+        try:
+            if client is not None:
+                client.close(timeout=CLOSE_TIMEOUT)
+            if cluster is not None:
+                cluster.close(timeout=CLOSE_TIMEOUT)
+        except (OSError, TimeoutError):
+            pass  # a scheduler already gone: nothing left to close
+        finally:
+            self._quiet.close()
+
+
+class _Task:
+    """A block's Dask future, whose result is a plain error when the scheduler went away."""
+
+    def __init__(self, future: Any, owner: _Dask) -> None:
+        self._future, self._owner = future, owner
+
+    def result(self) -> Any:
+        try:
+            return self._future.result()
+        except BaseException:
+            if not self._owner.lost():
+                raise
+        raise SchedulerLost(f"the Dask scheduler at {self._owner.name} went away; nothing was written")
+
+    def cancel(self) -> None:
+        if not self._owner.lost():
+            self._future.cancel()
+
+
+class _DaskQuiet:
+    """Keeps Dask's log lines and warnings (a worker lost, a connection closed) off the user's
+    stderr while a cluster is in use: somrisk reports what matters itself. Undone by :meth:`close`."""
+
+    def __init__(self) -> None:
+        self._warnings = warnings.catch_warnings()
+        self._warnings.__enter__()
+        warnings.filterwarnings("ignore", module=_DASK_MODULES.pattern)
+        names = [n for n in logging.root.manager.loggerDict if _DASK_MODULES.match(n)]
+        self._loggers = [logging.getLogger(n) for n in {*names, *_DASK_LOGGERS}]
+        self._disabled = [logger.disabled for logger in self._loggers]
+        # a logger made later (a module imported during the run) logs through its parent's handlers
+        self._handlers = {h for logger in self._loggers for h in logger.handlers}
+        for logger in self._loggers:
+            logger.disabled = True
+        for handler in self._handlers:
+            handler.addFilter(_drop)
+        self._open = True
+
+    def close(self) -> None:
+        if not self._open:
+            return
+        self._open = False
+        for logger, disabled in zip(self._loggers, self._disabled, strict=True):
+            logger.disabled = disabled
+        for handler in self._handlers:
+            handler.removeFilter(_drop)
+        self._warnings.__exit__(None, None, None)
+
+
+def _drop(record: logging.LogRecord) -> bool:
+    return False
 
 
 def open_scheduler(spec: str | None, threads: int) -> Scheduler:
