@@ -20,7 +20,7 @@ from typing import Any, Protocol
 from somrisk._version import __version__
 from somrisk.errors import SchedulerLost, UsageError
 
-__all__ = ["SCHEDULER_HELP", "Scheduler", "check_scheduler", "open_scheduler"]
+__all__ = ["SCHEDULER_HELP", "Scheduler", "check_scheduler", "local_cluster_options", "open_scheduler"]
 
 SCHEDULER_HELP = "threads (this process), local:N (a Dask LocalCluster of N workers) or tcp://HOST:PORT"
 _LOCAL = re.compile(r"local:(\d+)")
@@ -106,6 +106,20 @@ class _Threads:
             self._pool.shutdown(wait=True, cancel_futures=True)
 
 
+def local_cluster_options(workers: int) -> dict[str, Any]:
+    """Options of a Dask LocalCluster of `workers` one-thread processes on 127.0.0.1, with no
+    dashboard, no log lines, and its HTTP server (always started) on a free port, not 8787."""
+    return {
+        "n_workers": workers,
+        "threads_per_worker": 1,
+        "processes": True,
+        "host": "127.0.0.1",
+        "dashboard_address": None,
+        "scheduler_kwargs": {"dashboard_address": "127.0.0.1:0"},
+        "silence_logs": logging.CRITICAL,
+    }
+
+
 def _identity(value: Any) -> Any:
     return value
 
@@ -130,13 +144,7 @@ class _Dask:
         local = _LOCAL.fullmatch(name)
         try:
             if local:
-                self._cluster = LocalCluster(
-                    n_workers=int(local[1]),
-                    threads_per_worker=1,
-                    processes=True,
-                    dashboard_address=None,
-                    silence_logs=logging.CRITICAL,
-                )
+                self._cluster = LocalCluster(**local_cluster_options(int(local[1])))
                 self._client = Client(self._cluster)
             else:
                 self._client = Client(name, timeout=CONNECT_TIMEOUT)
