@@ -166,15 +166,25 @@ class _Dask:
     def share(self, value: Any) -> Any:
         # A task that returns the value, not scattered data: the scheduler keeps the task, so it
         # computes the value again when every worker that held it has died.
-        return self._client.submit(_identity, value, pure=False)
+        return self._submit(_identity, value)
 
     def submit(self, fn: Callable[..., Any], *args: Any, affinity: int | None = None) -> Handle:
         where: dict[str, Any] = {}
         if affinity is not None:
             worker = self._addresses[affinity % len(self._addresses)]
             where = {"workers": [worker], "allow_other_workers": True}
-        future = self._client.submit(fn, *args, pure=False, retries=TASK_RETRIES, **where)
-        return _Task(future, self)
+        return _Task(self._submit(fn, *args, retries=TASK_RETRIES, **where), self)
+
+    def _submit(self, fn: Callable[..., Any], *args: Any, **options: Any) -> Any:
+        try:
+            return self._client.submit(fn, *args, pure=False, **options)
+        except Exception:
+            if not self.lost():
+                raise
+        raise self.lost_error()
+
+    def lost_error(self) -> SchedulerLost:
+        return SchedulerLost(f"the Dask scheduler at {self.name} went away; nothing was written")
 
     def lost(self) -> bool:
         """Whether the connection to the scheduler is gone (Dask cancelled every task)."""
@@ -205,7 +215,7 @@ class _Task:
         except BaseException:
             if not self._owner.lost():
                 raise
-        raise SchedulerLost(f"the Dask scheduler at {self._owner.name} went away; nothing was written")
+        raise self._owner.lost_error()
 
     def cancel(self) -> None:
         if not self._owner.lost():
