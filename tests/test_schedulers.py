@@ -5,12 +5,14 @@ plain error (exit 1) that leaves nothing behind."""
 
 from __future__ import annotations
 
+import logging
 import os
 import signal
 import socket
 import subprocess
 import sys
 import time
+import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -182,7 +184,7 @@ def test_a_dask_scheduler_and_worker_pair_gives_the_in_process_results(tmp_path:
 @pytest.mark.slow
 def test_every_worker_killed_mid_run_changes_nothing(tmp_path: Path) -> None:
     # the run's model is held by the scheduler as a task, so it is made again on the restarted workers
-    args = [str(CASE), "--draws", "100000", "--seed", "3", "--json"]
+    args = [str(CASE), "--draws", "50000", "--seed", "3", "--json"]
     here = subprocess.run(
         [*SOMRISK, "run", *args, "--out", str(tmp_path / "here.zarr")], capture_output=True, text=True
     )
@@ -200,6 +202,7 @@ def test_every_worker_killed_mid_run_changes_nothing(tmp_path: Path) -> None:
             assert _wait_for(lambda: any(tmp_path.glob(".there.zarr.partial-*/net/[0-9]*")))
             for pid in victims:
                 os.kill(pid, signal.SIGKILL)
+            assert process.poll() is None, "the run ended before its workers were killed"
             stdout, stderr = process.communicate(timeout=120)
         finally:
             process.kill()
@@ -232,3 +235,33 @@ def test_losing_the_scheduler_mid_run_is_exit_1_with_a_plain_message(tmp_path: P
     assert process.returncode == 1, stderr
     assert stderr.strip() == f"error: the Dask scheduler at {pair.address} went away; nothing was written"
     assert list(tmp_path.iterdir()) == []
+
+
+def test_dask_log_lines_and_warnings_are_held_back_during_a_run_only() -> None:
+    import distributed  # noqa: F401 - sets up Dask's loggers and their stderr handler
+
+    lines: list[str] = []
+
+    class Collect(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            lines.append(record.getMessage())
+
+    dask_logger = logging.getLogger("distributed")
+    collect = Collect()
+    dask_logger.addHandler(collect)
+    filters = list(warnings.filters)
+    try:
+        pool = _scheduler.open_scheduler("local:1", 1)
+        try:
+            logging.getLogger("distributed.client").error("a line of Dask's client")
+            logging.getLogger("distributed.made.during.the.run").error("a line of a new module")
+            # under this suite's filterwarnings = error, a warning that got through would raise here
+            warnings.warn_explicit("a Dask warning", UserWarning, "client.py", 1, module="distributed.client")
+        finally:
+            pool.close()
+        assert lines == []
+        assert warnings.filters == filters
+        logging.getLogger("distributed.worker").error("a line after the run")
+        assert lines == ["a line after the run"]
+    finally:
+        dask_logger.removeHandler(collect)
