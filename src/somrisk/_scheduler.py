@@ -6,6 +6,10 @@ order, so the numbers do not depend on where a block ran. ``threads`` runs block
 of this process (the compiled code releases the GIL); ``local:N`` starts a Dask LocalCluster of N
 worker processes for the run; ``tcp://HOST:PORT`` uses a running Dask scheduler, whose workers must
 have the same somrisk version installed. Dask is imported only for the last two.
+
+On a cluster a run survives workers dying (every one of them at once included: see
+:meth:`_Dask.share`); a scheduler that goes away ends it with :class:`~somrisk.errors.SchedulerLost`
+(exit 1); Dask's log lines and warnings are held back while it runs (:class:`_DaskQuiet`).
 """
 
 from __future__ import annotations
@@ -47,7 +51,8 @@ class Scheduler(Protocol):
     workers: int
 
     def share(self, value: Any) -> Any:
-        """`value` as an argument for many submissions (sent to a cluster's workers once)."""
+        """`value` as an argument for many submissions (on a cluster, a task that returns it: sent
+        to the workers that need it, and made again by the scheduler if they all die)."""
         ...
 
     def submit(self, fn: Callable[..., Any], *args: Any, affinity: int | None = None) -> Handle:
@@ -141,6 +146,13 @@ class _Dask:
         self.name = name
         self._cluster = None
         self._quiet = _DaskQuiet()
+        try:
+            self._connect(name, Client, LocalCluster)
+        except BaseException:
+            self.close()
+            raise
+
+    def _connect(self, name: str, Client: Any, LocalCluster: Any) -> None:
         local = _LOCAL.fullmatch(name)
         try:
             if local:
@@ -150,12 +162,10 @@ class _Dask:
                 self._client = Client(name, timeout=CONNECT_TIMEOUT)
                 self._client.wait_for_workers(1, timeout=CONNECT_TIMEOUT)
         except (OSError, TimeoutError) as exc:
-            self.close()
             raise UsageError(f"--scheduler {name}: cannot use a Dask cluster there ({exc})") from None
         versions = self._client.run(_worker_version)
         wrong = sorted({v for v in versions.values() if v != __version__})
         if wrong:
-            self.close()
             raise UsageError(
                 f"--scheduler {name}: the workers run somrisk {', '.join(wrong)}, this is {__version__}; "
                 "install the same version on every worker"
@@ -212,8 +222,8 @@ class _Task:
     def result(self) -> Any:
         try:
             return self._future.result()
-        except BaseException:
-            if not self._owner.lost():
+        except BaseException as error:
+            if isinstance(error, KeyboardInterrupt) or not self._owner.lost():
                 raise
         raise self._owner.lost_error()
 
