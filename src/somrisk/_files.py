@@ -17,12 +17,16 @@ from pathlib import Path
 from somrisk.errors import OutputError, UsageError
 
 __all__ = [
+    "Terminated",
     "check_folder",
     "check_writable",
     "failed_write",
     "interrupts_held",
+    "sigterm_as_interrupt",
+    "sigterm_received",
     "sync_file",
     "sync_folder",
+    "terminate",
     "write_atomic",
 ]
 
@@ -111,26 +115,67 @@ def failed_write(target: Path, error: OSError) -> OutputError:
     return OutputError(f"{str(target)!r} could not be written: {reason}; nothing was written")
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised in the main thread so that it unwinds like Ctrl-C (temporary files removed);
+    the CLI exits with 143 (128 + 15) for it, 130 for Ctrl-C."""
+
+
+#: Set once this process received SIGTERM (through :func:`terminate`): typer turns every interrupt
+#: into the exit code 130, so the CLI asks here which one it was.
+_sigterm = threading.Event()
+
+
+def terminate(number: int, frame: object) -> None:
+    """A SIGTERM handler: raise :class:`Terminated` (see :func:`sigterm_as_interrupt`)."""
+    _sigterm.set()
+    raise Terminated
+
+
+def sigterm_received() -> bool:
+    """Whether this process was sent SIGTERM while :func:`terminate` handled it."""
+    return _sigterm.is_set()
+
+
+@contextmanager
+def sigterm_as_interrupt() -> Iterator[None]:
+    """Handle SIGTERM like Ctrl-C inside the block (main thread only; elsewhere it does nothing);
+    the handler before it is put back at the end."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    _sigterm.clear()
+    previous = signal.signal(signal.SIGTERM, terminate)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL if previous is None else previous)
+
+
 @contextmanager
 def interrupts_held() -> Iterator[None]:
-    """Hold Ctrl-C (SIGINT) until the block ends, then raise KeyboardInterrupt.
+    """Hold Ctrl-C (SIGINT), and SIGTERM where :func:`sigterm_as_interrupt` handles it, until the block
+    ends, then raise KeyboardInterrupt (:class:`Terminated` for SIGTERM).
 
     For writes into a Zarr store: zarr writes from its own event-loop thread, which an interrupt of
     this thread does not stop, so a store removed right after an interrupt could be written into
     again. Inside this block a write is never cut halfway. Only in the main thread, and only where
-    Python's own handler is installed (anyone else's handler is left alone).
+    somrisk's or Python's own handler is installed (anyone else's handler is left alone).
     """
-    if (
-        threading.current_thread() is not threading.main_thread()
-        or signal.getsignal(signal.SIGINT) is not signal.default_int_handler
-    ):
+    if threading.current_thread() is not threading.main_thread():
         yield
         return
+    owned = {signal.SIGINT: signal.default_int_handler, signal.SIGTERM: terminate}
+    held = [number for number, handler in owned.items() if signal.getsignal(number) is handler]
     received: list[int] = []
-    signal.signal(signal.SIGINT, lambda number, frame: received.append(number))
+    for number in held:
+        signal.signal(number, lambda number, frame: received.append(number))
     try:
         yield
     finally:
-        signal.signal(signal.SIGINT, signal.default_int_handler)
+        for number in held:
+            signal.signal(number, owned[number])
+    if signal.SIGTERM in received:
+        _sigterm.set()
+        raise Terminated
     if received:
         raise KeyboardInterrupt

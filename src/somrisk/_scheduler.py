@@ -6,26 +6,38 @@ order, so the numbers do not depend on where a block ran. ``threads`` runs block
 of this process (the compiled code releases the GIL); ``local:N`` starts a Dask LocalCluster of N
 worker processes for the run; ``tcp://HOST:PORT`` uses a running Dask scheduler, whose workers must
 have the same somrisk version installed. Dask is imported only for the last two.
+
+On a cluster a run survives workers dying (every one of them at once included: see
+:meth:`_Dask.share`); a scheduler that goes away ends it with :class:`~somrisk.errors.SchedulerLost`
+(exit 1); Dask's log lines and warnings are held back while it runs (:class:`_DaskQuiet`).
 """
 
 from __future__ import annotations
 
 import logging
 import re
+import warnings
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, Protocol
 
 from somrisk._version import __version__
-from somrisk.errors import UsageError
+from somrisk.errors import SchedulerLost, UsageError
 
-__all__ = ["SCHEDULER_HELP", "Scheduler", "check_scheduler", "open_scheduler"]
+__all__ = ["SCHEDULER_HELP", "Scheduler", "check_scheduler", "local_cluster_options", "open_scheduler"]
 
 SCHEDULER_HELP = "threads (this process), local:N (a Dask LocalCluster of N workers) or tcp://HOST:PORT"
 _LOCAL = re.compile(r"local:(\d+)")
 _ADDRESS = re.compile(r"tcp://[^\s:/]+:\d+")
+#: The libraries whose log lines and warnings a run on a cluster keeps to itself.
+_DASK_LOGGERS = ("distributed", "dask", "tornado", "bokeh", "asyncio")
+_DASK_MODULES = re.compile(r"(distributed|dask|tornado|bokeh|asyncio)(\.|$)")
 #: Seconds to wait for a remote scheduler, and for its first worker.
 CONNECT_TIMEOUT = 20
+#: Seconds to wait for a cluster to close (one whose scheduler went away cannot say it has).
+CLOSE_TIMEOUT = 5
+#: Times a task that raised is run again (on a cluster): a block's numbers depend only on its index.
+TASK_RETRIES = 2
 
 
 class Handle(Protocol):
@@ -39,7 +51,8 @@ class Scheduler(Protocol):
     workers: int
 
     def share(self, value: Any) -> Any:
-        """`value` as an argument for many submissions (sent to a cluster's workers once)."""
+        """`value` as an argument for many submissions (on a cluster, a task that returns it: sent
+        to the workers that need it, and made again by the scheduler if they all die)."""
         ...
 
     def submit(self, fn: Callable[..., Any], *args: Any, affinity: int | None = None) -> Handle:
@@ -98,6 +111,24 @@ class _Threads:
             self._pool.shutdown(wait=True, cancel_futures=True)
 
 
+def local_cluster_options(workers: int) -> dict[str, Any]:
+    """Options of a Dask LocalCluster of `workers` one-thread processes on 127.0.0.1, with no
+    dashboard, no log lines, and its HTTP server (always started) on a free port, not 8787."""
+    return {
+        "n_workers": workers,
+        "threads_per_worker": 1,
+        "processes": True,
+        "host": "127.0.0.1",
+        "dashboard_address": None,
+        "scheduler_kwargs": {"dashboard_address": "127.0.0.1:0"},
+        "silence_logs": logging.CRITICAL,
+    }
+
+
+def _identity(value: Any) -> Any:
+    return value
+
+
 def _worker_version() -> str:
     from somrisk._version import __version__ as version
 
@@ -114,27 +145,27 @@ class _Dask:
             ) from None
         self.name = name
         self._cluster = None
+        self._quiet = _DaskQuiet()
+        try:
+            self._connect(name, Client, LocalCluster)
+        except BaseException:
+            self.close()
+            raise
+
+    def _connect(self, name: str, Client: Any, LocalCluster: Any) -> None:
         local = _LOCAL.fullmatch(name)
         try:
             if local:
-                self._cluster = LocalCluster(
-                    n_workers=int(local[1]),
-                    threads_per_worker=1,
-                    processes=True,
-                    dashboard_address=":0",  # any free port: 8787 may be taken by another cluster
-                    silence_logs=logging.ERROR,
-                )
+                self._cluster = LocalCluster(**local_cluster_options(int(local[1])))
                 self._client = Client(self._cluster)
             else:
                 self._client = Client(name, timeout=CONNECT_TIMEOUT)
                 self._client.wait_for_workers(1, timeout=CONNECT_TIMEOUT)
         except (OSError, TimeoutError) as exc:
-            self.close()
             raise UsageError(f"--scheduler {name}: cannot use a Dask cluster there ({exc})") from None
         versions = self._client.run(_worker_version)
         wrong = sorted({v for v in versions.values() if v != __version__})
         if wrong:
-            self.close()
             raise UsageError(
                 f"--scheduler {name}: the workers run somrisk {', '.join(wrong)}, this is {__version__}; "
                 "install the same version on every worker"
@@ -143,20 +174,96 @@ class _Dask:
         self._addresses = sorted(versions)
 
     def share(self, value: Any) -> Any:
-        return self._client.scatter(value, broadcast=True, hash=False)
+        # A task that returns the value, not scattered data: the scheduler keeps the task, so it
+        # computes the value again when every worker that held it has died.
+        return self._submit(_identity, value)
 
     def submit(self, fn: Callable[..., Any], *args: Any, affinity: int | None = None) -> Handle:
-        if affinity is None:
-            return self._client.submit(fn, *args, pure=False)
-        worker = self._addresses[affinity % len(self._addresses)]
-        return self._client.submit(fn, *args, pure=False, workers=[worker], allow_other_workers=True)
+        where: dict[str, Any] = {}
+        if affinity is not None:
+            worker = self._addresses[affinity % len(self._addresses)]
+            where = {"workers": [worker], "allow_other_workers": True}
+        return _Task(self._submit(fn, *args, retries=TASK_RETRIES, **where), self)
+
+    def _submit(self, fn: Callable[..., Any], *args: Any, **options: Any) -> Any:
+        try:
+            return self._client.submit(fn, *args, pure=False, **options)
+        except Exception:
+            if not self.lost():
+                raise
+        raise self.lost_error()
+
+    def lost_error(self) -> SchedulerLost:
+        return SchedulerLost(f"the Dask scheduler at {self.name} went away; nothing was written")
+
+    def lost(self) -> bool:
+        """Whether the connection to the scheduler is gone (Dask cancelled every task)."""
+        return self._client.status not in ("running", "newly-created")
 
     def close(self) -> None:
         client, cluster = getattr(self, "_client", None), self._cluster
-        if client is not None:
-            client.close()
-        if cluster is not None:
-            cluster.close()
+        try:
+            if client is not None:
+                client.close(timeout=CLOSE_TIMEOUT)
+            if cluster is not None:
+                cluster.close(timeout=CLOSE_TIMEOUT)
+        except (OSError, TimeoutError):
+            pass  # a scheduler already gone: nothing left to close
+        finally:
+            self._quiet.close()
+
+
+class _Task:
+    """A block's Dask future, whose result is a plain error when the scheduler went away."""
+
+    def __init__(self, future: Any, owner: _Dask) -> None:
+        self._future, self._owner = future, owner
+
+    def result(self) -> Any:
+        try:
+            return self._future.result()
+        except BaseException as error:
+            if isinstance(error, KeyboardInterrupt) or not self._owner.lost():
+                raise
+        raise self._owner.lost_error()
+
+    def cancel(self) -> None:
+        if not self._owner.lost():
+            self._future.cancel()
+
+
+class _DaskQuiet:
+    """Keeps Dask's log lines and warnings (a worker lost, a connection closed) off the user's
+    stderr while a cluster is in use: somrisk reports what matters itself. Undone by :meth:`close`."""
+
+    def __init__(self) -> None:
+        self._warnings = warnings.catch_warnings()
+        self._warnings.__enter__()
+        warnings.filterwarnings("ignore", module=_DASK_MODULES.pattern)
+        names = [n for n in logging.root.manager.loggerDict if _DASK_MODULES.match(n)]
+        self._loggers = [logging.getLogger(n) for n in {*names, *_DASK_LOGGERS}]
+        self._disabled = [logger.disabled for logger in self._loggers]
+        # a logger made later (a module imported during the run) logs through its parent's handlers
+        self._handlers = {h for logger in self._loggers for h in logger.handlers}
+        for logger in self._loggers:
+            logger.disabled = True
+        for handler in self._handlers:
+            handler.addFilter(_drop)
+        self._open = True
+
+    def close(self) -> None:
+        if not self._open:
+            return
+        self._open = False
+        for logger, disabled in zip(self._loggers, self._disabled, strict=True):
+            logger.disabled = disabled
+        for handler in self._handlers:
+            handler.removeFilter(_drop)
+        self._warnings.__exit__(None, None, None)
+
+
+def _drop(record: logging.LogRecord) -> bool:
+    return False
 
 
 def open_scheduler(spec: str | None, threads: int) -> Scheduler:

@@ -16,6 +16,7 @@ __all__ = [
     "NumericalError",
     "OutputError",
     "Problem",
+    "SchedulerLost",
     "SomriskError",
     "UsageError",
     "format_value",
@@ -24,6 +25,10 @@ __all__ = [
 
 class SomriskError(Exception):
     """Base class of the errors somrisk reports as bad input (exit code 2)."""
+
+
+class SchedulerLost(Exception):
+    """The Dask scheduler of a run went away before the run ended (not bad input: exit code 1)."""
 
 
 def format_value(value: Any, limit: int = 80) -> str:

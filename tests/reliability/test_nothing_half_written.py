@@ -16,6 +16,7 @@ import numpy as np
 import pytest
 import xarray as xr
 
+from somrisk._scheduler import local_cluster_options
 from somrisk.runner import example_case_path, run
 
 CASE = example_case_path()
@@ -31,7 +32,14 @@ def _wait_for(condition, timeout: float = 60.0) -> bool:
     return False
 
 
-def test_sigint_during_a_run_exits_130_and_leaves_nothing(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("number", "code", "message"),
+    [(signal.SIGINT, 130, "interrupted"), (signal.SIGTERM, 143, "terminated")],
+    ids=["SIGINT", "SIGTERM"],
+)
+def test_a_signal_during_a_zarr_write_leaves_nothing(
+    tmp_path: Path, number: signal.Signals, code: int, message: str
+) -> None:
     # an older result of the same name must survive the interrupted run unchanged
     older = run(CASE, draws=500, out=tmp_path / "cube.zarr").out
     assert older is not None
@@ -46,16 +54,74 @@ def test_sigint_during_a_run_exits_130_and_leaves_nothing(tmp_path: Path) -> Non
         # the run is under way once its temporary cube holds a block of draws
         started = _wait_for(lambda: any(tmp_path.glob(".cube.zarr.partial-*/net/1.*")))
         assert started, "the run did not start writing"
-        process.send_signal(signal.SIGINT)
+        process.send_signal(number)
         _, stderr = process.communicate(timeout=60)
     finally:
         process.kill()
-    assert process.returncode == 130, stderr
-    assert "interrupted; no output was written" in stderr
+    assert process.returncode == code, stderr
+    assert f"{message}; no output was written" in stderr
     assert "Traceback" not in stderr
     assert sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*")) == before
     with xr.open_zarr(tmp_path / "cube.zarr") as cube:
         assert cube.attrs["draws"] == 500 and cube.sizes["draw"] == 500
+
+
+#: `somrisk`, with a netCDF writer that sends the process a signal once the whole file is written
+#: under its temporary name, before it is moved into place: the latest moment a signal can come.
+SIGNAL_AFTER_WRITING = """
+import os, signal, sys, time
+import xarray as xr
+from somrisk.cli import main
+
+write = xr.Dataset.to_netcdf
+
+def to_netcdf(self, path, *args, **kwargs):
+    write(self, path, *args, **kwargs)
+    assert os.path.getsize(path) > 0
+    os.kill(os.getpid(), int(os.environ["SOMRISK_TEST_SIGNAL"]))
+    time.sleep(30)  # the signal's handler raises here
+
+xr.Dataset.to_netcdf = to_netcdf
+main()
+"""
+
+
+@pytest.mark.parametrize(
+    ("number", "code", "message"),
+    [(signal.SIGINT, 130, "interrupted"), (signal.SIGTERM, 143, "terminated")],
+    ids=["SIGINT", "SIGTERM"],
+)
+def test_a_signal_during_a_netcdf_write_leaves_nothing(
+    tmp_path: Path, number: signal.Signals, code: int, message: str
+) -> None:
+    out = str(tmp_path / "cube.nc")
+    result = subprocess.run(
+        [sys.executable, "-c", SIGNAL_AFTER_WRITING, "run", str(CASE), "--draws", "2000", "--out", out],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "SOMRISK_TEST_SIGNAL": str(int(number))},
+        timeout=60,
+    )
+    assert result.returncode == code, result.stderr
+    assert result.stderr.strip() == f"{message}; no output was written"
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_sigterm_is_held_like_ctrl_c_until_a_store_write_ends() -> None:
+    from somrisk._files import Terminated, interrupts_held, sigterm_as_interrupt, sigterm_received
+
+    before = signal.getsignal(signal.SIGTERM)
+    steps = []
+    with sigterm_as_interrupt():
+        with pytest.raises(Terminated), interrupts_held():
+            os.kill(os.getpid(), signal.SIGTERM)
+            time.sleep(0.01)
+            steps.append("the write went on")
+        assert steps == ["the write went on"] and sigterm_received()
+        with pytest.raises(Terminated):  # outside a write: at once
+            os.kill(os.getpid(), signal.SIGTERM)
+            time.sleep(1)
+    assert signal.getsignal(signal.SIGTERM) is before
 
 
 def test_ctrl_c_is_held_until_a_store_write_ends() -> None:
@@ -136,7 +202,7 @@ def test_a_full_disk_leaves_no_workbook_case_file_or_chart(
 def test_a_dask_worker_killed_mid_run_changes_nothing(tmp_path: Path) -> None:
     distributed = pytest.importorskip("distributed")
     here = run(CASE, draws=120_000, seed=3, out=tmp_path / "here.zarr")
-    cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=None)
+    cluster = distributed.LocalCluster(**local_cluster_options(2))
     client = distributed.Client(cluster)
     try:
         pids = client.run(os.getpid)

@@ -1,7 +1,8 @@
 """Stage 12: the command line. One error handler maps somrisk's errors to messages and exit codes.
 
 Exit codes: 0 success; 2 bad input (case file, arguments, outputs that cannot be written);
-130 interrupted (Ctrl-C); 1 anything else. Errors go to stderr, one line per problem, never a
+130 interrupted (Ctrl-C); 143 terminated (SIGTERM, handled like Ctrl-C); 1 anything else (a Dask
+scheduler that went away included). Errors go to stderr, one line per problem, never a
 traceback (set SOMRISK_TRACEBACK=1 to see one for an unexpected error).
 """
 
@@ -25,18 +26,21 @@ ClickException = next(c for c in BadParameter.__mro__ if c.__name__ == "ClickExc
 __all__ = ["app", "main"]
 
 INTERRUPTED = 130
+TERMINATED = 143
 
 
 def main() -> None:
     """Entry point of the ``somrisk`` console script."""
-    from somrisk.errors import SomriskError
+    from somrisk._files import sigterm_as_interrupt, sigterm_received
+    from somrisk.errors import SchedulerLost, SomriskError
 
     def show_warning(message, category, filename, lineno, file=None, line=None):
         stderr.print(f"[yellow]warning:[/yellow] {escape(str(message))}", highlight=False)
 
     warnings.showwarning = show_warning
     try:
-        code = app(standalone_mode=False)
+        with sigterm_as_interrupt():
+            code = app(standalone_mode=False)
     except ClickException as error:  # bad arguments: typer's own message and usage, exit 2
         error.show()
         sys.exit(error.exit_code)
@@ -44,6 +48,9 @@ def main() -> None:
         for line in str(error).splitlines():
             stderr.print(f"[red]error:[/red] {escape(line)}", highlight=False, soft_wrap=True)
         sys.exit(2)
+    except SchedulerLost as error:
+        stderr.print(f"[red]error:[/red] {escape(str(error))}", highlight=False, soft_wrap=True)
+        sys.exit(1)
     except (KeyboardInterrupt, Abort):
         code = INTERRUPTED
     except SystemExit:
@@ -56,6 +63,9 @@ def main() -> None:
             highlight=False,
         )
         sys.exit(1)
-    if code == INTERRUPTED:  # typer turns Ctrl-C into this exit code
+    if code == INTERRUPTED and sigterm_received():  # typer turns SIGTERM's error into 130 too
+        code = TERMINATED
+        stderr.print("terminated; no output was written")
+    elif code == INTERRUPTED:  # typer turns Ctrl-C into this exit code
         stderr.print("interrupted; no output was written")
     sys.exit(code if isinstance(code, int) else 0)

@@ -12,6 +12,8 @@ from __future__ import annotations
 import os
 import shutil
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING
@@ -22,6 +24,11 @@ from somrisk.cube import CubeLayout, cube_dataset
 from somrisk.engine import CUBE_MEMORY_SHARE, CubeBlock
 from somrisk.errors import OutputError, UsageError
 from somrisk.sampling import BLOCK_DRAWS
+
+try:
+    import fcntl
+except ImportError:  # Windows: no file locks (and no Dask workers writing a store here)
+    fcntl = None  # type: ignore[assignment]
 
 if TYPE_CHECKING:
     import xarray as xr
@@ -151,11 +158,15 @@ class CubeWriter:
         return self.path
 
     def abort(self) -> None:
-        """Remove whatever was written under the temporary name."""
+        """Remove whatever was written under the temporary name (once the Dask workers writing
+        into it, if any, have finished their block: see :class:`ZarrRegions`)."""
         if self.temporary.is_dir():
-            shutil.rmtree(self.temporary, ignore_errors=True)
+            with _store_lock(self.temporary, exclusive=True):
+                shutil.rmtree(self.temporary, ignore_errors=True)
+                _lock_file(self.temporary).unlink(missing_ok=True)
         elif self.temporary.exists():
             self.temporary.unlink()
+        _lock_file(self.temporary).unlink(missing_ok=True)
 
 
 class ZarrRegions:
@@ -198,6 +209,7 @@ class ZarrRegions:
         )
         with interrupts_held():
             template.to_zarr(writer.temporary, mode="w", compute=False, zarr_format=ZARR_FORMAT)
+            _lock_file(writer.temporary).touch()
         writer._started = True
         return cls(str(writer.temporary))
 
@@ -205,10 +217,13 @@ class ZarrRegions:
         region = {"draw": slice(block.start, block.stop)}
         if block.cases is not None:
             region["case"] = slice(*block.cases)
-        if not os.path.isdir(self.path):  # the run was given up (interrupted) and its store removed
-            return
-        with interrupts_held():
-            block.dataset.to_zarr(self.path, region=region, zarr_format=ZARR_FORMAT)
+        # A worker may still be running a block when this process gives the run up (interrupted,
+        # its scheduler gone) and removes the store: the store is written under a shared lock,
+        # removed under an exclusive one, and a block whose store is gone is not written.
+        with _store_lock(Path(self.path), exclusive=False) as present:
+            if present:
+                with interrupts_held():
+                    block.dataset.to_zarr(self.path, region=region, zarr_format=ZARR_FORMAT)
 
     def finish(self, attrs: dict[str, object]) -> None:
         """Record the run's provenance in the store's attributes."""
@@ -218,3 +233,29 @@ class ZarrRegions:
             group = zarr.open_group(self.path, mode="r+", zarr_format=ZARR_FORMAT)
             group.attrs.update(attrs)
             zarr.consolidate_metadata(self.path, zarr_format=ZARR_FORMAT)
+        _lock_file(Path(self.path)).unlink(missing_ok=True)
+
+
+def _lock_file(store: Path) -> Path:
+    """The lock file beside a Zarr store that Dask workers write into (inside it, zarr would take
+    it for a part of the store); it exists from the store's creation until the cube is complete."""
+    return store.with_name(f"{store.name}.lock")
+
+
+@contextmanager
+def _store_lock(store: Path, *, exclusive: bool) -> Iterator[bool]:
+    """Hold the lock file of a store the Dask workers write into (shared for a worker's block,
+    exclusive for removing the store); yield whether the store is (still) there. Without a lock
+    file (a store written here only) or without ``fcntl`` (Windows), no lock is taken."""
+    lock = _lock_file(store)
+    try:
+        descriptor = os.open(lock, os.O_RDONLY)
+    except OSError:
+        yield store.is_dir()
+        return
+    try:
+        if fcntl is not None:
+            fcntl.flock(descriptor, fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH)
+        yield lock.exists() and store.is_dir()  # removed while this waited: the run was given up
+    finally:
+        os.close(descriptor)  # (releases the lock)
