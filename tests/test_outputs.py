@@ -148,8 +148,24 @@ def test_json_summary_has_exactly_the_keys_of_outputs_md(in_memory):
         "npv",
         "payback",
         "net_by_year",
+        "net_total",
+        "per_participant",
+        "benefit_cost_ratio",
+        "warnings",
     ]
-    assert list(document["deterministic"]) == ["npv", "payback_year"]
+    assert list(document["deterministic"]) == [
+        "npv",
+        "payback_year",
+        "net_total",
+        "npv_per_participant",
+        "net_total_per_participant",
+        "benefit_cost_ratio",
+    ]
+    assert list(document["net_total"]) == ["total", "kommune", "region", "stat"]
+    for stats in (*document["net_total"].values(), *document["per_participant"].values()):
+        assert list(stats) == SPEC_NPV_KEYS
+    assert list(document["per_participant"]) == ["npv", "net_total"]
+    assert isinstance(document["warnings"], list)
     assert list(document["deterministic"]["npv"]) == ["total", "kommune", "region", "stat"]
     assert list(document["npv"]) == ["total", "kommune", "region", "stat"]
     for stats in document["npv"].values():

@@ -104,25 +104,30 @@ def outputs(tmp_path: Path, text: str, *, draws: int = 64, sampler: str = "lhs")
 def assert_no_nan_or_infinity(summary: xr.Dataset, cube: xr.Dataset, document: dict[str, Any]) -> None:
     """Every number of every output is finite; the only exceptions are those outputs.md and the
     summary document: the benefit-cost ratio is NaN (never infinite) where the costs are not
-    positive (:func:`assert_ratio` checks where), and payback years may be missing (null)."""
+    positive (:func:`assert_ratio` checks where), the per-participant figures are NaN (null) only
+    where there are no participants, and payback years may be missing (null)."""
+    no_participants = bool(np.isnan(summary.per_participant_deterministic.values).all())
     assert_cube_valid(cube)  # finite gains, costs, net, discount factors and inputs
     for name, variable in summary.data_vars.items():
         values = np.asarray(variable.values, dtype=float)
-        if name.startswith("benefit_cost_ratio"):
+        if name.startswith("benefit_cost_ratio") or (name.startswith("per_participant") and no_participants):
             assert not np.isinf(values).any(), f"summary variable {name} is {values}"
         else:
             assert np.isfinite(values).all(), f"summary variable {name} holds {values}"
 
-    def walk(node: Any, key: str) -> None:
+    def walk(node: Any, path: tuple[str, ...]) -> None:
         if isinstance(node, dict):
             for k, v in node.items():
-                walk(v, k)
+                walk(v, (*path, k))
         elif node is None:
-            assert key in ("payback_year", "median_year"), f"JSON {key} is null"
+            allowed = {"payback_year", "median_year", "benefit_cost_ratio"}
+            if no_participants:
+                allowed |= {"npv_per_participant", "net_total_per_participant", "per_participant"}
+            assert allowed & {path[-1], path[1]}, f"JSON {'.'.join(path)} is null"
         elif isinstance(node, float):
-            assert math.isfinite(node), f"JSON {key} = {node}"
+            assert math.isfinite(node), f"JSON {'.'.join(path)} = {node}"
 
-    walk(document, "")
+    walk(document, ("",))
 
 
 def assert_ratio(summary: xr.Dataset, pv_costs: float) -> None:

@@ -155,7 +155,7 @@ def parse_case(data: bytes | str, *, source: str = "<string>") -> Case:
 
 
 #: Union tags pydantic puts into error locations (they are not keys of the file).
-TAGS = frozenset({*FAMILIES, "number", "table", "catalog", "list"})
+TAGS = frozenset({*FAMILIES, "number", "table", "catalog", "list", "auto"})
 #: Labels pydantic gives the members of an untagged union, e.g. ``function-before[whole_number(), int]``.
 _UNION_LABEL = re.compile(r"^[a-z][a-z-]*\[.*\]$")
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from somrisk.case.checks import MAX_HORIZON
 from somrisk.case.load import Case
 from somrisk.distributions import as_distribution
 
@@ -42,8 +43,8 @@ def _percent(share: float, lang: str) -> str:
 def _window_cut(case: Case) -> ModelWarning | None:
     persistence = case.persistence
     window = None if persistence is None else persistence.window
-    if persistence is None or window is None:
-        return None
+    if persistence is None or window is None or window > MAX_HORIZON:
+        return None  # a window longer than any horizon acts as the horizon (docs/decisions.md)
     first, last = case.participants.intake_years
     horizon, onset = case.horizon, persistence.onset
     total = (last - first + 1) * window

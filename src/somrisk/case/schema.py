@@ -191,6 +191,23 @@ Text = Annotated[str, Strict()]
 Fraction = Annotated[float, Strict(), Field(ge=0, le=1, allow_inf_nan=False)]
 
 
+def _horizon_tag(raw: object) -> str | None:
+    if raw == "auto":
+        return "auto"
+    return "number" if isinstance(raw, int | float) and not isinstance(raw, bool) else None
+
+
+#: ``horizon = 10`` (1 to 50 years) or ``horizon = "auto"`` (the last cohort's window fits).
+Horizon = Annotated[
+    Annotated[Annotated[Year, Field(ge=1, le=50)], Tag("number")] | Annotated[Literal["auto"], Tag("auto")],
+    Discriminator(
+        _horizon_tag,
+        custom_error_type="not_horizon",
+        custom_error_message='expected a whole number of years from 1 to 50, or "auto"',
+    ),
+]
+
+
 class Section(BaseModel):
     """Base of every table in a case file."""
 
@@ -205,7 +222,7 @@ class CaseInfo(Section):
     currency: Annotated[Text, Field(min_length=1)] = "DKK"
     price_year: CalendarYear | None = None
     start_year: CalendarYear
-    horizon: Annotated[Year, Field(ge=1, le=50)] | Literal["auto"] = 10
+    horizon: Horizon = 10
     actors: Annotated[list[Text], Field(min_length=1)] = list(DEFAULT_ACTORS)
 
     @model_validator(mode="after")
