@@ -1,6 +1,6 @@
 """Reproducibility: the same (case, seed, sampler, draws) gives identical results across threads
 and file formats; ``somrisk run --reproduce RESULT CASE`` reruns a recorded cube and compares it
-value by value (issue 7, part 5). The Dask LocalCluster's part is in tests/test_schedulers.py."""
+value by value (issue 7, part 5). The Dask LocalCluster's part is in tests/engine/test_schedulers.py."""
 
 from __future__ import annotations
 
