@@ -1,4 +1,4 @@
-"""Stage 8: kernel arrays -> the labelled result cube of outputs.md, with its provenance.
+"""Stage 7: kernel arrays -> the labelled result cube of outputs.md, with its provenance.
 
 :func:`make_attrs` stamps every result (the cube and every summary) with what is needed to trace and
 reproduce it; :func:`cube_dataset` attaches dimensions, coordinates and units to the arrays of a run

@@ -1,4 +1,4 @@
-"""Stage 6: a case and its input space -> the plain arrays the kernel computes with.
+"""Stage 5: a case and its input space -> the plain arrays the kernel computes with.
 
 The kernel sees every scalar input of the case (:attr:`InputSpace.inputs`, fixed or uncertain) as one
 entry of a parameter vector: parameter p is column ``param_column[p]`` of the draws, or the constant

@@ -1,4 +1,4 @@
-"""Stage 3: the input space of a case, one immutable description reused by every method.
+"""Stage 2: the input space of a case, one immutable description reused by every method.
 
 :class:`InputSpace` lists every scalar input of the model (case-format.md, "Input paths") in a fixed
 order, with its value (a number or a distribution), base value, range and group. The uncertain

@@ -1,4 +1,4 @@
-"""Stage 10: a simulation -> the summary statistics of model.md ("Summaries"), as a Dataset.
+"""Stage 9: a simulation -> the summary statistics of model.md ("Summaries"), as a Dataset.
 
 Every statistic is labelled: ``actor`` (the case's actors, then ``total``), ``year`` (calendar
 years) and ``quantile`` (0.05, 0.25, ... as fractions). Money is in the case's currency at its

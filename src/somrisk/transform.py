@@ -1,4 +1,4 @@
-"""Stage 5: uniforms -> input values, through each input's inverse CDF, fast and held to scipy.
+"""Stage 4: uniforms -> input values, through each input's inverse CDF, fast and held to scipy.
 
 scipy.stats is the reference for every distribution; its ``ppf`` is exact but slow for beta, PERT
 and gamma (about a microsecond a value). Each canonical form names its route in :data:`ROUTES`

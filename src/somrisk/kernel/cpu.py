@@ -1,4 +1,4 @@
-"""Stage 7: the SØM equations of model.md on plain arrays, compiled with numba.
+"""Stage 6: the SØM equations of model.md on plain arrays, compiled with numba.
 
 :func:`evaluate_cases` computes, for each draw of a block and each case of a chunk (one case, or many
 cases of a portfolio in one call), the net extra cost K, the budget gains G and the net result

@@ -1,1 +1,1 @@
-"""Stage 11: presentation. Charts (matplotlib) drawn from result objects; no statistics here."""
+"""Stage 10: presentation. Charts (matplotlib) drawn from result objects; no statistics here."""

@@ -1,4 +1,4 @@
-"""Stage 4: seed and draw block -> uniforms in (0, 1), with rank correlations imposed."""
+"""Stage 3: seed and draw block -> uniforms in (0, 1), with rank correlations imposed."""
 
 from somrisk.sampling.correlation import GaussianCopula, ImanConover
 from somrisk.sampling.samplers import SAMPLERS, Sampler, SamplerName, make_sampler
