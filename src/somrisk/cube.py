@@ -15,6 +15,7 @@ import numpy as np
 
 from somrisk._version import __version__
 from somrisk.case import Case
+from somrisk.case.model_warnings import model_warnings
 from somrisk.distributions import as_distribution
 from somrisk.space import InputSpace
 
@@ -45,8 +46,9 @@ def discount_factors(case: Case) -> np.ndarray:
 
 
 def make_attrs(case: Case, *, seed: int, sampler: str, draws: int) -> dict[str, Any]:
-    """Provenance attributes of every somrisk result of a case (outputs.md, "The result cube")."""
-    return provenance(
+    """Provenance attributes of every somrisk result of a case (outputs.md, "The result cube"), and
+    model.md's warnings of the case (``warnings``: one text, "; " between warnings; "" for none)."""
+    attrs = provenance(
         name=case.name,
         sha256=case.sha256,
         seed=seed,
@@ -57,6 +59,8 @@ def make_attrs(case: Case, *, seed: int, sampler: str, draws: int) -> dict[str, 
         discount_rate=base_discount_rate(case),
         start_year=case.info.start_year,
     )
+    attrs["warnings"] = "; ".join(w.en for w in model_warnings(case))
+    return attrs
 
 
 def provenance(

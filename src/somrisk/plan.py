@@ -314,6 +314,7 @@ def stack_plans(
     actors: tuple[str, ...],
     consequences: tuple[str, ...],
     year_offsets: list[int],
+    years: int | None = None,
 ) -> StackedPlan:
     """Stack the plans of cases for one kernel call.
 
@@ -328,8 +329,14 @@ def stack_plans(
         The run's actors and consequences (every case's are among them).
     year_offsets : list of int
         Years from the run's first year to each case's first year.
+    years : int, optional
+        The run's years (default: to the end of the last of these cases); every chunk of a run has
+        the run's years, so that the chunks' yearly results add up.
     """
     T = max(off + p.horizon for p, off in zip(plans, year_offsets, strict=True))
+    if years is not None:
+        assert years >= T, "a run's years cover every case's"
+        T = years
     P = [p.param_column.size for p in plans]
     param_start = _starts(P)
 

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from somrisk.case.model_warnings import model_warnings
 from somrisk.case.portfolio import Portfolio, load_portfolio
 from somrisk.cube import DISCOUNT_RATE, CubeLayout, base_discount_rate, provenance
 from somrisk.engine import CubeBlock, Ensemble, Member, Simulation, make_ensemble, prepare, run_ensemble
@@ -131,6 +132,7 @@ def simulate_portfolio(
         start_year=ensemble.years[0],
     )
     attrs["portfolio_cases"] = "; ".join(case.name for case in loaded.cases)
+    attrs["warnings"] = "; ".join(f"{c.name}: {w.en}" for c in loaded.cases for w in model_warnings(c))
     return run_ensemble(
         ensemble,
         draws=draws,

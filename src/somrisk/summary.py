@@ -110,7 +110,8 @@ def _labelled(prefix: str, stats: dict[str, np.ndarray], dims: tuple[str, ...], 
 
 
 def _per_participant(sim: Simulation, totals: list[np.ndarray]) -> list[np.ndarray]:
-    """Each total divided by each draw's number of participants; NaN where a draw has none."""
+    """Each total divided by each draw's number of participants; NaN throughout where some draw has
+    none (a figure per participant is then not defined for the run, docs/decisions.md)."""
     participants = sim.participants
     if (participants > 0).all():
         return [total / participants for total in totals]

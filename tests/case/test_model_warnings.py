@@ -27,6 +27,7 @@ def codes(text: str) -> list[str]:
         (13, "[5, 5, 5]", 1, 10, None),
         (5, "[5]", 0, 3, None),
         (5, "[5, 5]", 2, 3, "1 of 6"),
+        (40, "[5, 5]", 0, 50, "21 of 100"),  # no horizon can hold it: shorten the window
     ],
 )
 def test_the_window_cut_warning_counts_the_cohort_years_cut_off(horizon, cohorts, onset, window, cut):
@@ -56,6 +57,7 @@ def test_no_window_no_window_warning():
         ("[persistence]\ndecay = 0.2", FLAT, False),  # no year-by-year consequence profile
         ("[persistence]\ndecay = 0.2", FLAT + "profile = [0.7]\n", False),  # one value: a level
         ("[persistence]\ndecay = 0.0", PROFILED, False),
+        ("[persistence]\nfull_years = 2\ndecay = 0.0", PROFILED, False),  # decay 0: nothing fades
         ("[persistence]\nprofile = [1.0, 0.5]", PROFILED, False),  # an explicit profile: the user's
         ("", PROFILED, False),  # no persistence layer: full effect, SØM's way
     ],
@@ -81,3 +83,38 @@ def test_warnings_reach_the_json_the_check_and_the_run(cli, tmp_path):
     assert checked.code == 0 and checked.stdout.count("warning:") == 2
     ran = cli("run", path, "--draws", "10")
     assert ran.code == 0 and " ".join(ran.stdout.split()).count("warning:") == 2
+
+
+def test_a_window_cut_that_no_horizon_can_mend_says_so():
+    persistence = "[persistence]\nwindow = 50"
+    (warning,) = model_warnings(
+        parse_case(minimal_case(horizon=40, cohorts="[5, 5]", persistence=persistence, consequences=FLAT))
+    )
+    assert "a horizon of 51 years would be needed (at most 50): shorten the window" in warning.en
+    assert "set horizon" not in warning.en
+
+
+def test_auto_with_a_bad_persistence_reports_only_the_persistence(tmp_path):
+    from somrisk.errors import CaseError
+
+    text = minimal_case(persistence="[persistence]\nonset = -1\nwindow = 3", consequences=FLAT)
+    with pytest.raises(CaseError) as caught:
+        parse_case(text.replace("horizon = 5", 'horizon = "auto"'))
+    assert [p.key_path for p in caught.value.problems] == ["persistence.onset"]
+
+
+def test_warnings_are_recorded_in_the_cube(tmp_path):
+    import xarray as xr
+
+    from somrisk.runner import run
+
+    text = minimal_case(
+        horizon=3, cohorts="[5, 5]", persistence="[persistence]\nwindow = 3", consequences=FLAT
+    )
+    path = tmp_path / "case.toml"
+    path.write_text(text, encoding="utf-8")
+    with xr.open_dataset(run(path, draws=10, out=tmp_path / "cube.nc").out, engine="h5netcdf") as cube:
+        assert cube.attrs["warnings"].startswith("the horizon (3 years) ends before")
+    path.write_text(text.replace("horizon = 3", "horizon = 4"), encoding="utf-8")
+    with xr.open_dataset(run(path, draws=10, out=tmp_path / "cube4.nc").out, engine="h5netcdf") as cube:
+        assert cube.attrs["warnings"] == ""

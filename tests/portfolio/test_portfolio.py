@@ -135,6 +135,30 @@ def test_results_do_not_depend_on_how_cases_are_chunked(
     np.testing.assert_allclose(whole.npv, chunked.npv, rtol=1e-12)
 
 
+def test_chunks_whose_cases_end_before_the_run_does_add_up(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # was: the last chunk (one case, 2025-2029) had 5 years, the run 7 (2025-2031): a traceback
+    own = 'change = { dist = "normal", mean = -1.0, sd = 0.2 }'
+    texts = {
+        f"c{i}.toml": toy(f"C{i}", consequences=CONSEQUENCE.replace("change = -1.0", own)).replace(
+            "start_year = 2025", "start_year = 2027" if i < 4 else "start_year = 2025"
+        )
+        for i in range(5)
+    }
+    path = write_portfolio(tmp_path, texts)
+    whole = run_portfolio(path, draws=2000, out=tmp_path / "whole.nc")
+    monkeypatch.setattr(simulation, "CHUNK_CASES", 2)
+    chunked = run_portfolio(path, draws=2000, out=tmp_path / "chunked.nc")
+    assert len(chunked.simulation.ensemble.chunks) == 3
+    assert chunked.simulation.years == tuple(range(2025, 2032))
+    np.testing.assert_array_equal(whole.simulation.case_npv, chunked.simulation.case_npv)
+    np.testing.assert_allclose(whole.simulation.yearly_mean, chunked.simulation.yearly_mean, rtol=1e-12)
+    np.testing.assert_allclose(
+        whole.simulation.deterministic.net, chunked.simulation.deterministic.net, rtol=1e-12
+    )
+
+
 def test_the_cube_has_a_case_dimension(tmp_path: Path) -> None:
     path = write_portfolio(tmp_path, {"a.toml": toy("A"), "b.toml": toy("B", cohorts="[20]")})
     for suffix in (".nc", ".zarr"):

@@ -12,7 +12,16 @@ from typing import Any
 import numpy as np
 
 from somrisk.case.inputs import GROUPS, case_inputs
-from somrisk.case.schema import DEFAULT_ACTORS, SLUG, CaseInfo, Correlation, Economy, Group, whole_number
+from somrisk.case.schema import (
+    DEFAULT_ACTORS,
+    MAX_HORIZON,
+    SLUG,
+    CaseInfo,
+    Correlation,
+    Economy,
+    Group,
+    whole_number,
+)
 from somrisk.errors import Problem
 
 __all__ = ["correlation_matrix", "cross_check", "item_suffix"]
@@ -21,11 +30,7 @@ __all__ = ["correlation_matrix", "cross_check", "item_suffix"]
 PSD_TOLERANCE = 1e-10
 
 
-#: The longest horizon a case may have (case-format.md), also for ``horizon = "auto"``.
-MAX_HORIZON = 50
-
-
-def resolve_horizon(parts: dict[str, Any], source: str) -> list[Problem]:
+def resolve_horizon(parts: dict[str, Any], raw: dict[str, Any], source: str) -> list[Problem]:
     """Replace ``horizon = "auto"`` in the validated [case] by T = s_last + O + W (model.md,
     "Persistence detail"): the last cohort's window fits. Where it cannot be (no window, more than
     50 years), say so and drop [case] from `parts` (the case is refused)."""
@@ -33,7 +38,8 @@ def resolve_horizon(parts: dict[str, Any], source: str) -> list[Problem]:
     if info is None or info.horizon != "auto":
         return []
     persistence, participants = parts.get("persistence"), parts.get("participants")
-    if participants is None:  # its own problem is reported; the horizon cannot be worked out
+    failed = participants is None or ("persistence" in raw and persistence is None)
+    if failed:  # their own problems are reported; the horizon cannot be worked out
         del parts["case"]
         return []
     if persistence is None or persistence.window is None:
@@ -43,7 +49,7 @@ def resolve_horizon(parts: dict[str, Any], source: str) -> list[Problem]:
                 source,
                 "case.horizon",
                 'horizon = "auto" needs persistence.window (the years each cohort\'s consequences are '
-                "counted, 10 in SØM); give a window, or a horizon in years (1 to 50)",
+                f"counted, 10 in SØM); give a window, or a horizon in years (1 to {MAX_HORIZON})",
                 "auto",
             )
         ]
@@ -217,7 +223,7 @@ def _raw_horizon(raw: dict[str, Any]) -> int | None:
     if not isinstance(case, dict) or "horizon" not in case:
         return 10
     horizon = _whole(case["horizon"])
-    return horizon if horizon is not None and 1 <= horizon <= 50 else None
+    return horizon if horizon is not None and 1 <= horizon <= MAX_HORIZON else None
 
 
 def _uncertain_inputs(

@@ -132,7 +132,7 @@ def parse_case(data: bytes | str, *, source: str = "<string>") -> Case:
     problems: list[Problem] = []
     parts = validate_sections(raw, source, problems)
     horizon_auto = "case" in parts and parts["case"].horizon == "auto"
-    problems.extend(checks.resolve_horizon(parts, source))
+    problems.extend(checks.resolve_horizon(parts, raw, source))
     problems.extend(checks.cross_check(parts, raw, source))
     if problems:
         raise CaseError(problems)

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from somrisk.case.checks import MAX_HORIZON
 from somrisk.case.load import Case
+from somrisk.case.schema import MAX_HORIZON
 from somrisk.distributions import as_distribution
 
 __all__ = ["ModelWarning", "model_warnings"]
@@ -54,14 +54,19 @@ def _window_cut(case: Case) -> ModelWarning | None:
         return None
     needed = last + onset + window
     share = cut / total
+    fix_en = f"set horizon = {needed} in [case] to count them"
+    fix_da = f"sæt horizon = {needed} i [case] for at tælle dem med"
+    if needed > MAX_HORIZON:
+        fix_en = f"a horizon of {needed} years would be needed (at most {MAX_HORIZON}): shorten the window"
+        fix_da = f"det kræver en tidshorisont på {needed} år (højst {MAX_HORIZON}): gør vinduet kortere"
     return ModelWarning(
         "window_cut",
         f"the horizon ({horizon} years) ends before the last cohorts' {window}-year windows do: "
         f"{cut} of {total} cohort-years of effect ({_percent(share, 'en')}) are not counted, which "
-        f"SØM would count; set horizon = {needed} in [case] to count them",
+        f"SØM would count; {fix_en}",
         f"tidshorisonten ({horizon} år) slutter før de sidste holds vinduer på {window} år: "
         f"{cut} af {total} holdår med effekt ({_percent(share, 'da')}) tælles ikke med, som SØM ville "
-        f"tælle med; sæt horizon = {needed} i [case] for at tælle dem med",
+        f"tælle med; {fix_da}",
     )
 
 
@@ -72,7 +77,12 @@ def _relapse_twice(case: Case) -> ModelWarning | None:
         return None
     horizon = case.horizon
     decays = persistence.decay is not None and as_distribution(persistence.decay).base_value > 0
-    ends = persistence.full_years is not None and as_distribution(persistence.full_years).base_value < horizon
+    # full_years alone ends the effect after F years; with decay = 0 the effect never fades
+    ends = (
+        persistence.full_years is not None
+        and persistence.decay is None
+        and as_distribution(persistence.full_years).base_value < horizon
+    )
     if not (decays or ends):
         return None
     names = ", ".join(profiled)

@@ -197,9 +197,13 @@ def _horizon_tag(raw: object) -> str | None:
     return "number" if isinstance(raw, int | float) and not isinstance(raw, bool) else None
 
 
+#: The longest horizon a case may have, in years (case-format.md), also for ``horizon = "auto"``.
+MAX_HORIZON = 50
+
 #: ``horizon = 10`` (1 to 50 years) or ``horizon = "auto"`` (the last cohort's window fits).
 Horizon = Annotated[
-    Annotated[Annotated[Year, Field(ge=1, le=50)], Tag("number")] | Annotated[Literal["auto"], Tag("auto")],
+    Annotated[Annotated[Year, Field(ge=1, le=MAX_HORIZON)], Tag("number")]
+    | Annotated[Literal["auto"], Tag("auto")],
     Discriminator(
         _horizon_tag,
         custom_error_type="not_horizon",

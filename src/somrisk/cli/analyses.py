@@ -46,6 +46,15 @@ def _sampler(sampler: SamplerOption | None) -> str | None:
     return None if sampler is None else sampler.value
 
 
+def _model(case: Path, scheduler: str | None) -> Any:
+    """The case loaded and compiled, and the scheduler's name checked, before any cluster starts."""
+    from somrisk._scheduler import check_scheduler
+    from somrisk.sensitivity._common import as_model
+
+    check_scheduler(scheduler)
+    return as_model(case)
+
+
 def _on(scheduler: str | None, threads: int | None) -> Any:
     """A context in which every evaluation of the analysis runs on one scheduler: `threads` threads
     here, or a Dask cluster (``--scheduler``)."""
@@ -101,8 +110,9 @@ def tornado(
     from somrisk.sensitivity import tornado as analyse
 
     _check_plot(plot)
+    model = _model(case, scheduler)
     with _on(scheduler, threads):
-        result = analyse(case, **_given(low=low, high=high, output=output))
+        result = analyse(model, **_given(low=low, high=high, output=output))
     _show(result, as_json, tornado_json, tornado_report)
     _plot(plot, lambda: _figures().tornado_figure(result, result.attrs.get("currency", "DKK")), as_json)
 
@@ -135,9 +145,10 @@ def sobol(
     from somrisk.io.sensitivity_json import sobol_json
     from somrisk.sensitivity import sobol as analyse
 
+    model = _model(case, scheduler)
     with _on(scheduler, threads):
         result = analyse(
-            case,
+            model,
             groups=groups,
             second_order=second_order,
             **_given(n=n, seed=seed, output=output),
@@ -168,9 +179,10 @@ def morris(
     from somrisk.sensitivity import morris as analyse
 
     _check_plot(plot)
+    model = _model(case, scheduler)
     with _on(scheduler, threads):
         result = analyse(
-            case,
+            model,
             groups=groups,
             **_given(trajectories=trajectories, levels=levels, seed=seed, output=output),
         )
@@ -196,8 +208,9 @@ def breakeven(
     from somrisk.sensitivity import breakeven as analyse
 
     _check_plot(plot)
+    model = _model(case, scheduler)
     with _on(scheduler, threads):
-        result = analyse(case, **_given(draws=draws, seed=seed, sampler=_sampler(sampler), output=output))
+        result = analyse(model, **_given(draws=draws, seed=seed, sampler=_sampler(sampler), output=output))
     _show(result, as_json, breakeven_json, breakeven_report)
     _plot(plot, lambda: _figures().breakeven_figure(result), as_json)
 
@@ -219,9 +232,10 @@ def voi(
     from somrisk.io.sensitivity_json import voi_json
     from somrisk.sensitivity import voi as analyse
 
+    model = _model(case, scheduler)
     with _on(scheduler, threads):
         result = analyse(
-            case,
+            model,
             groups=groups,
             **_given(draws=draws, seed=seed, sampler=_sampler(sampler), output=output),
         )
@@ -244,6 +258,7 @@ def drivers(
     from somrisk.io.sensitivity_json import drivers_json
     from somrisk.sensitivity import drivers as analyse
 
+    model = _model(case, scheduler)
     with _on(scheduler, threads):
-        result = analyse(case, **_given(draws=draws, seed=seed, sampler=_sampler(sampler), output=output))
+        result = analyse(model, **_given(draws=draws, seed=seed, sampler=_sampler(sampler), output=output))
     _show(result, as_json, drivers_json, drivers_report)

@@ -37,15 +37,17 @@ YEARLY_SAMPLE_DRAWS = 2**18
 YEARLY_SAMPLE_BYTES = 256 * 2**20
 
 
-def chunk_sums(blocks: list[Block], start: int) -> KernelOutputs:
-    """The sums of a block's chunks (NPV, net, discounted net, present values), in chunk order;
-    refused (:class:`NumericalError`) where an NPV is not finite, before anything of it is kept."""
+def chunk_sums(blocks: list[Block], start: int, *, finite: bool = True) -> KernelOutputs:
+    """The sums of a block's chunks (NPV, net, discounted net, present values), in chunk order.
+    With `finite`, a block of draws whose NPV is not finite is refused (:class:`NumericalError`)
+    before anything of it is kept; a design's rows are handed on as they are (the analyses say what
+    an undefined output means)."""
     out = blocks[0].out
     npv, net, discounted, pv = out.npv, out.net, out.discounted, out.pv
     for b in blocks[1:]:
         npv, net, discounted = npv + b.out.npv, net + b.out.net, discounted + b.out.discounted
         pv = pv + b.out.pv
-    if not np.isfinite(npv).all():
+    if finite and not np.isfinite(npv).all():
         _not_finite(npv, start)
     return out._replace(npv=npv, net=net, discounted=discounted, pv=pv)
 
@@ -105,7 +107,7 @@ class RowResults:
 
     def collect(self, index: int, blocks: list[Block]) -> None:
         start, stop = self.job.bounds[index]
-        sums = chunk_sums(blocks, start)
+        sums = chunk_sums(blocks, start, finite=False)
         self.npv[start:stop] = sums.npv
         if index == 0:
             self.first = sums

@@ -7,6 +7,7 @@ A :class:`Job` holds everything the blocks of a run need; it is sent once to eac
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, Protocol
@@ -18,6 +19,7 @@ from somrisk.engine.model import Ensemble
 from somrisk.engine.result import CubeBlock
 from somrisk.kernel import KernelOutputs
 from somrisk.sampling import (
+    BLOCK_DRAWS,
     GaussianCopula,
     ImanConover,
     Sampler,
@@ -115,8 +117,8 @@ class DesignRows:
         return int(self.design.shape[0])
 
     def values(self, ensemble: Ensemble, index: int, chunk: int) -> np.ndarray:
-        start, stop = block_bounds(self.rows)[index]
-        return self.design[start:stop]
+        start = index * BLOCK_DRAWS
+        return self.design[start : start + BLOCK_DRAWS]
 
     def constants(self, ensemble: Ensemble, chunk: int) -> np.ndarray | None:
         return self.fixed
@@ -134,9 +136,9 @@ class UniformDesign:
         return int(self.design.shape[0])
 
     def values(self, ensemble: Ensemble, index: int, chunk: int) -> np.ndarray:
-        start, stop = block_bounds(self.rows)[index]
+        start = index * BLOCK_DRAWS
         model = ensemble.members[0].model
-        u = np.clip(self.design[start:stop], UNIFORM_MARGIN, 1.0 - UNIFORM_MARGIN)
+        u = np.clip(self.design[start : start + BLOCK_DRAWS], UNIFORM_MARGIN, 1.0 - UNIFORM_MARGIN)
         GaussianCopula(model.space.correlated, model.space.rank_correlation).apply(u)
         return model.transform(u)
 
@@ -173,6 +175,8 @@ class Job:
     block_writer : callable or None
         Writes a block's part of the cube where the block is computed (a Dask worker); only the
         sums go back.
+    count_participants : bool
+        Blocks count each row's participants (for per-participant figures; not for designs).
     """
 
     ensemble: Ensemble
@@ -180,9 +184,11 @@ class Job:
     write_cube: bool = False
     keep_values: bool = False
     block_writer: Callable[[CubeBlock], None] | None = None
+    count_participants: bool = True
 
-    @property
+    @functools.cached_property
     def bounds(self) -> list[tuple[int, int]]:
+        """The (start, stop) rows of each block (computed once: every block reads them)."""
         return block_bounds(self.source.rows)
 
 
@@ -202,7 +208,8 @@ def run_block(job: Job, index: int, chunk: int) -> Block:
     values = job.source.values(ensemble, index, chunk)
     plan, constants = ensemble.plans[chunk], job.source.constants(ensemble, chunk)
     out = evaluate_block(plan, values, write_cube=job.write_cube, constants=constants)
-    block = Block(out, participants(plan, values, constants), values if job.keep_values else None)
+    counted = participants(plan, values, constants) if job.count_participants else np.empty(0)
+    block = Block(out, counted, values if job.keep_values else None)
     if job.block_writer is None:
         return block
     job.block_writer(_worker_block(job, index, chunk, out))  # the cube's part is written here

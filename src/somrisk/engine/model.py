@@ -170,6 +170,7 @@ def make_ensemble(
                 actors=layout.actors,
                 consequences=layout.consequences,
                 year_offsets=[m.year_offset for m in members[lo:hi]],
+                years=len(layout.years),
             )
         )
     return Ensemble(

@@ -124,7 +124,7 @@ def execute(pool: Scheduler, job: Job, collector: _Collector) -> None:
 def _rows(
     model: Model, source: DesignRows | UniformDesign, threads: int | None, scheduler: str | None
 ) -> np.ndarray:
-    job = Job(single(model), source)
+    job = Job(single(model), source, count_participants=False)
     results = RowResults(job)
     if source.rows:
         with _pool(scheduler, threads) as pool:
