@@ -1,8 +1,7 @@
 """The only module that imports SALib: Morris's design, and the analyses, in the unit cube.
 
-Every design is made in the unit cube, one column per uncertain input (Saltelli's by
-:mod:`somrisk.sensitivity.saltelli` in SALib's layout, Morris's by SALib from one ``problem`` built
-here from a :class:`Grouping`); the same problem analyses the outputs. The unit cube's points
+Designs are in the unit cube, one column per uncertain input (Saltelli's: ``saltelli``), with a ``problem``
+built here from a :class:`Grouping`; the same problem analyses the outputs. The unit cube's points
 are turned into input values by :func:`somrisk.simulation.evaluate_uniforms` (rank correlations,
 inverse CDFs), so SALib never sees a distribution.
 """

@@ -21,9 +21,8 @@ from somrisk._resources import available_memory, format_bytes
 from somrisk.case import Case
 from somrisk.cube import make_attrs
 from somrisk.errors import UsageError
-from somrisk.sensitivity import _salib
+from somrisk.sensitivity import _salib, saltelli
 from somrisk.sensitivity._common import TOTAL, as_model, grouping, select_output
-from somrisk.sensitivity.saltelli import design_rows, saltelli_design
 from somrisk.simulation import Model, evaluate_uniforms
 
 __all__ = ["SobolResult", "distinguishable", "sobol"]
@@ -159,10 +158,10 @@ def sobol(
     spec = _salib.problem(space.paths, grouped)
     base_n = power_of_two(n)
     columns = len(set(labels))
-    _check_memory(design_rows(base_n, columns, second_order), space.dimension, base_n, resamples)
+    _check_memory(saltelli.design_rows(base_n, columns, second_order), space.dimension, base_n, resamples)
 
     started = time.perf_counter()
-    design = saltelli_design(labels, base_n, second_order, np.random.SeedSequence(seed).spawn(1)[0])
+    design = saltelli.saltelli_design(labels, base_n, second_order, np.random.SeedSequence(seed).spawn(1)[0])
     sampling_seconds = time.perf_counter() - started
 
     started = time.perf_counter()
