@@ -1,4 +1,4 @@
-"""A command imports only what it uses: the fixed cost of a run is mostly imports."""
+"""A command imports only what it uses, and numba compiles nothing twice: the fixed cost of a run."""
 
 from __future__ import annotations
 
@@ -57,3 +57,42 @@ def test_a_json_command_does_not_import_what_it_does_not_use(arguments, reached,
     loaded = loaded_modules(*arguments)
     assert reached in loaded  # the command got as far as the part that needs its heavy modules
     assert sorted(module for module in unused if module in loaded) == []
+
+
+# runs the commands in one fresh interpreter and lists the functions numba compiled (not loaded from
+# its cache) meanwhile
+COMPILES = """
+import contextlib, io, json, sys
+from numba.core import event
+from somrisk.cli import main
+
+compiled = []
+
+class Listener(event.Listener):
+    def on_start(self, ev):
+        compiled.append(ev.data["dispatcher"].py_func.__qualname__)
+
+    def on_end(self, ev):
+        pass
+
+event.register("numba:compile", Listener())
+for arguments in json.loads(sys.argv[1]):
+    sys.argv = ["somrisk", *arguments]
+    with contextlib.redirect_stdout(io.StringIO()):
+        try:
+            main()
+        except SystemExit as stop:
+            assert not stop.code, f"exit {stop.code}"
+print(json.dumps(compiled))
+"""
+
+
+def test_a_second_process_loads_every_compiled_function_from_numbas_cache(tmp_path):
+    case = tmp_path / "product.toml"
+    case.write_text(product_case(), encoding="utf-8")
+    commands = json.dumps([["run", "--draws", "50", "--json"], ["sobol", str(case), "--n", "8", "--json"]])
+    runs = [
+        subprocess.run([sys.executable, "-c", COMPILES, commands], capture_output=True, text=True, check=True)
+        for _ in range(2)
+    ]
+    assert json.loads(runs[1].stdout.splitlines()[-1]) == []  # the first process filled the cache
