@@ -1,7 +1,7 @@
 """Saltelli's design for Sobol indices, in the unit cube, in the row layout SALib's analyser reads.
 
 The design is the one ``SALib.sample.sobol.sample`` makes, built with whole-array numpy instead of
-SALib's Python loops over every cell (8.7 s against about 0.1 s for 90 inputs at n = 4096). Two
+SALib's Python loops over every cell (8.7 s against about 0.2 s for 90 inputs at n = 4096). Two
 matrices A and B are the two halves of ``n`` scrambled Sobol points in 2d dimensions
 (scipy.stats.qmc.Sobol); for each base point i the design holds, one row after the other:
 
