@@ -201,8 +201,8 @@ def child_somrisk(path: Path, draws: int, threads: int | None, scheduler: str) -
     """Run the portfolio; print JSON: seconds inside run_portfolio and in its parts (compiling the
     cases, starting and closing the scheduler, sending the compiled cases to the workers), and the
     cases' mean and sd of NPV."""
+    import somrisk.engine.run as simulation
     import somrisk.portfolio as portfolio
-    import somrisk.simulation as simulation
     from somrisk.runner import run_portfolio
 
     spent = dict.fromkeys(("prepare", "scheduler", "share"), 0.0)

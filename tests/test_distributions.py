@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from pydantic import TypeAdapter, ValidationError
 from scipy import special, stats
 
+from somrisk import distributions
 from somrisk._quantile_tables import build_table, hermite_coefficients
 from somrisk.distributions import Canonical, Value, as_distribution
 from somrisk.transform import ndtri, ppf
@@ -57,6 +58,14 @@ FORMS = [
     (Canonical("gamma", (1e6, 1.0)), stats.gamma(1e6)),
 ]
 IDS = [f"{form.kind}{form.params}" for form, _ in FORMS]
+
+
+def test_every_continuous_form_has_a_row_in_the_scipy_table():
+    # a new family with a form of its own adds one row above (fixed and empirical are atoms,
+    # tested on their own)
+    declared = {kind for kind, form in distributions.FORMS.items() if not form.discrete}
+    assert declared <= {form.kind for form, _ in FORMS}, "add a row for the new form to FORMS"
+
 
 U = np.concatenate(
     [
@@ -146,28 +155,36 @@ def parse(table: dict) -> object:
     return as_distribution(VALUE.validate_python(table))
 
 
-@pytest.mark.parametrize(
-    ("table", "reference"),
-    [
-        (
-            {"dist": "pert", "min": 1, "mode": 2, "max": 5},
-            stats.beta(1 + 4 * 1 / 4, 1 + 4 * 3 / 4, loc=1, scale=4),
-        ),
-        (
-            {"dist": "pert", "min": 1, "mode": 2, "max": 5, "lambda": 6},
-            stats.beta(1 + 6 * 1 / 4, 1 + 6 * 3 / 4, loc=1, scale=4),
-        ),
-        ({"dist": "beta", "successes": 18, "trials": 40}, stats.beta(19, 23)),
-        ({"dist": "beta", "alpha": 2, "beta": 3}, stats.beta(2, 3)),
-        ({"dist": "gamma", "shape": 2, "scale": 3}, stats.gamma(2, scale=3)),
-        ({"dist": "lognormal", "mu": 1, "sigma": 0.5}, stats.lognorm(0.5, scale=math.e)),
-        ({"dist": "normal", "mean": 3, "sd": 2}, stats.norm(3, 2)),
-        (
-            {"dist": "truncnormal", "mean": 0.5, "sd": 0.3, "min": 0},
-            stats.truncnorm(-5 / 3, np.inf, 0.5, 0.3),
-        ),
-    ],
-)
+PARAMETERISATIONS = [
+    ({"dist": "uniform", "min": -2, "max": 6}, stats.uniform(-2, 8)),
+    ({"dist": "triangular", "min": 1, "mode": 4, "max": 5}, stats.triang(3 / 4, loc=1, scale=4)),
+    (
+        {"dist": "pert", "min": 1, "mode": 2, "max": 5},
+        stats.beta(1 + 4 * 1 / 4, 1 + 4 * 3 / 4, loc=1, scale=4),
+    ),
+    (
+        {"dist": "pert", "min": 1, "mode": 2, "max": 5, "lambda": 6},
+        stats.beta(1 + 6 * 1 / 4, 1 + 6 * 3 / 4, loc=1, scale=4),
+    ),
+    ({"dist": "beta", "successes": 18, "trials": 40}, stats.beta(19, 23)),
+    ({"dist": "beta", "alpha": 2, "beta": 3}, stats.beta(2, 3)),
+    ({"dist": "gamma", "shape": 2, "scale": 3}, stats.gamma(2, scale=3)),
+    ({"dist": "lognormal", "mu": 1, "sigma": 0.5}, stats.lognorm(0.5, scale=math.e)),
+    ({"dist": "normal", "mean": 3, "sd": 2}, stats.norm(3, 2)),
+    (
+        {"dist": "truncnormal", "mean": 0.5, "sd": 0.3, "min": 0},
+        stats.truncnorm(-5 / 3, np.inf, 0.5, 0.3),
+    ),
+]
+
+
+def test_every_drawn_family_has_a_row_in_the_parameterisation_table():
+    # fixed is never drawn; empirical has its own test above
+    drawn = set(distributions.FAMILIES) - {"fixed", "empirical"}
+    assert drawn <= {table["dist"] for table, _ in PARAMETERISATIONS}, "add a row for the new family"
+
+
+@pytest.mark.parametrize(("table", "reference"), PARAMETERISATIONS)
 def test_parameterisations_give_the_documented_distribution(table, reference):
     dist = parse(table)
     assert dist.mean == pytest.approx(reference.mean(), rel=1e-12)

@@ -77,7 +77,7 @@ def test_a_netcdf_cube_larger_than_memory_is_refused_with_its_size(tmp_path, mon
 
 
 def test_keeping_a_cube_larger_than_memory_is_refused(monkeypatch):
-    monkeypatch.setattr("somrisk.simulation.available_memory", lambda: 10**6)
+    monkeypatch.setattr("somrisk.engine.run.available_memory", lambda: 10**6)
     with pytest.raises(OutputError, match=r"needs .* of memory"):
         simulate(parse_case(example_case_path().read_text()), draws=DRAWS, keep_cube=True)
 

@@ -48,7 +48,7 @@ def test_a_local_cluster_gives_the_in_process_results(tmp_path: Path) -> None:
 def test_a_portfolio_on_a_local_cluster_gives_the_in_process_results(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import somrisk.simulation as simulation
+    import somrisk.engine.model as simulation
 
     monkeypatch.setattr(simulation, "CHUNK_CASES", 2)  # 3 chunks of cases: 3 tasks per block
     cases = {f"c{i}.toml": toy(f"Case {i}", consequences=OWN_CHANGE) for i in range(5)}

@@ -24,6 +24,15 @@ if TYPE_CHECKING:  # pragma: no cover
     from somrisk.case import Case, load_case, parse_case
     from somrisk.case.catalog import Catalog, builtin_catalog, load_catalog
     from somrisk.case.portfolio import Portfolio, load_portfolio
+    from somrisk.engine import (
+        Deterministic,
+        Model,
+        Simulation,
+        evaluate,
+        prepare,
+        run_deterministic,
+        simulate,
+    )
     from somrisk.errors import CaseError, NumericalError, OutputError, Problem, SomriskError, UsageError
     from somrisk.io import catalog_json, portfolio_json, summary_json
     from somrisk.io.excel import export_case, import_case, read_case_workbook, write_template
@@ -53,15 +62,6 @@ if TYPE_CHECKING:  # pragma: no cover
         sobol,
         tornado,
         voi,
-    )
-    from somrisk.simulation import (
-        Deterministic,
-        Model,
-        Simulation,
-        evaluate,
-        prepare,
-        run_deterministic,
-        simulate,
     )
     from somrisk.space import InputSpace, build_space
     from somrisk.summary import summarize
@@ -165,13 +165,13 @@ _HOME = {
     "report": "somrisk.runner",
     "InputSpace": "somrisk.space",
     "build_space": "somrisk.space",
-    "Model": "somrisk.simulation",
-    "prepare": "somrisk.simulation",
-    "Deterministic": "somrisk.simulation",
-    "Simulation": "somrisk.simulation",
-    "run_deterministic": "somrisk.simulation",
-    "simulate": "somrisk.simulation",
-    "evaluate": "somrisk.simulation",
+    "Model": "somrisk.engine",
+    "prepare": "somrisk.engine",
+    "Deterministic": "somrisk.engine",
+    "Simulation": "somrisk.engine",
+    "run_deterministic": "somrisk.engine",
+    "simulate": "somrisk.engine",
+    "evaluate": "somrisk.engine",
     **dict.fromkeys(
         [
             "Breakeven",

@@ -121,7 +121,7 @@ class _Dask:
                     n_workers=int(local[1]),
                     threads_per_worker=1,
                     processes=True,
-                    dashboard_address=None,
+                    dashboard_address=":0",  # any free port: 8787 may be taken by another cluster
                     silence_logs=logging.ERROR,
                 )
                 self._client = Client(self._cluster)

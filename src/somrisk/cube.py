@@ -18,6 +18,9 @@ from somrisk.case import Case
 from somrisk.distributions import as_distribution
 from somrisk.space import InputSpace
 
+#: The input path of the discount rate (case-format.md).
+DISCOUNT_RATE = "economy.discount_rate"
+
 if TYPE_CHECKING:  # xarray takes a third of a second to import: only when a Dataset is made
     import xarray as xr
 
@@ -25,7 +28,6 @@ __all__ = [
     "CubeLayout",
     "base_discount_rate",
     "cube_dataset",
-    "cube_nbytes",
     "discount_factors",
     "make_attrs",
     "provenance",
@@ -39,7 +41,7 @@ def base_discount_rate(case: Case) -> float:
 
 def discount_factors(case: Case) -> np.ndarray:
     """beta(t) = (1 + r)^-t at the base discount rate, for t = 0..T-1."""
-    return (1.0 + base_discount_rate(case)) ** -np.arange(case.info.horizon, dtype=float)
+    return (1.0 + base_discount_rate(case)) ** -np.arange(case.horizon, dtype=float)
 
 
 def make_attrs(case: Case, *, seed: int, sampler: str, draws: int) -> dict[str, Any]:
@@ -90,7 +92,8 @@ class CubeLayout:
     """The coordinates of a result cube: of one case, or of a portfolio (with `cases`).
 
     `discount_factor` is (T,) for a case, and (cases, T) for a portfolio: each case's factor at its
-    base discount rate, discounted to the portfolio's first year.
+    base discount rate, discounted to the portfolio's first year. Where a discount rate is uncertain
+    (`discount_per_draw`), the cube holds each draw's factors instead (draw, [case,] year).
     """
 
     years: tuple[int, ...]
@@ -100,6 +103,7 @@ class CubeLayout:
     money: str
     discount_factor: np.ndarray
     cases: tuple[str, ...] | None = None
+    discount_per_draw: bool = False
 
     @classmethod
     def of_case(cls, case: Case, space: InputSpace) -> CubeLayout:
@@ -110,18 +114,15 @@ class CubeLayout:
             inputs=space.paths,
             money=f"{case.info.currency}, {case.info.price_level} prices",
             discount_factor=discount_factors(case),
+            discount_per_draw=DISCOUNT_RATE in space.paths,
         )
 
     def nbytes(self, draws: int) -> int:
         """Bytes of the cube's data variables for `draws` draws (float64)."""
         T, A, C = len(self.years), len(self.actors), len(self.consequences)
         K = 1 if self.cases is None else len(self.cases)
-        return 8 * draws * (K * (T * A * C + 2 * T * A) + len(self.inputs))
-
-
-def cube_nbytes(case: Case, space: InputSpace, draws: int) -> int:
-    """Bytes of a case's cube for `draws` draws (float64)."""
-    return CubeLayout.of_case(case, space).nbytes(draws)
+        per_case = T * A * C + 2 * T * A + (T if self.discount_per_draw else 0)
+        return 8 * draws * (K * per_case + A + len(self.inputs))
 
 
 def cube_dataset(
@@ -131,8 +132,10 @@ def cube_dataset(
     gains: np.ndarray,
     costs: np.ndarray,
     net: np.ndarray,
+    npv: np.ndarray,
     inputs: np.ndarray,
     attrs: dict[str, Any],
+    discount: np.ndarray | None = None,
 ) -> xr.Dataset:
     """The result cube (or the part of it for draws ``draw_start ...``).
 
@@ -144,8 +147,13 @@ def cube_dataset(
         K: net extra cost (intervention minus comparison); positive = money spent.
     net : float64 (n, [cases,] T, A)
         N = sum over consequences of G minus K.
+    npv : float64 (n, A)
+        NPV per actor of each draw, discounted to the first year (of the portfolio).
     inputs : float64 (n, d)
         The value of every uncertain input in every draw.
+    discount : float64 (n, [cases,] T), optional
+        Each draw's discount factors, where the layout's discount rate is uncertain; otherwise the
+        layout's factors at the base rate are written.
     """
     n = net.shape[0]
     coords: dict[str, Any] = {
@@ -188,9 +196,24 @@ def cube_dataset(
             },
         ),
         "discount_factor": (
+            ("draw", *case, "year"),
+            discount,
+            {"long_name": "discount factor (1 + r)^-t of each draw (the discount rate is uncertain)"},
+        )
+        if layout.discount_per_draw
+        else (
             (*case, "year"),
             layout.discount_factor,
             {"long_name": "discount factor (1 + r)^-t at the base discount rate"},
+        ),
+        "npv": (
+            ("draw", "actor"),
+            npv,
+            {
+                "long_name": "net present value by actor, sum over years of net x discount_factor",
+                "units": money,
+                "sign": "positive = public budget improves",
+            },
         ),
         "inputs": (
             ("draw", "input"),

@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
@@ -25,6 +26,7 @@ __all__ = [
     "PERSIST_FULL",
     "PERSIST_PARAMETRIC",
     "PERSIST_PROFILE",
+    "KernelArgs",
     "KernelPlan",
     "StackedPlan",
     "make_plan",
@@ -106,7 +108,7 @@ class KernelPlan:
     economy: np.ndarray
 
 
-def _int(values: list[int]) -> np.ndarray:
+def _int(values: list[int] | list[list[int]]) -> np.ndarray:
     return np.array(values, dtype=np.int64)
 
 
@@ -150,7 +152,7 @@ def make_plan(case: Case, space: InputSpace) -> KernelPlan:
     index = {spec.path: p for p, spec in enumerate(space.inputs)}
     column = {p: j for j, p in enumerate(space.uncertain)}
     fixed = space.fixed_values
-    T, actors = case.info.horizon, case.actors
+    T, actors = case.horizon, case.actors
 
     def param(path: str | None) -> int:
         return NO_PARAM if path is None or path not in index else index[path]
@@ -230,15 +232,55 @@ def make_plan(case: Case, space: InputSpace) -> KernelPlan:
     )
 
 
+class KernelArgs(NamedTuple):
+    """The plan of a chunk of cases, field by field the kernel's parameters after the draws
+    (:func:`somrisk.kernel.evaluate_cases`); numba compiles it as a named tuple of arrays.
+
+    Per-case lists of :class:`KernelPlan` are concatenated; case k's rows are
+    ``X_first[k]:X_first[k + 1]``. Parameter numbers and rows of `profiles` and `duration_weight`
+    are global; year arrays are padded to the run's years.
+    """
+
+    param_column: np.ndarray
+    param_constant: np.ndarray
+    cohort_first: np.ndarray
+    cohort_start: np.ndarray
+    cohort_param: np.ndarray
+    effect: np.ndarray
+    persistence: np.ndarray
+    persistence_profile: np.ndarray
+    cost_first: np.ndarray
+    cost_param: np.ndarray
+    cost_actor: np.ndarray
+    cost_sign: np.ndarray
+    cost_pattern: np.ndarray
+    cost_weight: np.ndarray
+    duration_weight: np.ndarray
+    duration_first: np.ndarray
+    consequence_first: np.ndarray
+    change_param: np.ndarray
+    factor_param: np.ndarray
+    consequence_profile: np.ndarray
+    consequence_index: np.ndarray
+    price_first: np.ndarray
+    price_terms: np.ndarray
+    profile_first: np.ndarray
+    profiles: np.ndarray
+    economy: np.ndarray
+    horizon: np.ndarray
+    year_offset: np.ndarray
+    actor_first: np.ndarray
+    actor_index: np.ndarray
+
+
 @dataclass(frozen=True, eq=False)
 class StackedPlan:
     """The plans of several cases, evaluated in one kernel call (:func:`somrisk.kernel.evaluate_cases`).
 
     The cases' parameters form one vector (case k's are ``param_start[k]:param_start[k + 1]``), and
     every per-case list of :class:`KernelPlan` (cohorts, costs, consequences, price terms, profiles,
-    durations, actors) is concatenated, with the case's rows given by a ``*_start`` array of length
-    cases + 1. Parameter numbers and rows of `profiles` and `duration_weight` are global; columns of
-    the draws are those of the whole chunk's value matrix. Year arrays are padded to `years`.
+    durations, actors) is concatenated (:class:`KernelArgs`). Columns of the draws are those of the
+    whole chunk's value matrix. Year arrays are padded to `years`.
 
     Each case's actors are placed among the run's actors (`actor_index`), its years start
     `year_offset` years after the run's first year, and its consequences are the run's consequences
@@ -248,11 +290,11 @@ class StackedPlan:
     years: int
     actors: int
     consequences: int
-    arrays: tuple[np.ndarray, ...]
+    args: KernelArgs
 
-    def kernel_args(self) -> tuple[np.ndarray, ...]:
-        """The arrays in the order of the kernel's arguments after the draws."""
-        return self.arrays
+    @property
+    def cases(self) -> int:
+        return int(self.args.horizon.size)
 
 
 def _starts(counts: list[int]) -> np.ndarray:
@@ -316,43 +358,47 @@ def stack_plans(
             terms[:, 1] = [actors.index(p.actors[a]) for a in terms[:, 1]]
             terms[:, 2:] = shift(terms[:, 2:], k)
         price_terms.append(terms)
-    arrays = (
-        np.concatenate(columns).astype(np.int64),
-        np.concatenate([p.param_constant for p in plans]),
-        _starts([p.cohort_start.size for p in plans]),
-        np.concatenate([p.cohort_start for p in plans]).astype(np.int64),
-        np.concatenate([shift(p.cohort_param, k) for k, p in enumerate(plans)]).astype(np.int64),
-        effect.astype(np.int64),
-        persistence.astype(np.int64),
-        np.concatenate([_pad(p.persistence_profile[None, :], T) for p in plans]),
-        _starts([p.cost_param.size for p in plans]),
-        np.concatenate([shift(p.cost_param, k) for k, p in enumerate(plans)]).astype(np.int64),
-        np.concatenate([[actors.index(p.actors[a]) for a in p.cost_actor] for p in plans]).astype(np.int64),
-        np.concatenate([p.cost_sign for p in plans]),
-        np.concatenate(
+    args = KernelArgs(
+        param_column=np.concatenate(columns).astype(np.int64),
+        param_constant=np.concatenate([p.param_constant for p in plans]),
+        cohort_first=_starts([p.cohort_start.size for p in plans]),
+        cohort_start=np.concatenate([p.cohort_start for p in plans]).astype(np.int64),
+        cohort_param=np.concatenate([shift(p.cohort_param, k) for k, p in enumerate(plans)]).astype(np.int64),
+        effect=effect.astype(np.int64),
+        persistence=persistence.astype(np.int64),
+        persistence_profile=np.concatenate([_pad(p.persistence_profile[None, :], T) for p in plans]),
+        cost_first=_starts([p.cost_param.size for p in plans]),
+        cost_param=np.concatenate([shift(p.cost_param, k) for k, p in enumerate(plans)]).astype(np.int64),
+        cost_actor=np.concatenate([[actors.index(p.actors[a]) for a in p.cost_actor] for p in plans]).astype(
+            np.int64
+        ),
+        cost_sign=np.concatenate([p.cost_sign for p in plans]),
+        cost_pattern=np.concatenate(
             [
                 np.where(p.cost_pattern >= 0, p.cost_pattern + duration_start[k], -1)
                 for k, p in enumerate(plans)
             ]
         ).astype(np.int64),
-        np.concatenate([_pad(p.cost_weight, T) for p in plans]),
-        np.concatenate([_pad(p.duration_weight, T) for p in plans]),
-        duration_start,
-        _starts([len(p.consequences) for p in plans]),
-        np.concatenate([shift(p.change_param, k) for k, p in enumerate(plans)]).astype(np.int64),
-        np.concatenate([shift(p.factor_param, k) for k, p in enumerate(plans)]).astype(np.int64),
-        np.concatenate([p.consequence_profile + profile_start[k] for k, p in enumerate(plans)]).astype(
-            np.int64
+        cost_weight=np.concatenate([_pad(p.cost_weight, T) for p in plans]),
+        duration_weight=np.concatenate([_pad(p.duration_weight, T) for p in plans]),
+        duration_first=duration_start,
+        consequence_first=_starts([len(p.consequences) for p in plans]),
+        change_param=np.concatenate([shift(p.change_param, k) for k, p in enumerate(plans)]).astype(np.int64),
+        factor_param=np.concatenate([shift(p.factor_param, k) for k, p in enumerate(plans)]).astype(np.int64),
+        consequence_profile=np.concatenate(
+            [p.consequence_profile + profile_start[k] for k, p in enumerate(plans)]
+        ).astype(np.int64),
+        consequence_index=np.array(
+            [consequences.index(c) for p in plans for c in p.consequences], dtype=np.int64
         ),
-        np.array([consequences.index(c) for p in plans for c in p.consequences], dtype=np.int64),
-        _starts([t.shape[0] for t in price_terms]),
-        np.concatenate(price_terms).astype(np.int64).reshape(-1, 4),
-        profile_start,
-        np.concatenate([_pad(p.profiles, T) for p in plans]),
-        np.array([shift(p.economy, k) for k, p in enumerate(plans)], dtype=np.int64),
-        np.array([p.horizon for p in plans], dtype=np.int64),
-        np.array(year_offsets, dtype=np.int64),
-        _starts([len(p.actors) for p in plans]),
-        np.array([actors.index(a) for p in plans for a in p.actors], dtype=np.int64),
+        price_first=_starts([t.shape[0] for t in price_terms]),
+        price_terms=np.concatenate(price_terms).astype(np.int64).reshape(-1, 4),
+        profile_first=profile_start,
+        profiles=np.concatenate([_pad(p.profiles, T) for p in plans]),
+        economy=np.array([shift(p.economy, k) for k, p in enumerate(plans)], dtype=np.int64),
+        horizon=np.array([p.horizon for p in plans], dtype=np.int64),
+        year_offset=np.array(year_offsets, dtype=np.int64),
+        actor_first=_starts([len(p.actors) for p in plans]),
+        actor_index=np.array([actors.index(a) for p in plans for a in p.actors], dtype=np.int64),
     )
-    return StackedPlan(T, len(actors), len(consequences), arrays)
+    return StackedPlan(T, len(actors), len(consequences), args)

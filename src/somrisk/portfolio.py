@@ -3,7 +3,7 @@
 Each case keeps its own random streams, keyed by its name (so adding, removing or reordering cases
 does not change another case's draws); each catalogue input is drawn once per draw, from the
 catalogue's own stream, and every case using it takes that value. The cases are evaluated in chunks
-(:data:`somrisk.simulation.CHUNK_CASES`), one kernel call per chunk and block of draws.
+(:data:`somrisk.engine.CHUNK_CASES`), one kernel call per chunk and block of draws.
 
 The portfolio's years run from the earliest case start to the latest case end; its actors are every
 actor of its cases. Every NPV of a portfolio, the cases' included, is discounted to the portfolio's
@@ -16,24 +16,14 @@ from __future__ import annotations
 import hashlib
 import math
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from somrisk.case.portfolio import Portfolio, load_portfolio
-from somrisk.cube import CubeLayout, base_discount_rate, provenance
-from somrisk.simulation import (
-    CubeBlock,
-    Deterministic,
-    Ensemble,
-    Member,
-    deterministic,
-    make_ensemble,
-    prepare,
-    run_ensemble,
-)
+from somrisk.cube import DISCOUNT_RATE, CubeLayout, base_discount_rate, provenance
+from somrisk.engine import CubeBlock, Ensemble, Member, Simulation, make_ensemble, prepare, run_ensemble
 
 if TYPE_CHECKING:
     import xarray as xr
@@ -88,62 +78,13 @@ def prepare_portfolio(portfolio: Portfolio) -> Ensemble:
         money=f"{case0.currency}, {case0.price_level} prices",
         discount_factor=np.array([(1.0 + base_discount_rate(case)) ** -t for case in portfolio.cases]),
         cases=tuple(case.name for case in portfolio.cases),
+        discount_per_draw=any(DISCOUNT_RATE in m.space.paths for m in models),
     )
     return make_ensemble(members, shared_dimension=len(shared), shared_key=(CATALOG_KEY,), layout=layout)
 
 
-@dataclass(frozen=True, eq=False)
-class PortfolioSimulation:
-    """The results of a portfolio's Monte Carlo run.
-
-    Attributes are those of :class:`somrisk.Simulation` for the portfolio as a whole (NPV per
-    actor, payback, yearly results, the deterministic run), plus `case_npv`.
-
-    Attributes
-    ----------
-    case_npv : float64 (cases, draws)
-        Each case's NPV (over its actors) in every draw, discounted to the portfolio's first year.
-    """
-
-    portfolio: Portfolio
-    ensemble: Ensemble
-    seed: int
-    sampler: str
-    draws: int
-    npv: np.ndarray
-    case_npv: np.ndarray
-    payback: np.ndarray
-    pv_gains_mean: float
-    pv_costs_mean: float
-    yearly_sample: np.ndarray
-    yearly_mean: np.ndarray
-    yearly_var: np.ndarray
-    deterministic: Deterministic
-    attrs: dict[str, Any]
-    cube: xr.Dataset | None = field(default=None)
-
-    @property
-    def actors(self) -> tuple[str, ...]:
-        return self.ensemble.actors
-
-    @property
-    def years(self) -> tuple[int, ...]:
-        return self.ensemble.years
-
-    @property
-    def cases(self) -> tuple[str, ...]:
-        """The cases' names, in the portfolio's order."""
-        assert self.ensemble.layout.cases is not None
-        return self.ensemble.layout.cases
-
-    @property
-    def money(self) -> str:
-        return self.ensemble.layout.money
-
-    @property
-    def npv_total(self) -> np.ndarray:
-        """NPV summed over actors, per draw (draws,)."""
-        return self.npv.sum(axis=0)
+#: A portfolio's run is a :class:`somrisk.engine.Simulation` with a `case` axis (`case_npv`, `cases`).
+PortfolioSimulation = Simulation
 
 
 def portfolio_sha256(portfolio: Portfolio) -> str:
@@ -190,7 +131,7 @@ def simulate_portfolio(
         start_year=ensemble.years[0],
     )
     attrs["portfolio_cases"] = "; ".join(case.name for case in loaded.cases)
-    result = run_ensemble(
+    return run_ensemble(
         ensemble,
         draws=draws,
         seed=seed,
@@ -198,30 +139,11 @@ def simulate_portfolio(
         threads=threads,
         scheduler=scheduler,
         keep_cube=keep_cube,
-        keep_inputs=False,
         cube_sink=cube_sink,
         block_writer=block_writer,
         progress=progress,
         attrs=attrs,
-    )
-    assert result.case_npv is not None
-    return PortfolioSimulation(
         portfolio=loaded,
-        ensemble=ensemble,
-        seed=seed,
-        sampler=sampler,
-        draws=draws,
-        npv=result.npv,
-        case_npv=result.case_npv,
-        payback=result.payback,
-        pv_gains_mean=result.pv_gains_mean,
-        pv_costs_mean=result.pv_costs_mean,
-        yearly_sample=result.yearly_sample,
-        yearly_mean=result.yearly_mean,
-        yearly_var=result.yearly_var,
-        deterministic=deterministic(ensemble),
-        attrs=result.attrs,
-        cube=result.cube,
     )
 
 

@@ -27,7 +27,7 @@ __all__ = ["RECORDED", "Reproduction", "reproduce"]
 #: The attributes a result must hold to be rerun.
 RECORDED = ("case_sha256", "seed", "sampler", "draws", "somrisk_version")
 #: Variables compared, when the recorded cube has them.
-COMPARED = ("gains", "costs", "net", "inputs", "discount_factor")
+COMPARED = ("gains", "costs", "net", "npv", "inputs", "discount_factor")
 _BLOCK = 65_536
 
 

@@ -24,9 +24,9 @@ if TYPE_CHECKING:
     import xarray as xr
 
     from somrisk.cube import CubeLayout
+    from somrisk.engine import Simulation
     from somrisk.portfolio import PortfolioSimulation
     from somrisk.report.html import ReportData
-    from somrisk.simulation import Simulation
 
 
 __all__ = [
@@ -157,7 +157,7 @@ def run(
     """
     # numba and xarray are imported here, not with the module: `somrisk check` needs neither
     from somrisk.cube import CubeLayout
-    from somrisk.simulation import prepare, simulate
+    from somrisk.engine import prepare, simulate
     from somrisk.summary import summarize
 
     check_scheduler(scheduler)
@@ -256,10 +256,11 @@ def report(
         Bad case, bad arguments, or an output that cannot be written (checked before simulating).
     """
     from somrisk._files import check_writable, write_atomic
+    from somrisk.engine import prepare, simulate
+    from somrisk.engine import scheduler as on_scheduler
     from somrisk.report.html import ReportData, render_html
     from somrisk.report.i18n import LANGUAGES
     from somrisk.sensitivity import sobol, tornado
-    from somrisk.simulation import prepare, simulate
     from somrisk.summary import summarize
 
     check_scheduler(scheduler)
@@ -268,22 +269,15 @@ def report(
     target = check_writable(out, "--out", REPORT_FORMATS)
     loaded = load_case(example_case_path() if case is None else case) if not isinstance(case, Case) else case
     model = prepare(loaded)
-    sim = simulate(
-        model,
-        draws=draws,
-        seed=seed,
-        sampler=sampler,
-        threads=threads,
-        scheduler=scheduler,
-        progress=progress,
-    )
     uncertain = model.space.dimension > 0  # a case of fixed numbers has nothing to attribute
-    data = ReportData(
-        simulation=sim,
-        summary=summarize(sim),
-        tornado=tornado(model, threads=threads) if uncertain else None,
-        sobol=sobol(model, n=REPORT_SOBOL_N, seed=seed, groups=True, threads=threads) if uncertain else None,
-    )
+    with on_scheduler(scheduler, threads):  # the draws and both designs, on the same scheduler
+        sim = simulate(model, draws=draws, seed=seed, sampler=sampler, progress=progress)
+        data = ReportData(
+            simulation=sim,
+            summary=summarize(sim),
+            tornado=tornado(model) if uncertain else None,
+            sobol=sobol(model, n=REPORT_SOBOL_N, seed=seed, groups=True) if uncertain else None,
+        )
     page = render_html(data, lang)
     return ReportResult(
         write_atomic(target, lambda temporary: temporary.write_text(page, encoding="utf-8")), data

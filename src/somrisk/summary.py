@@ -25,8 +25,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from somrisk.engine import Simulation
 from somrisk.errors import UsageError
-from somrisk.simulation import Simulation
 
 if TYPE_CHECKING:
     import xarray as xr
@@ -75,6 +75,58 @@ def _row_statistics(rows: Sequence[np.ndarray] | np.ndarray, q: np.ndarray) -> t
     return tuple(np.array([r[i] for r in results]) for i in range(3))
 
 
+def _statistics(rows: Sequence[np.ndarray], q: np.ndarray, draws: int) -> dict[str, np.ndarray]:
+    """Mean, sd, mcse, percentiles, P(> 0) with its standard error, and expected shortfall of each
+    row (NaN throughout for a row that holds NaN)."""
+    mean, sd = np.array([_mean_sd(row) for row in rows]).T
+    quantiles, positive, shortfall = _row_statistics(rows, q)
+    bad = np.array([not np.isfinite(row).all() for row in rows])
+    positive = np.where(bad, math.nan, positive)
+    return {
+        "mean": np.where(bad, math.nan, mean),
+        "sd": np.where(bad, math.nan, sd),
+        "mcse": np.where(bad, math.nan, sd / math.sqrt(draws)),
+        "quantile": np.where(bad[:, None], math.nan, quantiles),
+        "prob_positive": positive,
+        "prob_positive_se": np.sqrt(positive * (1 - positive) / draws),
+        "expected_shortfall": np.where(bad, math.nan, shortfall),
+    }
+
+
+def _labelled(prefix: str, stats: dict[str, np.ndarray], dims: tuple[str, ...], money: str) -> dict:
+    """The Dataset variables ``<prefix>_mean``, ... of :func:`_statistics` over `dims`."""
+    attrs: dict[str, dict] = {
+        "quantile": {"units": money},
+        "expected_shortfall": {"units": money, "level": SHORTFALL_LEVEL},
+    }
+    return {
+        f"{prefix}_{name}": (
+            (*dims, "quantile") if name == "quantile" else dims,
+            values,
+            attrs.get(name, {} if name.startswith("prob_positive") else {"units": money}),
+        )
+        for name, values in stats.items()
+    }
+
+
+def _per_participant(sim: Simulation, totals: list[np.ndarray]) -> list[np.ndarray]:
+    """Each total divided by each draw's number of participants; NaN where a draw has none."""
+    participants = sim.participants
+    if (participants > 0).all():
+        return [total / participants for total in totals]
+    return [np.full(participants.shape, math.nan) for _ in totals]
+
+
+def _warnings(sim: Simulation) -> list[str]:
+    """model.md's warnings of the case (of each case of a portfolio, named), in English."""
+    from somrisk.case.model_warnings import model_warnings
+
+    members = sim.ensemble.members
+    if not sim.ensemble.is_portfolio:
+        return [w.en for w in model_warnings(members[0].model.case)]
+    return [f"{m.model.case.name}: {w.en}" for m in members for w in model_warnings(m.model.case)]
+
+
 def summarize(sim: Simulation, *, percentiles: Sequence[float] = DEFAULT_PERCENTILES) -> xr.Dataset:
     """Summary statistics of a simulation.
 
@@ -103,8 +155,13 @@ def summarize(sim: Simulation, *, percentiles: Sequence[float] = DEFAULT_PERCENT
 
     # one row (actor, then total) at a time: the temporaries of 10^7 draws are 80 MB each
     rows = [*sim.npv, sim.npv_total]
-    mean, sd = np.array([_mean_sd(row) for row in rows]).T
-    npv_q, positive, shortfall = _row_statistics(rows, q)
+    # SØM's figures: the undiscounted net result over the horizon, and both per participant
+    net_total = [*sim.net_total, sim.net_total.sum(axis=0)]
+    per_participant = _per_participant(sim, [rows[-1], net_total[-1]])
+    money_stats = {
+        name: _statistics(values, q, D)
+        for name, values in (("npv", rows), ("net_total", net_total), ("per_participant", per_participant))
+    }
 
     sample = sim.yearly_sample  # (T, A + 2, m): actors, total, cumulative
     m = sample.shape[-1]
@@ -127,18 +184,10 @@ def summarize(sim: Simulation, *, percentiles: Sequence[float] = DEFAULT_PERCENT
 
     det_year = -1 if det.payback_year is None else det.payback_year
     money = sim.money
+    det_participants = det.participants if det.participants > 0 else math.nan
+    det_net_total = np.append(det.net_total, det.net_total.sum())
     data = {
-        "npv_mean": (("actor",), mean, {"units": money}),
-        "npv_sd": (("actor",), sd, {"units": money}),
-        "npv_mcse": (("actor",), sd / math.sqrt(D), {"units": money}),
-        "npv_quantile": (("actor", "quantile"), npv_q, {"units": money}),
-        "npv_prob_positive": (("actor",), positive),
-        "npv_prob_positive_se": (("actor",), np.sqrt(positive * (1 - positive) / D)),
-        "npv_expected_shortfall": (
-            ("actor",),
-            shortfall,
-            {"units": money, "level": SHORTFALL_LEVEL},
-        ),
+        **_labelled("npv", money_stats["npv"], ("actor",), money),
         "npv_deterministic": (("actor",), np.append(det.npv, det.npv_total), {"units": money}),
         "net_mean": (("year", "actor"), sim.yearly_mean[:, : A + 1], {"units": money}),
         "net_sd": (("year", "actor"), yearly_sd[:, : A + 1], {"units": money}),
@@ -176,13 +225,27 @@ def summarize(sim: Simulation, *, percentiles: Sequence[float] = DEFAULT_PERCENT
             {"long_name": "E[PV gains] / E[PV net extra costs]; NaN where the costs are not positive"},
         ),
         "benefit_cost_ratio_deterministic": ((), bcr_det),
+        **_labelled("net_total", money_stats["net_total"], ("actor",), money),
+        "net_total_deterministic": (("actor",), det_net_total, {"units": money}),
+        **_labelled("per_participant", money_stats["per_participant"], ("per_participant",), money),
+        "per_participant_deterministic": (
+            ("per_participant",),
+            np.array([det.npv_total, det_net_total[-1]]) / det_participants,
+            {"units": money},
+        ),
     }
     attrs = {
         **sim.attrs,
+        "warnings": _warnings(sim),
         "yearly_quantile_draws": int(sample.shape[-1]),
         "percentiles": [float(p) for p in q],
     }
-    coords = {"actor": actors, "year": years, "quantile": q / 100.0}
+    coords = {
+        "actor": actors,
+        "year": years,
+        "quantile": q / 100.0,
+        "per_participant": ["npv", "net_total"],
+    }
     import xarray as xr
 
     return xr.Dataset(data, coords=coords, attrs=attrs)

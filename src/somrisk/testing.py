@@ -66,12 +66,15 @@ effect = {effect}
 
 def assert_cube_valid(cube: xr.Dataset) -> None:
     """Check the cube contract of outputs.md: variables, dimensions, attributes, finiteness,
-    and net = sum of gains over consequences minus costs."""
+    net = sum of gains over consequences minus costs, and npv = sum over years of net times the
+    discount factor (per draw where the discount rate is an uncertain input)."""
+    per_draw = "economy.discount_rate" in cube.input.values
     expected = {
         "gains": ("draw", "year", "actor", "consequence"),
         "costs": ("draw", "year", "actor"),
         "net": ("draw", "year", "actor"),
-        "discount_factor": ("year",),
+        "discount_factor": ("draw", "year") if per_draw else ("year",),
+        "npv": ("draw", "actor"),
         "inputs": ("draw", "input"),
     }
     for name, dims in expected.items():
@@ -86,3 +89,7 @@ def assert_cube_valid(cube: xr.Dataset) -> None:
     rebuilt = cube.gains.sum("consequence") - cube.costs
     scale = max(1.0, float(np.abs(cube.net).max()))
     assert float(np.abs(rebuilt - cube.net).max()) <= 1e-9 * scale, "net != gains - costs"
+    npv = (cube.net * cube.discount_factor).sum("year").transpose("draw", "actor")
+    assert float(np.abs(npv - cube.npv).max()) <= 1e-12 * max(1.0, float(np.abs(cube.npv).max())), (
+        "npv != sum over years of net x discount_factor"
+    )

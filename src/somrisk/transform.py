@@ -1,7 +1,8 @@
 """Stage 5: uniforms -> input values, through each input's inverse CDF, fast and held to scipy.
 
 scipy.stats is the reference for every distribution; its ``ppf`` is exact but slow for beta, PERT
-and gamma (about a microsecond a value). Here every family has a compiled inverse:
+and gamma (about a microsecond a value). Each canonical form names its route in :data:`ROUTES`
+(its declaration in :mod:`somrisk.distributions`); the routes are compiled inverses:
 
 - closed forms for uniform, triangular, normal, lognormal and truncated normal, using the standard
   normal quantile: a cubic table on a u-grid in the centre, checked against scipy's CDF when it is
@@ -9,7 +10,8 @@ and gamma (about a microsecond a value). Here every family has a compiled invers
   scipy.special.ndtri);
 - beta, PERT and gamma: quantile tables built from scipy and checked against scipy's CDF before use
   (:mod:`somrisk._quantile_tables`); a distribution without a table uses scipy's own ``ppf``;
-- empirical: the generalised inverse of the empirical CDF.
+- empirical: the generalised inverse of the empirical CDF;
+- ``scipy``: scipy's own ``ppf``, for a form without a compiled inverse.
 
 Draws are clipped to the input's range (case-format.md allows at most 1e-6 of the probability
 outside it). The compiled loop runs over chunks of rows and, within a chunk, column by column, so
@@ -20,8 +22,9 @@ from __future__ import annotations
 
 import math
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import Any
 
 import numba
@@ -29,10 +32,10 @@ import numpy as np
 from scipy import special
 
 from somrisk._quantile_tables import CENTRAL_INTERVALS, build_table, normal_table
-from somrisk.distributions import Canonical, Distribution
+from somrisk.distributions import Canonical, Distribution, to_scipy
 from somrisk.space import InputSpace
 
-__all__ = ["InverseCdf", "Transform", "inverse_cdf", "ndtri", "ppf"]
+__all__ = ["ROUTES", "InverseCdf", "Transform", "inverse_cdf", "ndtri", "ppf"]
 
 # Kinds of compiled inverse.
 UNIFORM, TRIANGULAR, NORMAL, LOGNORMAL, TRUNCNORMAL, BETA_TABLE, GAMMA_TABLE, EMPIRICAL, SCIPY = range(9)
@@ -42,8 +45,6 @@ _CHUNK = 256
 #: the first and last valid interval. Checked against scipy's CDF when built, here at import.
 NORMAL_TABLE, NORMAL_FIRST, NORMAL_LAST = normal_table()
 _NORMAL_RANGE = np.array([NORMAL_FIRST, NORMAL_LAST], dtype=np.int64)
-
-_SQRT1_2 = math.sqrt(0.5)
 
 
 @numba.njit(cache=True, nogil=True, inline="always")
@@ -134,11 +135,6 @@ def ndtri(p: float) -> float:
         )
     value = num / den
     return -value if q < 0.0 else value
-
-
-@numba.njit(cache=True, nogil=True)
-def _ndtr(x: float) -> float:
-    return 0.5 * math.erfc(-x * _SQRT1_2)
 
 
 @numba.njit(cache=True, nogil=True)
@@ -289,49 +285,78 @@ def _pad(p: tuple[float, ...]) -> tuple[float, ...]:
     return tuple(float(x) for x in p) + (0.0,) * (N_PARAMS - len(p))
 
 
+def _closed_form(kind: int, p: tuple[float, ...]) -> InverseCdf:
+    """uniform (lo, hi), triangular (lo, mode, hi), normal (mean, sd), lognormal (mu, sigma)."""
+    return InverseCdf(kind, _pad(p))
+
+
+def _truncnormal(p: tuple[float, ...]) -> InverseCdf:
+    """From (mean, sd, lo, hi): the probabilities below and above the bounds and between them."""
+    mean, sd, lo, hi = p
+    a, b = (lo - mean) / sd, (hi - mean) / sd
+    mass = special.ndtr(-a) - special.ndtr(-b) if a > 0 else special.ndtr(b) - special.ndtr(a)
+    return InverseCdf(TRUNCNORMAL, _pad((mean, sd, special.ndtr(a), special.ndtr(-b), mass)))
+
+
+def _empirical(p: tuple[float, ...]) -> InverseCdf:
+    """From the sorted values."""
+    return InverseCdf(EMPIRICAL, _pad(()), values=np.asarray(p, dtype=float))
+
+
+def _scipy(p: tuple[float, ...]) -> InverseCdf:
+    """scipy's own ppf, column by column after the compiled loop."""
+    return InverseCdf(SCIPY, _pad(()))
+
+
+def _table(space: str, p: tuple[float, ...]) -> InverseCdf:
+    """A quantile table of the standard beta (a, b, loc, scale) or gamma (shape, scale); scipy's
+    ppf where no table is accurate enough."""
+    table = build_table(space, p)
+    if table is None:
+        return _scipy(p)
+    loc, scale = (p[2], p[3]) if space == "beta" else (0.0, p[1])
+    return InverseCdf(
+        BETA_TABLE if space == "beta" else GAMMA_TABLE,
+        _pad(
+            (
+                loc,
+                scale,
+                0.0,
+                table.z0,
+                table.inv_h,
+                table.first,
+                table.last,
+                table.central_first,
+                table.central_last,
+            )
+        ),
+        tail=table.tail,
+        central=table.central,
+    )
+
+
+#: The compiled inverse CDFs, by the route name a family's form declares (``Form.inverse``): each
+#: turns the form's parameters into the kind and parameters :func:`_column` reads.
+ROUTES: dict[str, Callable[[tuple[float, ...]], InverseCdf]] = {
+    "uniform": partial(_closed_form, UNIFORM),
+    "triangular": partial(_closed_form, TRIANGULAR),
+    "normal": partial(_closed_form, NORMAL),
+    "lognormal": partial(_closed_form, LOGNORMAL),
+    "truncnormal": _truncnormal,
+    "beta table": partial(_table, "beta"),
+    "gamma table": partial(_table, "gamma"),
+    "empirical": _empirical,
+    "scipy": _scipy,
+}
+
+
 @lru_cache(maxsize=4096)
 def inverse_cdf(canonical: Canonical) -> InverseCdf:
     """The compiled inverse CDF of a distribution form (built once per form and cached)."""
-    kind, p = canonical.kind, canonical.params
-    simple = {
-        "uniform": UNIFORM,
-        "triangular": TRIANGULAR,
-        "normal": NORMAL,
-        "lognormal": LOGNORMAL,
-    }
-    if kind in simple:
-        return InverseCdf(simple[kind], _pad(p))
-    if kind == "truncnormal":
-        mean, sd, lo, hi = p
-        a, b = (lo - mean) / sd, (hi - mean) / sd
-        mass = special.ndtr(-a) - special.ndtr(-b) if a > 0 else special.ndtr(b) - special.ndtr(a)
-        return InverseCdf(TRUNCNORMAL, _pad((mean, sd, special.ndtr(a), special.ndtr(-b), mass)))
-    if kind == "empirical":
-        return InverseCdf(EMPIRICAL, _pad(()), values=np.asarray(p, dtype=float))
-    if kind in ("beta", "gamma"):
-        table = build_table(kind, p)
-        if table is None:
-            return InverseCdf(SCIPY, _pad(()))
-        loc, scale = (p[2], p[3]) if kind == "beta" else (0.0, p[1])
-        return InverseCdf(
-            BETA_TABLE if kind == "beta" else GAMMA_TABLE,
-            _pad(
-                (
-                    loc,
-                    scale,
-                    0.0,
-                    table.z0,
-                    table.inv_h,
-                    table.first,
-                    table.last,
-                    table.central_first,
-                    table.central_last,
-                )
-            ),
-            tail=table.tail,
-            central=table.central,
-        )
-    raise ValueError(f"no inverse CDF for kind {kind!r}")
+    route = canonical.form.inverse
+    if route is None:
+        raise ValueError(f"no inverse CDF for kind {canonical.kind!r}")
+    return ROUTES[route](canonical.params)
 
 
 def ppf(form: Canonical, u: np.ndarray | float) -> np.ndarray:
@@ -341,8 +366,6 @@ def ppf(form: Canonical, u: np.ndarray | float) -> np.ndarray:
     flat = np.ascontiguousarray(np.asarray(u, dtype=float).reshape(-1, 1))
     out = np.empty_like(flat)
     if inverse.kind == SCIPY:
-        from somrisk.distributions import to_scipy
-
         out[:, 0] = to_scipy(form).ppf(flat[:, 0])
     else:
         tail = np.zeros((1, 1, 4)) if inverse.tail is None else inverse.tail[None]

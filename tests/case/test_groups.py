@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from somrisk import CaseError, parse_case, sobol, voi
-from somrisk.simulation import prepare
+from somrisk.engine import prepare
 from somrisk.testing import minimal_case
 
 BASE = minimal_case(

@@ -11,7 +11,7 @@ import pytest
 import xarray as xr
 from scipy import stats
 
-import somrisk.simulation as simulation
+import somrisk.engine.model as simulation
 from somrisk.errors import CaseError
 from somrisk.runner import run_portfolio
 from somrisk.testing import minimal_case

@@ -364,19 +364,19 @@ def test_every_number_at_the_limit_of_1e15_stays_finite(tmp_path):
 @pytest.mark.parametrize("suffix", [".nc", ".zarr"])
 def test_a_result_that_is_not_finite_is_refused_and_nothing_is_written(cli, tmp_path, monkeypatch, suffix):
     # the case checks keep this from happening; should it happen anyway, it is said, not written
-    import somrisk.simulation as simulation
+    import somrisk.engine.run as simulation
     from somrisk.runner import example_case_path
     from somrisk.sampling import BLOCK_DRAWS
 
-    real = simulation._block_task
+    real = simulation.run_block
 
     def overflowing(spec, index, chunk):
         partial = real(spec, index, chunk)
         if index == 1:
-            partial.npv[7, 0] = math.inf
+            partial.out.npv[7, 0] = math.inf
         return partial
 
-    monkeypatch.setattr(simulation, "_block_task", overflowing)
+    monkeypatch.setattr(simulation, "run_block", overflowing)
     result = cli(
         "run", example_case_path(), "--draws", 3 * BLOCK_DRAWS, "--json", "--out", tmp_path / f"c{suffix}"
     )

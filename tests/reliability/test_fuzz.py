@@ -279,7 +279,7 @@ PARAMETERS = sorted(
     {
         name
         for family in FAMILIES.values()
-        for f, info in family.model_fields.items()
+        for f, info in family.model.model_fields.items()
         for name in [info.alias or f]
     }
     - {"dist"}

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-import somrisk.simulation as simulation
+import somrisk.engine.run as simulation
 from somrisk.errors import OutputError
 from somrisk.runner import example_case_path
 
@@ -36,7 +36,7 @@ def test_draws_that_are_not_a_whole_number_are_refused(cli) -> None:
 def test_results_larger_than_memory_are_refused_before_any_draw(cli, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(simulation, "available_memory", lambda: 10_000_000)  # 10 MB
     started = []
-    monkeypatch.setattr(simulation, "_block_task", lambda *args: started.append(args))
+    monkeypatch.setattr(simulation, "run_block", lambda *args: started.append(args))
     result = cli("run", "--draws", "1000000")
     assert result.code == 2
     assert "1,000,000 draws need" in result.stderr and "MB of memory for their results" in result.stderr
@@ -47,7 +47,7 @@ def test_outputs_that_cannot_be_written_are_refused_before_any_draw(
     cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     started = []
-    monkeypatch.setattr(simulation, "_block_task", lambda *args: started.append(args))
+    monkeypatch.setattr(simulation, "run_block", lambda *args: started.append(args))
     missing = tmp_path / "no-such-folder"
     for args in (
         ("run", "--out", missing / "cube.nc"),

@@ -23,7 +23,7 @@ def test_threads_and_formats_give_identical_results(tmp_path: Path, sampler: str
     np.testing.assert_array_equal(one.simulation.npv, two.simulation.npv)
     np.testing.assert_array_equal(one.simulation.payback, two.simulation.payback)
     with xr.open_dataset(one.out, engine="h5netcdf") as a, xr.open_zarr(two.out) as b:
-        for name in ("gains", "costs", "net", "inputs", "discount_factor"):
+        for name in ("gains", "costs", "net", "npv", "inputs", "discount_factor"):
             np.testing.assert_array_equal(a[name].values, b[name].values, err_msg=name)
         for key in ("case_sha256", "seed", "sampler", "draws", "somrisk_version"):
             assert a.attrs[key] == b.attrs[key], key
@@ -37,7 +37,7 @@ def test_a_recorded_result_is_reproduced(cli, tmp_path: Path, suffix: str) -> No
     again = cli("run", "--reproduce", result, CASE, "--threads", "1")
     assert again.code == 0, again.stderr
     assert "3,000 draws, seed 5, sampler mc" in again.stdout
-    assert "reproduced: gains, costs, net, inputs, discount_factor identical" in again.stdout
+    assert "reproduced: gains, costs, net, npv, inputs, discount_factor identical" in again.stdout
     assert not list(tmp_path.glob("*rerun*")) and len(list(tmp_path.iterdir())) == 1
 
 

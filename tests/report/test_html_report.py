@@ -13,6 +13,8 @@ from somrisk.report.i18n import Words
 SECTIONS = (
     "case",
     "key-figures",
+    "warnings",
+    "som-figures",
     "cumulative",
     "npv-distribution",
     "payback",
@@ -41,9 +43,9 @@ class Page(HTMLParser):
         if tag == "section":
             self.section = dict(attrs).get("id", "")
             self.sections.append(self.section)
-        elif tag == "tr" and self.section == "key-figures":
+        elif tag == "tr" and self.section in ("key-figures", "som-figures"):
             self.rows.append([])
-        elif tag == "td" and self.section == "key-figures":
+        elif tag == "td" and self.section in ("key-figures", "som-figures"):
             self.cell = []
 
     def handle_endtag(self, tag):
@@ -188,3 +190,23 @@ def test_a_long_horizon_splits_the_year_table_to_fit_the_page(tmp_path):
     by_year = page[page.index('<section id="by-year">') : page.index('<section id="assumptions">')]
     assert by_year.count("<table") == -(-50 // YEARS_PER_TABLE)
     assert "Budget consequences: Health" in by_year and "Budget consequences: Employment" not in by_year
+
+
+def test_som_figures_equal_the_summary_json_of_the_same_run(reports):
+    da, _, summary = reports
+    page, text = parse(da)
+    rows = {row[0]: row[1:] for row in page.rows if row}
+    total = rows["Nettoresultat over 10 år, udiskonteret"]
+    assert danish_money(total[0]) == round(summary["deterministic"]["net_total"]["total"])
+    assert danish_money(total[1]) == round(summary["net_total"]["total"]["p50"])
+    per = rows["Nutidsværdi pr. deltager"]
+    assert danish_money(per[0]) == round(summary["deterministic"]["npv_per_participant"])
+    assert (danish_money(per[2]), danish_money(per[3])) == (
+        round(summary["per_participant"]["npv"]["p05"]),
+        round(summary["per_participant"]["npv"]["p95"]),
+    )
+    ratio = next(cells for label, cells in rows.items() if label.startswith("Afkast pr. investeret krone"))
+    assert ratio[0] == f"{summary['deterministic']['benefit_cost_ratio']:.2f}".replace(".", ",")
+    # the bundled example's two warnings, in Danish
+    assert "Tidshorisonten (10 år) slutter før de sidste holds vinduer" in text
+    assert "Tilbagefald kan være talt med to gange" in text

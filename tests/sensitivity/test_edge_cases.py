@@ -88,7 +88,7 @@ def test_designs_and_runs_that_do_not_fit_in_memory_are_refused(monkeypatch):
     import sys
 
     sobol_module = sys.modules["somrisk.sensitivity.sobol"]  # the package's `sobol` is the function
-    simulation_module = sys.modules["somrisk.simulation"]
+    simulation_module = sys.modules["somrisk.engine.run"]
 
     case = parse_case(RATES)
     monkeypatch.setattr(sobol_module, "available_memory", lambda: 2**20)

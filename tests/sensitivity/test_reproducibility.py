@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from somrisk import evaluate, example_case_path, load_case, prepare, simulate
+from somrisk.engine import evaluate_uniforms
 from somrisk.sensitivity import breakeven, drivers, morris, sobol, tornado, voi
-from somrisk.simulation import evaluate_uniforms
 
 
 def test_results_do_not_depend_on_the_number_of_threads():

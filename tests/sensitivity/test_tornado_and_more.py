@@ -12,8 +12,8 @@ from scipy import stats
 from reference import numpy_model as reference
 from sensitivity.cases import IRRELEVANT, linear_case
 from somrisk import drivers, example_case_path, load_case, parse_case, sobol, tornado
+from somrisk.engine import prepare
 from somrisk.sampling import GaussianCopula
-from somrisk.simulation import prepare
 
 
 @pytest.fixture(scope="module")

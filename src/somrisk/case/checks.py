@@ -21,6 +21,50 @@ __all__ = ["correlation_matrix", "cross_check", "item_suffix"]
 PSD_TOLERANCE = 1e-10
 
 
+#: The longest horizon a case may have (case-format.md), also for ``horizon = "auto"``.
+MAX_HORIZON = 50
+
+
+def resolve_horizon(parts: dict[str, Any], source: str) -> list[Problem]:
+    """Replace ``horizon = "auto"`` in the validated [case] by T = s_last + O + W (model.md,
+    "Persistence detail"): the last cohort's window fits. Where it cannot be (no window, more than
+    50 years), say so and drop [case] from `parts` (the case is refused)."""
+    info: CaseInfo | None = parts.get("case")
+    if info is None or info.horizon != "auto":
+        return []
+    persistence, participants = parts.get("persistence"), parts.get("participants")
+    if participants is None:  # its own problem is reported; the horizon cannot be worked out
+        del parts["case"]
+        return []
+    if persistence is None or persistence.window is None:
+        del parts["case"]
+        return [
+            Problem(
+                source,
+                "case.horizon",
+                'horizon = "auto" needs persistence.window (the years each cohort\'s consequences are '
+                "counted, 10 in SØM); give a window, or a horizon in years (1 to 50)",
+                "auto",
+            )
+        ]
+    last = participants.intake_years[1]
+    horizon = last + persistence.onset + persistence.window
+    if horizon > MAX_HORIZON:
+        del parts["case"]
+        return [
+            Problem(
+                source,
+                "case.horizon",
+                f'horizon = "auto" gives {horizon} years (last intake year {last} + onset '
+                f"{persistence.onset} + window {persistence.window}), more than {MAX_HORIZON}; shorten the "
+                "window or the intake, or give a horizon in years",
+                "auto",
+            )
+        ]
+    parts["case"] = info.model_copy(update={"horizon": horizon})
+    return []
+
+
 def cross_check(parts: dict[str, Any], raw: dict[str, Any], source: str) -> list[Problem]:
     """Problems that involve more than one section.
 

@@ -62,6 +62,9 @@ class Case:
         The sections; `persistence` is None where the file has none (full effect throughout).
     costs, comparison_costs, consequences, correlations, groups
         The lists of tables, in file order.
+    horizon_auto : bool
+        The file said ``horizon = "auto"``; ``info.horizon`` holds the years it gave (the last
+        intake year + onset + window).
     """
 
     source: str
@@ -77,6 +80,7 @@ class Case:
     correlations: tuple[Correlation, ...] = ()
     groups: tuple[Group, ...] = ()
     raw: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+    horizon_auto: bool = False
 
     @property
     def name(self) -> str:
@@ -87,9 +91,16 @@ class Case:
         return tuple(self.info.actors)
 
     @property
+    def horizon(self) -> int:
+        """T, the years of the horizon (``horizon = "auto"`` resolved)."""
+        horizon = self.info.horizon
+        assert isinstance(horizon, int), "a loaded case's horizon is resolved"
+        return horizon
+
+    @property
     def years(self) -> tuple[int, ...]:
         """Calendar years of the horizon."""
-        return tuple(self.info.start_year + t for t in range(self.info.horizon))
+        return tuple(self.info.start_year + t for t in range(self.horizon))
 
 
 def load_case(path: str | Path) -> Case:
@@ -120,6 +131,8 @@ def parse_case(data: bytes | str, *, source: str = "<string>") -> Case:
 
     problems: list[Problem] = []
     parts = validate_sections(raw, source, problems)
+    horizon_auto = "case" in parts and parts["case"].horizon == "auto"
+    problems.extend(checks.resolve_horizon(parts, source))
     problems.extend(checks.cross_check(parts, raw, source))
     if problems:
         raise CaseError(problems)
@@ -137,6 +150,7 @@ def parse_case(data: bytes | str, *, source: str = "<string>") -> Case:
         correlations=tuple(parts.get("correlations", ())),
         groups=tuple(parts.get("groups", ())),
         raw=raw,
+        horizon_auto=horizon_auto,
     )
 
 
@@ -324,7 +338,7 @@ def _allowed(model: type[BaseModel], table: Any) -> str:
     """The keys allowed in the table holding an unknown key."""
     dist = table.get("dist") if isinstance(table, dict) else None
     if isinstance(dist, str) and dist in FAMILIES:
-        target: type[BaseModel] = FAMILIES[dist]
+        target: type[BaseModel] = FAMILIES[dist].model
     else:
         target = model
     return ", ".join(f.alias or name for name, f in target.model_fields.items())

@@ -205,7 +205,7 @@ class CaseInfo(Section):
     currency: Annotated[Text, Field(min_length=1)] = "DKK"
     price_year: CalendarYear | None = None
     start_year: CalendarYear
-    horizon: Annotated[Year, Field(ge=1, le=50)] = 10
+    horizon: Annotated[Year, Field(ge=1, le=50)] | Literal["auto"] = 10
     actors: Annotated[list[Text], Field(min_length=1)] = list(DEFAULT_ACTORS)
 
     @model_validator(mode="after")

@@ -14,7 +14,7 @@ from typing import Annotated, Any
 
 import typer
 
-from somrisk.cli.app import SamplerOption, _given, app, stdout
+from somrisk.cli.app import SamplerOption, SchedulerOption, _given, app, stdout
 
 __all__: list[str] = []
 
@@ -44,6 +44,14 @@ ThreadsOpt = Annotated[int | None, typer.Option(help="Threads [default: all CPUs
 
 def _sampler(sampler: SamplerOption | None) -> str | None:
     return None if sampler is None else sampler.value
+
+
+def _on(scheduler: str | None, threads: int | None) -> Any:
+    """A context in which every evaluation of the analysis runs on one scheduler: `threads` threads
+    here, or a Dask cluster (``--scheduler``)."""
+    from somrisk.engine import scheduler as open_scheduler
+
+    return open_scheduler(scheduler, threads)
 
 
 def _show(result: Any, as_json: bool, to_json: Callable[[Any], dict], report: Callable[[Any], list]) -> None:
@@ -83,6 +91,8 @@ def tornado(
     ] = None,
     output: OutputOpt = None,
     plot: PlotOpt = None,
+    threads: ThreadsOpt = None,
+    scheduler: SchedulerOption = None,
     as_json: JsonOpt = False,
 ) -> None:
     """One-way sensitivity: each input at its low and high quantile, with switching values."""
@@ -91,7 +101,8 @@ def tornado(
     from somrisk.sensitivity import tornado as analyse
 
     _check_plot(plot)
-    result = analyse(case, **_given(low=low, high=high, output=output))
+    with _on(scheduler, threads):
+        result = analyse(case, **_given(low=low, high=high, output=output))
     _show(result, as_json, tornado_json, tornado_report)
     _plot(plot, lambda: _figures().tornado_figure(result, result.attrs.get("currency", "DKK")), as_json)
 
@@ -116,6 +127,7 @@ def sobol(
     output: OutputOpt = None,
     second_order: Annotated[bool, typer.Option("--second-order", help="Also second-order indices.")] = False,
     threads: ThreadsOpt = None,
+    scheduler: SchedulerOption = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Sobol first-order and total indices (SALib) with bootstrap confidence intervals."""
@@ -123,12 +135,13 @@ def sobol(
     from somrisk.io.sensitivity_json import sobol_json
     from somrisk.sensitivity import sobol as analyse
 
-    result = analyse(
-        case,
-        groups=groups,
-        second_order=second_order,
-        **_given(n=n, seed=seed, output=output, threads=threads),
-    )
+    with _on(scheduler, threads):
+        result = analyse(
+            case,
+            groups=groups,
+            second_order=second_order,
+            **_given(n=n, seed=seed, output=output),
+        )
     _show(result, as_json, sobol_json, sobol_report)
 
 
@@ -146,6 +159,7 @@ def morris(
     output: OutputOpt = None,
     plot: PlotOpt = None,
     threads: ThreadsOpt = None,
+    scheduler: SchedulerOption = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Morris screening (SALib): mu* and sigma of the elementary effects, for many inputs."""
@@ -154,11 +168,12 @@ def morris(
     from somrisk.sensitivity import morris as analyse
 
     _check_plot(plot)
-    result = analyse(
-        case,
-        groups=groups,
-        **_given(trajectories=trajectories, levels=levels, seed=seed, output=output, threads=threads),
-    )
+    with _on(scheduler, threads):
+        result = analyse(
+            case,
+            groups=groups,
+            **_given(trajectories=trajectories, levels=levels, seed=seed, output=output),
+        )
     _show(result, as_json, morris_json, morris_report)
     _plot(plot, lambda: _figures().morris_figure(result, result.attrs.get("currency", "DKK")), as_json)
 
@@ -172,6 +187,7 @@ def breakeven(
     output: OutputOpt = None,
     plot: PlotOpt = None,
     threads: ThreadsOpt = None,
+    scheduler: SchedulerOption = None,
     as_json: JsonOpt = False,
 ) -> None:
     """The effect and the full persistence at which the NPV is 0; P(NPV > 0) against the effect."""
@@ -180,9 +196,8 @@ def breakeven(
     from somrisk.sensitivity import breakeven as analyse
 
     _check_plot(plot)
-    result = analyse(
-        case, **_given(draws=draws, seed=seed, sampler=_sampler(sampler), output=output, threads=threads)
-    )
+    with _on(scheduler, threads):
+        result = analyse(case, **_given(draws=draws, seed=seed, sampler=_sampler(sampler), output=output))
     _show(result, as_json, breakeven_json, breakeven_report)
     _plot(plot, lambda: _figures().breakeven_figure(result), as_json)
 
@@ -196,6 +211,7 @@ def voi(
     groups: GroupsOpt = False,
     output: OutputOpt = None,
     threads: ThreadsOpt = None,
+    scheduler: SchedulerOption = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Value of information: EVPI, and EVPPI per input or group, for investing or not."""
@@ -203,11 +219,12 @@ def voi(
     from somrisk.io.sensitivity_json import voi_json
     from somrisk.sensitivity import voi as analyse
 
-    result = analyse(
-        case,
-        groups=groups,
-        **_given(draws=draws, seed=seed, sampler=_sampler(sampler), output=output, threads=threads),
-    )
+    with _on(scheduler, threads):
+        result = analyse(
+            case,
+            groups=groups,
+            **_given(draws=draws, seed=seed, sampler=_sampler(sampler), output=output),
+        )
     _show(result, as_json, voi_json, voi_report)
 
 
@@ -219,6 +236,7 @@ def drivers(
     sampler: SamplerOpt = None,
     output: OutputOpt = None,
     threads: ThreadsOpt = None,
+    scheduler: SchedulerOption = None,
     as_json: JsonOpt = False,
 ) -> None:
     """What drives a loss: which inputs separate the draws with NPV < 0 from the rest."""
@@ -226,7 +244,6 @@ def drivers(
     from somrisk.io.sensitivity_json import drivers_json
     from somrisk.sensitivity import drivers as analyse
 
-    result = analyse(
-        case, **_given(draws=draws, seed=seed, sampler=_sampler(sampler), output=output, threads=threads)
-    )
+    with _on(scheduler, threads):
+        result = analyse(case, **_given(draws=draws, seed=seed, sampler=_sampler(sampler), output=output))
     _show(result, as_json, drivers_json, drivers_report)

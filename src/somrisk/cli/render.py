@@ -72,7 +72,28 @@ def summary_table(summary: xr.Dataset) -> list[Any]:
         f"{attrs['draws']:,} draws, sampler {attrs['sampler']}, seed {attrs['seed']}; "
         "5 % and 95 %: percentiles of the draws"
     )
-    return [table, payback, f"[dim]{provenance}[/dim]"]
+    warnings = [f"[yellow]warning:[/yellow] {escape(str(w))}" for w in attrs.get("warnings", [])]
+    return [table, payback, som_totals(summary), f"[dim]{provenance}[/dim]", *warnings]
+
+
+def som_totals(summary: xr.Dataset) -> str:
+    """SØM's own figures: the undiscounted net result over the horizon, per participant, and the
+    benefit-cost ratio (deterministic and mean of the draws)."""
+    years = summary.year.values
+    total = summary.sel(actor="total")
+    per = summary.per_participant_deterministic
+    mean = summary.per_participant_mean
+    ratio = float(summary.benefit_cost_ratio_deterministic)
+    return (
+        f"SØM's figures: net result over {len(years)} years, undiscounted: "
+        f"{money(float(total.net_total_deterministic))} deterministic, "
+        f"{money(float(total.net_total_mean))} mean; "
+        f"per participant: NPV {money(float(per.sel(per_participant='npv')))} "
+        f"({money(float(mean.sel(per_participant='npv')))} mean), "
+        f"net result {money(float(per.sel(per_participant='net_total')))} "
+        f"({money(float(mean.sel(per_participant='net_total')))} mean); "
+        f"kroner back per krone: {'-' if math.isnan(ratio) else f'{ratio:.2f}'}"
+    )
 
 
 def case_table(cases: xr.Dataset) -> Table:
@@ -131,9 +152,10 @@ def check_report(checked: CaseCheck) -> list[str]:
     case, space = checked.case, checked.space
     info = case.info
     first, last = case.participants.intake_years
+    auto = ' from horizon = "auto" (last intake + onset + window)' if case.horizon_auto else ""
     lines = [
         f"[green]OK[/green] {escape(case.source)}: {escape(info.name)}",
-        f"  horizon {info.horizon} years ({case.years[0]}-{case.years[-1]}), "
+        f"  horizon {info.horizon} years ({case.years[0]}-{case.years[-1]}){auto}, "
         f"{escape(info.currency)} at {info.price_level} prices, actors: {escape(', '.join(case.actors))}",
         f"  intake years {case.years[first]}-{case.years[last]}; "
         f"{len(case.costs)} costs, {len(case.comparison_costs)} comparison costs, "
@@ -143,6 +165,9 @@ def check_report(checked: CaseCheck) -> list[str]:
     ]
     for path, dist in zip(space.paths, space.distributions, strict=True):
         lines.append(f"    {path}: {escape(dist.describe())}, base {as_distribution(dist).base_value:,.6g}")
+    from somrisk.case.model_warnings import model_warnings
+
+    lines += [f"[yellow]warning:[/yellow] {escape(w.en)}" for w in model_warnings(case)]
     return lines
 
 

@@ -42,19 +42,19 @@ def summary_json(summary: xr.Dataset) -> dict[str, Any]:
     order = ["total", *[a for a in actors if a != "total"]]
     quantiles = [float(q) for q in summary["quantile"].values]
 
-    def npv_stats(actor: str) -> dict[str, Any]:
-        s = summary.sel(actor=actor)
-        stats: dict[str, Any] = {
-            "mean": finite(s.npv_mean),
-            "sd": finite(s.npv_sd),
-            "mcse": finite(s.npv_mcse),
+    def stats(prefix: str, **where: str) -> dict[str, Any]:
+        s = summary.sel(**where)
+        out: dict[str, Any] = {
+            "mean": finite(s[f"{prefix}_mean"]),
+            "sd": finite(s[f"{prefix}_sd"]),
+            "mcse": finite(s[f"{prefix}_mcse"]),
         }
         for q in quantiles:
-            stats[percentile_key(q)] = finite(s.npv_quantile.sel(quantile=q))
-        stats["prob_positive"] = finite(s.npv_prob_positive)
-        stats["prob_positive_se"] = finite(s.npv_prob_positive_se)
-        stats["expected_shortfall_05"] = finite(s.npv_expected_shortfall)
-        return stats
+            out[percentile_key(q)] = finite(s[f"{prefix}_quantile"].sel(quantile=q))
+        out["prob_positive"] = finite(s[f"{prefix}_prob_positive"])
+        out["prob_positive_se"] = finite(s[f"{prefix}_prob_positive_se"])
+        out["expected_shortfall_05"] = finite(s[f"{prefix}_expected_shortfall"])
+        return out
 
     years = [int(y) for y in summary.year.values]
     net_total = summary.sel(actor="total")
@@ -77,14 +77,26 @@ def summary_json(summary: xr.Dataset) -> dict[str, Any]:
         "deterministic": {
             "npv": {a: finite(summary.npv_deterministic.sel(actor=a)) for a in order},
             "payback_year": _year(summary.payback_deterministic_year),
+            "net_total": {a: finite(summary.net_total_deterministic.sel(actor=a)) for a in order},
+            "npv_per_participant": finite(summary.per_participant_deterministic.sel(per_participant="npv")),
+            "net_total_per_participant": finite(
+                summary.per_participant_deterministic.sel(per_participant="net_total")
+            ),
+            "benefit_cost_ratio": finite(summary.benefit_cost_ratio_deterministic),
         },
-        "npv": {a: npv_stats(a) for a in order},
+        "npv": {a: stats("npv", actor=a) for a in order},
         "payback": {
             "prob_within_horizon": finite(summary.payback_prob_within_horizon),
             "median_year": _year(summary.payback_median_year),
             "cdf": {str(y): finite(summary.payback_cdf.sel(year=y)) for y in years},
         },
         "net_by_year": net_by_year,
+        "net_total": {a: stats("net_total", actor=a) for a in order},
+        "per_participant": {
+            key: stats("per_participant", per_participant=key) for key in ("npv", "net_total")
+        },
+        "benefit_cost_ratio": finite(summary.benefit_cost_ratio_mean),
+        "warnings": [str(w) for w in attrs.get("warnings", [])],
     }
 
 

@@ -19,9 +19,9 @@ from typing import TYPE_CHECKING
 from somrisk._files import check_folder, failed_write, interrupts_held, sync_file, sync_folder
 from somrisk._resources import available_memory, format_bytes, free_disk
 from somrisk.cube import CubeLayout, cube_dataset
+from somrisk.engine import CUBE_MEMORY_SHARE, CubeBlock
 from somrisk.errors import OutputError, UsageError
 from somrisk.sampling import BLOCK_DRAWS
-from somrisk.simulation import CUBE_MEMORY_SHARE, CubeBlock
 
 if TYPE_CHECKING:
     import xarray as xr
@@ -130,7 +130,10 @@ class CubeWriter:
                 block.dataset.to_zarr(self.temporary, mode="w", encoding=chunks, zarr_format=ZARR_FORMAT)
                 self._started = True
             else:
-                block.dataset.drop_vars("discount_factor").to_zarr(self.temporary, append_dim="draw")
+                dataset = block.dataset
+                if "draw" not in dataset["discount_factor"].dims:  # written with the first block
+                    dataset = dataset.drop_vars("discount_factor")
+                dataset.to_zarr(self.temporary, append_dim="draw")
 
     def commit(self) -> Path:
         """Move the finished cube to its name (replacing an older one); return the path."""
@@ -188,8 +191,10 @@ class ZarrRegions:
             gains=empty(draws, *cases, T, A, C),
             costs=empty(draws, *cases, T, A),
             net=empty(draws, *cases, T, A),
+            npv=da.zeros((draws, A), chunks=(BLOCK_DRAWS, max(1, A))),
             inputs=da.zeros((draws, d), chunks=(BLOCK_DRAWS, max(1, d))),
             attrs={},
+            discount=empty(draws, *cases, T) if layout.discount_per_draw else None,
         )
         with interrupts_held():
             template.to_zarr(writer.temporary, mode="w", compute=False, zarr_format=ZARR_FORMAT)

@@ -21,7 +21,7 @@ from somrisk.io.json import finite
 if TYPE_CHECKING:
     import xarray as xr
 
-    from somrisk.simulation import Simulation
+    from somrisk.engine import Simulation
 
 __all__ = ["MAX_DRAWS", "WORKBOOK_FORMATS", "check_workbook_path", "write_workbook"]
 

@@ -7,97 +7,115 @@ result and discounted net result by year, and the present values of gains and co
 `write_cube` it also writes G by consequence and K into the caller's arrays. :func:`finish_block`
 turns the (summed) net results into the cumulative discounted net result and the payback year.
 
-Nothing here knows about cases, xarray, randomness or files; every argument is a plain array
-described in :class:`somrisk.plan.StackedPlan`. The functions release the GIL, so blocks of draws run
-in parallel on threads. Money is in the case's currency at its price level; a positive gain is money
-saved or earned by the public sector, a positive cost is money spent.
+Nothing here knows about cases, xarray, randomness or files; the plan is a named tuple of plain
+arrays (:class:`somrisk.plan.KernelArgs`), and so are the outputs (:class:`KernelOutputs`). The
+functions release the GIL, so blocks of draws run in parallel on threads. Money is in the case's
+currency at its price level; a positive gain is money saved or earned by the public sector, a
+positive cost is money spent.
 """
 
 from __future__ import annotations
 
 import math
+from typing import NamedTuple
 
 import numba
 import numpy as np
 
-__all__ = ["evaluate_cases", "finish_block", "series_moments"]
+from somrisk.plan import EFFECT_DIRECT, PERSIST_FULL, PERSIST_PROFILE
 
-_EFFECT_DIRECT = 0
-_PERSIST_FULL, _PERSIST_PROFILE = 0, 2
+__all__ = ["KernelOutputs", "evaluate_cases", "finish_block", "series_moments"]
+
+
+class KernelOutputs(NamedTuple):
+    """What :func:`evaluate_cases` writes, for n draws, `cases` cases, T years and A actors of the run.
+
+    Money is at the cases' price level; a gain or net result is positive when public budgets
+    improve, a cost when money is spent. The first five are *added to*, so that the chunks of a run
+    can be summed; the caller sets them to zero.
+
+    npv : float64 (n, A)
+        NPV per actor, sum_k sum_t beta_k(t) N_k[t, a], discounted to the run's first year.
+    case_npv : float64 (n, cases)
+        Each case's NPV over all its actors (written, not added).
+    net : float64 (n, T, A)
+        Net result N[t, a] summed over the cases, undiscounted.
+    discounted : float64 (n, T)
+        sum_k beta_k(t) sum_a N_k[t, a]: the discounted net result of each year.
+    pv : float64 (n, 2)
+        Present values of all gains and of all net extra costs.
+    gains : float64 (n, cases, T, A, C)
+        G[t, a, c] of each case (written only with `write_cube`; may be empty otherwise).
+    costs : float64 (n, cases, T, A)
+        K[t, a] of each case (written only with `write_cube`; may be empty otherwise).
+    discount : float64 (n, cases, T)
+        beta_k(t) of each case, from the run's first year, as the NPVs used it (written only with
+        `write_cube`).
+    """
+
+    npv: np.ndarray
+    case_npv: np.ndarray
+    net: np.ndarray
+    discounted: np.ndarray
+    pv: np.ndarray
+    gains: np.ndarray
+    costs: np.ndarray
+    discount: np.ndarray
 
 
 @numba.njit(cache=True, nogil=True)
-def evaluate_cases(  # noqa: C901 - one compiled pass per draw and case, no helper calls
-    values,
-    param_column,
-    param_constant,
-    cohort_first,
-    cohort_start,
-    cohort_param,
-    effect,
-    persistence,
-    persistence_profile,
-    cost_first,
-    cost_param,
-    cost_actor,
-    cost_sign,
-    cost_pattern,
-    cost_weight,
-    duration_weight,
-    duration_first,
-    consequence_first,
-    change_param,
-    factor_param,
-    consequence_profile,
-    consequence_index,
-    price_first,
-    price_terms,
-    profile_first,
-    profiles,
-    economy,
-    horizon,
-    year_offset,
-    actor_first,
-    actor_index,
-    write_cube,
-    out_npv,
-    out_case_npv,
-    out_net,
-    out_discounted,
-    out_pv,
-    out_gains,
-    out_costs,
-):  # pragma: no cover - compiled
+def evaluate_cases(values, plan, write_cube, out):  # noqa: C901  # pragma: no cover - compiled, one pass
     """Evaluate the model for every draw of a block and every case of a chunk.
 
     Parameters
     ----------
     values : float64 (n, d)
         Values of the uncertain inputs, one row per draw (the columns of every case of the chunk).
-    param_column ... actor_index
-        The arrays of :class:`somrisk.plan.StackedPlan`, in :meth:`StackedPlan.kernel_args` order.
+    plan : KernelArgs
+        The chunk's plan (:class:`somrisk.plan.KernelArgs`), as named arrays.
     write_cube : bool
-        Also write `out_gains` and `out_costs`.
-
-    Outputs (T years and A actors of the run; money at the cases' price level; a gain or net result
-    is positive when public budgets improve, a cost when money is spent). The first five are
-    *added to*, so that the chunks of a run can be summed; the caller sets them to zero.
-
-    out_npv : float64 (n, A)
-        NPV per actor, sum_k sum_t beta_k(t) N_k[t, a], discounted to the run's first year.
-    out_case_npv : float64 (n, cases)
-        Each case's NPV over all its actors (written, not added).
-    out_net : float64 (n, T, A)
-        Net result N[t, a] summed over the cases, undiscounted.
-    out_discounted : float64 (n, T)
-        sum_k beta_k(t) sum_a N_k[t, a]: the discounted net result of each year.
-    out_pv : float64 (n, 2)
-        Present values of all gains and of all net extra costs.
-    out_gains : float64 (n, cases, T, A, C)
-        G[t, a, c] of each case (written only with `write_cube`; may be empty otherwise).
-    out_costs : float64 (n, cases, T, A)
-        K[t, a] of each case (written only with `write_cube`; may be empty otherwise).
+        Also write `out.gains`, `out.costs` and `out.discount`.
+    out : KernelOutputs
+        Where the results go (:class:`KernelOutputs`).
     """
+    param_column = plan.param_column
+    param_constant = plan.param_constant
+    cohort_first = plan.cohort_first
+    cohort_start = plan.cohort_start
+    cohort_param = plan.cohort_param
+    effect = plan.effect
+    persistence = plan.persistence
+    persistence_profile = plan.persistence_profile
+    cost_first = plan.cost_first
+    cost_param = plan.cost_param
+    cost_actor = plan.cost_actor
+    cost_sign = plan.cost_sign
+    cost_pattern = plan.cost_pattern
+    cost_weight = plan.cost_weight
+    duration_weight = plan.duration_weight
+    duration_first = plan.duration_first
+    consequence_first = plan.consequence_first
+    change_param = plan.change_param
+    factor_param = plan.factor_param
+    consequence_profile = plan.consequence_profile
+    consequence_index = plan.consequence_index
+    price_first = plan.price_first
+    price_terms = plan.price_terms
+    profile_first = plan.profile_first
+    profiles = plan.profiles
+    economy = plan.economy
+    horizon = plan.horizon
+    year_offset = plan.year_offset
+    actor_first = plan.actor_first
+    actor_index = plan.actor_index
+    out_npv = out.npv
+    out_case_npv = out.case_npv
+    out_net = out.net
+    out_discounted = out.discounted
+    out_pv = out.pv
+    out_gains = out.gains
+    out_costs = out.costs
+    out_discount = out.discount
     n = values.shape[0]
     cases = horizon.shape[0]
     P = param_column.shape[0]
@@ -127,7 +145,7 @@ def evaluate_cases(  # noqa: C901 - one compiled pass per draw and case, no help
             shift_years = year_offset[k]
             onset, window, mode = persistence[k, 3], persistence[k, 4], persistence[k, 0]
             e = par[effect[k, 1]]
-            if effect[k, 0] != _EFFECT_DIRECT and effect[k, 2] >= 0:
+            if effect[k, 0] != EFFECT_DIRECT and effect[k, 2] >= 0:
                 e -= par[effect[k, 2]]
             keep_growing = 1.0 + par[economy[k, 1]]
             shrink = 1.0 / (1.0 + par[economy[k, 0]])
@@ -149,9 +167,9 @@ def evaluate_cases(  # noqa: C901 - one compiled pass per draw and case, no help
                 v = u - onset
                 if v < 0 or (window > 0 and v >= window):
                     pi[u] = 0.0
-                elif mode == _PERSIST_FULL:
+                elif mode == PERSIST_FULL:
                     pi[u] = 1.0
-                elif mode == _PERSIST_PROFILE:
+                elif mode == PERSIST_PROFILE:
                     pi[u] = persistence_profile[k, v]
                 elif v < f0:
                     pi[u] = 1.0
@@ -231,6 +249,10 @@ def evaluate_cases(  # noqa: C901 - one compiled pass per draw and case, no help
             out_case_npv[d, k] = case_npv
 
             if write_cube:
+                factor = 1.0
+                for t in range(T_run):  # the same products as `discount`, continued to the run's end
+                    out_discount[d, k, t] = factor
+                    factor *= shrink
                 for t in range(T_run):
                     for a in range(A_run):
                         out_costs[d, k, t, a] = 0.0

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from html import escape
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from somrisk.distributions import as_distribution
 from somrisk.report import charts
@@ -18,8 +18,8 @@ from somrisk.report.i18n import Words, describe
 if TYPE_CHECKING:
     import xarray as xr
 
+    from somrisk.engine import Simulation
     from somrisk.sensitivity import SobolResult, Tornado
-    from somrisk.simulation import Simulation
 
 __all__ = ["ReportData", "render_html"]
 
@@ -84,6 +84,8 @@ def render_html(data: ReportData, lang: str = "da") -> str:
     sections = [
         _case_section(data, words),
         _key_figures(data, words),
+        _warnings(data, words),
+        _som_figures(data, words),
         _figure_section(words["cumulative"], charts.fan_chart(data.summary, words), "cumulative"),
         _figure_section(words["npv_distribution"], _npv_figure(data, words), "npv-distribution"),
         _figure_section(
@@ -150,8 +152,7 @@ def _case_section(data: ReportData, words: Words) -> str:
 
 def _participants(data: ReportData) -> float:
     """Participants in the deterministic run (every cohort at its base value)."""
-    model = data.simulation.model
-    return float(model.space.base_values[model.plan.cohort_param].sum())
+    return data.simulation.deterministic.participants
 
 
 def _key_figures(data: ReportData, words: Words) -> str:
@@ -199,6 +200,62 @@ def _key_figures(data: ReportData, words: Words) -> str:
         f'<p class="lead">{escape(x)}</p>' for x in sentences
     )
     return f'<section id="key-figures"><h2>{escape(words["key_figures"])}</h2>{table}{text}</section>'
+
+
+def _som_figures(data: ReportData, words: Words) -> str:
+    """SØM's own figures: the undiscounted net result over the horizon, both figures per
+    participant, and the benefit-cost ratio; deterministic (SØM), median and the 90 % interval."""
+    s = data.summary
+    years = len(s.year)
+    total = s.sel(actor="total")
+    per = s.sel(per_participant="npv"), s.sel(per_participant="net_total")
+
+    def money_row(label: str, prefix: str, stats: Any) -> tuple[str, list[str]]:
+        q = stats[f"{prefix}_quantile"]
+        cells = [
+            float(stats[f"{prefix}_deterministic"]),
+            float(q.sel(quantile=0.5)),
+            float(q.sel(quantile=0.05)),
+            float(q.sel(quantile=0.95)),
+        ]
+        return "", [label, *(words.money(x) for x in cells)]
+
+    ratio = [float(s.benefit_cost_ratio_deterministic), float(s.benefit_cost_ratio_mean)]
+    rows = [
+        money_row(words["net_total"].format(years), "net_total", total),
+        money_row(words["npv_per_participant"], "per_participant", per[0]),
+        money_row(words["net_total_per_participant"].format(years), "per_participant", per[1]),
+        (
+            "",
+            [
+                f"{words['benefit_cost']} ({words['mean'].lower()} {words.number(ratio[1], 2)})",
+                words.number(ratio[0], 2),
+                "",
+                "",
+                "",
+            ],
+        ),
+    ]
+    table = _table(
+        [words["figure"], words["deterministic"], words["median"], words["p05"], words["p95"]], rows
+    )
+    note = f'<p class="muted">{escape(words["som_note"])}</p>'
+    return f'<section id="som-figures"><h2>{escape(words["som_figures"])}</h2>{table}{note}</section>'
+
+
+def _warnings(data: ReportData, words: Words) -> str:
+    """model.md's warnings of the case, in the report's language; nothing where there are none."""
+    from somrisk.case.model_warnings import model_warnings
+
+    found = model_warnings(data.simulation.case)
+    if not found:
+        return ""
+    items = "".join(f"<li>{escape(_sentence(w.text(words.lang)))}</li>" for w in found)
+    return f'<section id="warnings"><h2>{escape(words["warnings"])}</h2><ul>{items}</ul></section>'
+
+
+def _sentence(text: str) -> str:
+    return text[:1].upper() + text[1:] + ("" if text.endswith(".") else ".")
 
 
 def _npv_figure(data: ReportData, words: Words):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 
 from somrisk.case.schema import CATEGORY_LABELS
+from somrisk.distributions import FAMILIES
 
 __all__ = ["LANGUAGES", "SOM_ACTORS", "Words"]
 
@@ -58,6 +59,16 @@ _LABELS = {
         "range": "10-90 %",
         "source": "Kilde",
         "provenance": "Dokumentation af beregningen",
+        "som_figures": "SØM's nøgletal",
+        "figure": "Nøgletal",
+        "net_total": "Nettoresultat over {} år, udiskonteret",
+        "npv_per_participant": "Nutidsværdi pr. deltager",
+        "net_total_per_participant": "Nettoresultat over {} år pr. deltager",
+        "benefit_cost": "Afkast pr. investeret krone",
+        "mean": "Gennemsnit",
+        "som_note": "SØM opgør nettoresultatet over hele perioden uden diskontering og pr. deltager "
+        "(alle deltagere, ikke kun dem med effekt); nutidsværdien ovenfor er tilbagediskonteret.",
+        "warnings": "Advarsler",
         "version": "somrisk-version",
         "case_hash": "Sagsfilens SHA-256",
         "seed": "Seed",
@@ -112,6 +123,16 @@ _LABELS = {
         "range": "10-90 %",
         "source": "Source",
         "provenance": "Provenance",
+        "som_figures": "SØM's key figures",
+        "figure": "Figure",
+        "net_total": "Net result over {} years, undiscounted",
+        "npv_per_participant": "Net present value per participant",
+        "net_total_per_participant": "Net result over {} years per participant",
+        "benefit_cost": "Return per krone invested",
+        "mean": "Mean",
+        "som_note": "SØM states the net result over the whole period without discounting, and per "
+        "participant (every participant, not only those with the effect); the NPV above is discounted.",
+        "warnings": "Warnings",
         "version": "somrisk version",
         "case_hash": "Case file SHA-256",
         "seed": "Seed",
@@ -222,41 +243,18 @@ class Words:
         return text + (f"; the median payback year is {median_year}." if median_year else ".")
 
 
-#: Distributions in words; {range} (min to max), {mode}, {mean}, {sd}, {median}, {value}, {count} are
-#: filled in.
-_DISTRIBUTIONS = {
-    "da": {
-        "fixed": "{value}",
-        "uniform": "ligefordeling {range}",
-        "triangular": "trekantfordeling {range}, mest sandsynligt {mode}",
-        "pert": "PERT-fordeling {range}, mest sandsynligt {mode}",
-        "normal": "normalfordeling, middelværdi {mean}, spredning {sd}",
-        "lognormal": "lognormalfordeling, median {median}",
-        "beta": "betafordeling, middelværdi {mean}",
-        "gamma": "gammafordeling, middelværdi {mean}",
-        "empirical": "empirisk fordeling af {count} værdier",
-    },
-    "en": {
-        "fixed": "{value}",
-        "uniform": "uniform {range}",
-        "triangular": "triangular {range}, most likely {mode}",
-        "pert": "PERT {range}, most likely {mode}",
-        "normal": "normal, mean {mean}, sd {sd}",
-        "lognormal": "lognormal, median {median}",
-        "beta": "beta, mean {mean}",
-        "gamma": "gamma, mean {mean}",
-        "empirical": "empirical, {count} values",
-    },
-}
-
-
 def describe(kind: str, params: dict[str, float], words: Words) -> str:
-    """A distribution in words, e.g. "trekantfordeling 1-4, mest sandsynligt 2"."""
+    """A distribution in words, e.g. "trekantfordeling 1-4, mest sandsynligt 2": the family's words
+    (distributions.FAMILIES) with `params` filled in. KeyError where the family has no words (it is
+    shown by its own parameters) or a parameter its words name is missing."""
 
     def show(x: float) -> str:
         return words.number(x) if abs(x) >= 1000 or float(x).is_integer() else words.decimal(x)
 
-    template = _DISTRIBUTIONS[words.lang].get(kind, "{value}")
+    family = FAMILIES.get(kind)
+    if family is None or family.words is None:
+        raise KeyError(f"no words for the distribution {kind!r}")
+    template = family.words[words.lang]
     shown = {key: show(value) for key, value in params.items()}
     if "min" in params and "max" in params:
         # "1-4", but "−70.000 til −40.000" where a dash would read as a minus sign

@@ -1,6 +1,6 @@
 """Stage 9 (beside the summaries): sensitivity and decision analyses of a case.
 
-Each analysis re-evaluates the compiled case through :mod:`somrisk.simulation` and returns a frozen
+Each analysis re-evaluates the compiled case through :mod:`somrisk.engine` and returns a frozen
 result object: :func:`tornado` (with switching values), :func:`sobol` and :func:`morris` (via SALib),
 :func:`breakeven`, :func:`voi` (EVPI and EVPPI) and :func:`drivers` (what separates losing draws).
 """

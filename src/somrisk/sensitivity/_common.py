@@ -1,7 +1,7 @@
 """What every sensitivity analysis shares: the output analysed, inputs set to chosen values, groups.
 
-The analyses evaluate the compiled case (:class:`somrisk.simulation.Model`) on designed input values
-through :func:`somrisk.simulation.evaluate`; this module turns "input X at value x, every other input
+The analyses evaluate the compiled case (:class:`somrisk.engine.Model`) on designed input values
+through :func:`somrisk.engine.evaluate`; this module turns "input X at value x, every other input
 at its base value" into the arrays that function takes.
 """
 
@@ -13,9 +13,9 @@ from pathlib import Path
 import numpy as np
 
 from somrisk.case import Case, load_case
+from somrisk.engine import Model, evaluate, prepare
 from somrisk.errors import UsageError
 from somrisk.sampling.correlation import connected_sets
-from somrisk.simulation import Model, evaluate, prepare
 
 __all__ = [
     "BaseRows",

@@ -2,7 +2,7 @@
 
 Designs are in the unit cube, one column per uncertain input (Saltelli's: ``saltelli``), with a ``problem``
 built here from a :class:`Grouping`; the same problem analyses the outputs. The unit cube's points
-are turned into input values by :func:`somrisk.simulation.evaluate_uniforms` (rank correlations,
+are turned into input values by :func:`somrisk.engine.evaluate_uniforms` (rank correlations,
 inverse CDFs), so SALib never sees a distribution.
 """
 

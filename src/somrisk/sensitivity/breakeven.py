@@ -9,16 +9,29 @@ Monte Carlo run, everything else uncertain (the same draws for every value).
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import ClassVar
 
 import numpy as np
+import xarray as xr
 from scipy import optimize
 
 from somrisk.case import Case
+from somrisk.engine import Model, simulate
+from somrisk.labelled import (
+    Labelled,
+    Number,
+    Pairs,
+    Provenance,
+    Setting,
+    TableColumn,
+    TableSpec,
+    array,
+    number,
+    setting,
+)
 from somrisk.sensitivity._common import TOTAL, BaseRows, as_model, get_input, select_output
-from somrisk.simulation import Model, simulate
 
 __all__ = ["Breakeven", "breakeven", "effect_of"]
 
@@ -29,8 +42,12 @@ CURVE_POINTS = 41
 
 
 @dataclass(frozen=True, eq=False)
-class Breakeven:
+class Breakeven(Labelled):
     """Break-even values of one output.
+
+    `data` has the 0-d variables below (NaN where a value is None) and ``curve_prob_positive``
+    along the dimension ``curve_effect`` (the effects of the curve); `attrs` hold ``output``,
+    ``draws``, ``seed`` and the provenance of the run behind the curve.
 
     Attributes
     ----------
@@ -53,16 +70,37 @@ class Breakeven:
         The run behind the curve.
     """
 
-    output: str
-    effect: float | None
-    base_effect: float
-    full_years: float | None
-    base_full_years: float | None
-    curve_effect: np.ndarray
-    curve_prob_positive: np.ndarray
-    draws: int
-    seed: int
-    attrs: dict[str, Any] = field(default_factory=dict)
+    JSON: ClassVar = (
+        Setting("output"),
+        Number("effect"),
+        Number("full_years"),
+        Pairs("curve", "curve_prob_positive"),
+        Number("base_effect"),
+        Number("base_full_years"),
+        Setting("draws"),
+        Setting("seed"),
+        Provenance(),
+    )
+    TABLE: ClassVar = TableSpec(
+        (
+            TableColumn("Effect (pp)", "points", "curve_effect"),
+            TableColumn("P({output} > 0)", "share", "curve_prob_positive"),
+        ),
+        rows=10,
+    )
+
+    effect = number()
+    base_effect = number()
+    full_years = number()
+    base_full_years = number()
+    curve_effect = array()
+    curve_prob_positive = array()
+    draws = setting()
+    seed = setting()
+
+    @property
+    def dim(self) -> str:
+        return "curve_effect"
 
 
 def breakeven(
@@ -102,7 +140,7 @@ def breakeven(
     full_years, base_full = None, None
     if FULL_YEARS in paths:
         base_full = float(rows.constants[paths.index(FULL_YEARS)])
-        knots = np.arange(model.case.info.horizon + 1, dtype=float)  # NPV is linear in F between knots
+        knots = np.arange(model.case.horizon + 1, dtype=float)  # NPV is linear in F between knots
         full_years = _shortest(lambda f: target.of(rows.vary(FULL_YEARS, f)), knots)
 
     run = simulate(model, draws=draws, seed=seed, sampler=sampler, threads=threads, keep_inputs=True)
@@ -115,18 +153,18 @@ def breakeven(
             for e in effects
         ]
     )
-    return Breakeven(
-        output=target.name,
-        effect=root,
-        base_effect=base_effect,
-        full_years=full_years,
-        base_full_years=base_full,
-        curve_effect=effects,
-        curve_prob_positive=prob,
-        draws=draws,
-        seed=seed,
-        attrs=run.attrs,
+    data = xr.Dataset(
+        {
+            "effect": np.nan if root is None else root,
+            "base_effect": base_effect,
+            "full_years": np.nan if full_years is None else full_years,
+            "base_full_years": np.nan if base_full is None else base_full,
+            "curve_prob_positive": ("curve_effect", prob),
+        },
+        coords={"curve_effect": effects},
+        attrs=run.attrs | {"output": target.name, "draws": draws, "seed": seed},
     )
+    return Breakeven(data)
 
 
 def effect_of(model: Model, values: np.ndarray, constants: np.ndarray) -> np.ndarray:

@@ -11,23 +11,43 @@ The p-value says whether a D that large could come from chance alone.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import ClassVar
 
 import numpy as np
+import xarray as xr
 from scipy import stats
 
 from somrisk.case import Case
+from somrisk.engine import Model, simulate
+from somrisk.labelled import (
+    Column,
+    Labelled,
+    Number,
+    Provenance,
+    Rows,
+    Setting,
+    TableColumn,
+    TableSpec,
+    array,
+    number,
+    setting,
+)
 from somrisk.sensitivity._common import TOTAL, as_model, select_output
-from somrisk.simulation import Model, simulate
 
 __all__ = ["Drivers", "drivers"]
 
+#: The numbers of each input, in the order of the JSON.
+COLUMNS = ("distance", "pvalue", "median_loss", "median_rest")
+
 
 @dataclass(frozen=True, eq=False)
-class Drivers:
+class Drivers(Labelled):
     """Inputs that separate losing draws from the rest, largest distance first.
+
+    `data` has the dimension ``input`` (the paths, largest distance first) and the 0-d
+    ``prob_loss``; `attrs` hold ``output``, ``draws``, ``seed``, ``loss_draws`` and the provenance.
 
     Attributes
     ----------
@@ -39,23 +59,36 @@ class Drivers:
     median_loss, median_rest : float64 (len(names),)
         The input's median in the losing draws and in the others (which side of it losses lie on).
     loss_draws, draws : int
-        Number of losing draws, and of all draws.
+        Number of losing draws, and of all draws; `prob_loss` their ratio.
     """
 
-    output: str
-    draws: int
-    seed: int
-    loss_draws: int
-    names: tuple[str, ...]
-    distance: np.ndarray
-    pvalue: np.ndarray
-    median_loss: np.ndarray
-    median_rest: np.ndarray
-    attrs: dict[str, Any] = field(default_factory=dict)
+    JSON: ClassVar = (
+        Setting("output"),
+        Setting("draws"),
+        Setting("loss_draws"),
+        Number("prob_loss"),
+        Rows("drivers", "input", tuple(Column(key) for key in COLUMNS)),
+        Setting("seed"),
+        Provenance(),
+    )
+    TABLE: ClassVar = TableSpec(
+        (
+            TableColumn("{What}", "label"),
+            TableColumn("Distance D", "decimal3", "distance"),
+            TableColumn("p-value", "pvalue", "pvalue"),
+            TableColumn("Median in losses", "value", "median_loss"),
+            TableColumn("Median otherwise", "value", "median_rest"),
+        )
+    )
 
-    @property
-    def prob_loss(self) -> float:
-        return self.loss_draws / self.draws
+    distance = array()
+    pvalue = array()
+    median_loss = array()
+    median_rest = array()
+    prob_loss = number()
+    draws = setting()
+    loss_draws = setting()
+    seed = setting()
 
 
 def drivers(
@@ -93,15 +126,11 @@ def drivers(
     else:
         median_rest = np.median(run.inputs, axis=0)
     order = np.argsort(-np.nan_to_num(distance, nan=-1.0), kind="stable")
-    return Drivers(
-        output=target.name,
-        draws=draws,
-        seed=seed,
-        loss_draws=int(loss.sum()),
-        names=tuple(model.space.paths[j] for j in order),
-        distance=distance[order],
-        pvalue=pvalue[order],
-        median_loss=median_loss[order],
-        median_rest=median_rest[order],
-        attrs=run.attrs,
+    columns = {"distance": distance, "pvalue": pvalue, "median_loss": median_loss, "median_rest": median_rest}
+    data = xr.Dataset(
+        {key: ("input", columns[key][order]) for key in COLUMNS} | {"prob_loss": loss.sum() / draws},
+        coords={"input": [model.space.paths[j] for j in order]},
+        attrs=run.attrs
+        | {"output": target.name, "draws": draws, "seed": seed, "loss_draws": int(loss.sum())},
     )
+    return Drivers(data)

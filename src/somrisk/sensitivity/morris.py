@@ -10,18 +10,30 @@ on the other inputs (interactions) or is not linear.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import ClassVar
 
 import numpy as np
+import xarray as xr
 
 from somrisk.case import Case
 from somrisk.cube import make_attrs
+from somrisk.engine import Model, evaluate_uniforms
 from somrisk.errors import UsageError
+from somrisk.labelled import (
+    Column,
+    Labelled,
+    Provenance,
+    Rows,
+    Setting,
+    TableColumn,
+    TableSpec,
+    array,
+    setting,
+)
 from somrisk.sensitivity import _salib
 from somrisk.sensitivity._common import TOTAL, as_model, grouping, select_output
-from somrisk.simulation import Model, evaluate_uniforms
 
 __all__ = ["MorrisResult", "morris"]
 
@@ -30,8 +42,11 @@ QUANTILE_RANGE = (0.01, 0.99)
 
 
 @dataclass(frozen=True, eq=False)
-class MorrisResult:
+class MorrisResult(Labelled):
     """Morris screening of one output.
+
+    `data` has the dimension ``input`` (or ``group`` with `by_group`) labelled by the inputs' paths
+    or the groups' names, in the case's order; `attrs` hold the settings below and the provenance.
 
     Attributes
     ----------
@@ -46,19 +61,38 @@ class MorrisResult:
         The design: trajectories (g + 1) evaluations for g inputs or groups.
     """
 
-    output: str
-    names: tuple[str, ...]
-    mu: np.ndarray
-    mu_star: np.ndarray
-    mu_star_conf: np.ndarray
-    sigma: np.ndarray
-    trajectories: int
-    levels: int
-    evaluations: int
-    by_group: bool
-    merged: tuple[str, ...]
-    seed: int
-    attrs: dict[str, Any] = field(default_factory=dict)
+    JSON: ClassVar = (
+        Setting("output"),
+        Setting("trajectories"),
+        Setting("levels"),
+        Setting("evaluations"),
+        Rows("indices", "name", tuple(Column(key) for key in ("mu_star", "mu_star_conf", "mu", "sigma"))),
+        Setting("groups", "by_group"),
+        Setting("correlated_groups", "merged"),
+        Setting("seed"),
+        Provenance(),
+    )
+    TABLE: ClassVar = TableSpec(
+        (
+            TableColumn("{What}", "label"),
+            TableColumn("mu*", "money", "mu_star"),
+            TableColumn("± (95 %)", "money", "mu_star_conf"),
+            TableColumn("mu", "money", "mu"),
+            TableColumn("sigma", "money", "sigma"),
+        ),
+        sort_by="mu_star",
+    )
+
+    mu = array()
+    mu_star = array()
+    mu_star_conf = array()
+    sigma = array()
+    trajectories = setting()
+    levels = setting()
+    evaluations = setting()
+    by_group = setting()
+    merged = setting()
+    seed = setting()
 
 
 def morris(
@@ -100,18 +134,20 @@ def morris(
     for k, name in enumerate(grouped.names):
         if len(grouped.members(name)) > 1:
             sigma[k] = np.nan
-    return MorrisResult(
-        output=target.name,
-        names=grouped.names,
-        mu=result["mu"],
-        mu_star=result["mu_star"],
-        mu_star_conf=result["mu_star_conf"],
-        sigma=sigma,
-        trajectories=trajectories,
-        levels=levels,
-        evaluations=int(design.shape[0]),
-        by_group=groups,
-        merged=grouped.merged,
-        seed=seed,
-        attrs=make_attrs(model.case, seed=seed, sampler="morris", draws=int(design.shape[0])),
+    dim = "group" if groups else "input"
+    values = {"mu": result["mu"], "mu_star": result["mu_star"], "mu_star_conf": result["mu_star_conf"]}
+    settings = {
+        "output": target.name,
+        "trajectories": trajectories,
+        "levels": levels,
+        "evaluations": int(design.shape[0]),
+        "by_group": groups,
+        "merged": grouped.merged,
+        "seed": seed,
+    }
+    data = xr.Dataset(
+        {key: (dim, array) for key, array in (values | {"sigma": sigma}).items()},
+        coords={dim: list(grouped.names)},
+        attrs=make_attrs(model.case, seed=seed, sampler="morris", draws=int(design.shape[0])) | settings,
     )
+    return MorrisResult(data)

@@ -11,19 +11,33 @@ from __future__ import annotations
 
 import math
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import ClassVar
 
 import numpy as np
+import xarray as xr
 
 from somrisk._resources import available_memory, format_bytes
 from somrisk.case import Case
 from somrisk.cube import make_attrs
+from somrisk.engine import Model, evaluate_uniforms
 from somrisk.errors import UsageError
+from somrisk.labelled import (
+    Column,
+    Labelled,
+    Number,
+    Provenance,
+    Rows,
+    Setting,
+    TableColumn,
+    TableSpec,
+    array,
+    number,
+    setting,
+)
 from somrisk.sensitivity import _salib, saltelli
 from somrisk.sensitivity._common import TOTAL, as_model, grouping, select_output
-from somrisk.simulation import Model, evaluate_uniforms
 
 __all__ = ["SobolResult", "distinguishable", "sobol"]
 
@@ -37,8 +51,12 @@ def distinguishable(index: np.ndarray, conf: np.ndarray) -> np.ndarray:
 
 
 @dataclass(frozen=True, eq=False)
-class SobolResult:
+class SobolResult(Labelled):
     """Sobol indices of one output, per input or per group.
+
+    `data` has the dimension ``input`` (or ``group`` with `by_group`) labelled by the inputs' paths
+    or the groups' names, in the case's order, and ``other_input`` (``other_group``) for the
+    second-order indices; `attrs` hold the settings below and the provenance.
 
     Attributes
     ----------
@@ -49,10 +67,12 @@ class SobolResult:
     S1, S1_conf, ST, ST_conf : float64 (len(names),)
         First-order and total indices, with the half-widths of their bootstrap confidence intervals
         (`confidence` level). NaN where the output does not vary.
+    S1_distinguishable, ST_distinguishable : bool (len(names),)
+        Whether each index is distinguishable from 0 (:func:`distinguishable`).
     S2, S2_conf : float64 (len(names), len(names)) or None
         Second-order indices (upper triangle), where asked for.
     n : int
-        Base points of the design (a power of two).
+        Base points of the design (a power of two); `requested_n` the n asked for.
     evaluations : int
         Model evaluations: n (g + 2), or n (2g + 2) with second-order indices.
     merged : tuple of str
@@ -63,40 +83,62 @@ class SobolResult:
         Time spent evaluating the model, making Saltelli's design, and in SALib's analysis.
     """
 
-    output: str
-    names: tuple[str, ...]
-    S1: np.ndarray
-    S1_conf: np.ndarray
-    ST: np.ndarray
-    ST_conf: np.ndarray
-    n: int
-    evaluations: int
-    by_group: bool
-    merged: tuple[str, ...]
-    mean: float
-    variance: float
-    confidence: float
-    seed: int
-    model_seconds: float
-    sampling_seconds: float
-    analysis_seconds: float
-    attrs: dict[str, Any] = field(default_factory=dict)
-    S2: np.ndarray | None = None
-    S2_conf: np.ndarray | None = None
-    requested_n: int | None = None
+    JSON: ClassVar = (
+        Setting("output"),
+        Setting("n"),
+        Setting("evaluations"),
+        Rows(
+            "indices",
+            "name",
+            (
+                *(Column(key) for key in ("S1", "S1_conf", "ST", "ST_conf")),
+                Column("S1_distinguishable"),
+                Column("ST_distinguishable"),
+                Column("S2", upper=True, optional=True),
+                Column("S2_conf", upper=True, optional=True),
+            ),
+        ),
+        Setting("groups", "by_group"),
+        Setting("correlated_groups", "merged"),
+        Setting("confidence"),
+        Setting("seed"),
+        Number("variance"),
+        Provenance(),
+    )
+    TABLE: ClassVar = TableSpec(
+        (
+            TableColumn("{What}", "label"),
+            TableColumn("First order S1", "index", "S1"),
+            TableColumn("Total ST", "index", "ST"),
+        ),
+        sort_by="ST",
+    )
+
+    S1 = array()
+    S1_conf = array()
+    ST = array()
+    ST_conf = array()
+    S1_distinguishable = array()
+    ST_distinguishable = array()
+    S2 = array()
+    S2_conf = array()
+    mean = number()
+    variance = number()
+    n = setting()
+    requested_n = setting()
+    evaluations = setting()
+    by_group = setting()
+    merged = setting()
+    confidence = setting()
+    seed = setting()
+    model_seconds = setting()
+    sampling_seconds = setting()
+    analysis_seconds = setting()
 
     @property
     def varies(self) -> bool:
         """False where the output is the same in every evaluation (nothing to attribute)."""
         return bool(self.variance > 0)
-
-    @property
-    def S1_distinguishable(self) -> np.ndarray:
-        return distinguishable(self.S1, self.S1_conf)
-
-    @property
-    def ST_distinguishable(self) -> np.ndarray:
-        return distinguishable(self.ST, self.ST_conf)
 
 
 def power_of_two(n: int) -> int:
@@ -185,29 +227,36 @@ def sobol(
         if second_order:
             indices |= {"S2": np.full((g, g), np.nan), "S2_conf": np.full((g, g), np.nan)}
     analysis_seconds = time.perf_counter() - started
-    return SobolResult(
-        output=target.name,
-        names=grouped.names,
-        S1=indices["S1"],
-        S1_conf=indices["S1_conf"],
-        ST=indices["ST"],
-        ST_conf=indices["ST_conf"],
-        S2=indices.get("S2"),
-        S2_conf=indices.get("S2_conf"),
-        n=base_n,
-        requested_n=n,
-        evaluations=int(design.shape[0]),
-        by_group=groups,
-        merged=grouped.merged,
-        mean=float(np.mean(base_points)),
-        variance=variance,
-        confidence=confidence,
-        seed=seed,
-        model_seconds=model_seconds,
-        sampling_seconds=sampling_seconds,
-        analysis_seconds=analysis_seconds,
-        attrs=make_attrs(model.case, seed=seed, sampler="saltelli", draws=int(design.shape[0])),
+    dim = "group" if groups else "input"
+    variables = {key: (dim, indices[key]) for key in ("S1", "S1_conf", "ST", "ST_conf")} | {
+        "S1_distinguishable": (dim, distinguishable(indices["S1"], indices["S1_conf"])),
+        "ST_distinguishable": (dim, distinguishable(indices["ST"], indices["ST_conf"])),
+        "mean": float(np.mean(base_points)),
+        "variance": variance,
+    }
+    coords = {dim: list(grouped.names)}
+    if second_order:
+        variables |= {key: ((dim, f"other_{dim}"), indices[key]) for key in ("S2", "S2_conf")}
+        coords[f"other_{dim}"] = list(grouped.names)
+    settings = {
+        "output": target.name,
+        "n": base_n,
+        "requested_n": n,
+        "evaluations": int(design.shape[0]),
+        "by_group": groups,
+        "merged": grouped.merged,
+        "confidence": confidence,
+        "seed": seed,
+        "model_seconds": model_seconds,
+        "sampling_seconds": sampling_seconds,
+        "analysis_seconds": analysis_seconds,
+    }
+    data = xr.Dataset(
+        variables,
+        coords=coords,
+        attrs=make_attrs(model.case, seed=seed, sampler="saltelli", draws=int(design.shape[0])) | settings,
     )
+    return SobolResult(data)
 
 
 #: Share of the available memory a Sobol design and its analysis may take.

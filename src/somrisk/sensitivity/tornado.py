@@ -11,18 +11,31 @@ from __future__ import annotations
 
 import itertools
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import ClassVar
 
 import numpy as np
+import xarray as xr
 from scipy import optimize
 
 from somrisk.case import Case
 from somrisk.cube import make_attrs
+from somrisk.engine import Model
 from somrisk.errors import UsageError
+from somrisk.labelled import (
+    Column,
+    Labelled,
+    Number,
+    Provenance,
+    Rows,
+    Setting,
+    TableColumn,
+    TableSpec,
+    number,
+    setting,
+)
 from somrisk.sensitivity._common import TOTAL, BaseRows, Output, as_model, select_output
-from somrisk.simulation import Model
 
 __all__ = ["Tornado", "TornadoBar", "tornado"]
 
@@ -30,6 +43,8 @@ __all__ = ["Tornado", "TornadoBar", "tornado"]
 _SEARCH_QUANTILES = np.concatenate([[0.001, 0.005], np.linspace(0.01, 0.99, 50), [0.995, 0.999]])
 #: Beyond them, the search steps out geometrically, up to 2**40 times the input's spread.
 _SEARCH_STEPS = 2.0 ** np.arange(0, 41)
+#: The numbers of each bar, in the order of outputs.md.
+BAR_VALUES = ("low", "high", "npv_low", "npv_high", "swing", "switch_value", "prob_beyond_switch")
 
 
 @dataclass(frozen=True)
@@ -66,17 +81,59 @@ class TornadoBar:
     prob_beyond_switch: float | None
 
 
-@dataclass(frozen=True)
-class Tornado:
+@dataclass(frozen=True, eq=False)
+class Tornado(Labelled):
     """The tornado of one output: the base (deterministic) value and one bar per uncertain input,
-    largest swing first."""
+    largest swing first.
 
-    output: str
-    base: float
-    low_quantile: float
-    high_quantile: float
-    bars: tuple[TornadoBar, ...]
-    attrs: dict[str, Any] = field(default_factory=dict)
+    `data` has the dimension ``input`` (the inputs' paths, largest swing first, with their default
+    ``group`` as a coordinate), the variables of :class:`TornadoBar` along it (NaN where a bar has
+    no switching value) and the 0-d ``base``; `attrs` hold ``output``, ``low_quantile``,
+    ``high_quantile`` and the provenance.
+    """
+
+    JSON: ClassVar = (
+        Setting("output"),
+        Number("base"),
+        Setting("low_quantile"),
+        Setting("high_quantile"),
+        Rows("bars", "input", tuple(Column(key) for key in (*BAR_VALUES, "group"))),
+        Provenance(),
+    )
+    TABLE: ClassVar = TableSpec(
+        (
+            TableColumn("{What}", "label"),
+            TableColumn("Low", "value", "low"),
+            TableColumn("High", "value", "high"),
+            TableColumn("NPV low", "money", "npv_low"),
+            TableColumn("NPV high", "money", "npv_high"),
+            TableColumn("Swing", "money", "swing"),
+            TableColumn("Switch at", "value", "switch_value"),
+            TableColumn("P(beyond)", "probability", "prob_beyond_switch"),
+        )
+    )
+
+    base = number()
+    low_quantile = setting()
+    high_quantile = setting()
+
+    @property
+    def bars(self) -> tuple[TornadoBar, ...]:
+        """One bar per uncertain input, largest swing first."""
+        data = self.data
+        columns = {key: data[key].values for key in BAR_VALUES}
+        return tuple(
+            TornadoBar(
+                input=str(label),
+                group=str(group),
+                **{key: _optional(columns[key][k]) for key in BAR_VALUES},  # type: ignore[arg-type]
+            )
+            for k, (label, group) in enumerate(zip(data.input.values, data.group.values, strict=True))
+        )
+
+
+def _optional(x: float) -> float | None:
+    return None if math.isnan(x) else float(x)
 
 
 def tornado(
@@ -117,29 +174,28 @@ def tornado(
         values[2 * j, j], values[2 * j + 1, j] = quantiles[0, j], quantiles[1, j]
     npv = target.of(rows.npv(values, threads=threads)).reshape(d, 2) if d else np.zeros((0, 2))
     switches = _switching_values(model, rows, target, threads)
-    bars = [
-        TornadoBar(
-            input=space.paths[j],
-            group=space.groups[j],
-            low=float(quantiles[0, j]),
-            high=float(quantiles[1, j]),
-            npv_low=float(npv[j, 0]),
-            npv_high=float(npv[j, 1]),
-            swing=float(abs(npv[j, 1] - npv[j, 0])),
-            switch_value=switches[j][0],
-            prob_beyond_switch=switches[j][1],
-        )
-        for j in range(d)
-    ]
-    bars.sort(key=lambda bar: -bar.swing)  # stable: equal swings keep the case's order
-    return Tornado(
-        output=target.name,
-        base=base,
-        low_quantile=float(low),
-        high_quantile=float(high),
-        bars=tuple(bars),
-        attrs=make_attrs(model.case, seed=0, sampler="deterministic", draws=1 + 2 * d),
+    switch_value = np.array([np.nan if s is None else s for s, _ in switches], dtype=float)
+    beyond = np.array([np.nan if p is None else p for _, p in switches], dtype=float)
+    columns = {
+        "low": quantiles[0],
+        "high": quantiles[1],
+        "npv_low": npv[:, 0],
+        "npv_high": npv[:, 1],
+        "swing": np.abs(npv[:, 1] - npv[:, 0]),
+        "switch_value": switch_value,
+        "prob_beyond_switch": beyond,
+    }
+    order = np.argsort(-columns["swing"], kind="stable")  # equal swings keep the case's order
+    data = xr.Dataset(
+        {key: ("input", values[order]) for key, values in columns.items()} | {"base": base},
+        coords={
+            "input": [space.paths[j] for j in order],
+            "group": ("input", [space.groups[j] for j in order]),
+        },
+        attrs=make_attrs(model.case, seed=0, sampler="deterministic", draws=1 + 2 * d)
+        | {"output": target.name, "low_quantile": float(low), "high_quantile": float(high)},
     )
+    return Tornado(data)
 
 
 def _switching_values(

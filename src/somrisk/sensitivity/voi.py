@@ -25,16 +25,30 @@ estimate is clipped to [0, EVPI].
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import ClassVar
 
 import numpy as np
+import xarray as xr
 
 from somrisk.case import Case
+from somrisk.engine import Model, simulate
 from somrisk.errors import UsageError
+from somrisk.labelled import (
+    Column,
+    Labelled,
+    Number,
+    Provenance,
+    Rows,
+    Setting,
+    TableColumn,
+    TableSpec,
+    array,
+    number,
+    setting,
+)
 from somrisk.sensitivity._common import TOTAL, as_model, grouping, select_output
-from somrisk.simulation import Model, simulate
 
 __all__ = ["ValueOfInformation", "evpi", "evppi", "voi"]
 
@@ -47,8 +61,12 @@ DRAWS_PER_TERM = 20
 
 
 @dataclass(frozen=True, eq=False)
-class ValueOfInformation:
+class ValueOfInformation(Labelled):
     """EVPI and EVPPI of one output, in the case's currency.
+
+    `data` has the dimension ``input`` (or ``group`` with `by_group`) labelled by the inputs' paths
+    or the groups' names, the 0-d ``evpi``, ``mean`` and ``prob_positive``; `attrs` hold ``output``,
+    ``draws``, ``seed``, ``by_group`` and the provenance.
 
     Attributes
     ----------
@@ -58,6 +76,8 @@ class ValueOfInformation:
         Inputs (paths) or groups.
     evppi : float64 (len(names),)
         Expected value of perfect information on each input or group alone.
+    share_of_evpi : float64 (len(names),)
+        evppi / evpi; NaN where the EVPI is 0.
     terms : int64 (len(names),)
         Regression terms used for each estimate.
     mean, prob_positive : float
@@ -65,17 +85,35 @@ class ValueOfInformation:
         where the mean is positive.
     """
 
-    output: str
-    draws: int
-    seed: int
-    evpi: float
-    names: tuple[str, ...]
-    evppi: np.ndarray
-    terms: np.ndarray
-    by_group: bool
-    mean: float
-    prob_positive: float
-    attrs: dict[str, Any] = field(default_factory=dict)
+    JSON: ClassVar = (
+        Setting("output"),
+        Setting("draws"),
+        Number("evpi"),
+        Rows("evppi", "name", (Column("value", "evppi"), Column("terms"))),
+        Setting("groups", "by_group"),
+        Number("mean"),
+        Number("prob_positive"),
+        Setting("seed"),
+        Provenance(),
+    )
+    TABLE: ClassVar = TableSpec(
+        (
+            TableColumn("{What}", "label"),
+            TableColumn("EVPPI", "money", "evppi"),
+            TableColumn("Share of EVPI", "share", "share_of_evpi"),
+        ),
+        sort_by="evppi",
+    )
+
+    evpi = number()
+    evppi = array()
+    share_of_evpi = array()
+    terms = array()
+    mean = number()
+    prob_positive = number()
+    draws = setting()
+    seed = setting()
+    by_group = setting()
 
 
 def evpi(net: np.ndarray) -> float:
@@ -172,16 +210,20 @@ def voi(
         value, n_terms = evppi(net, run.inputs[:, members], [items[m] for m in members])
         values.append(value)
         terms.append(n_terms)
-    return ValueOfInformation(
-        output=target.name,
-        draws=draws,
-        seed=seed,
-        evpi=evpi(net),
-        names=grouped.names,
-        evppi=np.array(values),
-        terms=np.array(terms, dtype=np.int64),
-        by_group=groups,
-        mean=float(np.mean(net)),
-        prob_positive=float(np.mean(net > 0)),
-        attrs=run.attrs,
+    dim = "group" if groups else "input"
+    perfect = evpi(net)
+    evppi_values = np.array(values, dtype=float)
+    share_of_evpi = evppi_values / perfect if perfect > 0 else np.full(len(values), np.nan)
+    data = xr.Dataset(
+        {
+            "evppi": (dim, evppi_values),
+            "share_of_evpi": (dim, share_of_evpi),
+            "terms": (dim, np.array(terms, dtype=np.int64)),
+            "evpi": perfect,
+            "mean": float(np.mean(net)),
+            "prob_positive": float(np.mean(net > 0)),
+        },
+        coords={dim: list(grouped.names)},
+        attrs=run.attrs | {"output": target.name, "draws": draws, "seed": seed, "by_group": groups},
     )
+    return ValueOfInformation(data)

@@ -25,6 +25,7 @@ from typing import Literal
 
 from somrisk.case.load import SECTIONS
 from somrisk.case.schema import CATEGORIES
+from somrisk.distributions import FAMILIES, PARAMETER_COLUMNS
 
 __all__ = [
     "COLUMN_HELP",
@@ -47,30 +48,9 @@ __all__ = [
 
 CellKind = Literal["text", "number"]
 
-#: The columns of a value that may be uncertain, in this order on every sheet that has one.
-INPUT_COLUMNS = (
-    "value",
-    "dist",
-    "min",
-    "mode",
-    "max",
-    "lambda",
-    "mean",
-    "sd",
-    "estimate",
-    "ci95_lo",
-    "ci95_hi",
-    "mu",
-    "sigma",
-    "alpha",
-    "beta",
-    "successes",
-    "trials",
-    "shape",
-    "scale",
-    "base",
-    "source",
-)
+#: The columns of a value that may be uncertain, in this order on every sheet that has one: a fixed
+#: number, the family, the families' parameters (distributions.PARAMETER_COLUMNS), base and source.
+INPUT_COLUMNS = ("value", "dist", *PARAMETER_COLUMNS, "base", "source")
 
 
 @dataclass(frozen=True)
@@ -256,42 +236,17 @@ SECTION_OF = {
 }
 
 
+#: Each family's help on the sheet Hjælp, after that of an empty ``dist``.
 DIST_HELP: dict[str, str] = {
     "": "value: et fast tal (ingen usikkerhed)",
-    "fixed": "value: et fast tal, skrevet som fordeling",
-    "uniform": "min, max: alle værdier imellem lige sandsynlige",
-    "triangular": "min, mode, max: trekantfordeling",
-    "pert": "min, mode (mest sandsynlig), max, evt. lambda (standard 4): ekspertvurdering",
-    "normal": "mean, sd; eller estimate, ci95_lo, ci95_hi (publiceret estimat med 95 %-interval)",
-    "truncnormal": "mean, sd (den underliggende normalfordelings) og min og/eller max",
-    "lognormal": "mean, sd (variablens egne); eller mu, sigma (logaritmens); "
-    "eller estimate, ci95_lo, ci95_hi",
-    "beta": "alpha, beta; eller mean, sd; eller successes, trials (antal succeser ud af antal forsøg)",
-    "gamma": "shape, scale; eller mean, sd",
-    "empirical": 'værdierne står på arket "Empirisk" i en kolonne med inputtets sti som overskrift',
+    **{name: family.excel for name, family in FAMILIES.items()},
 }
 
 COLUMN_HELP: dict[str, str] = {
     "key": "Nøglen (feltets navn i sagsformatet). Lad den stå; udfyld værdien i samme række.",
     "value": "Et fast tal (tekst for navn, beskrivelse, valuta og effektmål). Med dist = fixed: dens værdi.",
     "dist": "Fordelingen, hvis værdien er usikker (vælg fra listen). Tom: det faste tal i value.",
-    "min": "Mindste værdi (uniform, triangular, pert; truncnormal: nedre grænse).",
-    "mode": "Mest sandsynlige værdi (triangular, pert).",
-    "max": "Største værdi (uniform, triangular, pert; truncnormal: øvre grænse).",
-    "lambda": "PERT-fordelingens form; tom: 4.",
-    "mean": "Middelværdi (normal, truncnormal, lognormal, beta, gamma).",
-    "sd": "Standardafvigelse, større end 0.",
-    "estimate": "Publiceret punktestimat (normal, lognormal), med ci95_lo og ci95_hi.",
-    "ci95_lo": "Nedre grænse af 95 %-konfidensintervallet.",
-    "ci95_hi": "Øvre grænse af 95 %-konfidensintervallet.",
-    "mu": "Lognormal: middelværdi af logaritmen.",
-    "sigma": "Lognormal: standardafvigelse af logaritmen.",
-    "alpha": "Beta: første parameter.",
-    "beta": "Beta: anden parameter.",
-    "successes": "Beta ud fra en optælling: antal succeser.",
-    "trials": "Beta ud fra en optælling: antal forsøg.",
-    "shape": "Gamma: form.",
-    "scale": "Gamma: skala.",
+    **PARAMETER_COLUMNS,
     "base": "Værdien i den deterministiske beregning. Tom: estimate, ellers middelværdien.",
     "source": "Kilde: undersøgelse, vidensbase, lokale data, ekspertvurdering (vises i rapporten).",
     "name": "Kort, unikt navn: små bogstaver a-z, cifre og _ (ingen mellemrum, æ, ø eller å).",

@@ -21,7 +21,7 @@ from typing import Any
 from somrisk._files import check_writable, write_atomic
 from somrisk.case.checks import item_suffix
 from somrisk.case.load import parse_case, read_bytes
-from somrisk.distributions import FAMILIES
+from somrisk.distributions import FAMILIES, PAIR_COLUMNS
 from somrisk.errors import CaseError, Problem, format_value
 from somrisk.io.excel import layout as L
 from somrisk.io.excel.case_toml import case_toml
@@ -29,6 +29,9 @@ from somrisk.io.excel.case_toml import case_toml
 __all__ = ["CASE_SUFFIXES", "import_case", "read_case_workbook"]
 
 CASE_SUFFIXES = {".toml": "TOML case file"}
+
+#: The column of each item of a pair and its key path below the input: ci95_lo -> ci95.0.
+_PAIR_ITEM = {column: f"{key}.{i}" for key, both in PAIR_COLUMNS.items() for i, column in enumerate(both)}
 
 #: A cell that could not be read (its problem is recorded); its key is left out of the dict.
 _BAD: Any = type("_Bad", (), {"__repr__": lambda self: "<unreadable cell>"})()
@@ -343,9 +346,9 @@ class _Book:
         """A number or a distribution table from the INPUT_COLUMNS of a row (None where empty)."""
         title = sheet.title
         for name in L.INPUT_COLUMNS:
-            key = {"ci95_lo": "ci95.0", "ci95_hi": "ci95.1"}.get(name, name)
-            self.put(f"{path}.{key}", title, sheet.coord(row, name))
-        self.put(f"{path}.ci95", title, sheet.coord(row, "ci95_lo"))
+            self.put(f"{path}.{_PAIR_ITEM.get(name, name)}", title, sheet.coord(row, name))
+        for key, (low, _) in PAIR_COLUMNS.items():
+            self.put(f"{path}.{key}", title, sheet.coord(row, low))
         filled = [n for n in L.INPUT_COLUMNS if sheet.columns.get(n) in values]
         dist = self.text(sheet, row, values, "dist", f"{path}.dist")
         dist = dist.strip() if isinstance(dist, str) else dist
@@ -366,25 +369,41 @@ class _Book:
             return self.problem(title, sheet.coord(row, "dist"), f"{path}.dist", message, dist)
         table: dict[str, Any] = {"dist": dist}
         for name in filled:
-            if name in ("dist", "ci95_lo", "ci95_hi"):
+            if name == "dist" or name in _PAIR_ITEM:
                 continue
             if name == "source":
                 table[name] = self.text(sheet, row, values, name, f"{path}.{name}")
             else:
                 table[name] = self.number(sheet, row, values, name, f"{path}.{name}")
-        ci95 = [n for n in ("ci95_lo", "ci95_hi") if n in filled]
-        if len(ci95) == 1:
-            self.problem(title, sheet.coord(row, ci95[0]), f"{path}.ci95", "give both ci95_lo and ci95_hi")
+        if not self._pairs(sheet, row, values, path, filled, table):
             return _BAD
-        if ci95:
-            lo, hi = (self.number(sheet, row, values, n, f"{path}.ci95") for n in ci95)
-            table["ci95"] = [lo, hi]
-        if any(v is _BAD for v in table.values()) or _BAD in table.get("ci95", []):
+        if any(v is _BAD or (isinstance(v, list) and _BAD in v) for v in table.values()):
             return _BAD
         if dist == "empirical":
             section, index, key = owner
             self.pending.append(_Empirical(table, section, index, key, path, title, sheet.coord(row, "dist")))
         return table
+
+    def _pairs(
+        self,
+        sheet: _Sheet,
+        row: int,
+        values: dict[int, Any],
+        path: str,
+        filled: list[str],
+        table: dict[str, Any],
+    ) -> bool:
+        """Each pair given in two columns (ci95_lo, ci95_hi) into `table` as [low, high]; False
+        (with its problem) where only one of the two is filled in."""
+        for key, both in PAIR_COLUMNS.items():
+            given = [n for n in both if n in filled]
+            if len(given) == 1:
+                message = f"give both {' and '.join(both)}"
+                self.problem(sheet.title, sheet.coord(row, given[0]), f"{path}.{key}", message)
+                return False
+            if given:
+                table[key] = [self.number(sheet, row, values, n, f"{path}.{key}") for n in given]
+        return True
 
     # --- the sheets --------------------------------------------------------------------------
     def read(self) -> dict[str, Any]:

@@ -15,7 +15,7 @@ from somrisk._files import check_writable, write_atomic
 from somrisk.case.checks import item_suffix
 from somrisk.case.load import read_toml
 from somrisk.case.schema import CATEGORIES, DEFAULT_ACTORS
-from somrisk.distributions import FAMILIES
+from somrisk.distributions import FAMILIES, PAIR_COLUMNS
 from somrisk.errors import CaseError, Problem
 from somrisk.io.excel import layout as L
 from somrisk.io.workbook import WORKBOOK_FORMATS as WORKBOOK_SUFFIXES
@@ -27,8 +27,8 @@ VALIDATION_ROWS = 500
 _HEADER_FILL = "DDEBF7"
 _KEY_FILL = "F2F2F2"
 _MAX_WIDTH = 50
-#: Keys of a distribution table that have a column of their own (``ci95`` has two).
-_DIST_KEYS = frozenset(L.INPUT_COLUMNS) - {"ci95_lo", "ci95_hi"}
+#: Keys of a distribution table that have a column of their own (a pair such as ``ci95`` has two).
+_DIST_KEYS = frozenset(L.INPUT_COLUMNS) - {column for both in PAIR_COLUMNS.values() for column in both}
 
 
 def write_template(path: str | Path) -> Path:
@@ -164,9 +164,10 @@ class _Writer:
         cells: dict[str, Any] = {}
         for key, item in value.items():
             where = f"{path}.{key}"
-            if key == "ci95":
+            if key in PAIR_COLUMNS:
                 if isinstance(item, list) and len(item) == 2 and all(self._scalar(where, v) for v in item):
-                    cells["ci95_lo"], cells["ci95_hi"] = item
+                    low, high = PAIR_COLUMNS[key]
+                    cells[low], cells[high] = item
                 else:
                     self.problem(where, "expected [low, high]: two numbers", item)
             elif key == "values" and value["dist"] == "empirical":

@@ -1,15 +1,13 @@
-"""Distribution families of case-format.md, as declarations with a scipy.stats twin.
+"""Distribution families of case-format.md, each declared once: its model and its :class:`Family`.
 
-Each family is a small pydantic model: its keys, the parameterisations it accepts (for instance
-``mean``/``sd`` or ``estimate``/``ci95``), and the checks on them. Every family reduces to a
-:class:`Canonical` form (``beta`` for PERT, ``lognormal`` with mu/sigma for all lognormal forms, ...)
-and :func:`to_scipy` turns that into a frozen ``scipy.stats`` distribution: scipy is the reference for
-every mean, quantile and CDF. The fast inverse CDF used for sampling lives in :mod:`somrisk.transform`
-and is tested against these scipy twins.
-
-:class:`Canonical` also gives the mean and the CDF in closed form, with the scipy.special functions
-that scipy.stats itself uses (ndtr, betainc, gammainc); they are tested against the scipy twins.
-They keep scipy.stats, whose import takes most of a second, off the path of every command.
+A family's declaration, its pydantic model with its :class:`Family` right below, holds everything
+somrisk knows about it: the model gives the TOML keys, the parameterisations it accepts (such as
+``mean``/``sd`` or ``estimate``/``ci95``), the checks on them and how it reduces to a
+:class:`Canonical` form; the Family adds the :class:`~.forms.Form` it owns (mean, CDF, scipy.stats
+twin, and the route of the fast inverse CDF in :mod:`somrisk.transform`), its words in the report
+(Danish and English) and its help on the case workbook's sheet "Hjælp". Its workbook columns follow
+from its TOML keys (:data:`PARAMETER_COLUMNS`). Everything else reads :data:`FAMILIES`: the case
+validation, the transform, the report, the workbooks. docs/architecture.md says how to add one.
 
 This module knows nothing about cases; the case schema uses its :data:`Value` type wherever a number
 or a distribution may stand.
@@ -18,8 +16,9 @@ or a distribution may stand.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeAlias, Union
 
 import numpy as np
 from pydantic import (
@@ -32,16 +31,22 @@ from pydantic import (
     Tag,
     model_validator,
 )
-from scipy import special
+
+from somrisk.distributions import forms
+from somrisk.distributions.forms import EmpiricalDistribution, Form
 
 __all__ = [
     "FAMILIES",
+    "FORMS",
     "MAX_MAGNITUDE",
     "OUTSIDE_TOLERANCE",
+    "PAIR_COLUMNS",
+    "PARAMETER_COLUMNS",
     "Z975",
     "Canonical",
     "Distribution",
     "EmpiricalDistribution",
+    "Family",
     "Value",
     "as_distribution",
     "to_scipy",
@@ -76,160 +81,79 @@ Interval = Annotated[list[Finite], Field(min_length=2, max_length=2)]
 class Canonical:
     """A distribution reduced to one of the forms the samplers know.
 
-    ``kind`` is one of ``fixed`` (params: value), ``uniform`` (lo, hi), ``triangular`` (lo, mode, hi),
-    ``normal`` (mean, sd), ``truncnormal`` (mean, sd, lo, hi; lo/hi may be infinite),
-    ``lognormal`` (mu, sigma of the log), ``beta`` (a, b, loc, scale), ``gamma`` (shape, scale) or
-    ``empirical`` (the sorted values).
+    ``kind`` names a form of :data:`FORMS`: ``fixed`` (params: value), ``uniform`` (lo, hi),
+    ``triangular`` (lo, mode, hi), ``normal`` (mean, sd), ``truncnormal`` (mean, sd, lo, hi; lo/hi
+    may be infinite), ``lognormal`` (mu, sigma of the log), ``beta`` (a, b, loc, scale), ``gamma``
+    (shape, scale) or ``empirical`` (the sorted values).
     """
 
     kind: str
     params: tuple[float, ...]
 
+    @property
+    def form(self) -> Form:
+        """Its form's declaration."""
+        try:
+            return FORMS[self.kind]
+        except KeyError:
+            raise ValueError(f"unknown canonical kind {self.kind!r}") from None
+
     def mean(self) -> float:
         """The expected value."""
-        kind, p = self.kind, self.params
-        if kind == "fixed":
-            return p[0]
-        if kind == "uniform":
-            return (p[0] + p[1]) / 2
-        if kind == "triangular":
-            return (p[0] + p[1] + p[2]) / 3
-        if kind == "normal":
-            return p[0]
-        if kind == "truncnormal":
-            mean, sd, lo, hi = p
-            a, b = (lo - mean) / sd, (hi - mean) / sd
-            return mean + sd * (_phi(a) - _phi(b)) / _normal_mass(a, b)
-        if kind == "lognormal":
-            return math.exp(p[0] + p[1] ** 2 / 2)
-        if kind == "beta":
-            return p[2] + p[3] * p[0] / (p[0] + p[1])
-        if kind == "gamma":
-            return p[0] * p[1]
-        return float(np.mean(p))  # empirical
+        return self.form.mean(self.params)
 
     def cdf(self, x: float) -> float:
         """P(X <= x)."""
-        return self._tail(x, upper=False)
+        return self.form.tail(self.params, x, False)
 
     def sf(self, x: float) -> float:
         """P(X > x), computed directly (not as 1 - cdf) so that small tails stay exact."""
-        return self._tail(x, upper=True)
-
-    def _tail(self, x: float, upper: bool) -> float:
-        kind, p = self.kind, self.params
-        if kind in ("fixed", "empirical"):
-            values = np.asarray(p)
-            return float(np.mean(values > x) if upper else np.mean(values <= x))
-        if kind == "uniform":
-            below = min(max((x - p[0]) / (p[1] - p[0]), 0.0), 1.0)
-        elif kind == "triangular":
-            below = _triangular_cdf(x, *p)
-        elif kind == "normal":
-            z = (x - p[0]) / p[1]
-            return float(special.ndtr(-z) if upper else special.ndtr(z))
-        elif kind == "truncnormal":
-            mean, sd, lo, hi = p
-            a, b, z = (lo - mean) / sd, (hi - mean) / sd, (x - mean) / sd
-            z = min(max(z, a), b)
-            part = _normal_mass(z, b) if upper else _normal_mass(a, z)
-            return part / _normal_mass(a, b)
-        elif kind == "lognormal":
-            if x <= 0:
-                return 1.0 if upper else 0.0
-            z = (math.log(x) - p[0]) / p[1]
-            return float(special.ndtr(-z) if upper else special.ndtr(z))
-        elif kind == "beta":
-            y = min(max((x - p[2]) / p[3], 0.0), 1.0)
-            return float(special.betaincc(p[0], p[1], y) if upper else special.betainc(p[0], p[1], y))
-        elif kind == "gamma":
-            y = max(x / p[1], 0.0)
-            return float(special.gammaincc(p[0], y) if upper else special.gammainc(p[0], y))
-        else:
-            raise ValueError(f"unknown canonical kind {kind!r}")
-        return 1.0 - below if upper else below
-
-
-def _phi(z: float) -> float:
-    return 0.0 if math.isinf(z) else math.exp(-z * z / 2) / math.sqrt(2 * math.pi)
-
-
-def _normal_mass(a: float, b: float) -> float:
-    """P(a < Z <= b) for a standard normal Z, from the tail where it is exact."""
-    if a > 0:
-        return float(special.ndtr(-a) - special.ndtr(-b))
-    return float(special.ndtr(b) - special.ndtr(a))
-
-
-def _triangular_cdf(x: float, lo: float, mode: float, hi: float) -> float:
-    if x <= lo:
-        return 0.0
-    if x >= hi:
-        return 1.0
-    if x <= mode:
-        return (x - lo) ** 2 / ((hi - lo) * (mode - lo))
-    return 1.0 - (hi - x) ** 2 / ((hi - lo) * (hi - mode))
-
-
-class EmpiricalDistribution:
-    """The empirical distribution of a list of values: each value has probability 1/n.
-
-    It mirrors the part of the ``scipy.stats`` frozen-distribution interface that somrisk uses.
-    ``ppf`` is the generalised inverse of the empirical CDF, ``min{x : F(x) >= u}``.
-    """
-
-    def __init__(self, values: Any) -> None:
-        self.values = np.sort(np.asarray(values, dtype=float))
-
-    def cdf(self, x: Any) -> Any:
-        return np.searchsorted(self.values, x, side="right") / self.values.size
-
-    def sf(self, x: Any) -> Any:
-        return 1.0 - self.cdf(x)
-
-    def ppf(self, u: Any) -> Any:
-        n = self.values.size
-        index = np.clip(np.ceil(np.asarray(u, dtype=float) * n).astype(np.int64) - 1, 0, n - 1)
-        return self.values[index]
-
-    def mean(self) -> float:
-        return float(self.values.mean())
-
-    def var(self) -> float:
-        return float(self.values.var())
-
-    def std(self) -> float:
-        return float(self.values.std())
-
-    def support(self) -> tuple[float, float]:
-        return float(self.values[0]), float(self.values[-1])
+        return self.form.tail(self.params, x, True)
 
 
 def to_scipy(canonical: Canonical) -> Any:
     """The frozen ``scipy.stats`` distribution (or :class:`EmpiricalDistribution`) of a form."""
-    from scipy import stats  # slow to import: only where a scipy twin is really needed
+    return canonical.form.scipy(canonical.params)
 
-    kind, p = canonical.kind, canonical.params
-    if kind == "fixed":
-        return stats.uniform(loc=p[0], scale=0.0)
-    if kind == "uniform":
-        return stats.uniform(loc=p[0], scale=p[1] - p[0])
-    if kind == "triangular":
-        return stats.triang((p[1] - p[0]) / (p[2] - p[0]), loc=p[0], scale=p[2] - p[0])
-    if kind == "normal":
-        return stats.norm(loc=p[0], scale=p[1])
-    if kind == "truncnormal":
-        mean, sd, lo, hi = p
-        return stats.truncnorm((lo - mean) / sd, (hi - mean) / sd, loc=mean, scale=sd)
-    if kind == "lognormal":
-        return stats.lognorm(p[1], scale=math.exp(p[0]))
-    if kind == "beta":
-        return stats.beta(p[0], p[1], loc=p[2], scale=p[3])
-    if kind == "gamma":
-        return stats.gamma(p[0], scale=p[1])
-    if kind == "empirical":
-        return EmpiricalDistribution(p)
-    raise ValueError(f"unknown canonical kind {kind!r}")
+
+@dataclass(frozen=True)
+class Family:
+    """One family of case-format.md: ``dist = name`` in a case, everything somrisk knows about it.
+
+    ``model``: the pydantic model of its TOML table (keys, parameterisations, checks); its
+    ``canonical()`` gives the form drawn from. ``form``: the canonical form the family owns, named
+    after it, or None where it reduces to another family's (``pert`` to ``beta``). ``words``: the
+    report's words for it, by language (``da``, ``en``), a template in which {range} (min to max),
+    {mode}, {mean}, {sd}, {median}, {value} and {count} are filled in; None where it is shown by its
+    own parameters (:meth:`Distribution.describe`). ``excel``: its help, in Danish, on the case
+    workbook's sheet "Hjælp".
+    """
+
+    name: str
+    model: type[Distribution]
+    form: Form | None
+    words: Mapping[str, str] | None
+    excel: str
+
+    def __post_init__(self) -> None:
+        if self.model.model_fields["dist"].annotation != Literal[self.name]:
+            raise TypeError(f"family {self.name!r}: its model's `dist` must be Literal[{self.name!r}]")
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        """Its parameters' TOML keys, in the model's order (``dist``, ``base``, ``source`` aside)."""
+        fields = self.model.model_fields.items()
+        keys = (info.alias or name for name, info in fields)
+        return tuple(key for key in keys if key not in ("dist", "base", "source"))
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        """Its parameters' columns in a case workbook, in the workbook's order: ``value`` for
+        ``fixed``, one column a key, two (``_lo``, ``_hi``) for a pair such as ``ci95``; none for
+        ``empirical``, whose values are on a sheet of their own."""
+        keys = set(self.keys)
+        pairs = {column: key for key, both in PAIR_COLUMNS.items() for column in both}
+        return tuple(c for c in ("value", *PARAMETER_COLUMNS) if pairs.get(c, c) in keys)
 
 
 class Distribution(BaseModel):
@@ -272,11 +196,11 @@ class Distribution(BaseModel):
 
     def prob_outside(self, lo: float, hi: float) -> float:
         """Probability of a value below `lo` or above `hi` (either may be infinite)."""
-        form = self.canonical()
-        below = form.cdf(lo) if math.isfinite(lo) else 0.0
-        if form.kind == "empirical":  # discrete: P(X < lo), not P(X <= lo)
-            below = float(np.mean(np.asarray(form.params) < lo))
-        above = form.sf(hi) if math.isfinite(hi) else 0.0
+        canonical = self.canonical()
+        below = canonical.cdf(lo) if math.isfinite(lo) else 0.0
+        if canonical.form.discrete:  # atoms: P(X < lo), not P(X <= lo)
+            below = float(np.mean(np.asarray(canonical.params) < lo))
+        above = canonical.sf(hi) if math.isfinite(hi) else 0.0
         return below + above
 
     def describe(self) -> str:
@@ -329,6 +253,22 @@ class Fixed(Distribution):
         return 0.0 if lo <= self.value <= hi else 1.0
 
 
+FIXED = Family(
+    "fixed",
+    Fixed,
+    Form(
+        ("value",),
+        mean=forms.atoms_mean,
+        tail=forms.atoms_tail,
+        scipy=forms.fixed_scipy,
+        inverse=None,
+        discrete=True,
+    ),
+    words={"da": "{value}", "en": "{value}"},
+    excel="value: et fast tal, skrevet som fordeling",
+)
+
+
 class Uniform(Distribution):
     dist: Literal["uniform"]
     min: Finite
@@ -344,6 +284,21 @@ class Uniform(Distribution):
         return Canonical("uniform", (self.min, self.max))
 
 
+UNIFORM = Family(
+    "uniform",
+    Uniform,
+    Form(
+        ("lo", "hi"),
+        mean=lambda p: (p[0] + p[1]) / 2,
+        tail=forms.uniform_tail,
+        scipy=lambda p: forms.stats().uniform(loc=p[0], scale=p[1] - p[0]),
+        inverse="uniform",
+    ),
+    words={"da": "ligefordeling {range}", "en": "uniform {range}"},
+    excel="min, max: alle værdier imellem lige sandsynlige",
+)
+
+
 class Triangular(Distribution):
     dist: Literal["triangular"]
     min: Finite
@@ -357,6 +312,24 @@ class Triangular(Distribution):
 
     def canonical(self) -> Canonical:
         return Canonical("triangular", (self.min, self.mode, self.max))
+
+
+TRIANGULAR = Family(
+    "triangular",
+    Triangular,
+    Form(
+        ("lo", "mode", "hi"),
+        mean=lambda p: (p[0] + p[1] + p[2]) / 3,
+        tail=forms.triangular_tail,
+        scipy=forms.triangular_scipy,
+        inverse="triangular",
+    ),
+    words={
+        "da": "trekantfordeling {range}, mest sandsynligt {mode}",
+        "en": "triangular {range}, most likely {mode}",
+    },
+    excel="min, mode, max: trekantfordeling",
+)
 
 
 def _check_min_mode_max(lo: float, mode: float, hi: float) -> None:
@@ -391,6 +364,18 @@ class Pert(Distribution):
         return f"pert(min={self.min:g}, mode={self.mode:g}, max={self.max:g}{shape})"
 
 
+PERT = Family(
+    "pert",
+    Pert,
+    None,  # a beta on [min, max]
+    words={
+        "da": "PERT-fordeling {range}, mest sandsynligt {mode}",
+        "en": "PERT {range}, most likely {mode}",
+    },
+    excel="min, mode (mest sandsynlig), max, evt. lambda (standard 4): ekspertvurdering",
+)
+
+
 class Normal(Distribution):
     dist: Literal["normal"]
     mean_: Finite | None = Field(default=None, alias="mean")
@@ -412,6 +397,24 @@ class Normal(Distribution):
 
     def _estimate(self) -> float | None:
         return self.estimate
+
+
+NORMAL = Family(
+    "normal",
+    Normal,
+    Form(
+        ("mean", "sd"),
+        mean=lambda p: p[0],
+        tail=forms.normal_tail,
+        scipy=lambda p: forms.stats().norm(loc=p[0], scale=p[1]),
+        inverse="normal",
+    ),
+    words={
+        "da": "normalfordeling, middelværdi {mean}, spredning {sd}",
+        "en": "normal, mean {mean}, sd {sd}",
+    },
+    excel="mean, sd; eller estimate, ci95_lo, ci95_hi (publiceret estimat med 95 %-interval)",
+)
 
 
 def _check_ci95(estimate: float | None, ci95: list[float] | None, positive: bool = False) -> None:
@@ -441,7 +444,7 @@ class TruncNormal(Distribution):
         lo, hi = self._bounds()
         if not lo < hi:
             raise ValueError(f"`min` ({lo:g}) must be less than `max` ({hi:g})")
-        mass = _normal_mass((lo - self.mean_) / self.sd, (hi - self.mean_) / self.sd)
+        mass = forms.normal_mass((lo - self.mean_) / self.sd, (hi - self.mean_) / self.sd)
         if not mass > 1e-12:
             raise ValueError(
                 f"the parent normal(mean={self.mean_:g}, sd={self.sd:g}) has no probability mass in "
@@ -456,6 +459,21 @@ class TruncNormal(Distribution):
 
     def canonical(self) -> Canonical:
         return Canonical("truncnormal", (self.mean_, self.sd, *self._bounds()))
+
+
+TRUNCNORMAL = Family(
+    "truncnormal",
+    TruncNormal,
+    Form(
+        ("mean", "sd", "lo", "hi"),
+        mean=forms.truncnormal_mean,
+        tail=forms.truncnormal_tail,
+        scipy=forms.truncnormal_scipy,
+        inverse="truncnormal",
+    ),
+    words=None,  # the parent's mean and sd, and the bounds
+    excel="mean, sd (den underliggende normalfordelings) og min og/eller max",
+)
 
 
 class LogNormal(Distribution):
@@ -486,6 +504,21 @@ class LogNormal(Distribution):
 
     def _estimate(self) -> float | None:
         return self.estimate
+
+
+LOGNORMAL = Family(
+    "lognormal",
+    LogNormal,
+    Form(
+        ("mu", "sigma"),
+        mean=lambda p: math.exp(p[0] + p[1] ** 2 / 2),
+        tail=forms.lognormal_tail,
+        scipy=lambda p: forms.stats().lognorm(p[1], scale=math.exp(p[0])),
+        inverse="lognormal",
+    ),
+    words={"da": "lognormalfordeling, median {median}", "en": "lognormal, median {median}"},
+    excel="mean, sd (variablens egne); eller mu, sigma (logaritmens); eller estimate, ci95_lo, ci95_hi",
+)
 
 
 class Beta(Distribution):
@@ -527,6 +560,21 @@ class Beta(Distribution):
         return Canonical("beta", (self.alpha, self.beta, 0.0, 1.0))
 
 
+BETA = Family(
+    "beta",
+    Beta,
+    Form(
+        ("a", "b", "loc", "scale"),
+        mean=lambda p: p[2] + p[3] * p[0] / (p[0] + p[1]),
+        tail=forms.beta_tail,
+        scipy=lambda p: forms.stats().beta(p[0], p[1], loc=p[2], scale=p[3]),
+        inverse="beta table",
+    ),
+    words={"da": "betafordeling, middelværdi {mean}", "en": "beta, mean {mean}"},
+    excel="alpha, beta; eller mean, sd; eller successes, trials (antal succeser ud af antal forsøg)",
+)
+
+
 class Gamma(Distribution):
     dist: Literal["gamma"]
     shape: Positive | None = None
@@ -546,6 +594,21 @@ class Gamma(Distribution):
         return Canonical("gamma", (self.shape, self.scale))
 
 
+GAMMA = Family(
+    "gamma",
+    Gamma,
+    Form(
+        ("shape", "scale"),
+        mean=lambda p: p[0] * p[1],
+        tail=forms.gamma_tail,
+        scipy=lambda p: forms.stats().gamma(p[0], scale=p[1]),
+        inverse="gamma table",
+    ),
+    words={"da": "gammafordeling, middelværdi {mean}", "en": "gamma, mean {mean}"},
+    excel="shape, scale; eller mean, sd",
+)
+
+
 class Empirical(Distribution):
     dist: Literal["empirical"]
     values: Annotated[list[Finite], Field(min_length=1)]
@@ -553,23 +616,60 @@ class Empirical(Distribution):
     def canonical(self) -> Canonical:
         return Canonical("empirical", tuple(sorted(self.values)))
 
-    @property
-    def is_uncertain(self) -> bool:
-        return True
+
+EMPIRICAL = Family(
+    "empirical",
+    Empirical,
+    Form(
+        ("*values",),
+        mean=forms.atoms_mean,
+        tail=forms.atoms_tail,
+        scipy=EmpiricalDistribution,
+        inverse="empirical",
+        discrete=True,
+    ),
+    words={"da": "empirisk fordeling af {count} værdier", "en": "empirical, {count} values"},
+    excel='værdierne står på arket "Empirisk" i en kolonne med inputtets sti som overskrift',
+)
 
 
 #: Every family, by its ``dist`` name, in the order of case-format.md.
-FAMILIES: dict[str, type[Distribution]] = {
-    "fixed": Fixed,
-    "uniform": Uniform,
-    "triangular": Triangular,
-    "pert": Pert,
-    "normal": Normal,
-    "truncnormal": TruncNormal,
-    "lognormal": LogNormal,
-    "beta": Beta,
-    "gamma": Gamma,
-    "empirical": Empirical,
+FAMILIES: dict[str, Family] = {
+    family.name: family
+    for family in (FIXED, UNIFORM, TRIANGULAR, PERT, NORMAL, TRUNCNORMAL, LOGNORMAL, BETA, GAMMA, EMPIRICAL)
+}
+
+#: Every canonical form, by its kind: the families that own one.
+FORMS: dict[str, Form] = {name: family.form for name, family in FAMILIES.items() if family.form is not None}
+
+#: The columns of the families' parameters in a case workbook (between ``value``, ``dist`` and
+#: ``base``, ``source``), in the workbook's order, with the help in Danish in each header's comment.
+#: A key holding a pair ``[low, high]`` (``ci95``) takes two columns, ``ci95_lo`` and ``ci95_hi``.
+PARAMETER_COLUMNS: dict[str, str] = {
+    "min": "Mindste værdi (uniform, triangular, pert; truncnormal: nedre grænse).",
+    "mode": "Mest sandsynlige værdi (triangular, pert).",
+    "max": "Største værdi (uniform, triangular, pert; truncnormal: øvre grænse).",
+    "lambda": "PERT-fordelingens form; tom: 4.",
+    "mean": "Middelværdi (normal, truncnormal, lognormal, beta, gamma).",
+    "sd": "Standardafvigelse, større end 0.",
+    "estimate": "Publiceret punktestimat (normal, lognormal), med ci95_lo og ci95_hi.",
+    "ci95_lo": "Nedre grænse af 95 %-konfidensintervallet.",
+    "ci95_hi": "Øvre grænse af 95 %-konfidensintervallet.",
+    "mu": "Lognormal: middelværdi af logaritmen.",
+    "sigma": "Lognormal: standardafvigelse af logaritmen.",
+    "alpha": "Beta: første parameter.",
+    "beta": "Beta: anden parameter.",
+    "successes": "Beta ud fra en optælling: antal succeser.",
+    "trials": "Beta ud fra en optælling: antal forsøg.",
+    "shape": "Gamma: form.",
+    "scale": "Gamma: skala.",
+}
+
+#: The keys holding a pair ``[low, high]``, with their two columns in a case workbook.
+PAIR_COLUMNS: dict[str, tuple[str, str]] = {
+    column.removesuffix("_lo"): (column, column.removesuffix("_lo") + "_hi")
+    for column in PARAMETER_COLUMNS
+    if column.endswith("_lo")
 }
 
 
@@ -612,26 +712,26 @@ def _computable(value: Any) -> Any:
     return value
 
 
-#: A number or a distribution table: what case-format.md allows for every uncertain input.
-Value = Annotated[
-    Annotated[Finite, Tag("number")]
-    | Annotated[Fixed, Tag("fixed")]
-    | Annotated[Uniform, Tag("uniform")]
-    | Annotated[Triangular, Tag("triangular")]
-    | Annotated[Pert, Tag("pert")]
-    | Annotated[Normal, Tag("normal")]
-    | Annotated[TruncNormal, Tag("truncnormal")]
-    | Annotated[LogNormal, Tag("lognormal")]
-    | Annotated[Beta, Tag("beta")]
-    | Annotated[Gamma, Tag("gamma")]
-    | Annotated[Empirical, Tag("empirical")],
-    Discriminator(
-        _value_tag,
-        custom_error_type="not_a_value",
-        custom_error_message="expected a number or a distribution table",
-    ),
-    AfterValidator(_computable),
-]
+#: A number or a distribution table: what case-format.md allows for every uncertain input. Built
+#: from :data:`FAMILIES`: pydantic picks the family's model by ``dist``. Type checkers, which cannot
+#: read a union built at run time, see what it holds: a number or a distribution.
+if TYPE_CHECKING:
+    Value: TypeAlias = float | Distribution
+else:
+    Value = Annotated[
+        Union[  # a union of a computed tuple of types
+            (
+                Annotated[Finite, Tag("number")],
+                *(Annotated[family.model, Tag(name)] for name, family in FAMILIES.items()),
+            )
+        ],
+        Discriminator(
+            _value_tag,
+            custom_error_type="not_a_value",
+            custom_error_message="expected a number or a distribution table",
+        ),
+        AfterValidator(_computable),
+    ]
 
 
 def as_distribution(value: float | Distribution) -> Distribution:

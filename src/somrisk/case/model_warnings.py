@@ -1,0 +1,88 @@
+"""Warnings of model.md ("Warnings"): the run goes on, and every output lists them.
+
+- The horizon cuts off part of a cohort's window: SØM counts consequences for the whole window
+  after each cohort, so a shorter horizon silently drops gains SØM would count.
+- Relapse counted twice: the persistence layer fades the effect while a consequence also has a
+  year-by-year profile; SØM's year-by-year estimates already contain relapse.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from somrisk.case.load import Case
+from somrisk.distributions import as_distribution
+
+__all__ = ["ModelWarning", "model_warnings"]
+
+
+@dataclass(frozen=True)
+class ModelWarning:
+    """One warning, in English and in Danish; `code` names its kind (``window_cut``, ``relapse_twice``)."""
+
+    code: str
+    en: str
+    da: str
+
+    def text(self, lang: str = "en") -> str:
+        return self.da if lang == "da" else self.en
+
+
+def model_warnings(case: Case) -> tuple[ModelWarning, ...]:
+    """The warnings that hold for a case, in a fixed order."""
+    found = [_window_cut(case), _relapse_twice(case)]
+    return tuple(w for w in found if w is not None)
+
+
+def _percent(share: float, lang: str) -> str:
+    text = f"{100 * share:.0f} %"
+    return text if lang == "en" else text.replace(".", ",")
+
+
+def _window_cut(case: Case) -> ModelWarning | None:
+    persistence = case.persistence
+    window = None if persistence is None else persistence.window
+    if persistence is None or window is None:
+        return None
+    first, last = case.participants.intake_years
+    horizon, onset = case.horizon, persistence.onset
+    total = (last - first + 1) * window
+    counted = sum(max(0, min(window, horizon - (s + onset))) for s in range(first, last + 1))
+    cut = total - counted
+    if cut <= 0:
+        return None
+    needed = last + onset + window
+    share = cut / total
+    return ModelWarning(
+        "window_cut",
+        f"the horizon ({horizon} years) ends before the last cohorts' {window}-year windows do: "
+        f"{cut} of {total} cohort-years of effect ({_percent(share, 'en')}) are not counted, which "
+        f"SØM would count; set horizon = {needed} in [case] to count them",
+        f"tidshorisonten ({horizon} år) slutter før de sidste holds vinduer på {window} år: "
+        f"{cut} af {total} holdår med effekt ({_percent(share, 'da')}) tælles ikke med, som SØM ville "
+        f"tælle med; sæt horizon = {needed} i [case] for at tælle dem med",
+    )
+
+
+def _relapse_twice(case: Case) -> ModelWarning | None:
+    persistence = case.persistence
+    profiled = [c.name for c in case.consequences if c.profile is not None and len(c.profile) > 1]
+    if persistence is None or persistence.profile is not None or not profiled:
+        return None
+    horizon = case.horizon
+    decays = persistence.decay is not None and as_distribution(persistence.decay).base_value > 0
+    ends = persistence.full_years is not None and as_distribution(persistence.full_years).base_value < horizon
+    if not (decays or ends):
+        return None
+    names = ", ".join(profiled)
+    what_en = "decay" if decays else "full_years shorter than the horizon"
+    what_da = "decay" if decays else "full_years kortere end tidshorisonten"
+    return ModelWarning(
+        "relapse_twice",
+        f"relapse may be counted twice: the persistence fades the effect ({what_en}) while "
+        f"{names} also {'has' if len(profiled) == 1 else 'have'} a year-by-year profile, and SØM's "
+        "year-by-year estimates already contain relapse; use one of the two",
+        f"tilbagefald kan være talt med to gange: persistensen aftager ({what_da}), mens {names} "
+        "også har en profil år for år, og SØM's skøn år for år indeholder allerede tilbagefald; "
+        "brug kun den ene af de to",
+    )

@@ -1,0 +1,234 @@
+"""The work of one block: its rows of input values (random draws, a design, or the base values),
+through :func:`somrisk.engine.evaluate.evaluate_block`, for one chunk of cases.
+
+A :class:`Job` holds everything the blocks of a run need; it is sent once to each Dask worker, and
+:func:`run_block` is the one task every run submits, on a thread of this process or on a worker.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any, Protocol
+
+import numpy as np
+
+from somrisk.engine.evaluate import evaluate_block, participants
+from somrisk.engine.model import Ensemble
+from somrisk.engine.result import CubeBlock
+from somrisk.kernel import KernelOutputs
+from somrisk.sampling import (
+    GaussianCopula,
+    ImanConover,
+    Sampler,
+    Stream,
+    block_bounds,
+    block_rng,
+    make_sampler,
+)
+
+if TYPE_CHECKING:
+    import xarray as xr
+
+__all__ = ["BaseRows", "Block", "DesignRows", "Draws", "Job", "Rows", "UniformDesign", "run_block"]
+
+#: Uniforms of designed samples are kept this far inside (0, 1), where every inverse CDF is finite.
+UNIFORM_MARGIN = 2.0**-40
+
+
+class Rows(Protocol):
+    """Where the input values of a block come from."""
+
+    @property
+    def rows(self) -> int:
+        """Number of rows (draws, design points) in all."""
+        ...
+
+    def values(self, ensemble: Ensemble, index: int, chunk: int) -> np.ndarray:
+        """Values of the chunk's uncertain inputs for the rows of block `index` (n, d)."""
+        ...
+
+    def constants(self, ensemble: Ensemble, chunk: int) -> np.ndarray | None:
+        """Values replacing the kernel's constants for the chunk (None: the plan's own)."""
+        ...
+
+
+@dataclass(frozen=True, eq=False)
+class Draws:
+    """Random draws: each member's sampler and rank correlation, and the shared catalogue draws."""
+
+    rows: int
+    seed: int
+    samplers: tuple[Sampler, ...]
+    shared_sampler: Sampler | None
+    correlations: tuple[ImanConover, ...]
+
+    @classmethod
+    def of(cls, ensemble: Ensemble, *, draws: int, seed: int, sampler: str) -> Draws:
+        samplers = tuple(
+            make_sampler(sampler, seed=seed, draws=draws, dimension=m.own_dimension, key=m.key)
+            for m in ensemble.members
+        )
+        shared = (
+            make_sampler(
+                sampler, seed=seed, draws=draws, dimension=ensemble.shared_dimension, key=ensemble.shared_key
+            )
+            if ensemble.shared_dimension
+            else None
+        )
+        correlations = tuple(
+            ImanConover(m.model.space.correlated, m.model.space.rank_correlation) for m in ensemble.members
+        )
+        return cls(draws, seed, samplers, shared, correlations)
+
+    def values(self, ensemble: Ensemble, index: int, chunk: int) -> np.ndarray:
+        lo, hi = ensemble.chunks[chunk]
+        shared_u = self.shared_sampler.block(index) if self.shared_sampler is not None else None
+        parts = [self._member(ensemble, k, index, shared_u) for k in range(lo, hi)]
+        return parts[0] if len(parts) == 1 else np.hstack(parts)
+
+    def _member(self, ensemble: Ensemble, k: int, index: int, shared_u: np.ndarray | None) -> np.ndarray:
+        member = ensemble.members[k]
+        u = self.samplers[k].block(index)
+        self.correlations[k].apply(u, block_rng(self.seed, Stream.CORRELATION, index, member.key))
+        if shared_u is not None and member.own_dimension < member.shared.size:
+            full = np.empty((u.shape[0], member.shared.size))
+            own = member.shared < 0
+            full[:, own] = u
+            full[:, ~own] = shared_u[:, member.shared[~own]]
+            u = full
+        return member.model.transform(u)
+
+    def constants(self, ensemble: Ensemble, chunk: int) -> np.ndarray | None:
+        return None
+
+
+@dataclass(frozen=True, eq=False)
+class DesignRows:
+    """Given values of a case's uncertain inputs (rows, d), and of its other inputs (`fixed`)."""
+
+    design: np.ndarray
+    fixed: np.ndarray | None = None
+
+    @property
+    def rows(self) -> int:
+        return int(self.design.shape[0])
+
+    def values(self, ensemble: Ensemble, index: int, chunk: int) -> np.ndarray:
+        start, stop = block_bounds(self.rows)[index]
+        return self.design[start:stop]
+
+    def constants(self, ensemble: Ensemble, chunk: int) -> np.ndarray | None:
+        return self.fixed
+
+
+@dataclass(frozen=True, eq=False)
+class UniformDesign:
+    """A design in a case's unit cube (rows, d): through its rank correlations (a Gaussian copula,
+    row by row, so that rows a design copies from each other stay copies) and its inverse CDFs."""
+
+    design: np.ndarray
+
+    @property
+    def rows(self) -> int:
+        return int(self.design.shape[0])
+
+    def values(self, ensemble: Ensemble, index: int, chunk: int) -> np.ndarray:
+        start, stop = block_bounds(self.rows)[index]
+        model = ensemble.members[0].model
+        u = np.clip(self.design[start:stop], UNIFORM_MARGIN, 1.0 - UNIFORM_MARGIN)
+        GaussianCopula(model.space.correlated, model.space.rank_correlation).apply(u)
+        return model.transform(u)
+
+    def constants(self, ensemble: Ensemble, chunk: int) -> np.ndarray | None:
+        return None
+
+
+@dataclass(frozen=True, eq=False)
+class BaseRows:
+    """The deterministic run: one row, every input at its base value."""
+
+    rows: int = 1
+
+    def values(self, ensemble: Ensemble, index: int, chunk: int) -> np.ndarray:
+        return ensemble.base_values(chunk)[0]
+
+    def constants(self, ensemble: Ensemble, chunk: int) -> np.ndarray | None:
+        return ensemble.base_values(chunk)[1]
+
+
+@dataclass(frozen=True, eq=False)
+class Job:
+    """Everything the blocks of a run need.
+
+    Attributes
+    ----------
+    ensemble : Ensemble
+    source : Draws, DesignRows, UniformDesign or BaseRows
+        Where each block's input values come from.
+    write_cube : bool
+        Blocks fill the cube's arrays (gains by consequence, costs, discount factors).
+    keep_values : bool
+        Blocks hand back their input values.
+    block_writer : callable or None
+        Writes a block's part of the cube where the block is computed (a Dask worker); only the
+        sums go back.
+    """
+
+    ensemble: Ensemble
+    source: Rows
+    write_cube: bool = False
+    keep_values: bool = False
+    block_writer: Callable[[CubeBlock], None] | None = None
+
+    @property
+    def bounds(self) -> list[tuple[int, int]]:
+        return block_bounds(self.source.rows)
+
+
+@dataclass(frozen=True, eq=False)
+class Block:
+    """One block's kernel outputs for one chunk of cases, its number of participants per row
+    (summed over the chunk's cases), and its input values where kept."""
+
+    out: KernelOutputs
+    participants: np.ndarray
+    values: np.ndarray | None
+
+
+def run_block(job: Job, index: int, chunk: int) -> Block:
+    """Make, transform and evaluate the rows of block `index` for chunk `chunk` of the cases."""
+    ensemble = job.ensemble
+    values = job.source.values(ensemble, index, chunk)
+    plan, constants = ensemble.plans[chunk], job.source.constants(ensemble, chunk)
+    out = evaluate_block(plan, values, write_cube=job.write_cube, constants=constants)
+    block = Block(out, participants(plan, values, constants), values if job.keep_values else None)
+    if job.block_writer is None:
+        return block
+    job.block_writer(_worker_block(job, index, chunk, out))  # the cube's part is written here
+    empty = out._replace(gains=out.gains[:0], costs=out.costs[:0], discount=out.discount[:0])
+    return replace(block, out=empty)
+
+
+def _worker_block(job: Job, index: int, chunk: int, out: KernelOutputs) -> CubeBlock:
+    """The cube's gains, costs and net (and per-draw discount factors) of one block and chunk."""
+    import xarray as xr
+
+    ensemble = job.ensemble
+    lo, hi = ensemble.chunks[chunk]
+    start, stop = job.bounds[index]
+    layout = ensemble.layout
+    gains, costs, discount = out.gains, out.costs, out.discount
+    net = gains.sum(axis=-1) - costs
+    dims: tuple[str, ...] = ("draw", "case") if layout.cases is not None else ("draw",)
+    if layout.cases is None:
+        gains, costs, net, discount = gains[:, 0], costs[:, 0], net[:, 0], discount[:, 0]
+    data: dict[str, Any] = {
+        "gains": ((*dims, "year", "actor", "consequence"), gains),
+        "costs": ((*dims, "year", "actor"), costs),
+        "net": ((*dims, "year", "actor"), net),
+    }
+    if layout.discount_per_draw:
+        data["discount_factor"] = ((*dims, "year"), discount)
+    dataset: xr.Dataset = xr.Dataset(data)
+    return CubeBlock(start, stop, dataset, (lo, hi) if layout.cases is not None else None)
