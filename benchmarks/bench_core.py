@@ -87,11 +87,12 @@ def measure_in_turn(
     command: list[str], repeat: int, envs: dict[str, dict[str, str]]
 ) -> dict[str, tuple[float, int, float, str]]:
     """Median wall time, peak RSS and CPU time, and the last stdout, of `command` in each
-    environment, the environments taken in turn run by run (so that a change in the machine's load
-    falls on all of them)."""
+    environment, the environments taken in turn run by run, in alternating order (so that a change
+    in the machine's load falls on all of them)."""
     runs: dict[str, list[tuple[float, int, float, str]]] = {name: [] for name in envs}
-    for _ in range(repeat):
-        for name, env in envs.items():
+    for turn in range(repeat):
+        order = list(envs.items())
+        for name, env in order if turn % 2 == 0 else order[::-1]:  # neither always runs first
             runs[name].append(measure_once(command, env))
     return {
         name: (
