@@ -3,7 +3,7 @@
     python benchmarks/bench_sensitivity.py            # N = 4096: first/total order, then second order
     python benchmarks/bench_sensitivity.py --quick    # N = 256, to check the script
 
-For each configuration, one table row with the time of SALib's sampling (Saltelli's design), of the
+For each configuration, one table row with the time of making Saltelli's design, of the
 model evaluations (somrisk's kernel in reduce mode over every row of the design), and of SALib's
 analysis (indices and their bootstrap intervals), separately. The baseline, measured in the same
 run: a plain Monte Carlo run (`somrisk.simulate`, sampler mc) of as many draws as the design has rows,
@@ -38,7 +38,7 @@ def main() -> None:
     sobol(model, n=64)  # compile and warm up
     print(f"benchmark case: {model.space.dimension} uncertain inputs, 33 consequences, N = {n}")
     header = (
-        f"{'configuration':<26} {'evaluations':>11} {'SALib sample':>12} {'model':>7} "
+        f"{'configuration':<26} {'evaluations':>11} {'design':>12} {'model':>7} "
         f"{'SALib analyse':>13} {'total':>7} {'baseline run':>12} {'model/baseline':>14}"
     )
     print(header)

@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
 from somrisk.distributions import as_distribution
@@ -19,6 +18,7 @@ from somrisk.runner import CaseCheck
 
 if TYPE_CHECKING:
     import xarray as xr
+    from rich.progress import Progress
 
     from somrisk.case.catalog import Catalog
 
@@ -184,6 +184,9 @@ class ProgressBar:
         if self.bar is None:
             if time.monotonic() - self.started < self.delay or done >= total:
                 return
+            # imported here: a run that ends within the delay never shows a bar
+            from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
             self.bar = Progress(
                 TextColumn("Simulating"),
                 BarColumn(),

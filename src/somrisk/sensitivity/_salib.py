@@ -1,6 +1,6 @@
-"""The only module that imports SALib: designs and analyses in the unit cube.
+"""The only module that imports SALib: Morris's design, and the analyses, in the unit cube.
 
-Every design is made in the unit cube, one column per uncertain input, from one SALib ``problem``
+Designs are in the unit cube, one column per uncertain input (Saltelli's: ``saltelli``), with a ``problem``
 built here from a :class:`Grouping`; the same problem analyses the outputs. The unit cube's points
 are turned into input values by :func:`somrisk.engine.evaluate_uniforms` (rank correlations,
 inverse CDFs), so SALib never sees a distribution.
@@ -15,7 +15,7 @@ import numpy as np
 
 from somrisk.sensitivity._common import Grouping
 
-__all__ = ["morris_analysis", "morris_design", "problem", "sobol_analysis", "sobol_design"]
+__all__ = ["morris_analysis", "morris_design", "problem", "sobol_analysis"]
 
 
 def problem(paths: tuple[str, ...], grouping: Grouping) -> dict[str, Any]:
@@ -24,14 +24,6 @@ def problem(paths: tuple[str, ...], grouping: Grouping) -> dict[str, Any]:
     if not grouping.trivial:
         spec["groups"] = list(grouping.labels)
     return spec
-
-
-def sobol_design(spec: dict[str, Any], n: int, second_order: bool, seed: int) -> np.ndarray:
-    """Saltelli's design for `n` (a power of two) base points: n (g + 2) rows, or n (2g + 2) with
-    second-order indices, g being the number of groups."""
-    from SALib.sample import sobol
-
-    return sobol.sample(spec, n, calc_second_order=second_order, scramble=True, seed=seed)
 
 
 def sobol_analysis(

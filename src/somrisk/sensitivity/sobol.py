@@ -1,9 +1,10 @@
 """Sobol indices via SALib: which share of the output's variance each input (or group) causes.
 
-Saltelli's design is made by SALib in the unit cube and evaluated by the compiled kernel in its
-reduce mode, block by block over all rows at once (no Python loop per sample); SALib's analyser then
-reads the outputs in the design's order. Correlated inputs are analysed as one group (Sobol indices
-assume independent inputs); the result lists the groups formed that way.
+Saltelli's design is made in the unit cube (:mod:`somrisk.sensitivity.saltelli`, in SALib's row
+layout) and evaluated by the compiled kernel in its reduce mode, block by block over all rows at
+once (no Python loop per sample); SALib's analyser then reads the outputs in the design's order.
+Correlated inputs are analysed as one group (Sobol indices assume independent inputs); the result
+lists the groups formed that way.
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ from somrisk.labelled import (
     number,
     setting,
 )
-from somrisk.sensitivity import _salib
+from somrisk.sensitivity import _salib, saltelli
 from somrisk.sensitivity._common import TOTAL, as_model, grouping, select_output
 
 __all__ = ["SobolResult", "distinguishable", "sobol"]
@@ -79,7 +80,7 @@ class SobolResult(Labelled):
     mean, variance : float
         Mean and variance of the output over the design's base points.
     model_seconds, sampling_seconds, analysis_seconds : float
-        Time spent evaluating the model, in SALib's sampling, and in SALib's analysis.
+        Time spent evaluating the model, making Saltelli's design, and in SALib's analysis.
     """
 
     JSON: ClassVar = (
@@ -166,7 +167,8 @@ def sobol(
     n : int
         Base points of Saltelli's design, rounded up to a power of two (`SobolResult.n`).
     seed : int
-        Seed of the design's scrambling and of the bootstrap.
+        Seed of the design's scrambling (the first child of ``SeedSequence(seed)``) and of the
+        bootstrap (``default_rng(seed)``).
     groups : bool
         Indices per group of inputs (effect, persistence, costs, consequences, prices, participants,
         economy) instead of per input.
@@ -192,19 +194,16 @@ def sobol(
         raise UsageError("the case has no uncertain input; there is no variance to attribute")
     grouped = grouping(model, by_group=groups)
     g = len(grouped.names)
-    # SALib's sampler takes a single group for "no groups" while its analyser counts one group: with
-    # one group, sample the inputs one by one; that group's indices are 1 by definition
-    spec = _salib.problem(
-        space.paths, grouped if g > 1 else grouping(model, by_group=False, merge_correlated=False)
-    )
+    # with one group, the design moves the inputs one by one (SALib's analyser needs two groups or
+    # more); that group's indices are 1 by definition and are not estimated
+    labels = grouped.labels if g > 1 else space.paths
+    spec = _salib.problem(space.paths, grouped)
     base_n = power_of_two(n)
-    columns = space.dimension if g == 1 else g
-    _check_memory(
-        base_n * ((2 * columns + 2) if second_order else (columns + 2)), space.dimension, base_n, resamples
-    )
+    columns = len(set(labels))
+    _check_memory(saltelli.design_rows(base_n, columns, second_order), space.dimension, base_n, resamples)
 
     started = time.perf_counter()
-    design = _salib.sobol_design(spec, base_n, second_order, seed)
+    design = saltelli.saltelli_design(labels, base_n, second_order, np.random.SeedSequence(seed).spawn(1)[0])
     sampling_seconds = time.perf_counter() - started
 
     started = time.perf_counter()
