@@ -16,7 +16,7 @@ import numpy as np
 from somrisk.engine.evaluate import evaluate_block
 from somrisk.engine.model import Ensemble
 from somrisk.engine.result import CubeBlock
-from somrisk.kernel import KernelOutputs
+from somrisk.kernel import KernelOutputs, finish_block, series_moments
 from somrisk.sampling import (
     GaussianCopula,
     ImanConover,
@@ -30,7 +30,17 @@ from somrisk.sampling import (
 if TYPE_CHECKING:
     import xarray as xr
 
-__all__ = ["BaseRows", "Block", "DesignRows", "Draws", "Job", "UniformDesign", "run_block"]
+__all__ = [
+    "BaseRows",
+    "Block",
+    "DesignRows",
+    "Draws",
+    "Job",
+    "UniformDesign",
+    "Yearly",
+    "run_block",
+    "yearly_series",
+]
 
 #: Uniforms of designed samples are kept this far inside (0, 1), where every inverse CDF is finite.
 UNIFORM_MARGIN = 2.0**-40
@@ -184,11 +194,43 @@ class Job:
 
 
 @dataclass(frozen=True, eq=False)
+class Yearly:
+    """A block's yearly results (:func:`yearly_series`), for n draws, T years and A actors.
+
+    series : float64 (n, T, A + 2)
+        By year: the net result of each actor, their sum, and the cumulative discounted net result.
+    payback : int64 (n,)
+        The payback year's index, -1 where the run does not pay back.
+    mean, m2 : float64 (T, A + 2)
+        The series' mean over the block's draws and sum of squared deviations from it.
+    """
+
+    series: np.ndarray
+    payback: np.ndarray
+    mean: np.ndarray
+    m2: np.ndarray
+
+
+def yearly_series(net: np.ndarray, discounted: np.ndarray) -> Yearly:
+    """The yearly series, payback years and moments of a block, from its net results (n, T, A)
+    and discounted net results (n, T) summed over the cases."""
+    n, T, A = net.shape
+    series = np.empty((n, T, A + 2))
+    payback = np.empty(n, dtype=np.int64)
+    finish_block(net, discounted, series, payback)
+    mean, m2 = np.empty((T, A + 2)), np.empty((T, A + 2))
+    series_moments(series, mean, m2)
+    return Yearly(series, payback, mean, m2)
+
+
+@dataclass(frozen=True, eq=False)
 class Block:
-    """One block's kernel outputs for one chunk of cases, and its input values where kept."""
+    """One block's kernel outputs for one chunk of cases, its input values where kept, and, where
+    the chunk is all of a run's cases, its yearly results (made in the block's task, in parallel)."""
 
     out: KernelOutputs
     values: np.ndarray | None
+    yearly: Yearly | None = None
 
 
 def run_block(job: Job, index: int, chunk: int) -> Block:
@@ -201,7 +243,10 @@ def run_block(job: Job, index: int, chunk: int) -> Block:
         write_cube=job.write_cube,
         constants=job.source.constants(ensemble, chunk),
     )
-    block = Block(out, values if job.keep_values else None)
+    # a run of draws needs each block's yearly series; with one chunk, the block's sums are its own
+    whole = isinstance(job.source, Draws) and len(ensemble.chunks) == 1
+    yearly = yearly_series(out.net, out.discounted) if whole else None
+    block = Block(out, values if job.keep_values else None, yearly)
     if job.block_writer is None:
         return block
     job.block_writer(_worker_block(job, index, chunk, out))  # the cube's part is written here
