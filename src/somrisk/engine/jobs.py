@@ -25,6 +25,7 @@ from somrisk.sampling import (
     block_bounds,
     block_rng,
     make_sampler,
+    merge_columns,
 )
 
 if TYPE_CHECKING:
@@ -99,11 +100,7 @@ class Draws:
         u = self.samplers[k].block(index)
         self.correlations[k].apply(u, block_rng(self.seed, Stream.CORRELATION, index, member.key))
         if shared_u is not None and member.own_dimension < member.shared.size:
-            full = np.empty((u.shape[0], member.shared.size))
-            own = member.shared < 0
-            full[:, own] = u
-            full[:, ~own] = shared_u[:, member.shared[~own]]
-            u = full
+            u = merge_columns(u, shared_u, member.shared)
         return member.model.transform(u)
 
     def constants(self, ensemble: Ensemble, chunk: int) -> np.ndarray | None:
