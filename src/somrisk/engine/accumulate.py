@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, NoReturn
 import numpy as np
 
 from somrisk.cube import cube_dataset
-from somrisk.engine.jobs import Block, Job, yearly_series
+from somrisk.engine.jobs import YEARLY_SAMPLE_DRAWS, Block, Job, yearly_series
 from somrisk.engine.result import CubeBlock
 from somrisk.errors import NumericalError
 from somrisk.kernel import KernelOutputs
@@ -23,9 +23,8 @@ if TYPE_CHECKING:
 
 __all__ = ["YEARLY_SAMPLE_BYTES", "YEARLY_SAMPLE_DRAWS", "DrawResults", "Moments", "RowResults", "chunk_sums"]
 
-#: The yearly results of at most this many (first) draws are kept for their percentiles ...
-YEARLY_SAMPLE_DRAWS = 2**18
-#: ... and at most this much memory (a long horizon keeps fewer draws; whole blocks always).
+#: The yearly results of at most YEARLY_SAMPLE_DRAWS (first) draws are kept for their percentiles,
+#: and at most this much memory (a long horizon keeps fewer draws; whole blocks always).
 YEARLY_SAMPLE_BYTES = 256 * 2**20
 
 
@@ -165,6 +164,7 @@ class DrawResults:
             for b, (lo, hi) in zip(blocks, self.job.ensemble.chunks, strict=True):
                 self.case_npv[lo:hi, start:stop] = b.out.case_npv.T
         if stop <= self.sample_draws:
+            assert yearly.series is not None  # kept by every block of the sample
             self.yearly_sample[:, :, start:stop] = yearly.series.transpose(1, 2, 0)
         self.moments.add(n, yearly.mean, yearly.m2)
         self.pv_sums += sums.pv.sum(axis=0)

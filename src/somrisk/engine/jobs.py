@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     import xarray as xr
 
 __all__ = [
+    "YEARLY_SAMPLE_DRAWS",
     "BaseRows",
     "Block",
     "DesignRows",
@@ -42,6 +43,9 @@ __all__ = [
     "run_block",
     "yearly_series",
 ]
+
+#: The yearly results of at most this many (first) draws are kept for their percentiles.
+YEARLY_SAMPLE_DRAWS = 2**18
 
 #: Uniforms of designed samples are kept this far inside (0, 1), where every inverse CDF is finite.
 UNIFORM_MARGIN = 2.0**-40
@@ -194,15 +198,16 @@ class Job:
 class Yearly:
     """A block's yearly results (:func:`yearly_series`), for n draws, T years and A actors.
 
-    series : float64 (n, T, A + 2)
-        By year: the net result of each actor, their sum, and the cumulative discounted net result.
+    series : float64 (n, T, A + 2), or None
+        By year: the net result of each actor, their sum, and the cumulative discounted net result
+        (None in a block past the draws whose yearly results a run keeps).
     payback : int64 (n,)
         The payback year's index, -1 where the run does not pay back.
     mean, m2 : float64 (T, A + 2)
         The series' mean over the block's draws and sum of squared deviations from it.
     """
 
-    series: np.ndarray
+    series: np.ndarray | None
     payback: np.ndarray
     mean: np.ndarray
     m2: np.ndarray
@@ -240,9 +245,15 @@ def run_block(job: Job, index: int, chunk: int) -> Block:
         write_cube=job.write_cube,
         constants=job.source.constants(ensemble, chunk),
     )
-    # a run of draws needs each block's yearly series; with one chunk, the block's sums are its own
-    whole = isinstance(job.source, Draws) and len(ensemble.chunks) == 1
-    yearly = yearly_series(out.net, out.discounted) if whole else None
+    yearly = None
+    if isinstance(job.source, Draws) and len(ensemble.chunks) == 1:
+        # one chunk: the block's sums are its own, and its yearly results can be made here, in
+        # parallel; the collector then needs neither the net results nor, past the draws whose
+        # yearly results a run keeps, the series (less to hold, and to send back from a worker)
+        yearly = yearly_series(out.net, out.discounted)
+        if job.bounds[index][0] >= YEARLY_SAMPLE_DRAWS:
+            yearly = replace(yearly, series=None)
+        out = out._replace(net=out.net[:0], discounted=out.discounted[:0])
     block = Block(out, values if job.keep_values else None, yearly)
     if job.block_writer is None:
         return block
