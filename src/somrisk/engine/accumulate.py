@@ -12,10 +12,10 @@ from typing import TYPE_CHECKING, NoReturn
 import numpy as np
 
 from somrisk.cube import cube_dataset
-from somrisk.engine.jobs import Block, Job
+from somrisk.engine.jobs import YEARLY_SAMPLE_DRAWS, Block, Job, yearly_series
 from somrisk.engine.result import CubeBlock
 from somrisk.errors import NumericalError
-from somrisk.kernel import KernelOutputs, finish_block, series_moments
+from somrisk.kernel import KernelOutputs
 from somrisk.sampling import BLOCK_DRAWS
 
 if TYPE_CHECKING:
@@ -31,9 +31,8 @@ __all__ = [
     "sum_participants",
 ]
 
-#: The yearly results of at most this many (first) draws are kept for their percentiles ...
-YEARLY_SAMPLE_DRAWS = 2**18
-#: ... and at most this much memory (a long horizon keeps fewer draws; whole blocks always).
+#: The yearly results of at most YEARLY_SAMPLE_DRAWS (first) draws are kept for their percentiles,
+#: and at most this much memory (a long horizon keeps fewer draws; whole blocks always).
 YEARLY_SAMPLE_BYTES = 256 * 2**20
 
 
@@ -178,20 +177,20 @@ class DrawResults:
         start, stop = self.job.bounds[index]
         n = stop - start
         sums = chunk_sums(blocks, start)
-        series = np.empty((n, self.T, self.A + 2))
-        payback = np.empty(n, dtype=np.int64)
-        finish_block(sums.net, sums.discounted, series, payback)
+        yearly = blocks[0].yearly if len(blocks) == 1 else None
+        if yearly is None:  # chunks of a portfolio: their sums are known only here
+            yearly = yearly_series(sums.net, sums.discounted)
         self.npv[:, start:stop] = sums.npv.T
-        self.net_total[:, start:stop] = sums.net.sum(axis=1).T
+        self.net_total[:, start:stop] = yearly.net_total.T
         self.participants[start:stop] = sum_participants(blocks)
-        self.payback[start:stop] = payback
+        self.payback[start:stop] = yearly.payback
         if self.case_npv is not None:
-            self.case_npv[:, start:stop] = np.hstack([b.out.case_npv for b in blocks]).T
+            for b, (lo, hi) in zip(blocks, self.job.ensemble.chunks, strict=True):
+                self.case_npv[lo:hi, start:stop] = b.out.case_npv.T
         if stop <= self.sample_draws:
-            self.yearly_sample[:, :, start:stop] = series.transpose(1, 2, 0)
-        mean, m2 = np.empty(series.shape[1:]), np.empty(series.shape[1:])
-        series_moments(series, mean, m2)
-        self.moments.add(n, mean, m2)
+            assert yearly.series is not None  # kept by every block of the sample
+            self.yearly_sample[:, :, start:stop] = yearly.series.transpose(1, 2, 0)
+        self.moments.add(n, yearly.mean, yearly.m2)
         self.pv_sums += sums.pv.sum(axis=0)
         values = self._values(blocks, start, stop)
         if blocks[0].out.gains.shape[0]:
@@ -215,9 +214,12 @@ class DrawResults:
     def _cube(
         self, blocks: list[Block], sums: KernelOutputs, values: np.ndarray | None, start: int, stop: int
     ) -> None:
-        gains = np.concatenate([b.out.gains for b in blocks], axis=1)
-        costs = np.concatenate([b.out.costs for b in blocks], axis=1)
-        discount = np.concatenate([b.out.discount for b in blocks], axis=1)
+        gains, costs, discount = (
+            getattr(blocks[0].out, name)
+            if len(blocks) == 1  # no copy of the largest arrays of a run
+            else np.concatenate([getattr(b.out, name) for b in blocks], axis=1)
+            for name in ("gains", "costs", "discount")
+        )
         if not self.portfolio:
             gains, costs, discount = gains[:, 0], costs[:, 0], discount[:, 0]
         net = gains.sum(axis=-1) - costs

@@ -17,7 +17,7 @@ import numpy as np
 from somrisk.engine.evaluate import evaluate_block, participants
 from somrisk.engine.model import Ensemble
 from somrisk.engine.result import CubeBlock
-from somrisk.kernel import KernelOutputs
+from somrisk.kernel import KernelOutputs, finish_block, series_moments
 from somrisk.sampling import (
     BLOCK_DRAWS,
     GaussianCopula,
@@ -27,12 +27,28 @@ from somrisk.sampling import (
     block_bounds,
     block_rng,
     make_sampler,
+    merge_columns,
 )
 
 if TYPE_CHECKING:
     import xarray as xr
 
-__all__ = ["BaseRows", "Block", "DesignRows", "Draws", "Job", "Rows", "UniformDesign", "run_block"]
+__all__ = [
+    "YEARLY_SAMPLE_DRAWS",
+    "BaseRows",
+    "Block",
+    "DesignRows",
+    "Draws",
+    "Job",
+    "Rows",
+    "UniformDesign",
+    "Yearly",
+    "run_block",
+    "yearly_series",
+]
+
+#: The yearly results of at most this many (first) draws are kept for their percentiles.
+YEARLY_SAMPLE_DRAWS = 2**18
 
 #: Uniforms of designed samples are kept this far inside (0, 1), where every inverse CDF is finite.
 UNIFORM_MARGIN = 2.0**-40
@@ -94,11 +110,7 @@ class Draws:
         u = self.samplers[k].block(index)
         self.correlations[k].apply(u, block_rng(self.seed, Stream.CORRELATION, index, member.key))
         if shared_u is not None and member.own_dimension < member.shared.size:
-            full = np.empty((u.shape[0], member.shared.size))
-            own = member.shared < 0
-            full[:, own] = u
-            full[:, ~own] = shared_u[:, member.shared[~own]]
-            u = full
+            u = merge_columns(u, shared_u, member.shared)
         return member.model.transform(u)
 
     def constants(self, ensemble: Ensemble, chunk: int) -> np.ndarray | None:
@@ -193,13 +205,49 @@ class Job:
 
 
 @dataclass(frozen=True, eq=False)
+class Yearly:
+    """A block's yearly results (:func:`yearly_series`), for n draws, T years and A actors.
+
+    series : float64 (n, T, A + 2), or None
+        By year: the net result of each actor, their sum, and the cumulative discounted net result
+        (None in a block past the draws whose yearly results a run keeps).
+    payback : int64 (n,)
+        The payback year's index, -1 where the run does not pay back.
+    mean, m2 : float64 (T, A + 2)
+        The series' mean over the block's draws and sum of squared deviations from it.
+    net_total : float64 (n, A)
+        NT_a: each actor's net result summed over the years, undiscounted (SØM's headline).
+    """
+
+    series: np.ndarray | None
+    payback: np.ndarray
+    mean: np.ndarray
+    m2: np.ndarray
+    net_total: np.ndarray
+
+
+def yearly_series(net: np.ndarray, discounted: np.ndarray) -> Yearly:
+    """The yearly series, payback years and moments of a block, from its net results (n, T, A)
+    and discounted net results (n, T) summed over the cases."""
+    n, T, A = net.shape
+    series = np.empty((n, T, A + 2))
+    payback = np.empty(n, dtype=np.int64)
+    finish_block(net, discounted, series, payback)
+    mean, m2 = np.empty((T, A + 2)), np.empty((T, A + 2))
+    series_moments(series, mean, m2)
+    return Yearly(series, payback, mean, m2, net.sum(axis=1))
+
+
+@dataclass(frozen=True, eq=False)
 class Block:
     """One block's kernel outputs for one chunk of cases, its number of participants per row
-    (summed over the chunk's cases), and its input values where kept."""
+    (summed over the chunk's cases), its input values where kept, and, where the chunk is all of a
+    run's cases, its yearly results (made in the block's task, in parallel)."""
 
     out: KernelOutputs
     participants: np.ndarray
     values: np.ndarray | None
+    yearly: Yearly | None = None
 
 
 def run_block(job: Job, index: int, chunk: int) -> Block:
@@ -209,7 +257,16 @@ def run_block(job: Job, index: int, chunk: int) -> Block:
     plan, constants = ensemble.plans[chunk], job.source.constants(ensemble, chunk)
     out = evaluate_block(plan, values, write_cube=job.write_cube, constants=constants)
     counted = participants(plan, values, constants) if job.count_participants else np.empty(0)
-    block = Block(out, counted, values if job.keep_values else None)
+    yearly = None
+    if isinstance(job.source, Draws) and len(ensemble.chunks) == 1:
+        # one chunk: the block's sums are its own, and its yearly results can be made here, in
+        # parallel; the collector then needs neither the net results nor, past the draws whose
+        # yearly results a run keeps, the series (less to hold, and to send back from a worker)
+        yearly = yearly_series(out.net, out.discounted)
+        if job.bounds[index][0] >= YEARLY_SAMPLE_DRAWS:
+            yearly = replace(yearly, series=None)
+        out = out._replace(net=out.net[:0], discounted=out.discounted[:0])
+    block = Block(out, counted, values if job.keep_values else None, yearly)
     if job.block_writer is None:
         return block
     job.block_writer(_worker_block(job, index, chunk, out))  # the cube's part is written here

@@ -24,7 +24,7 @@ import numpy as np
 
 from somrisk.plan import EFFECT_DIRECT, PERSIST_FULL, PERSIST_PROFILE
 
-__all__ = ["KernelOutputs", "evaluate_cases", "finish_block", "series_moments"]
+__all__ = ["LANES", "KernelOutputs", "evaluate_cases", "finish_block", "series_moments"]
 
 
 class KernelOutputs(NamedTuple):
@@ -63,6 +63,11 @@ class KernelOutputs(NamedTuple):
     discount: np.ndarray
 
 
+#: Draws evaluated side by side: every quantity of a draw is held for this many draws at once, so
+#: that the innermost loops run over draws (the same operations, in the same order, for each draw).
+LANES = 64
+
+
 @numba.njit(cache=True, nogil=True)
 def evaluate_cases(values, plan, write_cube, out):  # noqa: C901  # pragma: no cover - compiled, one pass
     """Evaluate the model for every draw of a block and every case of a chunk.
@@ -77,6 +82,9 @@ def evaluate_cases(values, plan, write_cube, out):  # noqa: C901  # pragma: no c
         Also write `out.gains`, `out.costs` and `out.discount`.
     out : KernelOutputs
         Where the results go (:class:`KernelOutputs`).
+
+    Draws go in groups of :data:`LANES`; each draw's numbers are computed by the same operations in
+    the same order as one draw at a time would be, so a result does not depend on its group.
     """
     param_column = plan.param_column
     param_constant = plan.param_constant
@@ -126,152 +134,220 @@ def evaluate_cases(values, plan, write_cube, out):  # noqa: C901  # pragma: no c
         R_max = max(R_max, profile_first[k + 1] - profile_first[k])
         Q_max = max(Q_max, duration_first[k + 1] - duration_first[k])
         C_max = max(C_max, consequence_first[k + 1] - consequence_first[k])
-    par = np.empty(P)
-    pi = np.empty(T_max)
-    reach = np.zeros((R_max, T_max))  # sum_i n_i pi(t - s_i) w_r(t - s_i - O): persons with effect
-    scale = np.empty(C_max)  # q_c m_c
-    by_profile = np.empty((R_max, A_run))  # sum of q_c m_c v_{c,a} over the consequences of a profile
-    participant_years = np.empty((Q_max, T_max))
-    cost = np.empty((T_max, A_run))
-    growth = np.empty(T_max)
-    discount = np.empty(T_max)
+    W = LANES
+    # the parameters: constants once, then each group's draws of the uncertain ones
+    par = np.zeros((P, W))  # lanes past the last draw compute on finite numbers, never written out
+    drawn_count = 0
+    for p in range(P):
+        if param_column[p] >= 0:
+            drawn_count += 1
+    drawn = np.empty(drawn_count, dtype=np.int64)
+    drawn_count = 0
+    for p in range(P):
+        if param_column[p] >= 0:
+            drawn[drawn_count] = p
+            drawn_count += 1
+        else:
+            for lane in range(W):
+                par[p, lane] = param_constant[p]
+    pi = np.empty((T_max, W))
+    reach = np.zeros((R_max, T_max, W))  # sum_i n_i pi(t - s_i) w_r(t - s_i - O): persons with effect
+    scale = np.empty((C_max, W))  # q_c m_c
+    by_profile = np.empty((R_max, A_run, W))  # sum of q_c m_c v_{c,a} over the consequences of a profile
+    participant_years = np.empty((Q_max, T_max, W))
+    cost = np.empty((T_max, A_run, W))
+    growth = np.empty((T_max, W))
+    discount = np.empty((T_max, W))
+    e = np.empty(W)
+    keep_growing = np.empty(W)
+    shrink = np.empty(W)
+    share = np.empty(W)
+    price = np.empty(W)
+    amount = np.empty(W)
+    gain = np.empty(W)
+    net = np.empty(W)
+    year_net = np.empty(W)
+    pv_gains = np.empty(W)
+    pv_costs = np.empty(W)
+    case_npv = np.empty(W)
 
-    for d in range(n):
-        for p in range(P):
+    for d0 in range(0, n, W):
+        w = min(W, n - d0)
+        for m in range(drawn.shape[0]):
+            p = drawn[m]
             col = param_column[p]
-            par[p] = values[d, col] if col >= 0 else param_constant[p]
+            for lane in range(w):
+                par[p, lane] = values[d0 + lane, col]
         for k in range(cases):
             T = horizon[k]
             shift_years = year_offset[k]
             onset, window, mode = persistence[k, 3], persistence[k, 4], persistence[k, 0]
-            e = par[effect[k, 1]]
+            for lane in range(W):
+                e[lane] = par[effect[k, 1], lane]
             if effect[k, 0] != EFFECT_DIRECT and effect[k, 2] >= 0:
-                e -= par[effect[k, 2]]
-            keep_growing = 1.0 + par[economy[k, 1]]
-            shrink = 1.0 / (1.0 + par[economy[k, 0]])
-            growth[0] = 1.0
-            discount[0] = 1.0
+                for lane in range(W):
+                    e[lane] -= par[effect[k, 2], lane]
+            for lane in range(W):
+                keep_growing[lane] = 1.0 + par[economy[k, 1], lane]
+                shrink[lane] = 1.0 / (1.0 + par[economy[k, 0], lane])
+                growth[0, lane] = 1.0
+                discount[0, lane] = 1.0
             for _ in range(shift_years):  # discounted to the run's first year
-                discount[0] *= shrink
+                for lane in range(W):
+                    discount[0, lane] *= shrink[lane]
             for t in range(1, T):
-                growth[t] = growth[t - 1] * keep_growing
-                discount[t] = discount[t - 1] * shrink
+                for lane in range(W):
+                    growth[t, lane] = growth[t - 1, lane] * keep_growing[lane]
+                    discount[t, lane] = discount[t - 1, lane] * shrink[lane]
 
             # persistence pi[u], u = years since intake (model.md, "Persistence detail")
-            full_years = 0.0 if persistence[k, 1] < 0 else min(par[persistence[k, 1]], T + 1.0)
-            keep = 0.0 if persistence[k, 2] < 0 else 1.0 - par[persistence[k, 2]]
-            f0 = math.floor(full_years)
-            blend = full_years - f0
-            power = 1.0  # keep ** (v - f0) for v >= f0
-            for u in range(T):
-                v = u - onset
-                if v < 0 or (window > 0 and v >= window):
-                    pi[u] = 0.0
-                elif mode == PERSIST_FULL:
-                    pi[u] = 1.0
-                elif mode == PERSIST_PROFILE:
-                    pi[u] = persistence_profile[k, v]
-                elif v < f0:
-                    pi[u] = 1.0
-                else:  # whole F = f0: keep ** (v - f0 + 1); F = f0 + 1: 1 at v = f0, then keep ** (v - f0)
-                    later = power if v > f0 else 1.0
-                    pi[u] = (1.0 - blend) * power * keep + blend * later
-                    power *= keep
+            for lane in range(W):
+                full_years = 0.0 if persistence[k, 1] < 0 else min(par[persistence[k, 1], lane], T + 1.0)
+                keep = 0.0 if persistence[k, 2] < 0 else 1.0 - par[persistence[k, 2], lane]
+                f0 = math.floor(full_years)
+                blend = full_years - f0
+                power = 1.0  # keep ** (v - f0) for v >= f0
+                for u in range(T):
+                    v = u - onset
+                    if v < 0 or (window > 0 and v >= window):
+                        pi[u, lane] = 0.0
+                    elif mode == PERSIST_FULL:
+                        pi[u, lane] = 1.0
+                    elif mode == PERSIST_PROFILE:
+                        pi[u, lane] = persistence_profile[k, v]
+                    elif v < f0:
+                        pi[u, lane] = 1.0
+                    else:
+                        # whole F = f0: keep ** (v - f0 + 1); F = f0 + 1: 1 at v = f0, then keep ** (v - f0)
+                        later = power if v > f0 else 1.0
+                        pi[u, lane] = (1.0 - blend) * power * keep + blend * later
+                        power *= keep
 
             r0, R = profile_first[k], profile_first[k + 1] - profile_first[k]
             q0, Q = duration_first[k], duration_first[k + 1] - duration_first[k]
             for q in range(R):
                 for t in range(T):
-                    reach[q, t] = 0.0
+                    for lane in range(W):
+                        reach[q, t, lane] = 0.0
             for q in range(Q):
                 for t in range(T):
-                    participant_years[q, t] = 0.0
+                    for lane in range(W):
+                        participant_years[q, t, lane] = 0.0
             for i in range(cohort_first[k], cohort_first[k + 1]):
-                n_i = par[cohort_param[i]]
                 s = cohort_start[i]
+                n_i = cohort_param[i]
                 for t in range(s + onset, T):
-                    share = n_i * pi[t - s]
+                    for lane in range(W):
+                        share[lane] = par[n_i, lane] * pi[t - s, lane]
                     for q in range(R):
-                        reach[q, t] += share * profiles[r0 + q, t - s - onset]
+                        weight = profiles[r0 + q, t - s - onset]
+                        for lane in range(W):
+                            reach[q, t, lane] += share[lane] * weight
                 for q in range(Q):
                     for t in range(s, T):
-                        participant_years[q, t] += n_i * duration_weight[q0 + q, t - s]
+                        weight = duration_weight[q0 + q, t - s]
+                        for lane in range(W):
+                            participant_years[q, t, lane] += par[n_i, lane] * weight
 
             c0 = consequence_first[k]
             for c in range(c0, consequence_first[k + 1]):
-                factor = par[factor_param[c]] if factor_param[c] >= 0 else 1.0
-                scale[c - c0] = par[change_param[c]] * factor
+                if factor_param[c] >= 0:
+                    for lane in range(W):
+                        scale[c - c0, lane] = par[change_param[c], lane] * par[factor_param[c], lane]
+                else:
+                    for lane in range(W):
+                        scale[c - c0, lane] = par[change_param[c], lane] * 1.0
             for q in range(R):
                 for a in range(A_run):
-                    by_profile[q, a] = 0.0
+                    for lane in range(W):
+                        by_profile[q, a, lane] = 0.0
             for m in range(price_first[k], price_first[k + 1]):
                 c, a = price_terms[m, 0], price_terms[m, 1]
-                price = par[price_terms[m, 2]]
+                for lane in range(W):
+                    price[lane] = par[price_terms[m, 2], lane]
                 if price_terms[m, 3] >= 0:  # a catalogue entry's price factor
-                    price *= par[price_terms[m, 3]]
-                by_profile[consequence_profile[c] - r0, a] += scale[c - c0] * price
+                    for lane in range(W):
+                        price[lane] *= par[price_terms[m, 3], lane]
+                q = consequence_profile[c] - r0
+                for lane in range(W):
+                    by_profile[q, a, lane] += scale[c - c0, lane] * price[lane]
 
             for t in range(T):
                 for j in range(actor_first[k], actor_first[k + 1]):
-                    cost[t, actor_index[j]] = 0.0
+                    for lane in range(W):
+                        cost[t, actor_index[j], lane] = 0.0
             for i in range(cost_first[k], cost_first[k + 1]):
-                amount = cost_sign[i] * par[cost_param[i]]
+                for lane in range(W):
+                    amount[lane] = cost_sign[i] * par[cost_param[i], lane]
                 a = cost_actor[i]
                 q = cost_pattern[i]
                 if q < 0:  # fixed: its share in each year
                     for t in range(T):
-                        cost[t, a] += amount * cost_weight[i, t]
+                        weight = cost_weight[i, t]
+                        for lane in range(W):
+                            cost[t, a, lane] += amount[lane] * weight
                 else:  # per participant: amount per participant-year
                     for t in range(T):
-                        cost[t, a] += amount * participant_years[q - q0, t]
+                        for lane in range(W):
+                            cost[t, a, lane] += amount[lane] * participant_years[q - q0, t, lane]
 
-            pv_gains = 0.0
-            pv_costs = 0.0
-            case_npv = 0.0
+            for lane in range(W):
+                pv_gains[lane] = 0.0
+                pv_costs[lane] = 0.0
+                case_npv[lane] = 0.0
             for t in range(T):
-                year_net = 0.0
+                for lane in range(W):
+                    year_net[lane] = 0.0
                 for j in range(actor_first[k], actor_first[k + 1]):
                     a = actor_index[j]
-                    gain = 0.0
+                    for lane in range(W):
+                        gain[lane] = 0.0
                     for q in range(R):
-                        gain += by_profile[q, a] * reach[q, t]
-                    gain *= -e * growth[t]
-                    net = gain - cost[t, a]
-                    out_net[d, t + shift_years, a] += net
-                    out_npv[d, a] += discount[t] * net
-                    pv_gains += discount[t] * gain
-                    pv_costs += discount[t] * cost[t, a]
-                    year_net += net
-                out_discounted[d, t + shift_years] += discount[t] * year_net
-                case_npv += discount[t] * year_net
-            out_pv[d, 0] += pv_gains
-            out_pv[d, 1] += pv_costs
-            out_case_npv[d, k] = case_npv
+                        for lane in range(W):
+                            gain[lane] += by_profile[q, a, lane] * reach[q, t, lane]
+                    for lane in range(W):
+                        gain[lane] *= -e[lane] * growth[t, lane]
+                        net[lane] = gain[lane] - cost[t, a, lane]
+                        pv_gains[lane] += discount[t, lane] * gain[lane]
+                        pv_costs[lane] += discount[t, lane] * cost[t, a, lane]
+                        year_net[lane] += net[lane]
+                    for lane in range(w):
+                        out_net[d0 + lane, t + shift_years, a] += net[lane]
+                        out_npv[d0 + lane, a] += discount[t, lane] * net[lane]
+                for lane in range(w):
+                    out_discounted[d0 + lane, t + shift_years] += discount[t, lane] * year_net[lane]
+                    case_npv[lane] += discount[t, lane] * year_net[lane]
+            for lane in range(w):
+                out_pv[d0 + lane, 0] += pv_gains[lane]
+                out_pv[d0 + lane, 1] += pv_costs[lane]
+                out_case_npv[d0 + lane, k] = case_npv[lane]
 
             if write_cube:
-                factor = 1.0
-                for t in range(T_run):  # the same products as `discount`, continued to the run's end
-                    out_discount[d, k, t] = factor
-                    factor *= shrink
-                for t in range(T_run):
-                    for a in range(A_run):
-                        out_costs[d, k, t, a] = 0.0
-                        for c in range(out_gains.shape[4]):
-                            out_gains[d, k, t, a, c] = 0.0
-                for t in range(T):
-                    for j in range(actor_first[k], actor_first[k + 1]):
-                        out_costs[d, k, t + shift_years, actor_index[j]] = cost[t, actor_index[j]]
-                for m in range(price_first[k], price_first[k + 1]):
-                    c, a = price_terms[m, 0], price_terms[m, 1]
-                    price = par[price_terms[m, 2]]
-                    if price_terms[m, 3] >= 0:
-                        price *= par[price_terms[m, 3]]
-                    per_person = -e * scale[c - c0] * price
-                    slot = consequence_index[c]
+                for lane in range(w):
+                    d = d0 + lane
+                    factor = 1.0
+                    for t in range(T_run):  # the same products as `discount`, continued to the run's end
+                        out_discount[d, k, t] = factor
+                        factor *= shrink[lane]
+                    for t in range(T_run):
+                        for a in range(A_run):
+                            out_costs[d, k, t, a] = 0.0
+                            for c in range(out_gains.shape[4]):
+                                out_gains[d, k, t, a, c] = 0.0
                     for t in range(T):
-                        out_gains[d, k, t + shift_years, a, slot] = (
-                            per_person * reach[consequence_profile[c] - r0, t] * growth[t]
-                        )
+                        for j in range(actor_first[k], actor_first[k + 1]):
+                            out_costs[d, k, t + shift_years, actor_index[j]] = cost[t, actor_index[j], lane]
+                    for m in range(price_first[k], price_first[k + 1]):
+                        c, a = price_terms[m, 0], price_terms[m, 1]
+                        one_price = par[price_terms[m, 2], lane]
+                        if price_terms[m, 3] >= 0:
+                            one_price *= par[price_terms[m, 3], lane]
+                        per_person = -e[lane] * scale[c - c0, lane] * one_price
+                        slot = consequence_index[c]
+                        for t in range(T):
+                            out_gains[d, k, t + shift_years, a, slot] = (
+                                per_person * reach[consequence_profile[c] - r0, t, lane] * growth[t, lane]
+                            )
 
 
 @numba.njit(cache=True, nogil=True)

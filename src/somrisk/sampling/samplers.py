@@ -62,6 +62,8 @@ class Sampler(Protocol):
 
 class _Blocked:
     name: SamplerName
+    #: `_block` keeps its uniforms within [_TINY, _BELOW_ONE] itself
+    clipped = False
 
     def __init__(self, seed: int, draws: int, dimension: int, key: tuple[int, ...] = ()) -> None:
         self.seed, self.draws, self.dimension, self.key = seed, draws, dimension, key
@@ -72,7 +74,7 @@ class _Blocked:
         if self.dimension == 0:
             return np.empty((stop - start, 0))
         u = self._block(index, start, stop)
-        return np.clip(u, _TINY, _BELOW_ONE, out=u)
+        return u if self.clipped else np.clip(u, _TINY, _BELOW_ONE, out=u)
 
     def _block(self, index: int, start: int, stop: int) -> np.ndarray:  # pragma: no cover
         raise NotImplementedError
@@ -98,17 +100,18 @@ class MonteCarlo(_Blocked):
 
 @numba.njit(cache=True, nogil=True)
 def _latin_hypercube(words, substratum, substrata, out):  # pragma: no cover - compiled
-    """out[i, j] = (perm_j[i] + (substratum[j] + jitter_j[i]) / substrata) / n.
+    """out[i, j] = clip((perm_j[i] + (substratum[j] + jitter_j[i]) / substrata) / n, _TINY, _BELOW_ONE).
 
     words (uint64 (d, n)) are the block's random 64-bit words, one per point. The high 32 bits
     shuffle 0..n-1 into perm_j by Fisher-Yates (position i swaps with floor(high (i + 1) / 2^32),
     Lemire's multiply-shift; bias below (i + 1) / 2^32); the low 32 bits place the point within
     its (sub)stratum, jitter = (low + 1/2) / 2^32. out: float64 (n, d). Columns go in groups of 8
-    so that rows of `out` are written a cache line at a time.
+    so that rows of `out` are written a cache line at a time; a permutation is held in 32 bits, so
+    that the one being shuffled stays in the fastest cache.
     """
     n, d = out.shape
     group = 8
-    perm = np.empty((group, n), dtype=np.int64)
+    perm = np.empty((group, n), dtype=np.int32)
     per_stratum, per_substratum = 1.0 / n, 1.0 / substrata
     low_bits, shift = np.uint64(0xFFFFFFFF), np.uint64(32)
     for j0 in range(0, d, group):
@@ -123,7 +126,8 @@ def _latin_hypercube(words, substratum, substrata, out):  # pragma: no cover - c
             for g in range(width):
                 j = j0 + g
                 jitter = ((words[j, i] & low_bits) + 0.5) * 2.0**-32
-                out[i, j] = (perm[g, i] + (substratum[j] + jitter) * per_substratum) * per_stratum
+                value = (perm[g, i] + (substratum[j] + jitter) * per_substratum) * per_stratum
+                out[i, j] = min(max(value, _TINY), _BELOW_ONE)
 
 
 class LatinHypercube(_Blocked):
@@ -142,6 +146,7 @@ class LatinHypercube(_Blocked):
     """
 
     name: SamplerName = "lhs"
+    clipped = True
 
     def __init__(self, seed: int, draws: int, dimension: int, key: tuple[int, ...] = ()) -> None:
         super().__init__(seed, draws, dimension, key)
