@@ -24,6 +24,7 @@ from somrisk.case.load import parse_case, read_bytes
 from somrisk.distributions import FAMILIES
 from somrisk.errors import CaseError, Problem, format_value
 from somrisk.io.excel import layout as L
+from somrisk.io.excel.archive import MAX_WORKBOOK_BYTES, check_archive
 from somrisk.io.excel.case_toml import case_toml
 
 __all__ = ["CASE_SUFFIXES", "import_case", "read_case_workbook"]
@@ -137,14 +138,19 @@ class _Book:
     pending: list[_Empirical] = field(default_factory=list)
 
     def __post_init__(self) -> None:
+        from defusedxml import DefusedXmlException
         from openpyxl import load_workbook
 
         self.name = str(self.path)
-        self.data = read_bytes(self.path, "an Excel workbook (.xlsx)")
+        self.data = read_bytes(self.path, "an Excel workbook (.xlsx)", limit=MAX_WORKBOOK_BYTES)
+        check_archive(self.data, self.name)  # sizes, cells and entities, before openpyxl parses
         try:
             with warnings.catch_warnings():  # openpyxl warns of Excel features it does not read
                 warnings.simplefilter("ignore")
                 self.workbook = load_workbook(io.BytesIO(self.data))
+        except DefusedXmlException as exc:  # an entity or DTD the scan did not see (another encoding)
+            message = f"holds XML that Excel never writes and somrisk does not parse ({type(exc).__name__})"
+            raise CaseError([Problem(self.name, "", message)]) from None
         except Exception:  # any failure to parse means: not a workbook openpyxl can read
             message = "is not an Excel workbook (.xlsx); in Excel, save it as 'Excel Workbook (*.xlsx)'"
             raise CaseError([Problem(self.name, "", message)]) from None
@@ -231,19 +237,15 @@ class _Book:
             self.problem(title, None, "", message)
             self.broken.update(_sections(title))
             return None
-        rows: list[tuple[int, dict[int, Any]]] = []
-        header: dict[int, Any] = {}
-        for cells in ws.iter_rows():
-            values = {}
-            for cell in cells:
-                value = self._value(ws, cell)
-                if value is not None and not (isinstance(value, str) and not value.strip()):
-                    values[cell.column] = value
-            if cells and cells[0].row == 1:
-                header = values
-            elif values:
-                rows.append((cells[0].row, values))
-        return self._header(title, header, rows, required, spill)
+        by_row: dict[int, dict[int, Any]] = {}
+        # Only the cells the file holds: iter_rows() would make a cell for every coordinate of the
+        # sheet's span, 17 billion for a sheet with one value in A1 and one in XFD1048576.
+        for (row, column), cell in sorted(ws._cells.items()):
+            value = self._value(ws, cell)
+            if value is not None and not (isinstance(value, str) and not value.strip()):
+                by_row.setdefault(row, {})[column] = value
+        header = by_row.pop(1, {})
+        return self._header(title, header, sorted(by_row.items()), required, spill)
 
     def _header(
         self,
