@@ -23,6 +23,7 @@ __all__ = [
     "MAX_TEXT",
     "MAX_YEAR_VALUES",
     "YEAR_LISTS",
+    "deep_key_line",
     "shape_problems",
 ]
 
@@ -47,6 +48,25 @@ MAX_PROBLEMS = 20
 
 #: Control characters that no workbook (XML 1.0) can hold; tab, line feed and carriage return can.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+#: A key of more than MAX_DEPTH dotted parts: at the start of a line (``a.b.c = 1``, ``[a.b.c]``)
+#: or in an inline table (``{ a.b.c = 1 }``).
+_PART = r"""(?:[A-Za-z0-9_-]++|"[^"\n]*+"|'[^'\n]*+')[ \t]*+"""  # possessive: no backtracking
+_DEEP_KEY = re.compile(
+    rf"(?:^[ \t]*+\[{{0,2}}+|[{{,])[ \t]*+{_PART}(?:\.[ \t]*+{_PART}){{{MAX_DEPTH}}}", re.MULTILINE
+)
+
+
+def deep_key_line(text: str) -> int | None:
+    """The line (from 1) of the first dotted key deeper than MAX_DEPTH, or None.
+
+    Checked before parsing: Python's TOML parser takes time quadratic in a key's parts (a key of
+    100,000 parts, a 200 kB file, takes a minute). A line inside a multi-line string that looks like
+    such a key (or a text holding ``, a.b.c.d.e.f.g.h.i.j.k``) is taken for one; no real text does.
+    """
+    match = _DEEP_KEY.search(text)
+    return None if match is None else text.count("\n", 0, match.start()) + 1
 
 
 def shape_problems(raw: dict[str, Any], source: str) -> list[Problem]:

@@ -96,6 +96,16 @@ def _import(path: str | Path) -> tuple[dict[str, Any], str]:
     return raw, text
 
 
+def _defused(exc: BaseException) -> BaseException | None:
+    """The defusedxml refusal (an XML entity or DTD) behind an error of openpyxl, if any."""
+    from defusedxml import DefusedXmlException
+
+    seen: BaseException | None = exc
+    while seen is not None and not isinstance(seen, DefusedXmlException):
+        seen = seen.__cause__ or seen.__context__
+    return seen
+
+
 @dataclass
 class _Sheet:
     """A sheet's header (column name -> index, from 1) and its non-empty rows."""
@@ -138,7 +148,6 @@ class _Book:
     pending: list[_Empirical] = field(default_factory=list)
 
     def __post_init__(self) -> None:
-        from defusedxml import DefusedXmlException
         from openpyxl import load_workbook
 
         self.name = str(self.path)
@@ -148,11 +157,13 @@ class _Book:
             with warnings.catch_warnings():  # openpyxl warns of Excel features it does not read
                 warnings.simplefilter("ignore")
                 self.workbook = load_workbook(io.BytesIO(self.data))
-        except DefusedXmlException as exc:  # an entity or DTD the scan did not see (another encoding)
-            message = f"holds XML that Excel never writes and somrisk does not parse ({type(exc).__name__})"
-            raise CaseError([Problem(self.name, "", message)]) from None
-        except Exception:  # any failure to parse means: not a workbook openpyxl can read
+        except Exception as exc:  # any failure to parse means: not a workbook openpyxl can read
             message = "is not an Excel workbook (.xlsx); in Excel, save it as 'Excel Workbook (*.xlsx)'"
+            cause = _defused(exc)
+            if cause is not None:  # an entity or DTD the archive scan did not see (another encoding)
+                message = (
+                    f"holds XML that Excel never writes and somrisk does not parse ({type(cause).__name__})"
+                )
             raise CaseError([Problem(self.name, "", message)]) from None
         if not set(L.SHEETS) & set(self.workbook.sheetnames):  # one problem, not one per sheet
             message = (
