@@ -22,8 +22,9 @@ __all__ = [
     "MAX_LIST",
     "MAX_TEXT",
     "MAX_YEAR_VALUES",
+    "ITEM_LISTS",
     "YEAR_LISTS",
-    "deep_key_line",
+    "deep_key_at",
     "shape_problems",
 ]
 
@@ -32,9 +33,10 @@ MAX_FILE_BYTES = 8 * 2**20
 #: Deepest nesting of tables and lists (a real case needs 5: consequences, an item, its prices,
 #: an actor's distribution, its ci95).
 MAX_DEPTH = 10
-#: Most tables in one ``[[...]]`` list: costs, comparison costs, consequences, correlations,
-#: groups, a portfolio's cases, a catalogue's prices.
+#: Most tables in one ``[[...]]`` list (costs, comparison costs, consequences, correlations,
+#: groups, a catalogue's prices), and most cases in a portfolio.
 MAX_ITEMS = 1_000
+ITEM_LISTS = frozenset({"cases"})
 #: Most values in any other list (an empirical distribution's values).
 MAX_LIST = 100_000
 #: Most values in a list by year (``profile``, ``cohorts``): the horizon is at most 50 years, and
@@ -58,15 +60,18 @@ _DEEP_KEY = re.compile(
 )
 
 
-def deep_key_line(text: str) -> int | None:
-    """The line (from 1) of the first dotted key deeper than MAX_DEPTH, or None.
+def deep_key_at(text: str) -> tuple[int, int] | None:
+    """The line and column (from 1) of the first dotted key deeper than MAX_DEPTH, or None.
 
     Checked before parsing: Python's TOML parser takes time quadratic in a key's parts (a key of
     100,000 parts, a 200 kB file, takes a minute). A line inside a multi-line string that looks like
     such a key (or a text holding ``, a.b.c.d.e.f.g.h.i.j.k``) is taken for one; no real text does.
     """
     match = _DEEP_KEY.search(text)
-    return None if match is None else text.count("\n", 0, match.start()) + 1
+    if match is None:
+        return None
+    line_start = text.rfind("\n", 0, match.start()) + 1
+    return text.count("\n", 0, match.start()) + 1, match.start() - line_start + 1
 
 
 def shape_problems(raw: dict[str, Any], source: str) -> list[Problem]:
@@ -111,6 +116,8 @@ def _list_problem(items: list[Any], path: tuple[str, ...], source: str) -> Probl
         limit, what = MAX_YEAR_VALUES, "values by year (the horizon is at most 50 years)"
     elif tables:
         limit, what = MAX_ITEMS, "tables"
+    elif path and path[-1] in ITEM_LISTS:
+        limit, what = MAX_ITEMS, "items"
     else:
         limit, what = MAX_LIST, "values"
     if len(items) <= limit:

@@ -17,7 +17,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from somrisk.case import checks
-from somrisk.case.limits import MAX_DEPTH, MAX_FILE_BYTES, deep_key_line, shape_problems
+from somrisk.case.limits import MAX_DEPTH, MAX_FILE_BYTES, deep_key_at, shape_problems
 from somrisk.case.schema import (
     CaseInfo,
     Consequence,
@@ -193,12 +193,12 @@ def _parse_toml(raw_bytes: bytes, source: str) -> dict[str, Any]:
         text = raw_bytes.decode("utf-8-sig")  # a byte-order mark (Windows editors) is not content
     except UnicodeDecodeError as exc:
         raise CaseError([Problem(source, "", f"is not UTF-8 text (byte {exc.start})")]) from None
-    line = deep_key_line(text)
-    if line is not None:
+    where = deep_key_at(text)
+    if where is not None:
         message = (
             f"a key of more than {MAX_DEPTH} dotted parts, nested more than {MAX_DEPTH} tables or lists deep"
         )
-        raise CaseError([Problem(f"{source}:{line}", "", message)])
+        raise CaseError([Problem(f"{source}:{where[0]}:{where[1]}", "", message)])
     try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
