@@ -16,13 +16,13 @@ from typing import Any
 from somrisk.errors import Problem
 
 __all__ = [
+    "ITEM_LISTS",
     "MAX_DEPTH",
     "MAX_FILE_BYTES",
     "MAX_ITEMS",
     "MAX_LIST",
     "MAX_TEXT",
     "MAX_YEAR_VALUES",
-    "ITEM_LISTS",
     "YEAR_LISTS",
     "deep_key_at",
     "shape_problems",
