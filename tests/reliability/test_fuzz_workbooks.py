@@ -269,7 +269,7 @@ class Mutant:
     def _save(self, path: Path) -> Path:
         for title, row, column, value in self.far:
             if title in self.book.sheetnames and isinstance(self.book[title], Worksheet):
-                self.book[title].cell(row, column).value = value
+                self.set(self.book[title], row, column, value)
         self.book.save(path)
         if not self.raw:
             return path
