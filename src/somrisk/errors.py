@@ -8,6 +8,7 @@ prints one line per problem and exits with code 2.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -43,7 +44,7 @@ def format_value(value: Any, limit: int = 80) -> str:
         else:
             text = repr(value)
     elif isinstance(value, str):
-        text = '"' + value.replace('"', '\\"') + '"'
+        text = '"' + _CONTROL.sub(_escape, value[: limit + 1].replace('"', '\\"')) + '"'
     elif isinstance(value, dict):
         text = "{" + ", ".join(f"{k} = {format_value(v)}" for k, v in value.items()) + "}"
     elif isinstance(value, list | tuple):
@@ -51,6 +52,16 @@ def format_value(value: Any, limit: int = 80) -> str:
     else:
         text = repr(value)
     return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+#: Control characters and line separators, written as TOML escapes so that a message stays one line.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+_ESCAPES = {"\n": "\\n", "\t": "\\t", "\r": "\\r", "\b": "\\b", "\f": "\\f"}
+
+
+def _escape(match: re.Match[str]) -> str:
+    char = match.group()
+    return _ESCAPES.get(char, f"\\u{ord(char):04X}")
 
 
 _MISSING = object()
@@ -84,7 +95,7 @@ class Problem:
         text = f"{where}: {self.message}"
         if self.value is not _MISSING:
             text += f" (found {format_value(self.value)})"
-        return text
+        return _CONTROL.sub(_escape, text)  # one line, whatever a key or a cell held
 
 
 class CaseError(SomriskError, ValueError):

@@ -26,7 +26,9 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
+from openpyxl import load_workbook
 
+from somrisk.case import limits
 from somrisk.distributions import FAMILIES
 from somrisk.runner import example_case_path
 from somrisk.testing import minimal_case
@@ -467,9 +469,77 @@ def _actor(draw: st.DrawFn, doc: Doc) -> str:
     return f"actor {actor} in {where}"
 
 
+#: Texts that spreadsheet programs take for formulas; a workbook must hold them as text.
+FORMULAS = [
+    "=1+1",
+    '=HYPERLINK("http://example.invalid","klik")',
+    "=cmd|' /C calc'!A0",
+    "@SUM(1,2)",
+    "+1",
+    "-1",
+]
+#: Characters no workbook can hold (refused), and some that it can (accepted).
+CONTROL = ["\x00", "\x01", "\x08", "\x0b", "\x1f", "\t", "\n", "\r", "\x7f", "\u2028", "\ufeff"]
+
+
+def _nested(depth: int, leaf: Any, kind: str) -> Any:
+    for _ in range(depth):
+        leaf = {"a": leaf} if kind == "table" else [leaf]
+    return leaf
+
+
+def _extreme(draw: st.DrawFn, doc: Doc) -> str:
+    """Extreme shapes (docs/reliability.md, "Hostile and extreme files"): deep nesting, huge lists,
+    long texts, many items, control characters, formula-looking texts; at and beyond each limit."""
+    kind = draw(st.sampled_from(["deep", "list", "text", "items", "control", "formula"]))
+    everything = list(nodes(doc))
+    if kind == "items":
+        lists = [(p, v) for p, v in everything if isinstance(v, list) and v and isinstance(v[0], dict)]
+        if not lists:
+            return "nothing"
+        path, items = draw(st.sampled_from(lists))
+        count = draw(st.sampled_from([limits.MAX_ITEMS, limits.MAX_ITEMS + 1, 3 * limits.MAX_ITEMS]))
+        renamed = draw(st.booleans())  # distinct names (valid if within the limit) or duplicates
+        for k in range(count - len(items)):
+            item = copy.deepcopy(items[k % len(items)])
+            if renamed and isinstance(item.get("name"), str):
+                item["name"] = f"{item['name']}_{k}"
+            items.append(item)
+        return f"{count} items in {path}"
+    path, value = draw(st.sampled_from(everything)) if everything else ((), None)
+    texts = [(p, v) for p, v in everything if isinstance(v, str)]
+    if kind in ("text", "control", "formula") and texts and draw(st.booleans()):
+        path, value = draw(st.sampled_from(texts))  # a text in the place of a text, mostly
+    if not path:
+        return "nothing"
+    if kind == "deep":
+        depth = draw(st.sampled_from([3, limits.MAX_DEPTH - 2, limits.MAX_DEPTH, limits.MAX_DEPTH + 1, 60]))
+        new = _nested(depth, draw(numbers()), draw(st.sampled_from(["table", "list"])))
+    elif kind == "list":
+        size = draw(
+            st.sampled_from(
+                [limits.MAX_YEAR_VALUES, limits.MAX_YEAR_VALUES + 1, limits.MAX_LIST, limits.MAX_LIST + 1]
+            )
+        )
+        new = [draw(st.sampled_from([0.5, 1.0, 0.0, 1e6]))] * size
+        if isinstance(value, dict) and value.get("dist") == "empirical":  # an empirical distribution's values
+            new = {**value, "values": new}
+    elif kind == "text":
+        size = draw(st.sampled_from([limits.MAX_TEXT, limits.MAX_TEXT + 1, 10 * limits.MAX_TEXT]))
+        new = draw(st.sampled_from(["x", "æ", "=", " "])) * size
+    elif kind == "control":
+        base = value if isinstance(value, str) else "tekst"
+        new = base + draw(st.sampled_from(CONTROL))
+    else:
+        new = draw(st.sampled_from(FORMULAS))
+    set_at(doc, path, new)
+    return f"{kind} at {path}"
+
+
 #: Changes at a node are the most varied, so they are drawn as often as all the others together.
 MUTATIONS: list[Mutation] = [
     *[_at_a_node] * 6,
+    *[_extreme] * 2,
     _unknown_key,
     _correlation,
     _not_psd,
@@ -512,7 +582,7 @@ SECTIONS = {
     "prices",
 }
 KEY_PATH = re.compile(r"^(?P<path>[A-Za-z_]\w*(?:\[\d+\])?(?:\.[^\s:]+?)*): (?P<message>\S.*)$")
-WHOLE_FILE = ("no such file", "is a folder")
+WHOLE_FILE = ("no such file", "is a folder", "is larger than", "a key of more than", "is nested more than")
 NULLABLE = {"payback_year", "median_year"}
 
 
@@ -581,15 +651,25 @@ FUZZ = settings(
 )
 
 
-def run_case(cli: Callable[..., Any], path: Path, sampler: str, what: str) -> None:
+def run_case(cli: Callable[..., Any], path: Path, sampler: str, what: str, xlsx: Path | None = None) -> None:
+    """Check and run the case; with `xlsx`, also write the results workbook and look for formulas."""
     checked = cli("check", path)
     assert_outcome(checked, [path], what)
-    ran = cli("run", path, "--draws", "50", "--sampler", sampler, "--json")
+    workbook = ("--xlsx", xlsx) if xlsx is not None else ()
+    ran = cli("run", path, "--draws", "50", "--sampler", sampler, "--json", *workbook)
     assert_outcome(ran, [path], what)
     assert ran.code == checked.code, f"check exits {checked.code} but run {ran.code}: {what}\n{ran.stderr}"
     event(f"exit {ran.code}")  # pytest --hypothesis-show-statistics: how many mutants are still valid
     if ran.code == 0:
         assert_finite_json(ran.stdout, what)
+    if xlsx is not None:
+        assert xlsx.exists() == (ran.code == 0), what
+        if ran.code == 0:
+            formulas = [
+                c for ws in load_workbook(xlsx) for row in ws.iter_rows() for c in row if c.data_type == "f"
+            ]
+            assert formulas == [], f"formulas in the results workbook: {formulas}\n{what}"
+            xlsx.unlink()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -614,7 +694,15 @@ def test_a_mutated_case_exits_0_or_2_with_a_message(cli, tmp_path, name, data):
     sampler = data.draw(st.sampled_from(["lhs", "mc", "sobol"]))
     path = tmp_path / "case.toml"
     path.write_text(dumps(doc), encoding="utf-8")
-    run_case(cli, path, sampler, f"{name}: {'; '.join(done)}\n{path.read_text(encoding='utf-8')}")
+    xlsx = tmp_path / "results.xlsx" if any(d.startswith("formula") for d in done) else None
+    text = path.read_text(encoding="utf-8")
+    run_case(
+        cli,
+        path,
+        sampler,
+        f"{name}: {'; '.join(done)}\n{text if len(text) < 20_000 else text[:20_000]}",
+        xlsx,
+    )
 
 
 def write_portfolio(folder: Path, portfolio: Doc, catalog: Doc) -> Path:

@@ -246,6 +246,10 @@ class Mutant:
     book: Workbook = field(repr=False)
     base: Base = field(repr=False)
     raw: list[Raw] = field(default_factory=list)
+    lies: list[tuple[int, int]] = field(default_factory=list)  # (entry, size) for the zip's directory
+    #: (sheet, row, column, value) written just before saving: a far cell makes a sheet's span huge,
+    #: which the mutations that follow would walk through cell by cell
+    far: list[tuple[str, int, int, Any]] = field(default_factory=list)
 
     def set(self, ws: Any, row: int, column: int, value: Any) -> None:
         """Put `value` in a cell (a Raw value: a marker, replaced in the file after saving)."""
@@ -256,7 +260,16 @@ class Mutant:
         ws.cell(row, column).value = value
 
     def save(self, path: Path) -> Path:
-        """Save the workbook, then write the Raw values into the file."""
+        """Save the workbook, then write the Raw values into the file, then the lies into its directory."""
+        self._save(path)
+        for entry, size in self.lies:
+            lie_about_size(path, entry, size)
+        return path
+
+    def _save(self, path: Path) -> Path:
+        for title, row, column, value in self.far:
+            if title in self.book.sheetnames and isinstance(self.book[title], Worksheet):
+                self.set(self.book[title], row, column, value)
         self.book.save(path)
         if not self.raw:
             return path
@@ -477,9 +490,73 @@ def _actors(draw: st.DrawFn, mutant: Mutant) -> str:
     return f"actors: {how} {actor!r}"
 
 
+#: Texts that spreadsheet programs take for formulas; written as text cells they must stay texts.
+FORMULA_TEXTS = ["=1+1", '=HYPERLINK("http://example.invalid","klik")', "@SUM(1,2)", "+1", "-1"]
+#: Characters a cell can hold that split lines (a message must stay on one line), and others.
+ODD_CHARACTERS = ["\n", "\r\n", "\t", "\x85", "\u2028", "\x7f", "\ufeff", "\u200b"]
+
+
+def lie_about_size(path: Path, index: int, size: int) -> None:
+    """Set the uncompressed size of the zip's entry number `index` in its central directory."""
+    data = bytearray(path.read_bytes())
+    starts = [m.start() for m in re.finditer(rb"PK\x01\x02", data)]
+    start = starts[index % len(starts)]
+    data[start + 24 : start + 28] = size.to_bytes(4, "little")
+    path.write_bytes(bytes(data))
+
+
+def _extreme(draw: st.DrawFn, mutant: Mutant) -> str:
+    """Extreme shapes (docs/reliability.md, "Hostile and extreme files"): long texts, formula-looking
+    and odd texts, many rows, long lists, a value in the sheet's last cell, zip entries whose size
+    the directory misstates."""
+    kind = draw(st.sampled_from(["text", "formula", "odd", "rows", "list", "far", "lie"]))
+    ws = draw(sheets(mutant))
+    if kind == "lie":
+        entry = draw(st.integers(0, 60))
+        size = draw(st.sampled_from([0, 1, 100, 2**20, 2**31, 2**32 - 1]))
+        mutant.lies.append((entry, size))
+        return f"zip entry {entry} declared {size} bytes"
+    if kind == "far":
+        row, column = draw(st.sampled_from([(1_048_576, 1), (1, 16_384), (1_048_576, 16_384), (100_000, 2)]))
+        mutant.far.append((ws.title, row, column, draw(values(mutant.base))))
+        return f"{ws.title}!R{row}C{column} filled"
+    if kind == "rows":
+        count = 1_001
+        last = max(ws.max_row, 2)
+        template = [c.value for c in ws[last]]
+        for r in range(last + 1, last + count):
+            for c, value in enumerate(template, 1):
+                ws.cell(r, c).value = f"{value}_{r}" if c == 1 and isinstance(value, str) else value
+        return f"{ws.title}: {count} rows like row {last}"
+    if kind == "list":
+        column = ws.max_column + 1
+        if ws.title == L.EMPIRICAL:  # down a column: an empirical distribution's values
+            count = draw(st.sampled_from([1_001, 1_001, 1_001, 100_001]))
+            for r in range(2, 2 + count):
+                ws.cell(r, column).value = 0.5
+        else:  # along row 2: a profile, or values in columns without a name (Excel has 16,384)
+            count = 1_001
+            for k in range(count):
+                ws.cell(2, column + k).value = 0.5
+        return f"{ws.title}: {count} values from column {column}"
+    filled = [c for cells in ws.iter_rows() for c in cells if c.value is not None]
+    if not filled:
+        return "nothing"
+    cell = draw(st.sampled_from(filled))
+    if kind == "text":
+        cell.value = draw(st.sampled_from(["x", "=", " "])) * draw(st.sampled_from([32_767, 32_768]))
+    elif kind == "formula":
+        cell.value = draw(st.sampled_from(FORMULA_TEXTS))
+    else:
+        cell.value = f"{cell.value}{draw(st.sampled_from(ODD_CHARACTERS))}x"
+    cell.data_type = "s"  # as text (a formula typed into Excel is another mutation: OTHERS)
+    return f"{ws.title}!{cell.coordinate} = {kind} {str(cell.value)[:40]!r}"
+
+
 #: Changes to single cells are the most varied, so they are drawn as often as all the others together.
 MUTATIONS: list[Mutation] = [
     *[_cell] * 5,
+    *[_extreme] * 2,
     _nudge,
     _row,
     _column,
@@ -504,6 +581,9 @@ def mutated(draw: st.DrawFn, base: Base) -> tuple[Mutant, list[str]]:
 #: Problems of the whole file (no sheet): it cannot be read as a workbook.
 WHOLE_FILE = (
     "is not an Excel workbook",
+    "holds ",  # the limits of the archive (docs/reliability.md, "Hostile and extreme files")
+    "unpacks to",
+    "is larger than",
     "has none of the sheets",
     "no such file",
     "cannot be read",

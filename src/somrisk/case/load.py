@@ -17,6 +17,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from somrisk.case import checks
+from somrisk.case.limits import MAX_DEPTH, MAX_FILE_BYTES, deep_key_at, shape_problems
 from somrisk.case.schema import (
     CaseInfo,
     Consequence,
@@ -182,17 +183,23 @@ def read_toml(path: str | Path) -> tuple[dict[str, Any], bytes]:
     return _parse_toml(data, str(path)), data
 
 
-def read_bytes(path: str | Path, wanted: str) -> bytes:
-    """The bytes of a file; a CaseError naming the file where it cannot be read."""
+def read_bytes(path: str | Path, wanted: str, limit: int = MAX_FILE_BYTES) -> bytes:
+    """The bytes of a file; a CaseError naming the file where it cannot be read or holds more than
+    `limit` bytes (read no further than that: the file may be ``/dev/zero`` or still growing)."""
     name = str(path)
     try:
-        return Path(path).read_bytes()
+        with Path(path).open("rb") as file:
+            data = file.read(limit + 1)
     except FileNotFoundError:
         raise CaseError([Problem(name, "", "no such file")]) from None
     except IsADirectoryError:
         raise CaseError([Problem(name, "", f"is a folder; give {wanted}")]) from None
     except OSError as exc:
         raise CaseError([Problem(name, "", f"cannot be read: {exc.strerror}")]) from None
+    if len(data) > limit:
+        message = f"is larger than {limit / 2**20:g} MiB, the most somrisk reads as {wanted}"
+        raise CaseError([Problem(name, "", message)])
+    return data
 
 
 def _parse_toml(raw_bytes: bytes, source: str) -> dict[str, Any]:
@@ -200,10 +207,23 @@ def _parse_toml(raw_bytes: bytes, source: str) -> dict[str, Any]:
         text = raw_bytes.decode("utf-8-sig")  # a byte-order mark (Windows editors) is not content
     except UnicodeDecodeError as exc:
         raise CaseError([Problem(source, "", f"is not UTF-8 text (byte {exc.start})")]) from None
+    where = deep_key_at(text)
+    if where is not None:
+        message = (
+            f"a key of more than {MAX_DEPTH} dotted parts, nested more than {MAX_DEPTH} tables or lists deep"
+        )
+        raise CaseError([Problem(f"{source}:{where[0]}:{where[1]}", "", message)])
     try:
-        return tomllib.loads(text)
+        raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise CaseError([_syntax_problem(source, exc)]) from None
+    except RecursionError:  # inline tables or lists nested hundreds deep
+        message = f"is nested more than {MAX_DEPTH} tables or lists deep (the parser gave up); not a case"
+        raise CaseError([Problem(source, "", message)]) from None
+    problems = shape_problems(raw, source)
+    if problems:
+        raise CaseError(problems)
+    return raw
 
 
 Sections = dict[str, tuple[type[BaseModel] | list[type[BaseModel]], bool]]

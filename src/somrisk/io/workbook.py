@@ -4,7 +4,9 @@ Sheets: ``Summary`` (NPV per actor and payback, provenance), ``By year`` (net re
 actor, and the cumulative discounted net result), ``Assumptions`` (every input with its distribution,
 base value and 10-90 % range) and ``Draws`` (the sampled inputs, NPVs and payback year of up to
 :data:`MAX_DRAWS` draws, for pivot tables). Every number is an Excel number, never text; header rows
-are frozen and columns sized. Written with openpyxl in write-only mode, under a temporary name.
+are frozen and columns sized. Every text is written as text, never as a formula, whatever its first
+character (a case's name ``=HYPERLINK(...)`` stays that text): every row goes through
+:func:`append_row`. Written with openpyxl in write-only mode, under a temporary name.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ if TYPE_CHECKING:
 
     from somrisk.engine import Simulation
 
-__all__ = ["MAX_DRAWS", "WORKBOOK_FORMATS", "check_workbook_path", "write_workbook"]
+__all__ = ["MAX_DRAWS", "WORKBOOK_FORMATS", "append_row", "check_workbook_path", "write_workbook"]
 
 #: The Draws sheet holds at most this many draws (the first ones of the run).
 MAX_DRAWS = 100_000
@@ -41,8 +43,26 @@ def _sheet(workbook, title: str, header: list[str], widths: list[int]):
     sheet.freeze_panes = "B2"
     for k, width in enumerate(widths):
         sheet.column_dimensions[_column(k)].width = width
-    sheet.append(header)
+    append_row(sheet, header)
     return sheet
+
+
+def append_row(sheet, values: list[Any]) -> None:
+    """Append a row to a write-only sheet; a str is always a text cell, never a formula.
+
+    openpyxl takes any str that begins with ``=`` for a formula; texts come from case files that
+    travel by e-mail, so a name such as ``=HYPERLINK(...)`` must not become a live formula.
+    """
+    from openpyxl.cell import WriteOnlyCell
+
+    row = []
+    for value in values:
+        if isinstance(value, str):
+            cell = WriteOnlyCell(sheet, value)
+            cell.data_type = "s"
+            value = cell
+        row.append(value)
+    sheet.append(row)
 
 
 def _column(k: int) -> str:
@@ -79,7 +99,8 @@ def _summary_sheet(workbook, summary: xr.Dataset) -> None:
     sheet = _sheet(workbook, "Summary", header, [_WIDTH["label"]] + [_WIDTH["number"]] * (len(header) - 1))
     for actor in summary.actor.values:
         s = summary.sel(actor=actor)
-        sheet.append(
+        append_row(
+            sheet,
             [
                 str(actor),
                 finite(s.npv_deterministic),
@@ -88,9 +109,9 @@ def _summary_sheet(workbook, summary: xr.Dataset) -> None:
                 *(finite(v) for v in s.npv_quantile.values),
                 finite(s.npv_prob_positive),
                 finite(s.npv_expected_shortfall),
-            ]
+            ],
         )
-    sheet.append([])
+    append_row(sheet, [])
     median, deterministic = int(summary.payback_median_year), int(summary.payback_deterministic_year)
     rows: list[tuple[str, Any]] = [
         ("payback_prob_within_horizon", finite(summary.payback_prob_within_horizon)),
@@ -100,7 +121,7 @@ def _summary_sheet(workbook, summary: xr.Dataset) -> None:
     ]
     rows += [(key, value) for key, value in summary.attrs.items() if isinstance(value, str | int | float)]
     for key, value in rows:
-        sheet.append([key, value])
+        append_row(sheet, [key, value])
 
 
 def _by_year_sheet(workbook, summary: xr.Dataset) -> None:
@@ -112,7 +133,8 @@ def _by_year_sheet(workbook, summary: xr.Dataset) -> None:
         for actor in summary.actor.values:
             a = s.sel(actor=actor)
             quantiles = (finite(v) for v in a.net_quantile.values)
-            sheet.append(
+            append_row(
+                sheet,
                 [
                     int(year),
                     str(actor),
@@ -120,9 +142,10 @@ def _by_year_sheet(workbook, summary: xr.Dataset) -> None:
                     finite(a.net_mean),
                     *quantiles,
                     finite(a.net_prob_positive),
-                ]
+                ],
             )
-        sheet.append(
+        append_row(
+            sheet,
             [
                 int(year),
                 "cumulative",
@@ -130,7 +153,7 @@ def _by_year_sheet(workbook, summary: xr.Dataset) -> None:
                 finite(s.cumulative_mean),
                 *(finite(v) for v in s.cumulative_quantile.values),
                 finite(s.cumulative_prob_positive),
-            ]
+            ],
         )
 
 
@@ -143,7 +166,8 @@ def _assumptions_sheet(workbook, simulation: Simulation) -> None:
         low = high = None
         if dist.is_uncertain:
             low, high = (float(x) for x in dist.scipy().ppf([0.1, 0.9]))
-        sheet.append(
+        append_row(
+            sheet,
             [
                 spec.path,
                 spec.group,
@@ -152,7 +176,7 @@ def _assumptions_sheet(workbook, simulation: Simulation) -> None:
                 low,
                 high,
                 getattr(dist, "source", None) or "",
-            ]
+            ],
         )
 
 
@@ -169,4 +193,4 @@ def _draws_sheet(workbook, simulation: Simulation) -> None:
     payback = simulation.payback[:kept]
     for i in range(kept):
         year = int(years[payback[i]]) if payback[i] >= 0 else None
-        sheet.append([i, *inputs[i].tolist(), *npv[:, i].tolist(), float(total[i]), year])  # type: ignore[index]
+        append_row(sheet, [i, *inputs[i].tolist(), *npv[:, i].tolist(), float(total[i]), year])  # type: ignore[index]

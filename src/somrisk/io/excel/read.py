@@ -24,6 +24,7 @@ from somrisk.case.load import parse_case, read_bytes
 from somrisk.distributions import FAMILIES, PAIR_COLUMNS
 from somrisk.errors import CaseError, Problem, format_value
 from somrisk.io.excel import layout as L
+from somrisk.io.excel.archive import MAX_WORKBOOK_BYTES, check_archive
 from somrisk.io.excel.case_toml import case_toml
 
 __all__ = ["CASE_SUFFIXES", "import_case", "read_case_workbook"]
@@ -98,6 +99,16 @@ def _import(path: str | Path) -> tuple[dict[str, Any], str]:
     return raw, text
 
 
+def _defused(exc: BaseException) -> BaseException | None:
+    """The defusedxml refusal (an XML entity or DTD) behind an error of openpyxl, if any."""
+    from defusedxml import DefusedXmlException
+
+    seen: BaseException | None = exc
+    while seen is not None and not isinstance(seen, DefusedXmlException):
+        seen = seen.__cause__ or seen.__context__
+    return seen
+
+
 @dataclass
 class _Sheet:
     """A sheet's header (column name -> index, from 1) and its non-empty rows."""
@@ -143,13 +154,19 @@ class _Book:
         from openpyxl import load_workbook
 
         self.name = str(self.path)
-        self.data = read_bytes(self.path, "an Excel workbook (.xlsx)")
+        self.data = read_bytes(self.path, "an Excel workbook (.xlsx)", limit=MAX_WORKBOOK_BYTES)
+        check_archive(self.data, self.name)  # sizes, cells and entities, before openpyxl parses
         try:
             with warnings.catch_warnings():  # openpyxl warns of Excel features it does not read
                 warnings.simplefilter("ignore")
                 self.workbook = load_workbook(io.BytesIO(self.data))
-        except Exception:  # any failure to parse means: not a workbook openpyxl can read
+        except Exception as exc:  # any failure to parse means: not a workbook openpyxl can read
             message = "is not an Excel workbook (.xlsx); in Excel, save it as 'Excel Workbook (*.xlsx)'"
+            cause = _defused(exc)
+            if cause is not None:  # an entity or DTD the archive scan did not see (another encoding)
+                message = (
+                    f"holds XML that Excel never writes and somrisk does not parse ({type(cause).__name__})"
+                )
             raise CaseError([Problem(self.name, "", message)]) from None
         if not set(L.SHEETS) & set(self.workbook.sheetnames):  # one problem, not one per sheet
             message = (
@@ -234,19 +251,15 @@ class _Book:
             self.problem(title, None, "", message)
             self.broken.update(_sections(title))
             return None
-        rows: list[tuple[int, dict[int, Any]]] = []
-        header: dict[int, Any] = {}
-        for cells in ws.iter_rows():
-            values = {}
-            for cell in cells:
-                value = self._value(ws, cell)
-                if value is not None and not (isinstance(value, str) and not value.strip()):
-                    values[cell.column] = value
-            if cells and cells[0].row == 1:
-                header = values
-            elif values:
-                rows.append((cells[0].row, values))
-        return self._header(title, header, rows, required, spill)
+        by_row: dict[int, dict[int, Any]] = {}
+        # Only the cells the file holds: iter_rows() would make a cell for every coordinate of the
+        # sheet's span, 17 billion for a sheet with one value in A1 and one in XFD1048576.
+        for (row, column), cell in sorted(ws._cells.items()):
+            value = self._value(ws, cell)
+            if value is not None and not (isinstance(value, str) and not value.strip()):
+                by_row.setdefault(row, {})[column] = value
+        header = by_row.pop(1, {})
+        return self._header(title, header, sorted(by_row.items()), required, spill)
 
     def _header(
         self,

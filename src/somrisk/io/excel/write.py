@@ -358,7 +358,7 @@ class _Writer:
         sheet.freeze_panes = "B2" if len(header) > 1 else "A2"
         for column, name in enumerate(header, start=1):
             cell = sheet.cell(1, column)
-            cell.value = name
+            _put(cell, name)
             _style_header(cell)
             cell.comment = _comment(L.COLUMN_HELP.get(name, ""))
             for r, row in enumerate(rows, start=2):
@@ -404,8 +404,10 @@ class _Writer:
 
 
 def _put(cell: Any, value: Any) -> None:
-    """Write a value so that it reads back exactly: text stays text (also "=..."), and a number keeps
-    all 17 significant digits (openpyxl writes 16; Excel itself reads and keeps 17)."""
+    """Write a value so that it reads back exactly: text stays text, never a formula, whatever its
+    first character (``=HYPERLINK(...)`` in a case's name), and a number keeps all 17 significant
+    digits (openpyxl writes 16; Excel itself reads and keeps 17). Every cell of a case workbook is
+    written through here."""
     cell.value = value
     if isinstance(value, str):
         cell.data_type = "s"
@@ -482,7 +484,8 @@ def _help_sheet(workbook: Any) -> None:
                 rows.append(("text", spec.spill[0], L.COLUMN_HELP[spec.spill[0]]))
     for r, (style, first, second) in enumerate(rows, start=1):
         a, b = sheet.cell(r, 1), sheet.cell(r, 2)
-        a.value, b.value = first or None, second or None
+        _put(a, first or None)
+        _put(b, second or None)
         b.alignment = Alignment(wrap_text=True, vertical="top")
         a.alignment = Alignment(vertical="top")
         if style == "title":

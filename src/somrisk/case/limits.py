@@ -1,0 +1,146 @@
+"""Limits on the size and shape of a TOML file (case, portfolio, catalogue), checked before validation.
+
+Case files travel by e-mail between municipalities, so a file may be hostile or broken: nested
+thousands of levels deep, a profile of millions of values, tens of thousands of consequences. Each
+such file is refused with one message per limit exceeded, naming the key path and the limit,
+before the schema looks at it (validation, the run and the workbooks would otherwise take minutes
+and gigabytes). The limits and their reasons are in docs/reliability.md ("Hostile and extreme
+files"); each is far above what a real case needs.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from somrisk.errors import Problem
+
+__all__ = [
+    "ITEM_LISTS",
+    "MAX_DEPTH",
+    "MAX_FILE_BYTES",
+    "MAX_ITEMS",
+    "MAX_LIST",
+    "MAX_TEXT",
+    "MAX_YEAR_VALUES",
+    "YEAR_LISTS",
+    "deep_key_at",
+    "shape_problems",
+]
+
+#: Largest TOML file read, in bytes (an empirical distribution of 100,000 values is about 2 MB).
+MAX_FILE_BYTES = 8 * 2**20
+#: Deepest nesting of tables and lists (a real case needs 5: consequences, an item, its prices,
+#: an actor's distribution, its ci95).
+MAX_DEPTH = 10
+#: Most tables in one ``[[...]]`` list (costs, comparison costs, consequences, correlations,
+#: groups, a catalogue's prices), and most cases in a portfolio.
+MAX_ITEMS = 1_000
+ITEM_LISTS = frozenset({"cases"})
+#: Most values in any other list (an empirical distribution's values).
+MAX_LIST = 100_000
+#: Most values in a list by year (``profile``, ``cohorts``): the horizon is at most 50 years, and
+#: the values of a profile beyond it are not used.
+MAX_YEAR_VALUES = 1_000
+YEAR_LISTS = frozenset({"profile", "cohorts"})
+#: Longest text, in characters: what one Excel cell holds (texts are written to workbooks).
+MAX_TEXT = 32_767
+#: Problems reported per file; a file over the limits in a million places gets one more line.
+MAX_PROBLEMS = 20
+
+#: Control characters that no workbook (XML 1.0) can hold; tab, line feed and carriage return can.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+#: A key of more than MAX_DEPTH dotted parts: at the start of a line (``a.b.c = 1``, ``[a.b.c]``)
+#: or in an inline table (``{ a.b.c = 1 }``).
+_PART = r"""(?:[A-Za-z0-9_-]++|"[^"\n]*+"|'[^'\n]*+')[ \t]*+"""  # possessive: no backtracking
+_DEEP_KEY = re.compile(
+    rf"(?:^[ \t]*+\[{{0,2}}+|[{{,])[ \t]*+{_PART}(?:\.[ \t]*+{_PART}){{{MAX_DEPTH}}}", re.MULTILINE
+)
+
+
+def deep_key_at(text: str) -> tuple[int, int] | None:
+    """The line and column (from 1) of the first dotted key deeper than MAX_DEPTH, or None.
+
+    Checked before parsing: Python's TOML parser takes time quadratic in a key's parts (a key of
+    100,000 parts, a 200 kB file, takes a minute). A line inside a multi-line string that looks like
+    such a key (or a text holding ``, a.b.c.d.e.f.g.h.i.j.k``) is taken for one; no real text does.
+    """
+    match = _DEEP_KEY.search(text)
+    if match is None:
+        return None
+    line_start = text.rfind("\n", 0, match.start()) + 1
+    return text.count("\n", 0, match.start()) + 1, match.start() - line_start + 1
+
+
+def shape_problems(raw: dict[str, Any], source: str) -> list[Problem]:
+    """The problems of a parsed TOML file's shape: nesting, list lengths, texts.
+
+    Walks the data without recursion (a file nested 100,000 deep must not overflow the stack).
+    """
+    problems: list[Problem] = []
+    stack: list[tuple[Any, tuple[str, ...]]] = [(raw, ())]
+    while stack and len(problems) <= MAX_PROBLEMS:
+        node, path = stack.pop()
+        if len(path) > MAX_DEPTH:
+            problems.append(
+                Problem(
+                    source, _dotted(path), f"nested more than {MAX_DEPTH} tables or lists deep; not a case"
+                )
+            )
+            continue
+        if isinstance(node, str):
+            problems.extend(_text_problems(node, path, source))
+        elif isinstance(node, dict):
+            for key, value in reversed(node.items()):
+                if path:  # section names are reported by the validation, as unknown sections
+                    problems.extend(_text_problems(key, path, source, key=True))
+                stack.append((value, (*path, str(key))))
+        elif isinstance(node, list):
+            problem = _list_problem(node, path, source)
+            if problem is not None:
+                problems.append(problem)
+                continue
+            stack.extend((node[i], (*path, str(i))) for i in reversed(range(len(node))))
+    if len(problems) > MAX_PROBLEMS:
+        problems[MAX_PROBLEMS:] = [
+            Problem(source, _dotted(problems[0].key_path.split(".")[:1]), "and more such problems; not shown")
+        ]
+    return problems
+
+
+def _list_problem(items: list[Any], path: tuple[str, ...], source: str) -> Problem | None:
+    tables = bool(items) and all(isinstance(v, dict) for v in items)
+    if path and path[-1] in YEAR_LISTS:
+        limit, what = MAX_YEAR_VALUES, "values by year (the horizon is at most 50 years)"
+    elif tables:
+        limit, what = MAX_ITEMS, "tables"
+    elif path and path[-1] in ITEM_LISTS:
+        limit, what = MAX_ITEMS, "items"
+    else:
+        limit, what = MAX_LIST, "values"
+    if len(items) <= limit:
+        return None
+    return Problem(source, _dotted(path), f"holds {len(items):,} {what}; at most {limit:,} are allowed")
+
+
+def _text_problems(text: str, path: tuple[str, ...], source: str, key: bool = False) -> list[Problem]:
+    what = "a key" if key else "a text"
+    where = _dotted(path)
+    if len(text) > MAX_TEXT:
+        return [
+            Problem(source, where, f"{what} of {len(text):,} characters; at most {MAX_TEXT:,} are allowed")
+        ]
+    bad = _CONTROL.search(text)
+    if bad is not None:
+        code = f"U+{ord(bad.group()):04X}"
+        return [
+            Problem(source, where, f"{what} holds the control character {code}, which no workbook can hold")
+        ]
+    return []
+
+
+def _dotted(path: tuple[str, ...] | list[str]) -> str:
+    """A key path for a message: each part shortened, dots between them."""
+    return ".".join(part if len(part) <= 40 else part[:37] + "..." for part in path)
