@@ -47,9 +47,24 @@ def test_summary_sheet_holds_the_summary_figures_as_numbers(workbook, cli):
         assert values["npv_deterministic"] == pytest.approx(
             expected["deterministic"]["npv"][actor], rel=1e-12
         )
+        assert values["net_total_deterministic"] == pytest.approx(
+            expected["deterministic"]["net_total"][actor], rel=1e-12
+        )
+        assert values["net_total_p50"] == pytest.approx(expected["net_total"][actor]["p50"], rel=1e-12)
     facts = {row[0]: row[1] for row in table[6:] if row and row[0]}
     assert facts["payback_median_year"] == expected["payback"]["median_year"]
     assert facts["seed"] == 5 and facts["draws"] == 3000
+    assert facts["npv_per_participant_deterministic"] == pytest.approx(
+        expected["deterministic"]["npv_per_participant"], rel=1e-12
+    )
+    assert facts["net_total_per_participant_mean"] == pytest.approx(
+        expected["per_participant"]["net_total"]["mean"], rel=1e-12
+    )
+    assert facts["benefit_cost_ratio_deterministic"] == pytest.approx(
+        expected["deterministic"]["benefit_cost_ratio"], rel=1e-12
+    )
+    warnings = [row[1] for row in table[6:] if row and row[0] == "warning"]
+    assert warnings == expected["warnings"] and len(warnings) == 2
 
 
 def test_draws_sheet_holds_the_draws_of_the_run(workbook):

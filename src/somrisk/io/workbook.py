@@ -95,6 +95,9 @@ def _summary_sheet(workbook, summary: xr.Dataset) -> None:
         *(f"npv_p{round(q * 100):02d}" for q in quantiles),
         "prob_positive",
         "expected_shortfall_05",
+        "net_total_deterministic",
+        "net_total_mean",
+        *(f"net_total_p{round(q * 100):02d}" for q in quantiles),
     ]
     sheet = _sheet(workbook, "Summary", header, [_WIDTH["label"]] + [_WIDTH["number"]] * (len(header) - 1))
     for actor in summary.actor.values:
@@ -109,6 +112,9 @@ def _summary_sheet(workbook, summary: xr.Dataset) -> None:
                 *(finite(v) for v in s.npv_quantile.values),
                 finite(s.npv_prob_positive),
                 finite(s.npv_expected_shortfall),
+                finite(s.net_total_deterministic),
+                finite(s.net_total_mean),
+                *(finite(v) for v in s.net_total_quantile.values),
             ],
         )
     append_row(sheet, [])
@@ -118,8 +124,16 @@ def _summary_sheet(workbook, summary: xr.Dataset) -> None:
         ("payback_median_year", median if median >= 0 else None),
         ("payback_deterministic_year", deterministic if deterministic >= 0 else None),
         ("benefit_cost_ratio_mean", finite(summary.benefit_cost_ratio_mean)),
+        ("benefit_cost_ratio_deterministic", finite(summary.benefit_cost_ratio_deterministic)),
     ]
+    for figure in ("npv", "net_total"):  # SØM's figures per participant
+        per = summary.sel(per_participant=figure)
+        rows += [
+            (f"{figure}_per_participant_deterministic", finite(per.per_participant_deterministic)),
+            (f"{figure}_per_participant_mean", finite(per.per_participant_mean)),
+        ]
     rows += [(key, value) for key, value in summary.attrs.items() if isinstance(value, str | int | float)]
+    rows += [("warning", str(text)) for text in summary.attrs.get("warnings", [])]
     for key, value in rows:
         append_row(sheet, [key, value])
 
