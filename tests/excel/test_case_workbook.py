@@ -268,6 +268,19 @@ def test_exact_numbers_and_text_survive(tmp_path):
     assert imported["case"]["description"] == 'Line one\nline "two" with æøå'
 
 
+def test_an_auto_horizon_round_trips_as_the_word(tmp_path):
+    text = BUNDLED[0].read_text(encoding="utf-8")
+    lines = ['horizon = "auto"' if line.startswith("horizon =") else line for line in text.splitlines()]
+    text = "\n".join(lines) + "\n"
+    if "window =" not in text:
+        text = text.replace("[persistence]", "[persistence]\nwindow = 10", 1)
+    case = write(tmp_path, text)
+    original, back = round_trip(case, tmp_path)
+    assert original["case"]["horizon"] == "auto"
+    assert tomllib.loads(back.read_text(encoding="utf-8")) == original
+    assert_same_results(case, back)
+
+
 def test_catalog_price_round_trips_as_the_word(tmp_path):
     case = write(tmp_path, CATALOG)
     original, back = round_trip(case, tmp_path)

@@ -63,6 +63,7 @@ class Key:
     help: str
     repeat: bool = False  # a list: one row per element
     template_rows: int = 1  # rows the empty template offers
+    words: tuple[str, ...] = ()  # texts a number cell may hold instead of a number, e.g. "auto"
 
 
 SAG, AKTOERER, DELTAGERE, EFFEKT, VARIGHED = "Sag", "Aktører", "Deltagere", "Effekt", "Varighed"
@@ -82,7 +83,13 @@ KEY_SHEETS: dict[str, tuple[Key, ...]] = {
         Key("currency", "case", "text", "Valuta. Tom: DKK."),
         Key("price_year", "case", "number", "Prisniveau (år) for alle beløb. Tom: startåret."),
         Key("start_year", "case", "number", "Kalenderår for år 0. Skal udfyldes."),
-        Key("horizon", "case", "number", "Tidshorisont i år, 1-50. Tom: 10."),
+        Key(
+            "horizon",
+            "case",
+            "number",
+            "Tidshorisont i år, 1-50, eller auto: sidste optagsår + onset + window. Tom: 10.",
+            words=("auto",),
+        ),
         Key("discount_rate", "economy", "input", "Diskonteringsrente r, fx 0,035. Tom: 0,035."),
         Key("price_growth", "economy", "input", "Real prisvækst g pr. år. Tom: 0."),
     ),

@@ -502,6 +502,8 @@ class _Book:
                 value = self.problem(sheet.title, sheet.coord(row, extra[0]), path, message)
             elif key.kind == "text":
                 value = self.text(sheet, row, values, "value", path)
+            elif _word(values.get(sheet.columns.get("value", -1))) in key.words:
+                value = _word(values[sheet.columns["value"]])
             else:
                 value = self.number(sheet, row, values, "value", path)
             self.put(path, sheet.title, sheet.coord(row, "value"))
@@ -812,3 +814,8 @@ def _what(value: Any) -> str:
     if isinstance(value, timedelta):
         return "a duration (format the cell as a number)"
     return f"{type(value).__name__} {format_value(value)}"
+
+
+def _word(value: Any) -> str | None:
+    """A cell's text as a word (trimmed, lower case), or None for a cell that is not text."""
+    return value.strip().lower() if isinstance(value, str) else None
