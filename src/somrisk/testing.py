@@ -8,6 +8,8 @@ from __future__ import annotations
 import numpy as np
 import xarray as xr
 
+from somrisk.cube import DISCOUNT_RATE
+
 __all__ = ["CUBE_ATTRS", "assert_cube_valid", "minimal_case"]
 
 #: Attributes every result cube carries (outputs.md).
@@ -68,7 +70,7 @@ def assert_cube_valid(cube: xr.Dataset) -> None:
     """Check the cube contract of outputs.md: variables, dimensions, attributes, finiteness,
     net = sum of gains over consequences minus costs, and npv = sum over years of net times the
     discount factor (per draw where the discount rate is an uncertain input)."""
-    per_draw = "economy.discount_rate" in cube.input.values
+    per_draw = DISCOUNT_RATE in cube.input.values
     expected = {
         "gains": ("draw", "year", "actor", "consequence"),
         "costs": ("draw", "year", "actor"),

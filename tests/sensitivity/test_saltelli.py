@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 from SALib.sample import sobol as salib_sobol
 
+from sensitivity.cases import additive_case
 from somrisk import parse_case, sobol
 from somrisk.sensitivity.saltelli import design_rows, saltelli_design
-from somrisk.testing import minimal_case
 
 UNGROUPED = ("d", "a", "c", "b")  # not in sorted order: groups keep the order of their first input
 GROUPED = ("y", "x", "y", "z", "x")  # group y in columns 0 and 2, x in 1 and 4
@@ -74,37 +74,18 @@ def test_the_seed_fixes_the_scrambling():
 
 
 def interleaved_case() -> str:
-    """NPV = -c + 10 * 0.5 * (-q * 100 + v - w * 200): a cost c ~ U(0, 600) (costs), changes
-    q ~ U(-2, 0) and w ~ U(-1, 0) (consequences) and a price v ~ U(0, 120) (prices), in the order
-    c, q, v, w: the consequences group's columns are not next to each other."""
-    return minimal_case(
-        effect="0.5",
-        cohorts="[10]",
-        horizon=1,
-        costs="""
-[[costs]]
-name = "c"
-actor = "kommune"
-kind = "fixed"
-year = 0
-amount = { dist = "uniform", min = 0.0, max = 600.0 }
-""",
-        consequences="""
-[[consequences]]
-name = "q"
-change = { dist = "uniform", min = -2.0, max = 0.0 }
-price = { kommune = 100 }
-
-[[consequences]]
-name = "v"
-change = -1
-price = { stat = { dist = "uniform", min = 0.0, max = 120.0 } }
-
+    """NPV = -c + 10 * 0.5 * (-q * 100 + v - w * 200): cases.additive_case (a cost c ~ U(0, 600),
+    a change q ~ U(-2, 0), a price v ~ U(0, 120)) with a change w ~ U(-1, 0) after them, so that
+    the inputs come in the order c, q, v, w and the consequences group's columns are not next to
+    each other."""
+    return (
+        additive_case()
+        + """
 [[consequences]]
 name = "w"
 change = { dist = "uniform", min = -1.0, max = 0.0 }
 price = { kommune = 200 }
-""",
+"""
     )
 
 

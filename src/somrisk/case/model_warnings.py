@@ -35,11 +35,6 @@ def model_warnings(case: Case) -> tuple[ModelWarning, ...]:
     return tuple(w for w in found if w is not None)
 
 
-def _percent(share: float, lang: str) -> str:
-    text = f"{100 * share:.0f} %"
-    return text if lang == "en" else text.replace(".", ",")
-
-
 def _window_cut(case: Case) -> ModelWarning | None:
     persistence = case.persistence
     window = None if persistence is None else persistence.window
@@ -62,10 +57,10 @@ def _window_cut(case: Case) -> ModelWarning | None:
     return ModelWarning(
         "window_cut",
         f"the horizon ({horizon} years) ends before the last cohorts' {window}-year windows do: "
-        f"{cut} of {total} cohort-years of effect ({_percent(share, 'en')}) are not counted, which "
+        f"{cut} of {total} cohort-years of effect ({100 * share:.0f} %) are not counted, which "
         f"SØM would count; {fix_en}",
         f"tidshorisonten ({horizon} år) slutter før de sidste holds vinduer på {window} år: "
-        f"{cut} af {total} holdår med effekt ({_percent(share, 'da')}) tælles ikke med, som SØM ville "
+        f"{cut} af {total} holdår med effekt ({100 * share:.0f} %) tælles ikke med, som SØM ville "
         f"tælle med; {fix_da}",
     )
 
