@@ -76,6 +76,9 @@ class KernelPlan:
         One row per price the case gives: consequence, actor, parameter of v_{c,a}, and the
         parameter of a catalogue entry's price factor (-1: none). Actors a consequence does not
         name pay nothing and have no row. A price taken from a catalogue is the catalogue's input.
+    price_scale : (M,)
+        Constant multiplier of each price term's v_{c,a}: the price-level factor kappa (model.md,
+        "Price level"); 1 where the price is at the case's price level.
     consequence_profile : (C,)
         Row of `profiles` holding w_c.
     profiles : (R, T)
@@ -103,6 +106,7 @@ class KernelPlan:
     change_param: np.ndarray
     factor_param: np.ndarray
     price_terms: np.ndarray
+    price_scale: np.ndarray
     consequence_profile: np.ndarray
     profiles: np.ndarray
     economy: np.ndarray
@@ -226,6 +230,7 @@ def make_plan(case: Case, space: InputSpace) -> KernelPlan:
         change_param=_int([param(f"consequences.{c.name}.change") for c in case.consequences]),
         factor_param=_int([param(f"consequences.{c.name}.price_factor") for c in case.consequences]),
         price_terms=_int(price_terms).reshape(len(price_terms), 4),
+        price_scale=np.ones(len(price_terms)),
         consequence_profile=_int(consequence_profile),
         profiles=np.array(profiles, dtype=float).reshape(len(profiles), T),
         economy=_int([param("economy.discount_rate"), param("economy.price_growth")]),
@@ -264,6 +269,7 @@ class KernelArgs(NamedTuple):
     consequence_index: np.ndarray
     price_first: np.ndarray
     price_terms: np.ndarray
+    price_scale: np.ndarray
     profile_first: np.ndarray
     profiles: np.ndarray
     economy: np.ndarray
@@ -400,6 +406,7 @@ def stack_plans(
         ),
         price_first=_starts([t.shape[0] for t in price_terms]),
         price_terms=np.concatenate(price_terms).astype(np.int64).reshape(-1, 4),
+        price_scale=np.concatenate([p.price_scale for p in plans]).astype(np.float64),
         profile_first=profile_start,
         profiles=np.concatenate([_pad(p.profiles, T) for p in plans]),
         economy=np.array([shift(p.economy, k) for k, p in enumerate(plans)], dtype=np.int64),

@@ -109,6 +109,7 @@ def evaluate_cases(values, plan, write_cube, out):  # noqa: C901  # pragma: no c
     consequence_index = plan.consequence_index
     price_first = plan.price_first
     price_terms = plan.price_terms
+    price_scale = plan.price_scale
     profile_first = plan.profile_first
     profiles = plan.profiles
     economy = plan.economy
@@ -264,7 +265,7 @@ def evaluate_cases(values, plan, write_cube, out):  # noqa: C901  # pragma: no c
             for m in range(price_first[k], price_first[k + 1]):
                 c, a = price_terms[m, 0], price_terms[m, 1]
                 for lane in range(W):
-                    price[lane] = par[price_terms[m, 2], lane]
+                    price[lane] = par[price_terms[m, 2], lane] * price_scale[m]
                 if price_terms[m, 3] >= 0:  # a catalogue entry's price factor
                     for lane in range(W):
                         price[lane] *= par[price_terms[m, 3], lane]
@@ -339,7 +340,7 @@ def evaluate_cases(values, plan, write_cube, out):  # noqa: C901  # pragma: no c
                             out_costs[d, k, t + shift_years, actor_index[j]] = cost[t, actor_index[j], lane]
                     for m in range(price_first[k], price_first[k + 1]):
                         c, a = price_terms[m, 0], price_terms[m, 1]
-                        one_price = par[price_terms[m, 2], lane]
+                        one_price = par[price_terms[m, 2], lane] * price_scale[m]
                         if price_terms[m, 3] >= 0:
                             one_price *= par[price_terms[m, 3], lane]
                         per_person = -e[lane] * scale[c - c0, lane] * one_price

@@ -1,8 +1,8 @@
 """Speed and memory of a portfolio run: many cases sharing one price catalogue.
 
-    python benchmarks/portfolio.py                 # 500 cases x 10,000 draws (a few minutes)
-    python benchmarks/portfolio.py --quick         # 40 cases x 2,000 draws, to try the script
-    python benchmarks/portfolio.py --cases 200 --draws 50000
+    python benchmarks/bench_portfolio.py                 # 500 cases x 10,000 draws (a few minutes)
+    python benchmarks/bench_portfolio.py --quick         # 40 cases x 2,000 draws, to try the script
+    python benchmarks/bench_portfolio.py --cases 200 --draws 50000
 
 Generates N cases (seeded: the same files every time) in a temporary folder: each has 5-12 of SØM's
 33 consequence types (benchcase.py's), 10 years, 3 actors, 1-3 cohorts and mixed distributions, and
