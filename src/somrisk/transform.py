@@ -11,6 +11,7 @@ and gamma (about a microsecond a value). Each canonical form names its route in 
 - beta, PERT and gamma: quantile tables built from scipy and checked against scipy's CDF before use
   (:mod:`somrisk._quantile_tables`); a distribution without a table uses scipy's own ``ppf``;
 - empirical: the generalised inverse of the empirical CDF;
+- smd: the normal quantile of a standardised mean difference d, converted to the effect e;
 - ``scipy``: scipy's own ``ppf``, for a form without a compiled inverse.
 
 Draws are clipped to the input's range (case-format.md allows at most 1e-6 of the probability
@@ -33,12 +34,15 @@ from scipy import special
 
 from somrisk._quantile_tables import CENTRAL_INTERVALS, build_table, normal_table
 from somrisk.distributions import Canonical, Distribution, to_scipy
+from somrisk.distributions.forms import LOGIT_PER_SMD
 from somrisk.space import InputSpace
 
 __all__ = ["ROUTES", "InverseCdf", "Transform", "inverse_cdf", "ndtri", "ppf"]
 
 # Kinds of compiled inverse.
-UNIFORM, TRIANGULAR, NORMAL, LOGNORMAL, TRUNCNORMAL, BETA_TABLE, GAMMA_TABLE, EMPIRICAL, SCIPY = range(9)
+UNIFORM, TRIANGULAR, NORMAL, LOGNORMAL, TRUNCNORMAL, BETA_TABLE, GAMMA_TABLE, EMPIRICAL, SCIPY, SMD = range(
+    10
+)
 N_PARAMS = 10
 _CHUNK = 256
 #: The standard normal quantile on a u-grid for the centre (AS241 outside it): coefficients, and
@@ -222,6 +226,17 @@ def _column(  # noqa: C901 - one branch per kind of inverse CDF
                 out[i] = loc + scale / (1.0 + math.exp(-w))
             else:
                 out[i] = loc + scale * math.exp(w)
+    elif kind == SMD:
+        # p: mean and sd of d, p0, logit(p0), pi / sqrt(3); e = expit(logit(p0) + d pi / sqrt(3)) - p0
+        _normal_quantiles(u, out, normal, first, last, pending)
+        for i in range(n):
+            t = p[3] + p[4] * (p[0] + p[1] * out[i])
+            if t >= 0.0:
+                p1 = 1.0 / (1.0 + math.exp(-t))
+            else:
+                w = math.exp(t)
+                p1 = w / (1.0 + w)
+            out[i] = p1 - p[2]
     elif kind == EMPIRICAL:  # p: offset into flat, count
         m = int(p[1])
         for i in range(n):
@@ -298,6 +313,13 @@ def _truncnormal(p: tuple[float, ...]) -> InverseCdf:
     return InverseCdf(TRUNCNORMAL, _pad((mean, sd, special.ndtr(a), special.ndtr(-b), mass)))
 
 
+def _smd(p: tuple[float, ...]) -> InverseCdf:
+    """From (mean, sd, p0) of a standardised mean difference: the normal quantile of d, converted
+    (model.md: monotone in d, so the quantile of e is the conversion of d's)."""
+    mean, sd, p0 = p
+    return InverseCdf(SMD, _pad((mean, sd, p0, float(special.logit(p0)), LOGIT_PER_SMD)))
+
+
 def _empirical(p: tuple[float, ...]) -> InverseCdf:
     """From the sorted values."""
     return InverseCdf(EMPIRICAL, _pad(()), values=np.asarray(p, dtype=float))
@@ -345,6 +367,7 @@ ROUTES: dict[str, Callable[[tuple[float, ...]], InverseCdf]] = {
     "truncnormal": _truncnormal,
     "beta table": partial(_table, "beta"),
     "gamma table": partial(_table, "gamma"),
+    "smd": _smd,
     "empirical": _empirical,
     "scipy": _scipy,
 }

@@ -20,6 +20,51 @@ from somrisk._quantile_tables import build_table, hermite_coefficients
 from somrisk.distributions import Canonical, Value, as_distribution
 from somrisk.transform import ndtri, ppf
 
+
+class ChinnEffect:
+    """The effect e of model.md's `smd` form, written from the spec: d ~ Normal(mean, sd), ln OR =
+    d pi / sqrt(3), p1 = p0 OR / (1 - p0 + p0 OR), e = p1 - p0; cdf and ppf through scipy's normal
+    (e is increasing in d), the mean by quad over d."""
+
+    def __init__(self, mean, sd, p0):
+        self.d, self.p0, self.m, self.s = stats.norm(mean, sd), p0, mean, sd
+
+    def effect(self, d):
+        odds_ratio = np.exp(np.minimum(np.asarray(d, dtype=float) * math.pi / math.sqrt(3), 700))
+        return self.p0 * odds_ratio / (1 - self.p0 + self.p0 * odds_ratio) - self.p0
+
+    def to_d(self, e):  # the inverse, from p1 = p0 + e: OR = p1 (1 - p0) / (p0 (1 - p1))
+        p1 = np.clip(self.p0 + np.asarray(e, dtype=float), 0.0, 1.0)
+        with np.errstate(divide="ignore"):
+            return np.log(p1 * (1 - self.p0) / (self.p0 * (1 - p1))) * math.sqrt(3) / math.pi
+
+    def ppf(self, u):
+        return self.effect(self.d.ppf(u))
+
+    def cdf(self, e):
+        return self.d.cdf(self.to_d(e))
+
+    def sf(self, e):
+        return self.d.sf(self.to_d(e))
+
+    def mean(self):
+        from scipy import integrate
+
+        lo, hi = self.m - 40 * self.s, self.m + 40 * self.s
+        turn = -math.log(self.p0 / (1 - self.p0)) * math.sqrt(3) / math.pi
+        points = [turn] if lo < turn < hi else None
+        area = integrate.quad(
+            lambda d: self.effect(d) * self.d.pdf(d),
+            lo,
+            hi,
+            points=points,
+            epsabs=1e-14,
+            epsrel=1e-12,
+            limit=400,
+        )[0]
+        return float(area)
+
+
 # (canonical form, independent scipy twin)
 FORMS = [
     (Canonical("uniform", (1.0, 3.0)), stats.uniform(1, 2)),
@@ -56,6 +101,10 @@ FORMS = [
     (Canonical("gamma", (0.05, 2.0)), stats.gamma(0.05, scale=2)),
     (Canonical("gamma", (1e4, 10.0)), stats.gamma(1e4, scale=10)),
     (Canonical("gamma", (1e6, 1.0)), stats.gamma(1e6)),
+    (Canonical("smd", (0.35, 0.5 / (2 * 1.959964), 0.25)), ChinnEffect(0.35, 0.5 / (2 * 1.959964), 0.25)),
+    (Canonical("smd", (0.0, 1.0, 0.5)), ChinnEffect(0.0, 1.0, 0.5)),
+    (Canonical("smd", (-0.5, 0.3, 0.05)), ChinnEffect(-0.5, 0.3, 0.05)),
+    (Canonical("smd", (1.0, 2.0, 0.9)), ChinnEffect(1.0, 2.0, 0.9)),
 ]
 IDS = [f"{form.kind}{form.params}" for form, _ in FORMS]
 
@@ -175,6 +224,11 @@ PARAMETERISATIONS = [
         {"dist": "truncnormal", "mean": 0.5, "sd": 0.3, "min": 0},
         stats.truncnorm(-5 / 3, np.inf, 0.5, 0.3),
     ),
+    (
+        {"dist": "smd", "estimate": 0.35, "ci95": [0.10, 0.60], "comparison_rate": 0.25},
+        ChinnEffect(0.35, 0.50 / (2 * 1.959964), 0.25),
+    ),
+    ({"dist": "smd", "mean": -0.2, "sd": 0.1, "comparison_rate": 0.4}, ChinnEffect(-0.2, 0.1, 0.4)),
 ]
 
 

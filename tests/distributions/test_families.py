@@ -55,7 +55,8 @@ def test_the_workbook_columns_are_the_documented_ones_in_their_order():
     # docs/excel.md and every workbook written so far: changing the order changes the files
     assert (
         *("value", "dist", "min", "mode", "max", "lambda", "mean", "sd", "estimate", "ci95_lo", "ci95_hi"),
-        *("mu", "sigma", "alpha", "beta", "successes", "trials", "shape", "scale", "base", "source"),
+        *("mu", "sigma", "alpha", "beta", "successes", "trials", "shape", "scale", "comparison_rate"),
+        *("base", "source"),
     ) == layout.INPUT_COLUMNS
     assert FAMILIES["normal"].columns == ("mean", "sd", "estimate", "ci95_lo", "ci95_hi")
     assert FAMILIES["empirical"].columns == ()
@@ -71,7 +72,7 @@ def test_every_form_is_drawn_by_a_compiled_route_or_never(name):
 def test_the_families_are_those_of_case_format_md_in_its_order():
     assert list(FAMILIES) == [
         *("fixed", "uniform", "triangular", "pert", "normal", "truncnormal", "lognormal"),
-        *("beta", "gamma", "empirical"),
+        *("beta", "gamma", "empirical", "smd"),
     ]
     assert set(distributions.FORMS) == set(FAMILIES) - {"pert"}  # pert is a beta on [min, max]
 

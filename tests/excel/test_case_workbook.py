@@ -199,7 +199,22 @@ change = -0.2
 price = "catalog"
 """
 
-SYNTHETIC = {"every_form": EVERY_FORM, "other_forms": OTHER_FORMS, "years_number": NUMBER_OF_YEARS}
+#: The effect from a standardised mean difference, in both its forms (the second in a cohort list).
+SMD_EFFECT = OTHER_FORMS.replace(
+    'effect = { dist = "normal", estimate = 0.15, ci95 = [0.05, 0.25] }',
+    'effect = { dist = "smd", estimate = 0.35, ci95 = [0.1, 0.6], comparison_rate = 0.25 }',
+)
+SMD_MEAN_SD = OTHER_FORMS.replace(
+    'effect = { dist = "normal", estimate = 0.15, ci95 = [0.05, 0.25] }',
+    'effect = { dist = "smd", mean = 0.2, sd = 0.1, comparison_rate = 0.4, base = 0.05 }',
+)
+SYNTHETIC = {
+    "every_form": EVERY_FORM,
+    "other_forms": OTHER_FORMS,
+    "years_number": NUMBER_OF_YEARS,
+    "smd_effect": SMD_EFFECT,
+    "smd_mean_sd": SMD_MEAN_SD,
+}
 
 
 def write(tmp_path: Path, text: str, name: str = "case.toml") -> Path:

@@ -64,7 +64,7 @@ def scipy_dist(spec: dict[str, Any]) -> Any:  # noqa: C901 - one branch per fami
         a = 1 + lam * (mode - lo) / (hi - lo)
         b = 1 + lam * (hi - mode) / (hi - lo)
         return stats.beta(a, b, loc=lo, scale=hi - lo)
-    if d == "normal":
+    if d in ("normal", "smd"):  # smd: the normal of d, converted by smd_effect
         if "ci95" in spec:
             lo, hi = spec["ci95"]
             return stats.norm(spec["estimate"], (hi - lo) / (2 * Z975))
@@ -99,6 +99,12 @@ def scipy_dist(spec: dict[str, Any]) -> Any:  # noqa: C901 - one branch per fami
     raise ValueError(d)
 
 
+def smd_effect(d: np.ndarray, p0: float) -> np.ndarray:
+    """model.md (Chinn 2000): ln OR = d pi / sqrt(3), p1 = p0 OR / (1 - p0 + p0 OR), e = p1 - p0."""
+    odds_ratio = np.exp(np.asarray(d, dtype=float) * math.pi / math.sqrt(3))
+    return p0 * odds_ratio / (1 - p0 + p0 * odds_ratio) - p0
+
+
 def values_from_uniforms(raw: dict[str, Any], u: np.ndarray) -> dict[str, np.ndarray]:
     """Every input's value per draw: uncertain ones through scipy's ppf of the columns of `u`."""
     n = u.shape[0]
@@ -110,6 +116,8 @@ def values_from_uniforms(raw: dict[str, Any], u: np.ndarray) -> dict[str, np.nda
                 xs = np.sort(np.asarray(value["values"], dtype=float))
                 k = np.clip(np.ceil(u[:, j] * xs.size).astype(int) - 1, 0, xs.size - 1)
                 out[path] = xs[k]
+            elif value["dist"] == "smd":
+                out[path] = smd_effect(scipy_dist(value).ppf(u[:, j]), value["comparison_rate"])
             else:
                 out[path] = scipy_dist(value).ppf(u[:, j])
             j += 1
@@ -253,6 +261,8 @@ def base_values(raw: dict[str, Any]) -> dict[str, np.ndarray]:
             number = value["base"]
         elif value["dist"] == "fixed":
             number = value["value"]
+        elif value["dist"] == "smd":
+            number = float(smd_effect(value.get("estimate", value.get("mean")), value["comparison_rate"]))
         elif "estimate" in value:
             number = value["estimate"]
         elif value["dist"] == "empirical":

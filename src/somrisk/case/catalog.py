@@ -41,6 +41,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, Strict
 
+from somrisk.case.checks import smd_placement
 from somrisk.case.inputs import InputSpec
 from somrisk.case.load import Case, Sections, read_toml, validate_sections
 from somrisk.case.schema import ANY, CATEGORIES, CalendarYear, Section, Slug, Text
@@ -118,6 +119,7 @@ def load_catalog(path: str | Path) -> Catalog:
     raw, data = read_toml(path)
     problems: list[Problem] = []
     parts = validate_sections(raw, source, problems, SECTIONS)
+    problems.extend(smd_placement(raw, source))
     items = raw.get("prices")
     names = [item.get("name") for item in items if isinstance(item, dict)] if isinstance(items, list) else []
     for name in sorted({n for n in names if isinstance(n, str) and names.count(n) > 1}):

@@ -24,7 +24,7 @@ from somrisk.case.schema import (
 )
 from somrisk.errors import Problem
 
-__all__ = ["correlation_matrix", "cross_check", "item_suffix"]
+__all__ = ["correlation_matrix", "cross_check", "item_suffix", "smd_placement"]
 
 #: Smallest eigenvalue accepted as "positive semi-definite" (rounding of the user's numbers).
 PSD_TOLERANCE = 1e-10
@@ -121,8 +121,37 @@ def cross_check(parts: dict[str, Any], raw: dict[str, Any], source: str) -> list
                         actor,
                     )
 
+    problems.extend(smd_placement(raw, source))
     problems.extend(_check_correlations(parts, raw, actors or list(DEFAULT_ACTORS), source))
     problems.extend(_check_groups(parts, raw, actors or list(DEFAULT_ACTORS), source))
+    return problems
+
+
+#: The one input that may be a standardised mean difference (case-format.md: ``smd``).
+SMD_PATH = "effect.effect"
+
+
+def smd_placement(raw: Any, source: str, path: str = "") -> list[Problem]:
+    """``dist = "smd"`` anywhere but effect.effect: its value is a success-rate difference, which
+    means nothing for a cost, a consequence or a persistence (case-format.md)."""
+    problems = []
+    if isinstance(raw, dict):
+        if raw.get("dist") == "smd" and path != SMD_PATH:
+            problems.append(
+                Problem(
+                    source,
+                    f"{path}.dist" if path else "dist",
+                    f"`smd` (an effect from a standardised mean difference) is allowed only for {SMD_PATH}; "
+                    "give this input another distribution",
+                    "smd",
+                )
+            )
+        for key, value in raw.items():
+            problems.extend(smd_placement(value, source, f"{path}.{key}" if path else str(key)))
+    elif isinstance(raw, list):
+        for index, value in enumerate(raw):
+            suffix = item_suffix(raw, index) if all(isinstance(v, dict) for v in raw) else f".{index}"
+            problems.extend(smd_placement(value, source, path + suffix))
     return problems
 
 

@@ -633,10 +633,81 @@ EMPIRICAL = Family(
 )
 
 
+def _comparison_rate(x: float) -> float:
+    """Pydantic after-validator of ``smd``'s ``comparison_rate``: a rate strictly inside (0, 1)."""
+    if not 0.0 < x < 1.0:
+        raise ValueError(
+            "`comparison_rate` must lie strictly between 0 and 1 (the comparison group's rate p0); "
+            f"found {x:g}"
+        )
+    return x
+
+
+class Smd(Distribution):
+    """A standardised mean difference d (Cohen's d, Hedges' g), normal, as the effect e = p1 - p0.
+
+    model.md, "Effect from a standardised mean difference": e = expit(logit(p0) + d pi / sqrt(3))
+    - p0 (Chinn 2000) at the comparison rate p0 = ``comparison_rate``. The input's value is e, a
+    success-rate difference; ``mean``/``sd``/``estimate``/``ci95`` are those of d (no unit).
+    """
+
+    dist: Literal["smd"]
+    mean_: Finite | None = Field(default=None, alias="mean")
+    sd: Positive | None = None
+    estimate: Finite | None = None
+    ci95: Interval | None = None
+    comparison_rate: Annotated[Finite, AfterValidator(_comparison_rate)]
+
+    @model_validator(mode="after")
+    def _check(self) -> Smd:
+        form = _one_form(self, [("mean_", "sd"), ("estimate", "ci95")], optional=("comparison_rate",))
+        if form == "estimate":
+            _check_ci95(self.estimate, self.ci95)
+        return self
+
+    def _d(self) -> tuple[float, float]:
+        """Mean and sd of d."""
+        if self.ci95 is not None and self.estimate is not None:
+            lo, hi = self.ci95
+            return self.estimate, (hi - lo) / (2 * Z975)
+        assert self.mean_ is not None and self.sd is not None
+        return self.mean_, self.sd
+
+    def canonical(self) -> Canonical:
+        return Canonical("smd", (*self._d(), self.comparison_rate))
+
+    def _estimate(self) -> float | None:
+        """The conversion of d's estimate (or of its mean), not the mean of e."""
+        return float(forms.smd_to_effect(self._d()[0], self.comparison_rate))
+
+
+SMD = Family(
+    "smd",
+    Smd,
+    Form(
+        ("mean", "sd", "p0"),
+        mean=forms.smd_mean,
+        tail=forms.smd_tail,
+        scipy=lambda p: forms.SmdDistribution(*p),
+        inverse="smd",
+    ),
+    words={
+        "da": "effekt omregnet fra en standardiseret middelforskel, middelværdi {mean}, spredning {sd}",
+        "en": "effect converted from a standardised mean difference, mean {mean}, sd {sd}",
+    },
+    excel=(
+        "mean, sd; eller estimate, ci95_lo, ci95_hi (den standardiserede middelforskel d, fx Cohens d) "
+        "og comparison_rate (sammenligningsgruppens succesrate p0); kun til effect.effect"
+    ),
+)
+
+
 #: Every family, by its ``dist`` name, in the order of case-format.md.
 FAMILIES: dict[str, Family] = {
     family.name: family
-    for family in (FIXED, UNIFORM, TRIANGULAR, PERT, NORMAL, TRUNCNORMAL, LOGNORMAL, BETA, GAMMA, EMPIRICAL)
+    for family in (
+        *(FIXED, UNIFORM, TRIANGULAR, PERT, NORMAL, TRUNCNORMAL, LOGNORMAL, BETA, GAMMA, EMPIRICAL, SMD),
+    )
 }
 
 #: Every canonical form, by its kind: the families that own one.
@@ -650,9 +721,9 @@ PARAMETER_COLUMNS: dict[str, str] = {
     "mode": "Mest sandsynlige værdi (triangular, pert).",
     "max": "Største værdi (uniform, triangular, pert; truncnormal: øvre grænse).",
     "lambda": "PERT-fordelingens form; tom: 4.",
-    "mean": "Middelværdi (normal, truncnormal, lognormal, beta, gamma).",
+    "mean": "Middelværdi (normal, truncnormal, lognormal, beta, gamma; smd: af d).",
     "sd": "Standardafvigelse, større end 0.",
-    "estimate": "Publiceret punktestimat (normal, lognormal), med ci95_lo og ci95_hi.",
+    "estimate": "Publiceret punktestimat (normal, lognormal, smd), med ci95_lo og ci95_hi.",
     "ci95_lo": "Nedre grænse af 95 %-konfidensintervallet.",
     "ci95_hi": "Øvre grænse af 95 %-konfidensintervallet.",
     "mu": "Lognormal: middelværdi af logaritmen.",
@@ -663,6 +734,7 @@ PARAMETER_COLUMNS: dict[str, str] = {
     "trials": "Beta ud fra en optælling: antal forsøg.",
     "shape": "Gamma: form.",
     "scale": "Gamma: skala.",
+    "comparison_rate": "smd: sammenligningsgruppens succesrate p0, et tal mellem 0 og 1.",
 }
 
 #: The keys holding a pair ``[low, high]``, with their two columns in a case workbook.

@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 from scipy import special
 
-__all__ = ["EmpiricalDistribution", "Form"]
+__all__ = ["LOGIT_PER_SMD", "EmpiricalDistribution", "Form", "SmdDistribution", "smd_to_effect"]
 
 Params = tuple[float, ...]
 
@@ -180,3 +180,96 @@ def beta_tail(p: Params, x: float, upper: bool) -> float:
 def gamma_tail(p: Params, x: float, upper: bool) -> float:
     y = max(x / p[1], 0.0)
     return float(special.gammaincc(p[0], y) if upper else special.gammainc(p[0], y))
+
+
+# --- smd: a normal standardised mean difference d, converted to a success-rate difference ------
+#: ln OR per unit of d in the logit conversion of Chinn (2000): pi / sqrt(3).
+LOGIT_PER_SMD = math.pi / math.sqrt(3.0)
+#: Standard normal scores beyond which the density is below 1e-300: the range of :func:`smd_mean`.
+_Z_RANGE = 37.0
+
+
+def smd_to_effect(d: Any, p0: float) -> Any:
+    """The effect e = p1 - p0 (a success-rate difference, in (-p0, 1 - p0)) of a standardised mean
+    difference `d` at the comparison rate `p0` in (0, 1) (model.md): ln OR = d pi / sqrt(3) and
+    p1 = p0 OR / (1 - p0 + p0 OR), computed as expit(logit(p0) + ln OR) so that no OR overflows."""
+    return special.expit(special.logit(p0) + LOGIT_PER_SMD * np.asarray(d, dtype=float)) - p0
+
+
+def effect_to_smd(e: float, p0: float) -> float:
+    """The inverse of :func:`smd_to_effect`: -inf for e <= -p0, inf for e >= 1 - p0."""
+    p1 = p0 + e
+    if p1 <= 0.0:
+        return -math.inf
+    if p1 >= 1.0:
+        return math.inf
+    return float((special.logit(p1) - special.logit(p0)) / LOGIT_PER_SMD)
+
+
+def smd_mean(p: Params) -> float:
+    """E[e] for d ~ Normal(p[0], p[1]) and the comparison rate p[2], by scipy.integrate.quad over
+    the normal score z, split where the logistic turns (t = 0); exact to about 1e-14."""
+    from scipy import integrate
+
+    mean, sd, p0 = p
+    shift, slope = special.logit(p0) + LOGIT_PER_SMD * mean, LOGIT_PER_SMD * sd
+
+    def integrand(z: float) -> float:
+        return float(special.expit(shift + slope * z)) * math.exp(-z * z / 2)
+
+    turn = -shift / slope
+    points = [turn] if -_Z_RANGE < turn < _Z_RANGE else None
+    area, _ = integrate.quad(
+        integrand, -_Z_RANGE, _Z_RANGE, points=points, epsabs=1e-14, epsrel=1e-12, limit=200
+    )
+    return area / math.sqrt(2.0 * math.pi) - p0
+
+
+def smd_tail(p: Params, x: float, upper: bool) -> float:
+    mean, sd, p0 = p
+    z = (effect_to_smd(x, p0) - mean) / sd
+    return float(special.ndtr(-z) if upper else special.ndtr(z))
+
+
+class SmdDistribution:
+    """The effect e of a normal standardised mean difference: scipy's normal, transformed.
+
+    It mirrors the part of the ``scipy.stats`` frozen-distribution interface that somrisk uses;
+    every quantity comes from ``scipy.stats.norm`` (its ppf, cdf and ``expect``) through the
+    monotone conversion :func:`smd_to_effect`; the mean is :func:`smd_mean`.
+    """
+
+    def __init__(self, mean: float, sd: float, p0: float) -> None:
+        self.normal = stats().norm(loc=mean, scale=sd)
+        self.p0 = p0
+
+    def ppf(self, u: Any) -> Any:
+        return smd_to_effect(self.normal.ppf(u), self.p0)
+
+    def cdf(self, x: Any) -> Any:
+        return self.normal.cdf(np.vectorize(effect_to_smd)(x, self.p0))
+
+    def sf(self, x: Any) -> Any:
+        return self.normal.sf(np.vectorize(effect_to_smd)(x, self.p0))
+
+    def mean(self) -> float:
+        return smd_mean((float(self.normal.mean()), float(self.normal.std()), self.p0))
+
+    def var(self) -> float:
+        mean, sd = float(self.normal.mean()), float(self.normal.std())
+        centre = self.mean()
+        squares = self.normal.expect(
+            lambda d: (smd_to_effect(d, self.p0) - centre) ** 2,
+            lb=mean - _Z_RANGE * sd,
+            ub=mean + _Z_RANGE * sd,
+        )
+        return float(squares)
+
+    def std(self) -> float:
+        return math.sqrt(self.var())
+
+    def support(self) -> tuple[float, float]:
+        return -self.p0, 1.0 - self.p0
+
+    def rvs(self, size: Any = None, random_state: Any = None) -> Any:
+        return smd_to_effect(self.normal.rvs(size=size, random_state=random_state), self.p0)
