@@ -22,7 +22,9 @@ draws of one Monte Carlo run (the same as ``somrisk run`` with the same seed, sa
 3. EVSI(N) = mean(max(fitted, 0)) - max(mean(NPV), 0).
 
 Monte Carlo error: two variances added. (a) That of the mean over the draws with the fitted curve
-held fixed, var(max(fitted, 0)) / draws; (b) that of the fitted curve itself, which dominates for
+held fixed: the fitted values average to the mean NPV, so the EVSI is the mean of max(fitted, 0)
+where not investing is the decision without the study, and of max(-fitted, 0) where investing is,
+and (a) is that mean's variance, var / draws; (b) that of the fitted curve itself, which dominates for
 small studies (a weak signal, whose slope is estimated from few effective draws): the delta method
 with the heteroscedasticity-consistent (HC0) covariance of the regression's coefficients (of the
 means at each value, where those are used). Draws are treated as independent, which overstates the
@@ -254,8 +256,12 @@ def evsi_curve(
             assert sd is not None
             statistic = theta + study_rng.standard_normal(theta.size) * (sd / math.sqrt(size))
         fit = Fit(net, statistic)
-        gains = np.maximum(fit.fitted, 0.0) - max(float(np.mean(net)), 0.0)
-        values.append(float(np.mean(gains)))
+        value = float(np.mean(np.maximum(fit.fitted, 0.0))) - max(float(np.mean(net)), 0.0)
+        values.append(max(value, 0.0))  # >= 0 by Jensen's inequality, but for rounding
+        # the fitted values average to the mean NPV (least squares with a constant), so the EVSI is
+        # the mean of max(fitted, 0) less the fitted value where investing is the decision without
+        # the study: its variance over the draws, not that of max(fitted, 0), is the error
+        gains = np.maximum(fit.fitted, 0.0) - (fit.fitted if np.mean(net) > 0 else 0.0)
         held = float(np.var(gains)) / net.size
         errors.append(math.sqrt(held + fit.noise_variance()))
     return np.array(values), np.array(errors)
