@@ -9,12 +9,16 @@ import tomllib
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from scipy import stats
 
 from reference import numpy_model as reference
 from somrisk import parse_case, run_deterministic, simulate
+from somrisk.distributions import Canonical
 from somrisk.engine import evaluate_uniforms, prepare
 from somrisk.testing import minimal_case
+from somrisk.transform import ppf
 
 SMD = '{ dist = "smd", estimate = 0.35, ci95 = [0.10, 0.60], comparison_rate = 0.25 }'
 CONSEQUENCE = (
@@ -149,3 +153,19 @@ def test_smd_in_a_price_catalogue_is_refused(tmp_path):
         load_catalog(path)
     paths = [problem.key_path for problem in caught.value.problems]
     assert "prices.k.price.kommune.dist" in paths
+
+
+@given(
+    mean=st.floats(-2.0, 2.0),
+    sd=st.floats(0.01, 1.5),
+    p0=st.floats(0.01, 0.99),
+    u=st.lists(st.floats(1e-6, 1 - 1e-6), min_size=2, max_size=20),
+)
+def test_quantiles_are_the_spec_conversion_of_the_normal_quantiles(mean, sd, p0, u):
+    u = np.sort(np.asarray(u))
+    e = ppf(Canonical("smd", (mean, sd, p0)), u)
+    odds_ratio = np.exp(stats.norm(mean, sd).ppf(u) * math.pi / math.sqrt(3))
+    expected = p0 * odds_ratio / (1 - p0 + p0 * odds_ratio) - p0
+    np.testing.assert_allclose(e, expected, rtol=1e-9, atol=1e-10)  # p1 - p0 cancels near e = 0
+    assert np.all((e > -p0 - 1e-15) & (e < 1 - p0 + 1e-15))
+    assert np.all(np.diff(e) >= -1e-15)  # monotone in u, as in d
