@@ -1,0 +1,53 @@
+"""Phase-in and consequences during the course in a portfolio: the stacked plan keeps each case's
+cohort factors and during-course rows (worked by hand), and chunking changes nothing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import somrisk.engine.model as simulation
+from portfolio.test_portfolio import CONSEQUENCE, toy, write_portfolio
+from somrisk.runner import run_portfolio
+
+
+def cases() -> dict[str, str]:
+    # A: 10 participants in 2025, half the effect, 0.4 fewer units per participant in the first 2 years
+    a = toy("A", consequences=CONSEQUENCE + "during = -0.4\nduring_years = 2\n")
+    a = a.replace("[effect]\n", "[effect]\ncohort_factor = [0.5]\n")
+    # B: 20 participants from 2027, full effect, 0.4 fewer units in the first year only
+    b = toy("B", cohorts="[20]", consequences=CONSEQUENCE + "during = -0.4\n")
+    b = b.replace("start_year = 2025", "start_year = 2027")
+    # C: neither, to sit between them in a chunk
+    return {"a.toml": a, "c.toml": toy("C"), "b.toml": b}
+
+
+def test_a_portfolio_of_phased_in_cases_with_during_by_hand(tmp_path: Path) -> None:
+    det = run_portfolio(write_portfolio(tmp_path, cases()), draws=500).simulation.deterministic
+    v = 1500.0  # the catalogue's uniform(1000, 2000) price at its mean
+    # A: effect 10 * 0.1 * 0.5 * 1 * v = 750 a year for 5 years; during 10 * 0.4 * v = 6000 in 2025, 2026
+    a = [750 + 6000 - 1000, 750 + 6000, 750, 750, 750, 0, 0]
+    # C: 10 * 0.1 * v = 1500 a year, cost 1000 in 2025
+    c = [1500 - 1000, 1500, 1500, 1500, 1500, 0, 0]
+    # B (2027-2031): 20 * 0.1 * v = 3000 a year; during 20 * 0.4 * v = 12000 in 2027; cost 1000 in 2027
+    b = [0, 0, 3000 + 12000 - 1000, 3000, 3000, 3000, 3000]
+    np.testing.assert_allclose(det.net[:, 0], np.add(np.add(a, b), c), rtol=1e-12)
+    assert det.npv_total == pytest.approx(sum(a) + sum(b) + sum(c), rel=1e-12)
+
+
+def test_chunks_of_cases_with_during_and_factors_add_up(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    texts = {
+        name: text.replace("change = -1.0", 'change = { dist = "normal", mean = -1.0, sd = 0.2 }')
+        for name, text in cases().items()
+    }
+    path = write_portfolio(tmp_path, texts)
+    whole = run_portfolio(path, draws=1000).simulation
+    monkeypatch.setattr(simulation, "CHUNK_CASES", 1)
+    chunked = run_portfolio(path, draws=1000).simulation
+    assert len(chunked.ensemble.chunks) == 3 and len(whole.ensemble.chunks) == 1
+    np.testing.assert_array_equal(whole.case_npv, chunked.case_npv)
+    np.testing.assert_allclose(whole.yearly_mean, chunked.yearly_mean, rtol=1e-12)
