@@ -27,12 +27,15 @@ def cases() -> dict[str, str]:
 def test_a_portfolio_of_phased_in_cases_with_during_by_hand(tmp_path: Path) -> None:
     det = run_portfolio(write_portfolio(tmp_path, cases()), draws=500).simulation.deterministic
     v = 1500.0  # the catalogue's uniform(1000, 2000) price at its mean
-    # A: effect 10 * 0.1 * 0.5 * 1 * v = 750 a year for 5 years; during 10 * 0.4 * v = 6000 in 2025, 2026
-    a = [750 + 6000 - 1000, 750 + 6000, 750, 750, 750, 0, 0]
+    # A: effect 10 * 0.1 * 0.5 * v = 750 a year for 5 years; during 10 * 0.4 * v = 6000 in 2025, 2026
+    effect_a, during_a = 10 * 0.1 * 0.5 * v, 10 * 0.4 * v
+    a = [effect_a + during_a - 1000, effect_a + during_a, effect_a, effect_a, effect_a, 0, 0]
     # C: 10 * 0.1 * v = 1500 a year, cost 1000 in 2025
-    c = [1500 - 1000, 1500, 1500, 1500, 1500, 0, 0]
+    c = [10 * 0.1 * v - 1000, *[10 * 0.1 * v] * 4, 0, 0]
     # B (2027-2031): 20 * 0.1 * v = 3000 a year; during 20 * 0.4 * v = 12000 in 2027; cost 1000 in 2027
-    b = [0, 0, 3000 + 12000 - 1000, 3000, 3000, 3000, 3000]
+    effect_b, during_b = 20 * 0.1 * v, 20 * 0.4 * v
+    b = [0, 0, effect_b + during_b - 1000, *[effect_b] * 4]
+    assert a[0] == 5750 and b[2] == 14000  # the arithmetic above, in numbers
     np.testing.assert_allclose(det.net[:, 0], np.add(np.add(a, b), c), rtol=1e-12)
     assert det.npv_total == pytest.approx(sum(a) + sum(b) + sum(c), rel=1e-12)
 
