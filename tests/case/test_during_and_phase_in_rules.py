@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from somrisk import parse_case, run_deterministic
+from somrisk.space import build_space
 from somrisk.testing import minimal_case
 
 CONSEQUENCE = '[[consequences]]\nname = "herberg"\nchange = -0.5\nprice = { kommune = 1000 }\n'
@@ -73,3 +74,17 @@ def test_during_years_without_during_is_ignored_with_a_warning():
         with_years = run_deterministic(parse_case(case_text("", "during_years = 2")))
     without = run_deterministic(parse_case(case_text()))
     np.testing.assert_array_equal(with_years.gains, without.gains)
+
+
+def test_the_new_inputs_have_their_paths_and_default_groups():
+    factors = 'cohort_factor = [{ dist = "beta", alpha = 2, beta = 2 }, 1.0]'
+    during = 'during = { dist = "uniform", min = -1, max = 0 }\nduring_years = 2'
+    space = build_space(parse_case(case_text(factors, during)))
+    assert dict(zip(space.paths, space.groups, strict=True)) == {
+        "effect.cohort_factor.0": "effect",
+        "consequences.herberg.during": "consequences",
+    }
+    paths = [spec.path for spec in space.inputs]
+    # right after the effect's inputs, and right after the consequence's change
+    assert paths.index("effect.cohort_factor.1") == paths.index("effect.effect") + 2
+    assert paths.index("consequences.herberg.during") == paths.index("consequences.herberg.change") + 1
