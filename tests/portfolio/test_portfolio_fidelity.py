@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import xarray as xr
 
 import somrisk.engine.model as simulation
 from portfolio.test_portfolio import CONSEQUENCE, toy, write_portfolio
@@ -54,3 +55,20 @@ def test_chunks_of_cases_with_during_and_factors_add_up(
     assert len(chunked.ensemble.chunks) == 3 and len(whole.ensemble.chunks) == 1
     np.testing.assert_array_equal(whole.case_npv, chunked.case_npv)
     np.testing.assert_allclose(whole.yearly_mean, chunked.yearly_mean, rtol=1e-12)
+
+
+def test_the_cube_holds_the_during_term_by_consequence(tmp_path: Path) -> None:
+    path = write_portfolio(tmp_path, cases())
+    out = tmp_path / "cube.nc"
+    result = run_portfolio(path, draws=700, out=out)
+    cube = xr.open_dataset(out, engine="h5netcdf")
+    try:
+        np.testing.assert_allclose(cube.net, cube.gains.sum("consequence") - cube.costs, atol=1e-6)
+        npv = (cube.net * cube.discount_factor).sum(("year", "actor"))
+        np.testing.assert_allclose(npv.values.T, result.simulation.case_npv, rtol=1e-9)
+        # A in 2025: 10 * 0.1 * 0.5 * price (effect) + 10 * 0.4 * price (during), price the catalogue's
+        price = cube.inputs.sel(input="catalog.kontanthjaelp.price.kommune").values
+        gain = cube.gains.sel(case="A", year=2025, actor="kommune", consequence="kontanthjaelp").values
+        np.testing.assert_allclose(gain, (0.5 + 4.0) * price, rtol=1e-12)
+    finally:
+        cube.close()
