@@ -98,3 +98,11 @@ def test_uncertain_during_and_factors_in_the_cube():
     np.testing.assert_allclose(cube.gains.values[:, 1, 0, 0], expected, rtol=1e-12, atol=1e-9)
     # the summary-only run gives the cube's NPV
     np.testing.assert_allclose(sim.npv.T, cube.npv.values, rtol=1e-12, atol=1e-9)
+
+
+def test_cohort_factors_past_the_last_cohort_have_no_effect():
+    # docs/decisions.md: entries beyond the cohorts are accepted and unused (two cohorts here)
+    listed = run_deterministic(parse_case(hand_case("cohort_factor = [0.5, 1.0, 0.1, 0.0]")))
+    exact = run_deterministic(parse_case(hand_case("cohort_factor = [0.5, 1.0]")))
+    np.testing.assert_array_equal(listed.gains, exact.gains)
+    np.testing.assert_array_equal(listed.npv, exact.npv)
