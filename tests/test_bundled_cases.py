@@ -89,3 +89,17 @@ def test_every_case_has_a_docs_page(path):
     assert "--seed" in text and "--draws" in text, "the page gives the commands it ran"
     index = (DOCS / "README.md").read_text(encoding="utf-8")
     assert f"]({path.stem}.md)" in index, "docs/cases/README.md links the page"
+
+
+def test_the_som_style_case_is_written_as_som_is_filled_in():
+    """docs/cases/som-style.md: no persistence layer but SØM's onset and window, a horizon that fits
+    the window, year-by-year consequences, and consequences during the course."""
+    (path,) = [p for p in BUNDLED if p.stem == "som-style"]
+    case = load_case(path)
+    pers = case.persistence
+    assert pers is not None and pers.window == 10 and pers.full_years is None and pers.decay is None
+    assert pers.profile is None
+    assert case.horizon_auto and case.horizon == case.participants.intake_years[1] + pers.onset + 10
+    assert all(c.profile is not None for c in case.consequences if c.name != "boligstoette")
+    assert any(c.during is not None and c.during_years == 2 for c in case.consequences)
+    assert any(c.change == 1.0 and c.profile is not None and len(c.profile) == 10 for c in case.consequences)

@@ -51,6 +51,8 @@ class KernelPlan:
         Column of the draws holding parameter p, or -1 and its constant value.
     cohort_start, cohort_param : (I,)
         Intake year s_i (years of the horizon) and the parameter holding n_i.
+    cohort_factor_param : (I,)
+        Parameter holding cohort i's factor f_i, the share of the full effect it reaches (-1: 1).
     effect : (3,)
         [mode, a, b]: mode EFFECT_DIRECT (e = param a) or EFFECT_RATES (e = param a - param b,
         b = -1 meaning p0 = 0).
@@ -67,11 +69,14 @@ class KernelPlan:
     cost_weight : (K, T)
         Fixed cost: share of the amount paid in year t (zeros for per-participant costs).
     duration_weight : (Q, T)
-        Each distinct duration of per-participant costs: share of a year's amount paid u years
-        after intake (1 for whole years within `duration`, a fraction in the last year of a
-        fractional duration).
+        Each distinct duration of per-participant costs and of consequences during the course:
+        share of a year's amount paid u years after intake (1 for whole years within `duration`,
+        a fraction in the last year of a fractional duration).
     change_param, factor_param : (C,)
         Parameter of q_c, and of m_c (-1: factor 1).
+    during_param, during_pattern : (C,)
+        Parameter of the during-course change d_c, and the row of `duration_weight` of its
+        `during_years` (both -1 where the consequence has no `during`).
     price_terms : (M, 4)
         One row per price the case gives: consequence, actor, parameter of v_{c,a}, and the
         parameter of a catalogue entry's price factor (-1: none). Actors a consequence does not
@@ -110,6 +115,9 @@ class KernelPlan:
     consequence_profile: np.ndarray
     profiles: np.ndarray
     economy: np.ndarray
+    cohort_factor_param: np.ndarray
+    during_param: np.ndarray
+    during_pattern: np.ndarray
 
 
 def _int(values: list[int] | list[list[int]]) -> np.ndarray:
@@ -151,6 +159,29 @@ def _price_terms(case: Case, param: Callable[[str | None], int], index: dict[str
     return terms
 
 
+def _cohort_factor_params(case: Case, param: Callable[[str | None], int], cohorts: int) -> list[int]:
+    """Parameter of f_i for each cohort: entry i of `cohort_factor`, its last entry repeating."""
+    listed = len(case.effect.cohort_factor or ())
+    if not listed:
+        return [NO_PARAM] * cohorts
+    return [param(f"effect.cohort_factor.{min(i, listed - 1)}") for i in range(cohorts)]
+
+
+def _during_patterns(case: Case, durations: list[tuple[float, ...]]) -> list[int]:
+    """Row of `duration_weight` of each consequence's `during_years` (-1: no `during`); rows it
+    needs are appended to `durations`."""
+    patterns = []
+    for c in case.consequences:
+        if c.during is None:
+            patterns.append(NO_PARAM)
+            continue
+        row = _duration_weight(float(c.during_span), case.horizon)
+        if row not in durations:
+            durations.append(row)
+        patterns.append(durations.index(row))
+    return patterns
+
+
 def make_plan(case: Case, space: InputSpace) -> KernelPlan:
     """The kernel arrays of a case; `space` must be the input space built from the same case."""
     index = {spec.path: p for p, spec in enumerate(space.inputs)}
@@ -169,6 +200,7 @@ def make_plan(case: Case, space: InputSpace) -> KernelPlan:
         cohort_param = [param("participants.per_year")] * (last - first + 1)
 
     effect = case.effect
+    cohort_factor_param = _cohort_factor_params(case, param, len(cohort_param))
     if effect.effect is not None:
         effect_row = [EFFECT_DIRECT, param("effect.effect"), NO_PARAM]
     else:
@@ -200,6 +232,7 @@ def make_plan(case: Case, space: InputSpace) -> KernelPlan:
         if row not in durations:
             durations.append(row)
         cost_pattern.append(durations.index(row))
+    during_pattern = _during_patterns(case, durations)
     price_terms = _price_terms(case, param, index)
 
     profiles: list[tuple[float, ...]] = [(1.0,) * T]
@@ -234,6 +267,9 @@ def make_plan(case: Case, space: InputSpace) -> KernelPlan:
         consequence_profile=_int(consequence_profile),
         profiles=np.array(profiles, dtype=float).reshape(len(profiles), T),
         economy=_int([param("economy.discount_rate"), param("economy.price_growth")]),
+        cohort_factor_param=_int(cohort_factor_param),
+        during_param=_int([param(f"consequences.{c.name}.during") for c in case.consequences]),
+        during_pattern=_int(during_pattern),
     )
 
 
@@ -277,6 +313,9 @@ class KernelArgs(NamedTuple):
     year_offset: np.ndarray
     actor_first: np.ndarray
     actor_index: np.ndarray
+    cohort_factor_param: np.ndarray
+    during_param: np.ndarray
+    during_pattern: np.ndarray
 
 
 @dataclass(frozen=True, eq=False)
@@ -414,5 +453,15 @@ def stack_plans(
         year_offset=np.array(year_offsets, dtype=np.int64),
         actor_first=_starts([len(p.actors) for p in plans]),
         actor_index=np.array([actors.index(a) for p in plans for a in p.actors], dtype=np.int64),
+        cohort_factor_param=np.concatenate(
+            [shift(p.cohort_factor_param, k) for k, p in enumerate(plans)]
+        ).astype(np.int64),
+        during_param=np.concatenate([shift(p.during_param, k) for k, p in enumerate(plans)]).astype(np.int64),
+        during_pattern=np.concatenate(
+            [
+                np.where(p.during_pattern >= 0, p.during_pattern + duration_start[k], -1)
+                for k, p in enumerate(plans)
+            ]
+        ).astype(np.int64),
     )
     return StackedPlan(T, len(actors), len(consequences), args)

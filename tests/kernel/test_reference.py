@@ -78,6 +78,46 @@ CASES = {
         persistence='[persistence]\nfull_years = { dist = "gamma", mean = 2, sd = 1 }',
         consequences=consequence(),
     ).replace("cohorts = [0]", "per_year = 12\nyears = 2"),
+    # the reference model knows no horizon = "auto": the 14 years it gives, written out
+    "SØM-style bundled case": example_case_path()
+    .with_name("som-style.toml")
+    .read_text(encoding="utf-8")
+    .replace('horizon = "auto"', "horizon = 14"),
+    "consequences during the course": minimal_case(
+        horizon=9,
+        cohorts="[10, 20, 15]",
+        persistence="[persistence]\nonset = 2\nprofile = [1.0, 0.6]",
+        consequences=consequence(
+            "herberg",
+            extra='during = { dist = "pert", min = -0.9, mode = -0.6, max = 0.1 }\nduring_years = 2\n'
+            'price_factor = { dist = "uniform", min = 0.9, max = 1.1 }',
+        )
+        + consequence("skat", change="0.1", price="{ stat = -50000 }", extra="during = 0.05")
+        + consequence("uden"),
+        costs=cost("a", "per_participant", "30000", "duration = 2"),
+    ),
+    "cohort factors": minimal_case(
+        horizon=8,
+        cohorts="[10, 20, 15, 5]",
+        effect='{ dist = "normal", mean = 0.2, sd = 0.05 }',
+        persistence='[persistence]\ndecay = { dist = "uniform", min = 0.1, max = 0.3 }',
+        consequences=consequence(extra="profile = [0.5, 1.0]"),
+    ).replace("[effect]\n", '[effect]\ncohort_factor = [{ dist = "beta", alpha = 3, beta = 5 }, 0.8]\n'),
+    "phase-in and during, per_year cohorts, growth": minimal_case(
+        horizon=10,
+        cohorts="[0]",
+        price_growth='{ dist = "uniform", min = 0.0, max = 0.02 }',
+        persistence="[persistence]\nonset = 1\nwindow = 5",
+        consequences=consequence(
+            extra='during = { dist = "normal", mean = -0.5, sd = 0.1 }\nduring_years = 3'
+        )
+        + consequence("b", extra="profile = [0.3, 1.0]\nduring = -0.2"),
+    )
+    .replace("cohorts = [0]", 'per_year = { dist = "uniform", min = 8, max = 12 }\nyears = [1, 4]')
+    .replace(
+        "[effect]\n",
+        '[effect]\ncohort_factor = [0.5, { dist = "pert", min = 0.6, mode = 0.8, max = 1.0 }, 1.0]\n',
+    ),
 }
 
 

@@ -30,6 +30,7 @@ def input_specs(raw: dict[str, Any]) -> list[tuple[str, Any]]:
     for key in ("success_rate", "comparison_rate", "effect"):
         if key in raw["effect"]:
             out.append((f"effect.{key}", raw["effect"][key]))
+    out += [(f"effect.cohort_factor.{i}", f) for i, f in enumerate(raw["effect"].get("cohort_factor", []))]
     pers = raw.get("persistence", {})
     for key in ("full_years", "decay"):
         if key in pers:
@@ -38,6 +39,8 @@ def input_specs(raw: dict[str, Any]) -> list[tuple[str, Any]]:
         out += [(f"{section}.{c['name']}.amount", c["amount"]) for c in raw.get(section, [])]
     for c in raw.get("consequences", []):
         out.append((f"consequences.{c['name']}.change", c["change"]))
+        if "during" in c:
+            out.append((f"consequences.{c['name']}.during", c["during"]))
         out += [(f"consequences.{c['name']}.price.{a}", c["price"][a]) for a in actors if a in c["price"]]
         if "price_factor" in c:
             out.append((f"consequences.{c['name']}.price_factor", c["price_factor"]))
@@ -173,6 +176,11 @@ def evaluate(raw: dict[str, Any], v: dict[str, np.ndarray]) -> dict[str, np.ndar
         first, last = (0, years - 1) if isinstance(years, int) else years
         starts = list(range(first, last + 1))
         sizes = [v["participants.per_year"]] * len(starts)
+    # f_i: entry i of cohort_factor, the last repeating; 1 without the key
+    listed = len(raw["effect"].get("cohort_factor", []))
+    factors = [
+        v[f"effect.cohort_factor.{min(i, listed - 1)}"] if listed else np.ones(n) for i in range(len(starts))
+    ]
 
     eff = raw["effect"]
     if "effect" in eff:
@@ -195,19 +203,22 @@ def evaluate(raw: dict[str, Any], v: dict[str, np.ndarray]) -> dict[str, np.ndar
         prof = np.asarray(c.get("profile", [1.0]), dtype=float)
         # people with effect weighted by w_c, summed over cohorts: (n, T)
         reach = np.zeros((n, T))
-        for s, n_i in zip(starts, sizes, strict=True):
+        # participants in their first `during_years` years after intake, times d_c
+        during = np.zeros((n, T))
+        d_c = v.get(f"consequences.{name}.during", np.zeros(n))[:, None]
+        for s, n_i, f_i in zip(starts, sizes, factors, strict=True):
             u_since = t - s
             valid = u_since >= 0
             pi_t = np.where(valid, pi[:, np.clip(u_since, 0, T - 1)], 0.0)
             w = prof[np.clip(u_since - onset, 0, prof.size - 1)]
-            reach += n_i[:, None] * pi_t * w
+            reach += n_i[:, None] * f_i[:, None] * pi_t * w
+            in_course = (u_since >= 0) & (u_since < c.get("during_years", 1))
+            during += n_i[:, None] * in_course * d_c
         factor = v.get(f"consequences.{name}.price_factor", np.ones(n))
         for a_idx, a in enumerate(actors):
             price = v.get(f"consequences.{name}.price.{a}", np.zeros(n))
             gains[:, :, a_idx, c_idx] = -(
-                e[:, None]
-                * reach
-                * v[f"consequences.{name}.change"][:, None]
+                (e[:, None] * reach * v[f"consequences.{name}.change"][:, None] + during)
                 * (factor * price)[:, None]
                 * growth
             )

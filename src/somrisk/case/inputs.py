@@ -1,8 +1,10 @@
 """The scalar inputs of a case, each with its path (case-format.md, "Input paths").
 
 :func:`case_inputs` is the one place that lists which values of a case are model inputs, in a fixed
-order: participants, effect, persistence, costs, comparison costs, consequences (change, price per
-actor, price factor), economy. The order fixes the columns of random numbers, so it must not change.
+order: participants, effect (rates or effect, then cohort factors), persistence, costs, comparison
+costs, consequences (change, during-course change, price per actor, price factor), economy. The order
+fixes the columns of random numbers, so it must not change; inputs added later come where a case
+without them has none, so that such a case keeps its columns.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from dataclasses import dataclass
 from somrisk.case.schema import (
     AMOUNT,
     ANY,
+    COHORT_FACTOR,
     DISCOUNT,
     EFFECT,
     FULL_YEARS,
@@ -93,6 +96,8 @@ def _effect(effect: Effect | None) -> Iterator[InputSpec]:
         value = getattr(effect, key)
         if value is not None:
             yield InputSpec(f"effect.{key}", value, rng, "effect")
+    for i, factor in enumerate(effect.cohort_factor or ()):
+        yield InputSpec(f"effect.cohort_factor.{i}", factor, COHORT_FACTOR, "effect")
 
 
 def _persistence(persistence: Persistence | None) -> Iterator[InputSpec]:
@@ -111,6 +116,8 @@ def _costs(section: str, items: Sequence[Cost]) -> Iterator[InputSpec]:
 
 def _consequence(c: Consequence, actors: Sequence[str]) -> Iterator[InputSpec]:
     yield InputSpec(f"consequences.{c.name}.change", c.change, ANY, "consequences")
+    if c.during is not None:
+        yield InputSpec(f"consequences.{c.name}.during", c.during, ANY, "consequences")
     if isinstance(c.price, dict):
         for actor in actors:
             if actor in c.price:

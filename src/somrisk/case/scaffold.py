@@ -86,6 +86,8 @@ def scaffold_case(
         'measure = ""                               # TODO: the effect measure (effektmål)',
         "# the share of participants with the effect, net of current practice (SØM's success rate)",
         'effect = { dist = "pert", min = 0.0, mode = 0.1, max = 0.2 }   # TODO',
+        "# cohort_factor = [0.6, 0.9, 1.0]         # optional phase-in: share of the full effect per",
+        "#                                         # cohort (the last repeats)",
         "",
         "[persistence]",
         "onset = 0                                  # years from intake until the effect sets in",
@@ -108,7 +110,9 @@ def scaffold_case(
         "",
         "# Consequences: the change per person with the effect per year (negative: less use of a",
         '# service), priced from the catalogue (price = "catalog"; see somrisk catalog). Uncomment',
-        "# those that apply and give their change.",
+        "# those that apply and give their change. A change while the participants are in the",
+        "# course, for every participant with or without the effect (SØM's konsekvenser under",
+        "# indsatsen), is `during = ...` per participant per year, for `during_years = 1` years.",
     ]
     by_area: dict[str, list[CatalogPrice]] = {}
     for entry in catalog.prices:

@@ -35,6 +35,7 @@ __all__ = [
     "ANY",
     "CATEGORIES",
     "CATEGORY_LABELS",
+    "COHORT_FACTOR",
     "DEFAULT_ACTORS",
     "DISCOUNT",
     "EFFECT",
@@ -166,6 +167,12 @@ GROWTH = Range(
     hint="Use uniform, triangular, pert or truncnormal.",
 )
 ANY = Range(-math.inf, math.inf)
+COHORT_FACTOR = Range(
+    0.0,
+    1.0,
+    what="a cohort factor (the share of the full effect a cohort reaches)",
+    hint="Use beta, truncnormal or pert for a share.",
+)
 
 RateValue = Annotated[Value, AfterValidator(RATE)]
 EffectValue = Annotated[Value, AfterValidator(EFFECT)]
@@ -174,6 +181,7 @@ AmountValue = Annotated[Value, AfterValidator(AMOUNT)]
 FullYearsValue = Annotated[Value, AfterValidator(FULL_YEARS)]
 DiscountValue = Annotated[Value, AfterValidator(DISCOUNT)]
 GrowthValue = Annotated[Value, AfterValidator(GROWTH)]
+CohortFactorValue = Annotated[Value, AfterValidator(COHORT_FACTOR)]
 
 
 def whole_number(value: object) -> object:
@@ -308,12 +316,18 @@ class Participants(Section):
 
 
 class Effect(Section):
-    """``[effect]``: success rates p1 and p0, or the effect e directly."""
+    """``[effect]``: success rates p1 and p0, or the effect e directly; optional cohort factors f_i.
+
+    `cohort_factor` is the share of the full effect each intake cohort reaches (phase-in,
+    indfasning), in [0, 1]; entry i is cohort i's (in intake order) and the last repeats for later
+    cohorts. Left out, every cohort reaches the full effect.
+    """
 
     measure: Text = ""
     success_rate: RateValue | None = None
     comparison_rate: RateValue | None = None
     effect: EffectValue | None = None
+    cohort_factor: Annotated[list[CohortFactorValue], Field(min_length=1)] | None = None
 
     @model_validator(mode="after")
     def _check_form(self) -> Effect:
@@ -408,7 +422,13 @@ Price = Annotated[
 
 
 class Consequence(Section):
-    """One ``[[consequences]]`` item: change q_c per person with effect, prices v_{c,a}."""
+    """One ``[[consequences]]`` item: change q_c per person with effect, prices v_{c,a}.
+
+    `during` is d_c, the change in use per participant per year while in the intervention (SØM's
+    consequences during the intervention), in the consequence's own unit and of any sign (negative:
+    less use), counted for every participant in the `during_years` years after intake (default 1),
+    with or without the effect.
+    """
 
     name: Slug
     label: Text = ""
@@ -418,9 +438,18 @@ class Consequence(Section):
     profile: Annotated[list[Finite], Field(min_length=1)] | None = None
     price: Price = Field(default_factory=dict)
     price_factor: Value | None = None
+    during: Value | None = None
+    during_years: Annotated[Year, Field(ge=1)] | None = None
 
     @model_validator(mode="after")
     def _check_price(self) -> Consequence:
+        if self.during_years is not None and self.during is None:
+            warnings.warn(
+                f'consequence "{self.name}": `during_years` counts the years of `during`, which it '
+                "does not give, so it is ignored",
+                UserWarning,
+                stacklevel=2,
+            )
         if self.price == {}:
             warnings.warn(
                 f'consequence "{self.name}" names no price, so no actor pays for it and it changes '
@@ -429,6 +458,11 @@ class Consequence(Section):
                 stacklevel=2,
             )
         return self
+
+    @property
+    def during_span(self) -> int:
+        """Years after intake in which `during` counts (default 1)."""
+        return 1 if self.during_years is None else self.during_years
 
 
 class Correlation(Section):

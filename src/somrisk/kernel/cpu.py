@@ -2,7 +2,8 @@
 
 :func:`evaluate_cases` computes, for each draw of a block and each case of a chunk (one case, or many
 cases of a portfolio in one call), the net extra cost K, the budget gains G and the net result
-N = sum_c G - K by year and actor, and reduces them to the NPV per actor and per case, the net
+N = sum_c G - K by year and actor (G with the phase-in factors f_i and the consequences during the
+course d_c of model.md), and reduces them to the NPV per actor and per case, the net
 result and discounted net result by year, and the present values of gains and costs. With
 `write_cube` it also writes G by consequence and K into the caller's arrays. :func:`finish_block`
 turns the (summed) net results into the cumulative discounted net result and the payback year.
@@ -117,6 +118,9 @@ def evaluate_cases(values, plan, write_cube, out):  # noqa: C901  # pragma: no c
     year_offset = plan.year_offset
     actor_first = plan.actor_first
     actor_index = plan.actor_index
+    cohort_factor_param = plan.cohort_factor_param
+    during_param = plan.during_param
+    during_pattern = plan.during_pattern
     out_npv = out.npv
     out_case_npv = out.case_npv
     out_net = out.net
@@ -155,6 +159,9 @@ def evaluate_cases(values, plan, write_cube, out):  # noqa: C901  # pragma: no c
     reach = np.zeros((R_max, T_max, W))  # sum_i n_i pi(t - s_i) w_r(t - s_i - O): persons with effect
     scale = np.empty((C_max, W))  # q_c m_c
     by_profile = np.empty((R_max, A_run, W))  # sum of q_c m_c v_{c,a} over the consequences of a profile
+    during_scale = np.empty((C_max, W))  # d_c m_c
+    by_pattern = np.empty((Q_max, A_run, W))  # sum of d_c m_c v_{c,a} over the consequences of a pattern
+    during_sum = np.empty(W)
     participant_years = np.empty((Q_max, T_max, W))
     cost = np.empty((T_max, A_run, W))
     growth = np.empty((T_max, W))
@@ -237,9 +244,14 @@ def evaluate_cases(values, plan, write_cube, out):  # noqa: C901  # pragma: no c
             for i in range(cohort_first[k], cohort_first[k + 1]):
                 s = cohort_start[i]
                 n_i = cohort_param[i]
+                f_i = cohort_factor_param[i]
                 for t in range(s + onset, T):
-                    for lane in range(W):
-                        share[lane] = par[n_i, lane] * pi[t - s, lane]
+                    if f_i >= 0:  # phase-in: the share of the full effect this cohort reaches
+                        for lane in range(W):
+                            share[lane] = par[n_i, lane] * par[f_i, lane] * pi[t - s, lane]
+                    else:
+                        for lane in range(W):
+                            share[lane] = par[n_i, lane] * pi[t - s, lane]
                     for q in range(R):
                         weight = profiles[r0 + q, t - s - onset]
                         for lane in range(W):
@@ -251,6 +263,7 @@ def evaluate_cases(values, plan, write_cube, out):  # noqa: C901  # pragma: no c
                             participant_years[q, t, lane] += par[n_i, lane] * weight
 
             c0 = consequence_first[k]
+            any_during = False  # consequences during the course (model.md: d_c)
             for c in range(c0, consequence_first[k + 1]):
                 if factor_param[c] >= 0:
                     for lane in range(W):
@@ -258,10 +271,24 @@ def evaluate_cases(values, plan, write_cube, out):  # noqa: C901  # pragma: no c
                 else:
                     for lane in range(W):
                         scale[c - c0, lane] = par[change_param[c], lane] * 1.0
+                d_c, m_c = during_param[c], factor_param[c]
+                if d_c >= 0:
+                    any_during = True
+                    if m_c >= 0:
+                        for lane in range(W):
+                            during_scale[c - c0, lane] = par[d_c, lane] * par[m_c, lane]
+                    else:
+                        for lane in range(W):
+                            during_scale[c - c0, lane] = par[d_c, lane] * 1.0
             for q in range(R):
                 for a in range(A_run):
                     for lane in range(W):
                         by_profile[q, a, lane] = 0.0
+            if any_during:
+                for q in range(Q):
+                    for a in range(A_run):
+                        for lane in range(W):
+                            by_pattern[q, a, lane] = 0.0
             for m in range(price_first[k], price_first[k + 1]):
                 c, a = price_terms[m, 0], price_terms[m, 1]
                 for lane in range(W):
@@ -272,6 +299,10 @@ def evaluate_cases(values, plan, write_cube, out):  # noqa: C901  # pragma: no c
                 q = consequence_profile[c] - r0
                 for lane in range(W):
                     by_profile[q, a, lane] += scale[c - c0, lane] * price[lane]
+                if during_pattern[c] >= 0:
+                    q = during_pattern[c] - q0
+                    for lane in range(W):
+                        by_pattern[q, a, lane] += during_scale[c - c0, lane] * price[lane]
 
             for t in range(T):
                 for j in range(actor_first[k], actor_first[k + 1]):
@@ -308,6 +339,15 @@ def evaluate_cases(values, plan, write_cube, out):  # noqa: C901  # pragma: no c
                             gain[lane] += by_profile[q, a, lane] * reach[q, t, lane]
                     for lane in range(W):
                         gain[lane] *= -e[lane] * growth[t, lane]
+                    if any_during:  # every participant in the course, not scaled by the effect
+                        for lane in range(W):
+                            during_sum[lane] = 0.0
+                        for q in range(Q):
+                            for lane in range(W):
+                                during_sum[lane] += by_pattern[q, a, lane] * participant_years[q, t, lane]
+                        for lane in range(W):
+                            gain[lane] -= during_sum[lane] * growth[t, lane]
+                    for lane in range(W):
                         net[lane] = gain[lane] - cost[t, a, lane]
                         pv_gains[lane] += discount[t, lane] * gain[lane]
                         pv_costs[lane] += discount[t, lane] * cost[t, a, lane]
@@ -349,6 +389,13 @@ def evaluate_cases(values, plan, write_cube, out):  # noqa: C901  # pragma: no c
                             out_gains[d, k, t + shift_years, a, slot] = (
                                 per_person * reach[consequence_profile[c] - r0, t, lane] * growth[t, lane]
                             )
+                        if during_pattern[c] >= 0:
+                            per_participant = during_scale[c - c0, lane] * one_price
+                            q = during_pattern[c] - q0
+                            for t in range(T):
+                                out_gains[d, k, t + shift_years, a, slot] -= (
+                                    per_participant * participant_years[q, t, lane] * growth[t, lane]
+                                )
 
 
 @numba.njit(cache=True, nogil=True)

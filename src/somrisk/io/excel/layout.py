@@ -10,7 +10,7 @@ Three kinds of sheet:
   column ``key``; a list (cohorts, a profile, participants' ``years = [first, last]``) is one row per
   element, the key repeated;
 - *row sheets* (Aktører, Omkostninger, Sammenligning, Konsekvenser, Priser, Prisfaktorer,
-  Korrelationer, Grupper): one row per item;
+  Under indsatsen, Korrelationer, Grupper): one row per item;
 - the sheet Empirisk: the values of every empirical distribution, one column per input, headed by
   the input's path.
 
@@ -35,6 +35,7 @@ __all__ = [
     "INTRO",
     "KEY_SHEETS",
     "LIST_SECTIONS",
+    "OPTIONAL_SHEETS",
     "REQUIRED_SECTIONS",
     "ROW_SHEETS",
     "SECTION_OF",
@@ -68,6 +69,8 @@ class Key:
 
 SAG, AKTOERER, DELTAGERE, EFFEKT, VARIGHED = "Sag", "Aktører", "Deltagere", "Effekt", "Varighed"
 OMK, SAMMENLIGNING, KONSEKVENSER, PRISER = "Omkostninger", "Sammenligning", "Konsekvenser", "Priser"
+#: The sheet of the consequences during the course (SØM's "konsekvenser under indsatsen").
+UNDER_INDSATSEN = "Under indsatsen"
 PRISFAKTORER, KORRELATIONER, GRUPPER, EMPIRICAL, HELP = (
     "Prisfaktorer",
     "Korrelationer",
@@ -116,6 +119,14 @@ KEY_SHEETS: dict[str, tuple[Key, ...]] = {
         Key("success_rate", "effect", "input", "Succesrate p1 med indsatsen, mellem 0 og 1."),
         Key("comparison_rate", "effect", "input", "Succesrate p0 uden indsatsen (sammenligning)."),
         Key("effect", "effect", "input", "Eller: effekten e = p1 - p0 direkte, mellem -1 og 1."),
+        Key(
+            "cohort_factor",
+            "effect",
+            "input",
+            "Indfasning (valgfri): andel af den fulde effekt som årgang 0, 1, 2, ... når, mellem 0 og 1; "
+            "én række pr. årgang, den sidste gælder også senere årgange. Tom: 1 (fuld effekt).",
+            repeat=True,
+        ),
     ),
     VARIGHED: (
         Key("onset", "persistence", "number", "År fra optag til effekten indtræder (helt tal). Tom: 0."),
@@ -180,6 +191,12 @@ ROW_SHEETS: dict[str, RowSheet] = {
         input="price_factor",
         required=("consequence", "value", "dist"),
     ),
+    UNDER_INDSATSEN: RowSheet(
+        UNDER_INDSATSEN,
+        (("consequence", "text"), ("during_years", "number")),
+        input="during",
+        required=("consequence", "value", "dist"),
+    ),
     KORRELATIONER: RowSheet(
         KORRELATIONER,
         (("input_1", "text"), ("input_2", "text"), ("rank", "number")),
@@ -224,11 +241,16 @@ SHEETS = (
     KONSEKVENSER,
     PRISER,
     PRISFAKTORER,
+    UNDER_INDSATSEN,
     KORRELATIONER,
     GRUPPER,
     EMPIRICAL,
     HELP,
 )
+
+#: Sheets added after the first version of the workbook: a workbook without one imports as if it
+#: were there and empty.
+OPTIONAL_SHEETS = frozenset({UNDER_INDSATSEN})
 
 #: The TOML list (or table) each sheet's rows make.
 SECTION_OF = {
@@ -238,6 +260,7 @@ SECTION_OF = {
     KONSEKVENSER: "consequences",
     PRISER: "consequences",
     PRISFAKTORER: "consequences",
+    UNDER_INDSATSEN: "consequences",
     KORRELATIONER: "correlations",
     GRUPPER: "groups",
 }
@@ -271,6 +294,8 @@ COLUMN_HELP: dict[str, str] = {
     "profile": "Tidsprofil: vægt i år 0, 1, 2, ... efter effekten er indtrådt, ét tal pr. celle mod "
     "højre; den sidste gentages. Tom: 1 i alle år.",
     "consequence": 'Konsekvensens name (fra arket "Konsekvenser").',
+    "during_years": "Antal år efter optag hvor ændringen under indsatsen gælder (helt tal, mindst 1). "
+    "Tom: 1.",
     "input_1": "Første inputs sti, fx effect.success_rate eller costs.opstart.amount.",
     "input_2": "Andet inputs sti.",
     "rank": "Spearman rangkorrelation mellem -1 og 1.",
@@ -293,6 +318,10 @@ SHEET_HELP: dict[str, str] = {
     PRISER: "Priser: én række pr. konsekvens og aktør, prisen pr. enhed af ændringen. En aktør uden række "
     "betaler 0.",
     PRISFAKTORER: "Prisfaktorer (valgfri): én række pr. konsekvens; ganges på alle dens priser.",
+    UNDER_INDSATSEN: "Konsekvenser under indsatsen (valgfri, som i SØM 2.2): én række pr. konsekvens; "
+    "ændringen (during) i brugen pr. deltager pr. år mens indsatsen står på, i value eller som fordeling, "
+    "i de during_years år efter optag. Gælder alle deltagere, med eller uden effekt, og prissættes med "
+    "konsekvensens priser og prisfaktor.",
     KORRELATIONER: "Rangkorrelationer mellem to usikre input: én række pr. par.",
     GRUPPER: "Grupper af input til følsomhedsanalyserne (valgfri): én række pr. gruppe.",
     EMPIRICAL: "Værdier til empiriske fordelinger (dist = empirical): én kolonne pr. input med dets sti "
@@ -309,8 +338,8 @@ INTRO = (
     "Arkene må ikke slettes eller omdøbes (de må være tomme). Egne ark må tilføjes; de læses ikke.",
     "Navne (name) skrives med små bogstaver a-z, cifre og _, fx kontanthjaelp. Et inputs sti (til "
     "Korrelationer, Grupper og Empirisk) er fx effect.success_rate, persistence.full_years, "
-    "costs.<name>.amount, consequences.<name>.change, consequences.<name>.price.<aktør> eller "
-    "participants.cohorts.0 (første årgang).",
+    "costs.<name>.amount, consequences.<name>.change, consequences.<name>.during, "
+    "consequences.<name>.price.<aktør>, effect.cohort_factor.0 eller participants.cohorts.0 (første årgang).",
     "Formler er tilladt: deres beregnede værdi læses (gem projektmappen i Excel først).",
     "En sag eksporteret fra en TOML-fil (somrisk excel export) har alle filens værdier; kommentarerne i "
     "filen kommer ikke med.",

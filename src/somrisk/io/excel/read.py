@@ -242,6 +242,8 @@ class _Book:
         from openpyxl.worksheet.worksheet import Worksheet
 
         ws = self.workbook[title] if title in self.workbook.sheetnames else None
+        if ws is None and title in L.OPTIONAL_SHEETS:  # a workbook from before the sheet existed
+            return None
         if not isinstance(ws, Worksheet):  # missing, or a chart sheet (it has no cells)
             message = (
                 "the sheet is missing; every sheet of the template must be there (it may be empty)"
@@ -623,9 +625,10 @@ class _Book:
             item["inputs"] = inputs
 
     def _prices(self, consequences: list[dict[str, Any]]) -> None:
-        """Prices (sheet Priser) and price factors (sheet Prisfaktorer) into their consequences."""
+        """Prices (sheet Priser), price factors (sheet Prisfaktorer) and changes during the course
+        (sheet Under indsatsen) into their consequences."""
         names = [item.get("name") for item in consequences]
-        for title in (L.PRISER, L.PRISFAKTORER):
+        for title in (L.PRISER, L.PRISFAKTORER, L.UNDER_INDSATSEN):
             spec = L.ROW_SHEETS[title]
             sheet = self.sheet(title, required=spec.required)
             if sheet is None:
@@ -637,6 +640,8 @@ class _Book:
                 item, path = consequences[index], f"consequences[{index + 1}]"
                 if title == L.PRISFAKTORER:
                     self._factor(sheet, row, values, item, path, index)
+                elif title == L.UNDER_INDSATSEN:
+                    self._during(sheet, row, values, item, path, index)
                 else:
                     self._price(sheet, row, values, item, path, index)
 
@@ -703,6 +708,23 @@ class _Book:
             value = self.problem(sheet.title, sheet.coord(row, "value"), where, message)
         if value is not _BAD:
             item["price_factor"] = value
+
+    def _during(self, sheet: _Sheet, row: int, values: dict, item: dict, path: str, index: int) -> None:
+        where = f"{path}.during"
+        if "during" in item or "during_years" in item:
+            message = f"the change during the course of {item.get('name')} is given twice"
+            self.problem(sheet.title, sheet.coord(row, "consequence"), where, message)
+            return
+        value = self.input(sheet, row, values, where, ("consequences", index, "during"))
+        years = self.number(sheet, row, values, "during_years", f"{path}.during_years")
+        self.put(f"{path}.during_years", sheet.title, sheet.coord(row, "during_years"))
+        if value is None and years is None:
+            message = "give the change during the course in value, or dist and its columns"
+            value = self.problem(sheet.title, sheet.coord(row, "value"), where, message)
+        if value is not None and value is not _BAD:
+            item["during"] = value
+        if years is not None and years is not _BAD:
+            item["during_years"] = years
 
     def _empirical(self, raw: dict[str, Any]) -> None:
         """The values of each empirical distribution, from its column on the sheet Empirisk."""

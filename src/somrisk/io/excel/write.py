@@ -268,16 +268,30 @@ class _Writer:
     def _consequences(self) -> None:
         items = self._items("consequences")
         names = [item.get("name") for item in items]
-        rows, prices, factors, spills = [], [], [], []
+        rows, prices, factors, spills, during = [], [], [], [], []
         for i, item in enumerate(items):
             path = f"consequences{item_suffix(items, i)}"
             row: dict[str, Any] = {}
             spill: list[Any] = []
+            in_course: dict[str, Any] = {}  # its row on the sheet Under indsatsen
             for key, value in item.items():
                 if key == "change":
                     row.update(self._input(f"{path}.change", value))
                 elif key == "profile":
                     spill = self._list(f"{path}.profile", value)
+                elif key in ("during", "during_years") and (
+                    not isinstance(item.get("name"), str) or names.count(item["name"]) > 1
+                ):
+                    self.problem(
+                        f"{path}.{key}",
+                        "a change during the course needs the consequence's name, once in the case, to go "
+                        "on its own sheet",
+                    )
+                elif key == "during":
+                    in_course.update(self._input(f"{path}.during", value))
+                elif key == "during_years":
+                    if self._scalar(f"{path}.during_years", value):
+                        in_course["during_years"] = value
                 elif key in ("price", "price_factor") and (isinstance(value, dict) or key == "price_factor"):
                     if not isinstance(item.get("name"), str) or names.count(item["name"]) > 1:
                         self.problem(
@@ -299,11 +313,13 @@ class _Writer:
                     self._own(row, path, key, value, L.ROW_SHEETS[L.KONSEKVENSER])
             rows.append(row)
             spills.append(spill)
+            if in_course:
+                during.append({"consequence": item["name"], **in_course})
         sheet = self._sheet(L.KONSEKVENSER, rows)
         _spill(sheet, spills)
         self._lists(sheet, {"category": '"' + ",".join(CATEGORIES) + '"', "price": '"catalog"'}, len(rows))
         names_list = f"'{L.KONSEKVENSER}'!$A$2:$A${VALIDATION_ROWS + 1}"
-        for title, table in ((L.PRISER, prices), (L.PRISFAKTORER, factors)):
+        for title, table in ((L.PRISER, prices), (L.PRISFAKTORER, factors), (L.UNDER_INDSATSEN, during)):
             sheet = self._sheet(title, table)
             self._lists(sheet, {"consequence": names_list, "actor": self.actor_list}, len(table))
 
