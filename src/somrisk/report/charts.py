@@ -106,7 +106,7 @@ def tornado_figure(
     words = Words(lang if lang in ("da", "en") else "en", currency)
 
     bars = result.bars[:MAX_ITEMS]
-    fig = _figure(9, 1.2 + 0.38 * max(len(bars), 1))
+    fig = _figure(9, 1.2 + 0.3 * max(len(bars), 1))
     ax = fig.add_subplot()
     y = np.arange(len(bars))[::-1]
     base = result.base
@@ -231,7 +231,7 @@ def fan_chart(summary: xr.Dataset, words: Words) -> Figure:
     deterministic line and the zero line."""
     from matplotlib.ticker import FuncFormatter
 
-    fig = _figure(8, 4.5)
+    fig = _figure(8, 3.8)
     ax = fig.add_subplot()
     years = summary.year.values
     q = summary.cumulative_quantile
@@ -267,7 +267,7 @@ def npv_distribution(npv: dict[str, np.ndarray], deterministic: dict[str, float]
     """Histogram of the NPV per actor and in total, with the 0 line and the 90 % interval marked."""
     from matplotlib.ticker import FuncFormatter
 
-    fig = _figure(8, 1.9 * len(npv))
+    fig = _figure(8, 0.5 + 1.3 * len(npv))
     axes = fig.subplots(len(npv), 1, squeeze=False)[:, 0]
     for k, (ax, (actor, values)) in enumerate(zip(axes, npv.items(), strict=True)):
         colour = "black" if actor == "total" else PALETTE[k % len(PALETTE)]
@@ -285,7 +285,7 @@ def npv_distribution(npv: dict[str, np.ndarray], deterministic: dict[str, float]
 
 def payback_curve(summary: xr.Dataset, words: Words) -> Figure:
     """The probability of having paid back by the end of each year."""
-    fig = _figure(8, 3.5)
+    fig = _figure(8, 3)
     ax = fig.add_subplot()
     years = summary.year.values
     ax.bar(years, summary.payback_cdf.values, width=0.6, color=PALETTE[2])

@@ -53,9 +53,9 @@ def _facts(data: ReportData, words: Words) -> str:
     first, last = case.participants.intake_years
     return words["facts"].format(
         participants=words.number(sim.deterministic.participants),
-        intake=f"{case.years[first]}-{case.years[last]}",
-        horizon=case.info.horizon,
-        years=f"{case.years[0]}-{case.years[-1]}",
+        intake=words.span(case.years[first], case.years[last]),
+        horizon=words.years(case.info.horizon),
+        years=words.span(case.years[0], case.years[-1]),
         price_level=case.info.price_level,
         rate=words.percent(sim.attrs["discount_rate"], 1),
         draws=words.number(sim.attrs["draws"]),
@@ -156,7 +156,7 @@ def _actors(data: ReportData, words: Words, table) -> str:
 def _som_figures(data: ReportData, words: Words, table) -> str:
     """SØM's undiscounted net result over the horizon and both per-participant figures."""
     s = data.summary
-    years = len(s.year)
+    years = words.years(len(s.year))
 
     def money_row(label: str, prefix: str, stats: Any) -> tuple[str, list[str]]:
         q = stats[f"{prefix}_quantile"]

@@ -124,7 +124,7 @@ def _figure(anchor: str, title: str, fig, caption: str, level: str = "h2") -> st
     """A chart with its heading and one sentence under it, kept on one page."""
     return (
         f'<section id="{anchor}" class="keep chart"><{level}>{escape(title)}</{level}>'
-        f"<figure>{charts.svg(fig)}<figcaption>{escape(caption)}</figcaption></figure></section>"
+        f"<figure>{charts.svg(fig)}<figcaption>{escape(Words.sentence(caption))}</figcaption></figure></section>"
     )
 
 
@@ -137,9 +137,9 @@ def _case_section(data: ReportData, words: Words) -> str:
         (words["measure"], case.effect.measure or "-"),
         (
             words["participants"],
-            f"{words.number(_participants(data))} ({case.years[cohorts[0]]}-{case.years[cohorts[1]]})",
+            f"{words.number(_participants(data))} ({words.span(case.years[cohorts[0]], case.years[cohorts[1]])})",
         ),
-        (words["horizon"], f"{info.horizon} {words['years']} ({case.years[0]}-{case.years[-1]})"),
+        (words["horizon"], f"{words.years(info.horizon)} ({words.span(case.years[0], case.years[-1])})"),
         (words["price_level"], str(info.price_level)),
         (words["discount_rate"], words.percent(data.simulation.attrs["discount_rate"], 1)),
     ]
@@ -211,7 +211,7 @@ def _sensitivity(data: ReportData, words: Words, names: InputLabels) -> str:
     return (
         f'<section id="sensitivity">{title}'
         f'<div class="keep"><h3>{escape(words["tornado"])}</h3><figure>{charts.svg(fig)}'
-        f"<figcaption>{escape(tornado_caption)}</figcaption></figure></div>"
+        f"<figcaption>{escape(Words.sentence(tornado_caption))}</figcaption></figure></div>"
         f'<div class="keep"><h3>{escape(words["sobol"])}</h3>'
         f"<figure>{charts.svg(charts.sobol_figure(sobol, words, groups))}"
         f"<figcaption>{escape(sobol_caption)}</figcaption></figure>{merged}</div></section>"

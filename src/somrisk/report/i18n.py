@@ -61,9 +61,9 @@ _LABELS = {
         "provenance": "Dokumentation af beregningen",
         "som_figures": "SØM's nøgletal",
         "figure": "Nøgletal",
-        "net_total": "Nettoresultat over {} år, udiskonteret",
+        "net_total": "Nettoresultat over {}, udiskonteret",
         "npv_per_participant": "Nutidsværdi pr. deltager",
-        "net_total_per_participant": "Nettoresultat over {} år pr. deltager",
+        "net_total_per_participant": "Nettoresultat over {} pr. deltager",
         "benefit_cost": "Afkast pr. investeret krone",
         "mean": "Gennemsnit",
         "som_note": "SØM opgør nettoresultatet over hele perioden uden diskontering og pr. deltager "
@@ -84,7 +84,7 @@ _LABELS = {
         "band_50": "25-75 %",
         "band_90": "5-95 %",
         "answer": "Svaret kort",
-        "facts": "{participants} deltagere ({intake}) · {horizon} år ({years}) · prisniveau {price_level} · "
+        "facts": "{participants} deltagere ({intake}) · {horizon} ({years}) · prisniveau {price_level} · "
         "diskonteringsrente {rate} · {draws} trækninger",
         "investment_table": "Investering og afkast (nutidsværdi)",
         "investment": "Investering: omkostningerne",
@@ -137,9 +137,10 @@ _LABELS = {
         "sobol_total": "andel inkl. samspil",
         "sobol_axis": "Andel af usikkerheden om den samlede nutidsværdi",
         "tornado_hidden": "de {} mindste udslag er ikke vist",
-        "tornado_quantile": "antagelsen i sin {} %-fraktil",
+        "tornado_quantile": "{} %-fraktil",
         "tornado_axis": "Samlet nutidsværdi ({unit}); basis {base}",
         "case_file": "Sagsfil",
+        "written": "Rapporten er skrevet til {}",
         "register_note": "Koden under hver antagelse er dens sti i sagsfilen, til analytikere, der retter "
         "sagen.",
     },
@@ -184,9 +185,9 @@ _LABELS = {
         "provenance": "Provenance",
         "som_figures": "SØM's key figures",
         "figure": "Figure",
-        "net_total": "Net result over {} years, undiscounted",
+        "net_total": "Net result over {}, undiscounted",
         "npv_per_participant": "Net present value per participant",
-        "net_total_per_participant": "Net result over {} years per participant",
+        "net_total_per_participant": "Net result over {} per participant",
         "benefit_cost": "Return per krone invested",
         "mean": "Mean",
         "som_note": "SØM states the net result over the whole period without discounting, and per "
@@ -207,7 +208,7 @@ _LABELS = {
         "band_50": "25-75 %",
         "band_90": "5-95 %",
         "answer": "The answer in brief",
-        "facts": "{participants} participants ({intake}) · {horizon} years ({years}) · price level "
+        "facts": "{participants} participants ({intake}) · {horizon} ({years}) · price level "
         "{price_level} · discount rate {rate} · {draws} draws",
         "investment_table": "Investment and return (present value)",
         "investment": "Investment: the costs",
@@ -261,9 +262,10 @@ _LABELS = {
         "sobol_total": "share incl. interactions",
         "sobol_axis": "Share of the uncertainty about the total net present value",
         "tornado_hidden": "the {} smallest swings not shown",
-        "tornado_quantile": "the assumption at its {} % quantile",
+        "tornado_quantile": "{} % quantile",
         "tornado_axis": "Total net present value ({unit}); base {base}",
         "case_file": "Case file",
+        "written": "Report written to {}",
         "register_note": "The code under each assumption is its path in the case file, for analysts who "
         "edit the case.",
     },
@@ -367,6 +369,22 @@ class Words:
         if self.lang == "da":
             return f"{moment.day}. {month} {moment.year}, kl. {moment:%H.%M}"
         return f"{moment.day} {month} {moment.year}, {moment:%H:%M}"
+
+    def years(self, n: int) -> str:
+        """ "10 år", "1 year", "10 years"."""
+        if self.lang == "da":
+            return f"{n} år"
+        return f"{n} year{'' if n == 1 else 's'}"
+
+    @staticmethod
+    def span(first: int, last: int) -> str:
+        """ "2025-2027", or "2025" where the span is one year."""
+        return str(first) if first == last else f"{first}-{last}"
+
+    @staticmethod
+    def sentence(text: str) -> str:
+        """`text` without the doubled full stop of an amount ending a sentence ("1.234 kr..")."""
+        return text.replace("kr..", "kr.")
 
     def money(self, x: float) -> str:
         """1.234.567 kr. in Danish (for DKK), DKK 1,234,567 in English."""
