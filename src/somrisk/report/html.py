@@ -137,7 +137,8 @@ def _case_section(data: ReportData, words: Words) -> str:
         (words["measure"], case.effect.measure or "-"),
         (
             words["participants"],
-            f"{words.number(_participants(data))} ({words.span(case.years[cohorts[0]], case.years[cohorts[1]])})",
+            f"{words.number(_participants(data))} "
+            f"({words.span(case.years[cohorts[0]], case.years[cohorts[1]])})",
         ),
         (words["horizon"], f"{words.years(info.horizon)} ({words.span(case.years[0], case.years[-1])})"),
         (words["price_level"], str(info.price_level)),
