@@ -153,6 +153,10 @@ class InputLabels(Mapping[str, str]):
     def __len__(self) -> int:
         return len(self._paths)
 
+    def __contains__(self, path: object) -> bool:
+        """Whether `path` is an input of this case (any path can still be looked up)."""
+        return path in self._paths
+
     def group(self, name: str) -> str:
         """A group's name for readers: a default group in the language, a declared group's label,
         the parts of a merged group ("a + b") each named and joined with " + "; an input path
