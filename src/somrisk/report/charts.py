@@ -144,9 +144,16 @@ def tornado_figure(
 
 
 def wrap_label(text: str, width: int = 46, lines: int = 2) -> str:
-    """A long label on at most `lines` lines of about `width` characters, cut with "…" beyond."""
+    """A long label on at most `lines` lines of about `width` characters. Where it is longer, the
+    part before the last ": " (the item's name) is shortened with "…", so that the kind of input
+    after it ("pris, kommune") stays whole."""
     import textwrap
 
+    room = width * lines - 4  # what textwrap fits on the lines, with slack for word breaks
+    if len(text) > room and ": " in text:
+        name, kind = text.rsplit(": ", 1)
+        name = textwrap.shorten(name, max(room - len(kind) - 2, 12), placeholder=" …")
+        text = f"{name}: {kind}"
     parts = textwrap.wrap(text, width) or [text]
     if len(parts) > lines:
         parts = [*parts[: lines - 1], textwrap.shorten(" ".join(parts[lines - 1 :]), width, placeholder=" …")]
