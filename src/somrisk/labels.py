@@ -164,6 +164,10 @@ class InputLabels(Mapping[str, str]):
         names = GROUP_NAMES[self.lang] | self._groups
         return " + ".join(names[part] if part in names else self[part] for part in name.split(" + "))
 
+    def consequence(self, name: str) -> str:
+        """A consequence's own label ("Kontanthjælp"), without the kind of input."""
+        return self._consequence_name(name, from_catalog=False)
+
     # --- the labels --------------------------------------------------------------------------
 
     def _label(self, path: str) -> str:
