@@ -139,28 +139,42 @@ def _print(html: Path, browser: str, pdftotext: str) -> list[str]:
     return pages[:-1] if pages and not pages[-1].strip() else pages
 
 
-@pytest.fixture(scope="module", params=["da", "en"])
-def printed(request, tmp_path_factory):
-    """(case, lang, html text, pages) of every case in one language."""
+@pytest.fixture(scope="module")
+def both(tmp_path_factory):
+    """Language -> (case, report data, html text, text of each printed page) of every case."""
     browser, pdftotext = _need_tools()
     from somrisk import load_case
     from somrisk.runner import report
 
-    lang = request.param
-    folder = tmp_path_factory.mktemp(f"print-{lang}")
     cases = [(path.stem, load_case(path)) for path in CASES] + [("every-input", parse_case(EVERY_INPUT))]
-    out = []
-    for name, case in cases:
-        written = report(case, out=folder / f"{name}.html", lang=lang, draws=500, seed=2)
-        out.append(
-            (
-                case,
-                written.data,
-                written.path.read_text(encoding="utf-8"),
-                _print(written.path, browser, pdftotext),
-            )
-        )
-    return lang, out
+    out: dict[str, list] = {}
+    for lang in ("da", "en"):
+        folder = tmp_path_factory.mktemp(f"print-{lang}")
+        out[lang] = []
+        for name, case in cases:
+            written = report(case, out=folder / f"{name}.html", lang=lang, draws=500, seed=2)
+            html = written.path.read_text(encoding="utf-8")
+            out[lang].append((case, written.data, html, _print(written.path, browser, pdftotext)))
+    return out
+
+
+@pytest.fixture(params=["da", "en"])
+def printed(request, both):
+    """(lang, the reports of every case in it)."""
+    return request.param, both[request.param]
+
+
+def test_both_languages_have_the_same_layout(both):
+    """The same number of pages, and each chapter starting on the same page, in Danish and English."""
+    starts = {}
+    for lang, reports in both.items():
+        starts[lang] = []
+        for case, _, html, pages in reports:
+            chapters = [_squash(unescape(h)) for h in re.findall(r"<h2>(.*?)</h2>", html)]
+            lines = [{_squash(line) for line in page.splitlines()} for page in pages]
+            first = [next(k for k, page in enumerate(lines) if chapter in page) for chapter in chapters]
+            starts[lang].append((case.name, len(pages), first))
+    assert starts["da"] == starts["en"]
 
 
 def _squash(text: str) -> str:
