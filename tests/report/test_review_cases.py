@@ -120,3 +120,14 @@ def test_an_actor_without_flows_is_said_to_have_none_not_a_zero_probability(tmp_
     assert first.count("ingen betalinger") == 1  # region's cell, not kommune's (which pays the costs)
     english = write_report(tmp_path, text, lang="en")
     assert "The intervention has neither costs nor gains for the region" in english
+
+
+def test_a_certain_probability_shows_the_rule_of_three_as_its_error(tmp_path):
+    """Every draw pays off: the standard error is 0, but 500 draws only bound the error by 3/500."""
+    text = minimal_case(
+        effect='{ dist = "uniform", min = 0.05, max = 0.15 }',
+        consequences='[[consequences]]\nname = "x"\nchange = -1\nprice = { kommune = 5000 }',
+    )
+    page = write_report(tmp_path, text, lang="da")
+    first = page[page.index('<section id="summary">') : page.index('<section id="case"')]
+    assert "<td>Kommune</td>" in first and "100 % (±0,6)</td>" in first

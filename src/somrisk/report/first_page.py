@@ -129,8 +129,7 @@ def _actors(data: ReportData, words: Words, table) -> str:
         q = row.npv_quantile
         if has_flows(data, actor):
             p, se = float(row.npv_prob_positive), float(row.npv_prob_positive_se)
-            error = words.number(100 * Z95 * se, 1) if np.isfinite(se) and se > 0 else "-"
-            prob = f"{words.percent(p)} (±{error})"
+            prob = f"{words.percent(p)} (±{_error(se, data.simulation.attrs['draws'], words)})"
         else:
             prob = words["no_flows_cell"]
         money = [
@@ -152,6 +151,14 @@ def _actors(data: ReportData, words: Words, table) -> str:
     ]
     note = words["precision_note"].format(draws=words.number(data.simulation.attrs["draws"]))
     return table(header, rows) + f'<p class="muted">{escape(note)}</p>'
+
+
+def _error(se: float, draws: int, words: Words) -> str:
+    """The Monte Carlo error of a probability in percentage points: 1.96 standard errors; where every
+    draw fell on one side (se = 0), the rule of three's 95 % bound 3 / draws; unknown for one draw."""
+    if draws <= 1 or not np.isfinite(se):
+        return words["unknown"]
+    return words.number(100 * (Z95 * se if se > 0 else 3 / draws), 1)
 
 
 def _som_figures(data: ReportData, words: Words, table) -> str:

@@ -141,6 +141,7 @@ _LABELS = {
         "tornado_axis": "Samlet nutidsværdi ({unit}); basis {base}",
         "case_file": "Sagsfil",
         "written": "Rapporten er skrevet til {}",
+        "unknown": "ukendt",
         "register_note": "Koden under hver antagelse er dens sti i sagsfilen, til analytikere, der retter "
         "sagen.",
     },
@@ -266,6 +267,7 @@ _LABELS = {
         "tornado_axis": "Total net present value ({unit}); base {base}",
         "case_file": "Case file",
         "written": "Report written to {}",
+        "unknown": "unknown",
         "register_note": "The code under each assumption is its path in the case file, for analysts who "
         "edit the case.",
     },
