@@ -30,11 +30,9 @@ _LABELS = {
         "years": "år",
         "price_level": "Prisniveau",
         "discount_rate": "Diskonteringsrente",
-        "key_figures": "Nøgletal",
         "actor": "Aktør",
         "deterministic": "Deterministisk (SØM)",
         "median": "Median",
-        "interval": "Nedre og øvre: 90 %-intervallet for nutidsværdien (NPV) over trækningerne.",
         "p05": "Nedre (5 %)",
         "p95": "Øvre (95 %)",
         "no_uncertainty": "Alle input er faste tal, så der er ingen usikkerhed at fordele på antagelserne.",
@@ -155,11 +153,9 @@ _LABELS = {
         "years": "years",
         "price_level": "Price level",
         "discount_rate": "Discount rate",
-        "key_figures": "Key figures",
         "actor": "Actor",
         "deterministic": "Deterministic (SØM)",
         "median": "Median",
-        "interval": "Low and high: the 90 % interval of the net present value (NPV) over the draws.",
         "p05": "Low (5 %)",
         "p95": "High (95 %)",
         "no_uncertainty": "Every input is a fixed number: there is no uncertainty to attribute.",
@@ -407,30 +403,6 @@ class Words:
             return f"> {self.number(100 - 10.0**-decimals, decimals)} %"
         return f"{self.number(100 * p, decimals)} %"
 
-    def prob_positive_sentence(self, actor: str, p: float, years: int) -> str:
-        whom = _WHOM[self.lang].get(actor, f"for {actor}")
-        if self.lang == "da":
-            return (
-                f"Der er {self.percent(p)} sandsynlighed for, at indsatsen giver et positivt nettoresultat "
-                f"{whom} over {years} år (nutidsværdi over 0)."
-            )
-        return (
-            f"There is a {self.percent(p)} probability that the intervention gives a positive net result "
-            f"{whom} over {years} year{'' if years == 1 else 's'} (net present value above 0)."
-        )
-
-    def payback_sentence(self, p: float, last_year: int, median_year: int | None) -> str:
-        if self.lang == "da":
-            text = (
-                f"Der er {self.percent(p)} sandsynlighed for, at indsatsen samlet set betaler sig tilbage "
-                f"inden udgangen af {last_year}"
-            )
-            return text + (f"; mediantilbagebetalingsåret er {median_year}." if median_year else ".")
-        text = (
-            f"There is a {self.percent(p)} probability that the intervention pays back in total by the "
-            f"end of {last_year}"
-        )
-        return text + (f"; the median payback year is {median_year}." if median_year else ".")
 
 
 def describe(kind: str, params: dict[str, float], words: Words) -> str:
