@@ -85,12 +85,11 @@ def _year_axis(ax, years: np.ndarray) -> None:
     ax.set_xlim(years[0] - 0.5, years[-1] + 0.5)
 
 
-def _decimal_axis(axis, lang: str) -> None:
-    """Decimal commas on an axis of plain numbers in Danish (matplotlib writes decimal points)."""
+def _percent_axis(axis) -> None:
+    """A share from 0 to 1 shown as whole percentages: "20 %"."""
     from matplotlib.ticker import FuncFormatter
 
-    if lang == "da":
-        axis.set_major_formatter(FuncFormatter(lambda x, _: f"{x:g}".replace(".", ",").replace("-", "−")))
+    axis.set_major_formatter(FuncFormatter(lambda x, _: f"{100 * x:.0f} %"))
 
 
 def tornado_figure(
@@ -298,7 +297,7 @@ def payback_curve(summary: xr.Dataset, words: Words) -> Figure:
     ax.bar(years, summary.payback_cdf.values, width=0.6, color=PALETTE[2])
     ax.set_ylim(0, 1)
     _year_axis(ax, years)
-    _decimal_axis(ax.yaxis, words.lang)
+    _percent_axis(ax.yaxis)
     ax.set_xlabel(words["year"])
     ax.set_ylabel(words["payback_curve"])
     return fig
@@ -317,7 +316,7 @@ def sobol_figure(result: SobolResult, words: Words, labels: list[str] | None = N
     ax.set_yticks(y, [wrap_label(name) for name in (labels or list(result.names))], fontsize=8)
     ax.set_xlim(0, 1)
     ax.set_xlabel(words["sobol_axis"])
-    _decimal_axis(ax.xaxis, words.lang)
+    _percent_axis(ax.xaxis)
     ax.legend(fontsize=8, loc="lower right")
     return fig
 

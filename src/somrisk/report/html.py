@@ -325,7 +325,7 @@ def _provenance(data: ReportData, words: Words) -> str:
         (words["version"], attrs["somrisk_version"]),
         (words["case_hash"], attrs["case_sha256"]),
         (words["seed"], str(attrs["seed"])),
-        (words["sampler"], attrs["sampler"]),
+        (words["sampler"], words.sampler(attrs["sampler"])),
         (words["draws"], words.number(attrs["draws"])),
         (words["date"], words.local_date(attrs.get("created_at"))),
     ]

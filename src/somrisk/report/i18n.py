@@ -313,6 +313,12 @@ _MONTHS = {
 }
 
 
+_SAMPLERS = {
+    "da": {"lhs": "Latin hypercube", "mc": "tilfældige trækninger (Monte Carlo)", "sobol": "Sobol-sekvens"},
+    "en": {"lhs": "Latin hypercube", "mc": "random draws (Monte Carlo)", "sobol": "Sobol sequence"},
+}
+
+
 class Words:
     """Labels and number formats of one language."""
 
@@ -368,6 +374,11 @@ class Words:
             return f"{moment.day}. {month} {moment.year}, kl. {moment:%H.%M}"
         return f"{moment.day} {month} {moment.year}, {moment:%H:%M}"
 
+    def sampler(self, name: str) -> str:
+        """The sampler in words, its name in brackets: "Latin hypercube (lhs)"."""
+        words = _SAMPLERS[self.lang].get(name)
+        return f"{words} ({name})" if words else name
+
     def years(self, n: int) -> str:
         """ "10 år", "1 year", "10 years"."""
         if self.lang == "da":
@@ -402,7 +413,6 @@ class Words:
         if 1 - edge <= p < 1:
             return f"> {self.number(100 - 10.0**-decimals, decimals)} %"
         return f"{self.number(100 * p, decimals)} %"
-
 
 
 def describe(kind: str, params: dict[str, float], words: Words) -> str:
