@@ -250,3 +250,33 @@ def test_som_figures_equal_the_summary_json_of_the_same_run(reports):
     assert "Tilbagefald kan være talt med to gange" in first
     assert "mens Uddannelseshjælp, Skat af beskæftigelse, Ungdomsuddannelse også har en profil" in first
     assert "skat_beskaeftigelse" not in first  # slugs are for the case file
+
+
+def test_the_charts_svg_text_is_in_the_report_language_with_labels_not_paths(reports):
+    """matplotlib writes text as glyphs with the string in a comment, a comment per line."""
+    from html import unescape
+
+    from somrisk import load_case
+    from somrisk.labels import labels
+
+    da, en, _ = reports
+    paths = list(labels(load_case(example_case_path())))
+    assert "effect.success_rate" in paths
+    for path, lang, expected in (
+        (
+            da,
+            "da",
+            {"Effekt: succesrate", "Økonomiske konsekvenser", "andel alene", "andel inkl. samspil", "kr."},
+        ),
+        (
+            en,
+            "en",
+            {"Effect: success rate", "Budget consequences", "share alone", "share incl. interactions", "DKK"},
+        ),
+    ):
+        text = path.read_text(encoding="utf-8")
+        comments = {unescape(c) for c in re.findall(r"<!-- (.*?) -->", text, re.DOTALL)}
+        assert expected <= comments, expected - comments
+        assert not [c for c in comments for p in paths if p in c], lang  # no input paths
+        assert "S1" not in comments and "Tornado" not in comments
+        assert ("DKK" in comments) == (lang == "en")
