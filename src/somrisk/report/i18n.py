@@ -85,8 +85,8 @@ _LABELS = {
         "facts": "{participants} deltagere ({intake}) · {horizon} ({years}) · prisniveau {price_level} · "
         "diskonteringsrente {rate} · {draws} trækninger",
         "investment_table": "Investering og afkast (nutidsværdi)",
-        "investment": "Investering: omkostningerne",
-        "return": "Afkast: gevinsterne",
+        "investment": "Investering: indsatsens meromkostninger",
+        "return": "Afkast: de økonomiske gevinster",
         "npv": "Nettonutidsværdi (afkast − investering)",
         "mc_mean": "Gennemsnit (Monte Carlo)",
         "npv_by_actor": "Nettonutidsværdi pr. aktør",
@@ -208,8 +208,8 @@ _LABELS = {
         "facts": "{participants} participants ({intake}) · {horizon} ({years}) · price level "
         "{price_level} · discount rate {rate} · {draws} draws",
         "investment_table": "Investment and return (present value)",
-        "investment": "Investment: the costs",
-        "return": "Return: the gains",
+        "investment": "Investment: the extra costs of the intervention",
+        "return": "Return: the budget gains",
         "npv": "Net present value (return − investment)",
         "mc_mean": "Mean (Monte Carlo)",
         "npv_by_actor": "Net present value by actor",
