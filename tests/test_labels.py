@@ -201,3 +201,17 @@ def test_cohorts_count_from_one(i):
     names = labels(parse_case(CASE), "da")
     assert names[f"participants.cohorts.{i}"] == f"Deltagere, hold {i + 1}"
     assert names[f"effect.cohort_factor.{i}"].endswith(f"hold {i + 1}")
+
+
+@given(
+    st.lists(
+        st.sampled_from(["costs", "consequences", "catalog", "price", "x", "0", "amount", "kommune"]),
+        min_size=1,
+        max_size=5,
+    )
+)
+def test_any_path_gets_a_label_and_is_never_refused(parts):
+    path = ".".join(parts)
+    for lang in ("da", "en"):
+        label = labels(parse_case(CASE), lang)[path]
+        assert isinstance(label, str) and label.strip(), path

@@ -19,7 +19,12 @@ from somrisk.labels import labels
 from somrisk.report.i18n import Words
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from somrisk.report.html import ReportData
+
+    #: html._table: header, rows of (css class, cells) -> an HTML table
+    Table = Callable[[list[str], list[tuple[str, list[str]]]], str]
 
 __all__ = ["has_flows", "summary_page"]
 
@@ -29,7 +34,7 @@ Z95 = 1.96
 SKEW_SHARE = 0.1
 
 
-def summary_page(data: ReportData, words: Words, title: str, table) -> str:
+def summary_page(data: ReportData, words: Words, title: str, table: Table) -> str:
     """Page 1 as a <section id="summary">; `table` is html._table."""
     parts = [
         f"<h1>{escape(title)}</h1>",
@@ -92,7 +97,7 @@ def _verdicts(data: ReportData, words: Words) -> str:
     return f'<ul class="verdict">{"".join(items)}</ul><p>{escape(payback)}.</p>'
 
 
-def _investment(data: ReportData, words: Words, table) -> str:
+def _investment(data: ReportData, words: Words, table: Table) -> str:
     """Present values of the costs and gains, their difference and the benefit-cost ratio: SØM's
     deterministic figures beside the Monte Carlo means."""
     sim, s = data.simulation, data.summary
@@ -120,7 +125,7 @@ def _investment(data: ReportData, words: Words, table) -> str:
     return table(["", words["deterministic"], words["mc_mean"]], rows)
 
 
-def _actors(data: ReportData, words: Words, table) -> str:
+def _actors(data: ReportData, words: Words, table: Table) -> str:
     s = data.summary
     rows = []
     for actor in s.actor.values:
@@ -161,7 +166,7 @@ def _error(se: float, draws: int, words: Words) -> str:
     return words.number(100 * (Z95 * se if se > 0 else 3 / draws), 1)
 
 
-def _som_figures(data: ReportData, words: Words, table) -> str:
+def _som_figures(data: ReportData, words: Words, table: Table) -> str:
     """SØM's undiscounted net result over the horizon and both per-participant figures."""
     s = data.summary
     years = words.years(len(s.year))
