@@ -131,3 +131,17 @@ def test_a_certain_probability_shows_the_rule_of_three_as_its_error(tmp_path):
     page = write_report(tmp_path, text, lang="da")
     first = page[page.index('<section id="summary">') : page.index('<section id="case"')]
     assert "<td>Kommune</td>" in first and "100 % (±0,6)</td>" in first
+
+
+def test_the_provenance_date_is_local_and_in_words(monkeypatch):
+    import time
+
+    monkeypatch.setenv("TZ", "Europe/Copenhagen")
+    time.tzset()
+    try:
+        stamp = "2026-12-06T02:05:00+00:00"  # winter: UTC+1
+        assert Words("da").local_date(stamp) == "6. december 2026, kl. 03.05"
+        assert Words("en").local_date("2026-07-01T22:30:00+00:00") == "2 July 2026, 00:30"  # summer: UTC+2
+    finally:
+        monkeypatch.undo()
+        time.tzset()
