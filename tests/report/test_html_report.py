@@ -280,3 +280,11 @@ def test_the_charts_svg_text_is_in_the_report_language_with_labels_not_paths(rep
         assert not [c for c in comments for p in paths if p in c], lang  # no input paths
         assert "S1" not in comments and "Tornado" not in comments
         assert ("DKK" in comments) == (lang == "en")
+
+
+def test_the_provenance_names_the_case_file(reports):
+    for path in reports[:2]:
+        text = path.read_text(encoding="utf-8")
+        provenance = text[text.index('<section id="provenance"') :]
+        assert f"<td>{example_case_path().name}</td>" in provenance
+        assert "Latin hypercube (lhs)" in provenance
