@@ -23,6 +23,7 @@ STAGES = {
     "somrisk.distributions": 0,
     "somrisk.case": 1,
     "somrisk.space": 2,
+    "somrisk.labels": 2.5,  # after case/ and space, before everything that shows inputs
     "somrisk.sampling": 3,
     "somrisk.transform": 4,
     "somrisk.plan": 5,

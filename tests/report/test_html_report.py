@@ -11,13 +11,11 @@ from somrisk import example_case_path
 from somrisk.report.i18n import Words
 
 SECTIONS = (
+    "summary",
     "case",
-    "key-figures",
-    "warnings",
-    "som-figures",
     "cumulative",
-    "npv-distribution",
     "payback",
+    "npv-distribution",
     "sensitivity",
     "by-year",
     "assumptions",
@@ -26,7 +24,7 @@ SECTIONS = (
 
 
 class Page(HTMLParser):
-    """Collects section ids, tags, attributes and the cells of the key-figures table."""
+    """Collects section ids, tags, attributes and the cells of the first page's tables."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -43,9 +41,9 @@ class Page(HTMLParser):
         if tag == "section":
             self.section = dict(attrs).get("id", "")
             self.sections.append(self.section)
-        elif tag == "tr" and self.section in ("key-figures", "som-figures"):
+        elif tag == "tr" and self.section == "summary":
             self.rows.append([])
-        elif tag == "td" and self.section in ("key-figures", "som-figures"):
+        elif tag == "td" and self.section == "summary":
             self.cell = []
 
     def handle_endtag(self, tag):
@@ -108,11 +106,49 @@ def test_key_figures_equal_the_summary_json_of_the_same_run(reports):
     words = Words("da")
     by_actor = {row[0]: row[1:] for row in page.rows if row}
     for actor, figures in summary["npv"].items():
-        deterministic, median, low, high, prob = by_actor[words.actor(actor)]
+        deterministic, mean, median, low, high, prob = by_actor[words.actor(actor)]
         assert danish_money(deterministic) == round(summary["deterministic"]["npv"][actor])
+        assert danish_money(mean) == round(figures["mean"])
         assert danish_money(median) == round(figures["p50"])
         assert (danish_money(low), danish_money(high)) == (round(figures["p05"]), round(figures["p95"]))
-        assert prob == words.percent(figures["prob_positive"])
+        error = f"{100 * 1.96 * figures['prob_positive_se']:.1f}".replace(".", ",")
+        assert prob == f"{words.percent(figures['prob_positive'])} (±{error})"
+
+
+def test_the_investment_and_its_return_equal_the_reference_model(reports):
+    """Present values of costs and gains at the base values, from tests/reference/numpy_model.py."""
+    import tomllib
+
+    from reference import numpy_model as reference
+
+    da, _, summary = reports
+    page, _ = parse(da)
+    rows = {row[0]: row[1:] for row in page.rows if row}
+    raw = tomllib.loads(example_case_path().read_text(encoding="utf-8"))
+    base = reference.evaluate(raw, reference.base_values(raw))
+    costs, gains = float(base["pv_costs"][0]), float(base["pv_gains"][0])
+    assert danish_money(rows["Investering: indsatsens meromkostninger"][0]) == round(costs)
+    assert danish_money(rows["Afkast: de økonomiske gevinster"][0]) == round(gains)
+    ratio = rows["Afkast pr. investeret krone"]
+    assert ratio[0] == f"{gains / costs:.2f}".replace(".", ",")
+    assert ratio[1] == f"{summary['benefit_cost_ratio']:.2f}".replace(".", ",")
+
+
+def test_the_verdict_names_each_actor_and_the_horizon(reports):
+    da, en, summary = reports
+    _, danish = parse(da)
+    _, english = parse(en)
+    words = Words("da")
+    p = words.percent(summary["npv"]["kommune"]["prob_positive"])
+    assert (
+        f"Der er {p} sandsynlighed for, at indsatsen betaler sig for kommunen inden udgangen af 2034."
+        in danish
+    )
+    p = Words("en").percent(summary["npv"]["total"]["prob_positive"])
+    assert (
+        f"There is a {p} probability that the intervention pays off in total by the end of 2034." in english
+    )
+    assert f"medianåret er {summary['payback']['median_year']}" in danish
 
 
 def test_danish_and_english_use_their_own_terms_and_number_formats(reports):
@@ -154,6 +190,8 @@ def test_report_command_writes_the_file(cli, tmp_path):
     result = cli("report", "--out", out, "--lang", "en", "--draws", "1000")
     assert result.code == 0, result.stderr
     assert out.exists() and "Report written to" in result.stdout
+    danish = cli("report", "--out", out, "--lang", "da", "--draws", "1000")
+    assert danish.code == 0 and "Rapporten er skrevet til" in danish.stdout, danish.stderr
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
 
 
@@ -198,15 +236,55 @@ def test_som_figures_equal_the_summary_json_of_the_same_run(reports):
     rows = {row[0]: row[1:] for row in page.rows if row}
     total = rows["Nettoresultat over 10 år, udiskonteret"]
     assert danish_money(total[0]) == round(summary["deterministic"]["net_total"]["total"])
-    assert danish_money(total[1]) == round(summary["net_total"]["total"]["p50"])
+    assert danish_money(total[1]) == round(summary["net_total"]["total"]["mean"])
+    assert danish_money(total[2]) == round(summary["net_total"]["total"]["p50"])
     per = rows["Nutidsværdi pr. deltager"]
     assert danish_money(per[0]) == round(summary["deterministic"]["npv_per_participant"])
-    assert (danish_money(per[2]), danish_money(per[3])) == (
+    assert (danish_money(per[3]), danish_money(per[4])) == (
         round(summary["per_participant"]["npv"]["p05"]),
         round(summary["per_participant"]["npv"]["p95"]),
     )
-    ratio = next(cells for label, cells in rows.items() if label.startswith("Afkast pr. investeret krone"))
-    assert ratio[0] == f"{summary['deterministic']['benefit_cost_ratio']:.2f}".replace(".", ",")
-    # the bundled example's two warnings, in Danish
-    assert "Tidshorisonten (10 år) slutter før de sidste holds vinduer" in text
-    assert "Tilbagefald kan være talt med to gange" in text
+    # the bundled example's two warnings, in Danish, on the first page
+    first = text[text.index('<section id="summary">') : text.index('<section id="case"')]
+    assert "Tidshorisonten (10 år) slutter før de sidste holds vinduer" in first
+    assert "Tilbagefald kan være talt med to gange" in first
+    assert "mens Uddannelseshjælp, Skat af beskæftigelse, Ungdomsuddannelse også har en profil" in first
+    assert "skat_beskaeftigelse" not in first  # slugs are for the case file
+
+
+def test_the_charts_svg_text_is_in_the_report_language_with_labels_not_paths(reports):
+    """matplotlib writes text as glyphs with the string in a comment, a comment per line."""
+    from html import unescape
+
+    from somrisk import load_case
+    from somrisk.labels import labels
+
+    da, en, _ = reports
+    paths = list(labels(load_case(example_case_path())))
+    assert "effect.success_rate" in paths
+    for path, lang, expected in (
+        (
+            da,
+            "da",
+            {"Effekt: succesrate", "Økonomiske konsekvenser", "andel alene", "andel inkl. samspil", "kr."},
+        ),
+        (
+            en,
+            "en",
+            {"Effect: success rate", "Budget consequences", "share alone", "share incl. interactions", "DKK"},
+        ),
+    ):
+        text = path.read_text(encoding="utf-8")
+        comments = {unescape(c) for c in re.findall(r"<!-- (.*?) -->", text, re.DOTALL)}
+        assert expected <= comments, expected - comments
+        assert not [c for c in comments for p in paths if p in c], lang  # no input paths
+        assert "S1" not in comments and "Tornado" not in comments
+        assert ("DKK" in comments) == (lang == "en")
+
+
+def test_the_provenance_names_the_case_file(reports):
+    for path in reports[:2]:
+        text = path.read_text(encoding="utf-8")
+        provenance = text[text.index('<section id="provenance"') :]
+        assert f"<td>{example_case_path().name}</td>" in provenance
+        assert "Latin hypercube (lhs)" in provenance

@@ -258,7 +258,9 @@ def report(
         )
     finally:
         progress.close()
-    stdout.print(f"Report written to {result.path}", markup=False, highlight=False)
+    from somrisk.report.i18n import Words
+
+    stdout.print(Words(lang.value)["written"].format(result.path), markup=False, highlight=False)
 
 
 @app.command()

@@ -17,6 +17,8 @@ import numpy as np
 from somrisk._files import check_writable, write_atomic
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     import xarray as xr
     from matplotlib.figure import Figure
 
@@ -35,6 +37,7 @@ __all__ = [
     "sobol_figure",
     "svg",
     "tornado_figure",
+    "wrap_label",
 ]
 
 CHART_FORMATS = {".png": "PNG", ".svg": "SVG", ".pdf": "PDF"}
@@ -82,21 +85,27 @@ def _year_axis(ax, years: np.ndarray) -> None:
     ax.set_xlim(years[0] - 0.5, years[-1] + 0.5)
 
 
-def _decimal_axis(axis, lang: str) -> None:
-    """Decimal commas on an axis of plain numbers in Danish (matplotlib writes decimal points)."""
+def _percent_axis(axis) -> None:
+    """A share from 0 to 1 shown as whole percentages: "20 %"."""
     from matplotlib.ticker import FuncFormatter
 
-    if lang == "da":
-        axis.set_major_formatter(FuncFormatter(lambda x, _: f"{x:g}".replace(".", ",").replace("-", "−")))
+    axis.set_major_formatter(FuncFormatter(lambda x, _: f"{100 * x:.0f} %"))
 
 
-def tornado_figure(result: Tornado, currency: str = "DKK", lang: str = "en") -> Figure:
+def tornado_figure(
+    result: Tornado, currency: str = "DKK", lang: str = "en", *, labels: Mapping[str, str] | None = None
+) -> Figure:
     """The usual tornado: one horizontal bar per input from its low-quantile NPV to its high-quantile
-    NPV, around a vertical axis at the base (deterministic) NPV, largest swing on top."""
+    NPV, around a vertical axis at the base (deterministic) NPV, largest swing on top. `labels`
+    (input path -> label, :func:`somrisk.labels.labels`) name the bars; without them, the paths."""
     from matplotlib.ticker import FuncFormatter
+
+    from somrisk.report.i18n import Words
+
+    words = Words(lang if lang in ("da", "en") else "en", currency)
 
     bars = result.bars[:MAX_ITEMS]
-    fig = _figure(9, 1.2 + 0.38 * max(len(bars), 1))
+    fig = _figure(9, 1.2 + 0.3 * max(len(bars), 1))
     ax = fig.add_subplot()
     y = np.arange(len(bars))[::-1]
     base = result.base
@@ -110,21 +119,44 @@ def tornado_figure(result: Tornado, currency: str = "DKK", lang: str = "en") -> 
         < max([base, *(max(b.npv_low, b.npv_high) for b in bars)])
     ):
         ax.axvline(0, color="grey", linewidth=0.8, linestyle="--")
-    ax.set_yticks(y, [bar.input for bar in bars], fontsize=8)
-    ax.xaxis.set_major_formatter(FuncFormatter(lambda x, position: _money(x, position, lang)))
-    output = {"da": "nutidsværdi", "en": "NPV"}.get(lang, "NPV") if result.output == "npv" else result.output
-    ax.set_xlabel(f"{output} ({currency}); {'basis' if lang == 'da' else 'base'} {_money(base, lang=lang)}")
+    names = [wrap_label(labels.get(bar.input, bar.input) if labels else bar.input) for bar in bars]
+    ax.set_yticks(y, names, fontsize=8)
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda x, position: _money(x, position, words.lang)))
+    base_text = _money(base, lang=words.lang)
+    if result.output == "npv":
+        ax.set_xlabel(words["tornado_axis"].format(unit=words.unit, base=base_text))
+    else:
+        ax.set_xlabel(
+            f"{result.output} ({words.unit}); {'basis' if words.lang == 'da' else 'base'} {base_text}"
+        )
     low, high = round(result.low_quantile * 100), round(result.high_quantile * 100)
-    what = "input i sin {} %-fraktil" if lang == "da" else "input at its {} % quantile"
+    what = words["tornado_quantile"]
     ax.legend(
         handles=[_patch(LOW_COLOUR, what.format(low)), _patch(HIGH_COLOUR, what.format(high))],
         loc="lower right",
         fontsize=8,
     )
     hidden = len(result.bars) - len(bars)
-    note = "de {} mindste udslag er ikke vist" if lang == "da" else "the {} smallest swings not shown"
-    ax.set_title("Tornado" + (f" ({note.format(hidden)})" if hidden else ""))
+    if hidden:
+        ax.set_title(words["tornado_hidden"].format(hidden), fontsize=9)
     return fig
+
+
+def wrap_label(text: str, width: int = 46, lines: int = 2) -> str:
+    """A long label on at most `lines` lines of about `width` characters. Where it is longer, the
+    part before the last ": " (the item's name) is shortened with "…", so that the kind of input
+    after it ("pris, kommune") stays whole."""
+    import textwrap
+
+    room = width * lines - 4  # what textwrap fits on the lines, with slack for word breaks
+    if len(text) > room and ": " in text:
+        name, kind = text.rsplit(": ", 1)
+        name = textwrap.shorten(name, max(room - len(kind) - 2, 12), placeholder=" …")
+        text = f"{name}: {kind}"
+    parts = textwrap.wrap(text, width) or [text]
+    if len(parts) > lines:
+        parts = [*parts[: lines - 1], textwrap.shorten(" ".join(parts[lines - 1 :]), width, placeholder=" …")]
+    return "\n".join(parts)
 
 
 def _patch(colour: str, label: str):
@@ -205,7 +237,7 @@ def fan_chart(summary: xr.Dataset, words: Words) -> Figure:
     deterministic line and the zero line."""
     from matplotlib.ticker import FuncFormatter
 
-    fig = _figure(8, 4.5)
+    fig = _figure(8, 3.8)
     ax = fig.add_subplot()
     years = summary.year.values
     q = summary.cumulative_quantile
@@ -232,7 +264,7 @@ def fan_chart(summary: xr.Dataset, words: Words) -> Figure:
     ax.yaxis.set_major_formatter(FuncFormatter(lambda x, position: _money(x, position, words.lang)))
     _year_axis(ax, years)
     ax.set_xlabel(words["year"])
-    ax.set_ylabel(words.currency)
+    ax.set_ylabel(words.unit)
     ax.legend(fontsize=8, loc="upper left")
     return fig
 
@@ -241,7 +273,7 @@ def npv_distribution(npv: dict[str, np.ndarray], deterministic: dict[str, float]
     """Histogram of the NPV per actor and in total, with the 0 line and the 90 % interval marked."""
     from matplotlib.ticker import FuncFormatter
 
-    fig = _figure(8, 1.9 * len(npv))
+    fig = _figure(8, 0.5 + 1.3 * len(npv))
     axes = fig.subplots(len(npv), 1, squeeze=False)[:, 0]
     for k, (ax, (actor, values)) in enumerate(zip(axes, npv.items(), strict=True)):
         colour = "black" if actor == "total" else PALETTE[k % len(PALETTE)]
@@ -253,19 +285,19 @@ def npv_distribution(npv: dict[str, np.ndarray], deterministic: dict[str, float]
         ax.set_yticks([])
         ax.set_ylabel(words.actor(actor), rotation=0, ha="right", va="center")
         ax.xaxis.set_major_formatter(FuncFormatter(lambda x, position: _money(x, position, words.lang)))
-    axes[-1].set_xlabel(words.currency)
+    axes[-1].set_xlabel(words.unit)
     return fig
 
 
 def payback_curve(summary: xr.Dataset, words: Words) -> Figure:
     """The probability of having paid back by the end of each year."""
-    fig = _figure(8, 3.5)
+    fig = _figure(8, 3)
     ax = fig.add_subplot()
     years = summary.year.values
     ax.bar(years, summary.payback_cdf.values, width=0.6, color=PALETTE[2])
     ax.set_ylim(0, 1)
     _year_axis(ax, years)
-    _decimal_axis(ax.yaxis, words.lang)
+    _percent_axis(ax.yaxis)
     ax.set_xlabel(words["year"])
     ax.set_ylabel(words["payback_curve"])
     return fig
@@ -279,11 +311,12 @@ def sobol_figure(result: SobolResult, words: Words, labels: list[str] | None = N
     y = np.arange(len(result.names))[::-1]
     # an estimate below 0 is noise around 0 (its interval says how much), not a negative share
     s1, st = np.clip(np.nan_to_num(result.S1), 0, 1), np.clip(np.nan_to_num(result.ST), 0, 1)
-    ax.barh(y + 0.18, s1, height=0.35, xerr=result.S1_conf, color=PALETTE[0], label="S1")
-    ax.barh(y - 0.18, st, height=0.35, xerr=result.ST_conf, color=PALETTE[1], label="ST")
-    ax.set_yticks(y, labels or list(result.names), fontsize=8)
+    ax.barh(y + 0.18, s1, height=0.35, xerr=result.S1_conf, color=PALETTE[0], label=words["sobol_alone"])
+    ax.barh(y - 0.18, st, height=0.35, xerr=result.ST_conf, color=PALETTE[1], label=words["sobol_total"])
+    ax.set_yticks(y, [wrap_label(name) for name in (labels or list(result.names))], fontsize=8)
     ax.set_xlim(0, 1)
-    _decimal_axis(ax.xaxis, words.lang)
+    ax.set_xlabel(words["sobol_axis"])
+    _percent_axis(ax.xaxis)
     ax.legend(fontsize=8, loc="lower right")
     return fig
 

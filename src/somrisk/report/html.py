@@ -7,12 +7,15 @@ Every number shown was computed by the library; this module only arranges and fo
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 from html import escape
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+import numpy as np
 
 from somrisk.distributions import as_distribution
+from somrisk.labels import GROUP_NAMES, InputLabels, labels
 from somrisk.report import charts
+from somrisk.report.first_page import case_file_name, summary_page
 from somrisk.report.i18n import Words, describe
 
 if TYPE_CHECKING:
@@ -25,44 +28,37 @@ __all__ = ["ReportData", "render_html"]
 
 #: The order of the assumption groups in the report, as SØM lists them.
 ASSUMPTION_ORDER = ("costs", "effect", "persistence", "consequences", "prices", "participants", "economy")
-_GROUP_NAMES = {
-    "da": {
-        "costs": "Omkostninger",
-        "effect": "Effekt",
-        "persistence": "Varighed",
-        "consequences": "Økonomiske konsekvenser",
-        "prices": "Priser",
-        "participants": "Deltagere",
-        "economy": "Økonomi",
-    },
-    "en": {
-        "costs": "Costs",
-        "effect": "Effect",
-        "persistence": "Persistence",
-        "consequences": "Budget consequences",
-        "prices": "Prices",
-        "participants": "Participants",
-        "economy": "Economy",
-    },
-}
 
 CSS = """
 body { font-family: "DejaVu Sans", Arial, Helvetica, sans-serif; margin: 2em auto; max-width: 60em;
-       color: #222; line-height: 1.4; }
-h1 { font-size: 1.6em; margin-bottom: 0.2em; } h2 { font-size: 1.25em; margin-top: 1.6em;
-     border-bottom: 1px solid #ccc; } h3 { font-size: 1.05em; }
-table { border-collapse: collapse; margin: 0.6em 0; font-size: 0.85em; }
-th, td { padding: 0.2em 0.6em; border-bottom: 1px solid #e5e5e5; vertical-align: top; }
+       color: #222; line-height: 1.35; }
+h1 { font-size: 1.5em; margin: 0 0 0.2em; } h2 { font-size: 1.2em; margin: 1.2em 0 0.4em;
+     border-bottom: 1px solid #ccc; } h3 { font-size: 1em; margin: 0.9em 0 0.3em; }
+h1, h2, h3 { break-after: avoid; page-break-after: avoid; }
+table { border-collapse: collapse; margin: 0.4em 0; font-size: 0.85em; }
+th, td { padding: 0.15em 0.5em; border-bottom: 1px solid #e5e5e5; vertical-align: top; }
 th { text-align: left; background: #f3f3f3; } td.n, th.n { text-align: right; } td.n { white-space: nowrap; }
-td { overflow-wrap: break-word; }
+td { overflow-wrap: break-word; } tr { break-inside: avoid; page-break-inside: avoid; }
 table.wide { font-size: 0.72em; } table.wide td, table.wide th { padding: 0.15em 0.35em; }
-table.register td:first-child { overflow-wrap: anywhere; min-width: 12em; }
+table.wide, table.facts, figure, .keep { break-inside: avoid; page-break-inside: avoid; }
+table.register td:first-child { min-width: 14em; }
+code.id { font-size: 0.8em; color: #666; overflow-wrap: anywhere; }
 tr.sum td { font-weight: bold; } tr.head td { background: #fafafa; font-style: italic; }
-figure { margin: 0.8em 0; } figure svg { max-width: 100%; height: auto; }
-p.lead { font-size: 1.05em; } .muted { color: #666; font-size: 0.85em; }
-section { page-break-inside: avoid; }
-@page { size: A4; margin: 15mm; }
-@media print { body { margin: 0; max-width: none; } h2 { page-break-after: avoid; } }
+figure { margin: 0.6em 0; } figure svg { max-width: 100%; height: auto; }
+figcaption { font-size: 0.85em; color: #333; margin-top: 0.2em; }
+p.facts { color: #444; margin: 0 0 0.6em; }
+ul.verdict { padding-left: 1.2em; margin: 0.3em 0; } ul.verdict li { margin: 0.15em 0; }
+#summary p, #summary li { margin: 0.25em 0; }
+#summary .warnings { border-left: 3px solid #E69F00; padding: 0.1em 0.8em; background: #fff8ec; }
+#summary .warnings ul { margin: 0.2em 0; padding-left: 1.2em; font-size: 0.85em; }
+.muted { color: #666; font-size: 0.8em; }
+@page { size: A4; margin: 14mm; }
+@media print {
+  body { margin: 0; max-width: none; font-size: 10pt; }
+  #summary { break-after: page; page-break-after: always; }
+  #summary table { font-size: 0.82em; }
+  .chart { break-before: auto; }
+}
 """
 
 
@@ -78,31 +74,28 @@ class ReportData:
 
 
 def render_html(data: ReportData, lang: str = "da") -> str:
-    """The report as one HTML document."""
+    """The report as one HTML document: page 1 answers the committee, then the case, the charts
+    (each with one sentence on how to read it), the year table, the assumptions and provenance."""
     case = data.simulation.case
     words = Words(lang, case.info.currency)
+    names = labels(case, lang)
+    title = f"{words['title']}: {case.name}"
     sections = [
+        summary_page(data, words, title, _table),
         _case_section(data, words),
-        _key_figures(data, words),
-        _warnings(data, words),
-        _som_figures(data, words),
-        _figure_section(words["cumulative"], charts.fan_chart(data.summary, words), "cumulative"),
-        _figure_section(words["npv_distribution"], _npv_figure(data, words), "npv-distribution"),
-        _figure_section(
-            f"{words['payback']}: {words['payback_curve'].lower()}",
-            charts.payback_curve(data.summary, words),
-            "payback",
-        ),
-        _sensitivity(data, words),
+        _cumulative(data, words),
+        _payback(data, words),
+        _npv_section(data, words),
+        _sensitivity(data, words, names),
         _by_year(data, words),
-        _assumptions(data, words),
+        _assumptions(data, words, names),
         _provenance(data, words),
     ]
-    title = f"{words['title']}: {case.name}"
     return (
         f'<!DOCTYPE html>\n<html lang="{lang}">\n<head>\n<meta charset="utf-8">\n'
         f"<title>{escape(title)}</title>\n<style>{CSS}</style>\n</head>\n<body>\n"
-        f"<h1>{escape(title)}</h1>\n" + "\n".join(sections) + "\n</body>\n</html>\n"
+        + "\n".join(sections)
+        + "\n</body>\n</html>\n"
     )
 
 
@@ -127,8 +120,12 @@ def _table(
     return f"<table{table_class}><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
 
 
-def _figure_section(title: str, fig, anchor: str) -> str:
-    return f'<section id="{anchor}"><h2>{escape(title)}</h2><figure>{charts.svg(fig)}</figure></section>'
+def _figure(anchor: str, title: str, fig, caption: str, level: str = "h2") -> str:
+    """A chart with its heading and one sentence under it, kept on one page."""
+    return (
+        f'<section id="{anchor}" class="keep chart"><{level}>{escape(title)}</{level}>'
+        f"<figure>{charts.svg(fig)}<figcaption>{escape(Words.sentence(caption))}</figcaption></figure></section>"
+    )
 
 
 def _case_section(data: ReportData, words: Words) -> str:
@@ -140,14 +137,15 @@ def _case_section(data: ReportData, words: Words) -> str:
         (words["measure"], case.effect.measure or "-"),
         (
             words["participants"],
-            f"{words.number(_participants(data))} ({case.years[cohorts[0]]}-{case.years[cohorts[1]]})",
+            f"{words.number(_participants(data))} "
+            f"({words.span(case.years[cohorts[0]], case.years[cohorts[1]])})",
         ),
-        (words["horizon"], f"{info.horizon} {words['years']} ({case.years[0]}-{case.years[-1]})"),
+        (words["horizon"], f"{words.years(info.horizon)} ({words.span(case.years[0], case.years[-1])})"),
         (words["price_level"], str(info.price_level)),
         (words["discount_rate"], words.percent(data.simulation.attrs["discount_rate"], 1)),
     ]
     cells = "".join(f"<tr><th>{escape(k)}</th><td>{escape(v)}</td></tr>" for k, v in rows)
-    return f'<section id="case"><h2>{escape(words["case"])}</h2><table>{cells}</table></section>'
+    return f'<section id="case" class="keep"><h2>{escape(words["case"])}</h2><table>{cells}</table></section>'
 
 
 def _participants(data: ReportData) -> float:
@@ -155,140 +153,70 @@ def _participants(data: ReportData) -> float:
     return data.simulation.deterministic.participants
 
 
-def _key_figures(data: ReportData, words: Words) -> str:
+def _cumulative(data: ReportData, words: Words) -> str:
     s = data.summary
-    rows = []
-    for actor in s.actor.values:
-        row = s.sel(actor=actor)
-        q = row.npv_quantile
-        rows.append(
-            (
-                "sum" if actor == "total" else "",
-                [
-                    words.actor(str(actor)),
-                    words.money(float(row.npv_deterministic)),
-                    words.money(float(q.sel(quantile=0.5))),
-                    words.money(float(q.sel(quantile=0.05))),
-                    words.money(float(q.sel(quantile=0.95))),
-                    words.percent(float(row.npv_prob_positive)),
-                ],
-            )
-        )
-    table = _table(
-        [
-            words["actor"],
-            words["deterministic"],
-            words["median"],
-            words["p05"],
-            words["p95"],
-            words["prob_positive"],
-        ],
-        rows,
+    years = s.year.values
+    median = s.cumulative_quantile.sel(quantile=0.5).values
+    last = int(years[-1])
+    crossed = np.flatnonzero(median > 0)
+    cross = words["cross_year"].format(year=int(years[crossed[0]])) if crossed.size else None
+    caption = words["caption_cumulative"].format(
+        cross=cross or words["cross_none"].format(last=last),
+        last=last,
+        low=words.money(float(s.cumulative_quantile.sel(quantile=0.05)[-1])),
+        high=words.money(float(s.cumulative_quantile.sel(quantile=0.95)[-1])),
     )
-    horizon = len(s.year)
-    sentences = [
-        words.prob_positive_sentence(str(a), float(s.npv_prob_positive.sel(actor=a)), horizon)
-        for a in s.actor.values
-    ]
-    median = int(s.payback_median_year)
-    sentences.append(
-        words.payback_sentence(
-            float(s.payback_prob_within_horizon), int(s.year.values[-1]), median if median >= 0 else None
-        )
-    )
-    text = f'<p class="muted">{escape(words["interval"])}</p>' + "".join(
-        f'<p class="lead">{escape(x)}</p>' for x in sentences
-    )
-    return f'<section id="key-figures"><h2>{escape(words["key_figures"])}</h2>{table}{text}</section>'
+    return _figure("cumulative", words["cumulative"], charts.fan_chart(s, words), caption)
 
 
-def _som_figures(data: ReportData, words: Words) -> str:
-    """SØM's own figures: the undiscounted net result over the horizon, both figures per
-    participant, and the benefit-cost ratio; deterministic (SØM), median and the 90 % interval."""
-    s = data.summary
-    years = len(s.year)
-    total = s.sel(actor="total")
-    per = s.sel(per_participant="npv"), s.sel(per_participant="net_total")
-
-    def money_row(label: str, prefix: str, stats: Any) -> tuple[str, list[str]]:
-        q = stats[f"{prefix}_quantile"]
-        cells = [
-            float(stats[f"{prefix}_deterministic"]),
-            float(q.sel(quantile=0.5)),
-            float(q.sel(quantile=0.05)),
-            float(q.sel(quantile=0.95)),
-        ]
-        return "", [label, *(words.money(x) for x in cells)]
-
-    ratio = [float(s.benefit_cost_ratio_deterministic), float(s.benefit_cost_ratio_mean)]
-    rows = [
-        money_row(words["net_total"].format(years), "net_total", total),
-        money_row(words["npv_per_participant"], "per_participant", per[0]),
-        money_row(words["net_total_per_participant"].format(years), "per_participant", per[1]),
-        (
-            "",
-            [
-                f"{words['benefit_cost']} ({words['mean'].lower()} {words.number(ratio[1], 2)})",
-                words.number(ratio[0], 2),
-                "",
-                "",
-                "",
-            ],
-        ),
-    ]
-    table = _table(
-        [words["figure"], words["deterministic"], words["median"], words["p05"], words["p95"]], rows
-    )
-    note = f'<p class="muted">{escape(words["som_note"])}</p>'
-    return f'<section id="som-figures"><h2>{escape(words["som_figures"])}</h2>{table}{note}</section>'
-
-
-def _warnings(data: ReportData, words: Words) -> str:
-    """model.md's warnings of the case, in the report's language; nothing where there are none."""
-    from somrisk.case.model_warnings import model_warnings
-
-    found = model_warnings(data.simulation.case)
-    if not found:
-        return ""
-    items = "".join(f"<li>{escape(_sentence(w.text(words.lang)))}</li>" for w in found)
-    return f'<section id="warnings"><h2>{escape(words["warnings"])}</h2><ul>{items}</ul></section>'
-
-
-def _sentence(text: str) -> str:
-    return text[:1].upper() + text[1:] + ("" if text.endswith(".") else ".")
-
-
-def _npv_figure(data: ReportData, words: Words):
+def _npv_section(data: ReportData, words: Words) -> str:
     sim = data.simulation
     npv = {actor: sim.npv[a] for a, actor in enumerate(sim.case.actors)} | {"total": sim.npv_total}
     deterministic = {actor: float(v) for actor, v in zip(sim.case.actors, sim.deterministic.npv, strict=True)}
     deterministic["total"] = sim.deterministic.npv_total
-    return charts.npv_distribution(npv, deterministic, words)
+    p = float(data.summary.npv_prob_positive.sel(actor="total"))
+    caption = words["caption_npv"].format(p=words.percent(p))
+    fig = charts.npv_distribution(npv, deterministic, words)
+    return _figure("npv-distribution", words["npv_distribution"], fig, caption)
 
 
-def _sensitivity(data: ReportData, words: Words) -> str:
-    title = f'<section id="sensitivity"><h2>{escape(words["sensitivity"])}</h2>'
+def _payback(data: ReportData, words: Words) -> str:
+    s = data.summary
+    caption = words["caption_payback"].format(
+        last=int(s.year.values[-1]), p=words.percent(float(s.payback_prob_within_horizon))
+    )
+    title = f"{words['payback']}: {words['payback_curve'].lower()}"
+    return _figure("payback", title, charts.payback_curve(s, words), caption)
+
+
+def _sensitivity(data: ReportData, words: Words, names: InputLabels) -> str:
+    title = f"<h2>{escape(words['sensitivity'])}</h2>"
     if data.tornado is None or data.sobol is None:
-        return f"{title}<p>{escape(words['no_uncertainty'])}</p></section>"
-    tornado = charts.tornado_figure(data.tornado, data.simulation.case.info.currency, words.lang)
-    labels = [_group_label(name, data, words) for name in data.sobol.names]
-    sobol = charts.sobol_figure(data.sobol, words, labels)
+        return f'<section id="sensitivity">{title}<p>{escape(words["no_uncertainty"])}</p></section>'
+    tornado = data.tornado
+    fig = charts.tornado_figure(tornado, data.simulation.case.info.currency, words.lang, labels=names)
+    top = tornado.bars[0]
+    low, high = sorted((top.npv_low, top.npv_high))
+    tornado_caption = words["caption_tornado"].format(
+        label=names.get(top.input, top.input), low=words.money(low), high=words.money(high)
+    )
+    sobol = data.sobol
+    groups = [names.group(name) for name in sobol.names]
+    first = int(np.nanargmax(np.nan_to_num(sobol.ST, nan=-1.0)))
+    sobol_caption = words["caption_sobol"].format(
+        label=groups[first], share=words.percent(float(np.clip(sobol.ST[first], 0, 1)))
+    )
     merged = "".join(
-        f'<p class="muted">{escape(words["merged"].format(_group_label(m, data, words)))}</p>'
-        for m in data.sobol.merged
+        f'<p class="muted">{escape(words["merged"].format(names.group(m)))}</p>' for m in sobol.merged
     )
     return (
-        f"{title}<h3>{escape(words['tornado'])}</h3><figure>{charts.svg(tornado)}</figure>"
-        f"<h3>{escape(words['sobol'])}</h3><figure>{charts.svg(sobol)}</figure>{merged}</section>"
+        f'<section id="sensitivity">{title}'
+        f'<div class="keep"><h3>{escape(words["tornado"])}</h3><figure>{charts.svg(fig)}'
+        f"<figcaption>{escape(Words.sentence(tornado_caption))}</figcaption></figure></div>"
+        f'<div class="keep"><h3>{escape(words["sobol"])}</h3>'
+        f"<figure>{charts.svg(charts.sobol_figure(sobol, words, groups))}"
+        f"<figcaption>{escape(sobol_caption)}</figcaption></figure>{merged}</div></section>"
     )
-
-
-def _group_label(name: str, data: ReportData, words: Words) -> str:
-    """A group's name for readers: SØM's group names in the report's language, a declared group's
-    label, parts of a merged group joined with +."""
-    labels = {group.name: group.label or group.name for group in data.simulation.case.groups}
-    names = _GROUP_NAMES[words.lang] | labels
-    return " + ".join(names.get(part, part) for part in name.split(" + "))
 
 
 #: Years per table of the year-by-year figures, so that a table fits an A4 page.
@@ -322,7 +250,8 @@ def _by_year(data: ReportData, words: Words) -> str:
     return f'<section id="by-year"><h2>{escape(words["by_year"])}</h2>{"".join(tables)}</section>'
 
 
-def _assumptions(data: ReportData, words: Words) -> str:
+def _assumptions(data: ReportData, words: Words, names: InputLabels) -> str:
+    """The assumption register: each input by its label, its path as a small code id under it."""
     space = data.simulation.model.space
     parts = []
     for group in ASSUMPTION_ORDER:  # each input under its default group, as SØM lists them
@@ -341,28 +270,30 @@ def _assumptions(data: ReportData, words: Words) -> str:
                 span = f"{_short(low, words)} – {_short(high, words)}"
             else:
                 span = "-"
+            label = f'{escape(names[spec.path])}<br><code class="id">{escape(spec.path)}</code>'
+            cells = [_in_words(dist, words), _short(base, words), span, getattr(dist, "source", None) or ""]
             rows.append(
-                (
-                    "",
-                    [
-                        spec.path,
-                        _in_words(dist, words),
-                        _short(base, words),
-                        span,
-                        getattr(dist, "source", None) or "",
-                    ],
+                f"<tr><td>{label}</td>"
+                + "".join(
+                    f'<td class="n">{escape(c)}</td>' if k in (1, 2) else f"<td>{escape(c)}</td>"
+                    for k, c in enumerate(cells)
                 )
+                + "</tr>"
             )
-        name = _GROUP_NAMES[words.lang].get(group, group)
-        parts.append(
-            f"<h3>{escape(name)}</h3>"
-            + _table(
-                [words["input"], words["distribution"], words["base"], words["range"], words["source"]],
-                rows,
-                numeric={2, 3},
+        head = "".join(
+            f'<th class="n">{escape(h)}</th>' if k in (2, 3) else f"<th>{escape(h)}</th>"
+            for k, h in enumerate(
+                [words["input"], words["distribution"], words["base"], words["range"], words["source"]]
             )
         )
-    return f'<section id="assumptions"><h2>{escape(words["assumptions"])}</h2>{"".join(parts)}</section>'
+        parts.append(
+            f"<h3>{escape(GROUP_NAMES[words.lang][group])}</h3>"
+            f'<table class="register"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
+        )
+    note = f'<p class="muted">{escape(words["register_note"])}</p>'
+    return (
+        f'<section id="assumptions"><h2>{escape(words["assumptions"])}</h2>{note}{"".join(parts)}</section>'
+    )
 
 
 def _short(x: float, words: Words) -> str:
@@ -390,12 +321,16 @@ def _in_words(dist, words: Words) -> str:
 def _provenance(data: ReportData, words: Words) -> str:
     attrs = data.simulation.attrs
     rows = [
+        (words["case_file"], case_file_name(data)),
         (words["version"], attrs["somrisk_version"]),
         (words["case_hash"], attrs["case_sha256"]),
         (words["seed"], str(attrs["seed"])),
-        (words["sampler"], attrs["sampler"]),
+        (words["sampler"], words.sampler(attrs["sampler"])),
         (words["draws"], words.number(attrs["draws"])),
-        (words["date"], attrs.get("created_at", date.today().isoformat())),
+        (words["date"], words.local_date(attrs.get("created_at"))),
     ]
     cells = "".join(f"<tr><th>{escape(k)}</th><td>{escape(str(v))}</td></tr>" for k, v in rows)
-    return f'<section id="provenance"><h2>{escape(words["provenance"])}</h2><table>{cells}</table></section>'
+    return (
+        f'<section id="provenance" class="keep"><h2>{escape(words["provenance"])}</h2>'
+        f'<table class="facts">{cells}</table></section>'
+    )

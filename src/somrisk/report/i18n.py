@@ -30,11 +30,9 @@ _LABELS = {
         "years": "år",
         "price_level": "Prisniveau",
         "discount_rate": "Diskonteringsrente",
-        "key_figures": "Nøgletal",
         "actor": "Aktør",
         "deterministic": "Deterministisk (SØM)",
         "median": "Median",
-        "interval": "Nedre og øvre: 90 %-intervallet for nutidsværdien (NPV) over trækningerne.",
         "p05": "Nedre (5 %)",
         "p95": "Øvre (95 %)",
         "no_uncertainty": "Alle input er faste tal, så der er ingen usikkerhed at fordele på antagelserne.",
@@ -46,7 +44,7 @@ _LABELS = {
         "payback": "Tilbagebetalingstid",
         "payback_curve": "Sandsynlighed for tilbagebetaling",
         "sensitivity": "Følsomhed",
-        "tornado": "Tornado: én antagelse ad gangen (10 % og 90 % fraktil)",
+        "tornado": "Én antagelse ad gangen (10 %- og 90 %-fraktil)",
         "sobol": "Andel af usikkerheden pr. type antagelse (Sobol-indeks)",
         "by_year": "Nettoresultat pr. år og aktør (deterministisk, SØM's opstilling)",
         "costs": "Omkostninger",
@@ -61,9 +59,9 @@ _LABELS = {
         "provenance": "Dokumentation af beregningen",
         "som_figures": "SØM's nøgletal",
         "figure": "Nøgletal",
-        "net_total": "Nettoresultat over {} år, udiskonteret",
+        "net_total": "Nettoresultat over {}, udiskonteret",
         "npv_per_participant": "Nutidsværdi pr. deltager",
-        "net_total_per_participant": "Nettoresultat over {} år pr. deltager",
+        "net_total_per_participant": "Nettoresultat over {} pr. deltager",
         "benefit_cost": "Afkast pr. investeret krone",
         "mean": "Gennemsnit",
         "som_note": "SØM opgør nettoresultatet over hele perioden uden diskontering og pr. deltager "
@@ -83,6 +81,67 @@ _LABELS = {
         "median_line": "Median",
         "band_50": "25-75 %",
         "band_90": "5-95 %",
+        "answer": "Svaret kort",
+        "facts": "{participants} deltagere ({intake}) · {horizon} ({years}) · prisniveau {price_level} · "
+        "diskonteringsrente {rate} · {draws} trækninger",
+        "investment_table": "Investering og afkast (nutidsværdi)",
+        "investment": "Investering: indsatsens meromkostninger",
+        "return": "Afkast: de økonomiske gevinster",
+        "npv": "Nettonutidsværdi (afkast − investering)",
+        "mc_mean": "Gennemsnit (Monte Carlo)",
+        "npv_by_actor": "Nettonutidsværdi pr. aktør",
+        "prob_with_precision": "P(NPV > 0) (±)",
+        "precision_note": "P(NPV > 0) er sandsynligheden for, at nutidsværdien er over 0, dvs. at indsatsen "
+        "betaler sig inden for tidshorisonten. I parentes: Monte Carlo-usikkerheden på sandsynligheden i "
+        "procentpoint (95 %, {draws} trækninger). Nedre og øvre: 90 %-intervallet over trækningerne.",
+        "no_flows_cell": "ingen betalinger",
+        "verdict": "Der er {p} sandsynlighed for, at indsatsen betaler sig {whom} inden udgangen af {last}.",
+        "no_flows": "Indsatsen har hverken omkostninger eller gevinster {whom} i denne sag; der er intet at "
+        "betale sig.",
+        "payback_line": "Tilbagebetaling samlet set: {p} sandsynlighed for, at det akkumulerede "
+        "nettoresultat er over 0 inden udgangen af {last}",
+        "payback_median": "; medianåret er {median}",
+        "payback_none": "; i medianen sker det ikke inden for tidshorisonten",
+        "payback_som": " (SØM: {year})",
+        "payback_som_none": " (SØM: ikke inden for tidshorisonten)",
+        "mean_median_differ": "Gennemsnittet ({mean}) er {direction} end medianen ({median}), fordi "
+        "fordelingen af den samlede nutidsværdi er skæv: nogle få udfald er meget {tail}. Gennemsnittet er "
+        "det forventede resultat, som man får i gennemsnit over mange indsatser som denne; medianen er det "
+        "typiske udfald, som halvdelen af trækningerne ligger under.",
+        "higher": "højere",
+        "lower": "lavere",
+        "good": "gode",
+        "bad": "dårlige",
+        "mean_median_alike": "Gennemsnit og median af den samlede nutidsværdi er næsten ens ({mean} og "
+        "{median}): fordelingen er nogenlunde symmetrisk.",
+        "caption_cumulative": "Sådan læses figuren: kurven er det akkumulerede, tilbagediskonterede "
+        "nettoresultat år for år (fuld linje: median; mørkt bånd: 50 %, lyst bånd: 90 % af trækningerne; "
+        "stiplet: SØM's deterministiske beregning), og indsatsen har tjent sig hjem, hvor kurven krydser 0 – "
+        "i medianen {cross}; ved udgangen af {last} ligger 90 %-båndet fra {low} til {high}.",
+        "cross_year": "i {year}",
+        "cross_none": "ikke inden {last}",
+        "caption_npv": "Sådan læses figuren: hver række er fordelingen af nutidsværdien for én aktør over "
+        "trækningerne (lyst felt: 90 %-intervallet; grå linje: 0; stiplet: SØM's deterministiske tal); den "
+        "del, der ligger til højre for 0, er sandsynligheden for, at indsatsen betaler sig – samlet set {p}.",
+        "caption_payback": "Sådan læses figuren: søjlen for et år er sandsynligheden for, at indsatsen "
+        "samlet set har tjent sig hjem ved årets udgang; ved udgangen af {last} er den {p}.",
+        "caption_tornado": "Sådan læses figuren: hver bjælke viser den samlede nutidsværdi, når én antagelse "
+        "flyttes til sin 10 %-fraktil (blå) og sin 90 %-fraktil (orange), mens de øvrige står på "
+        "basisværdien (lodret linje); størst udslag giver {label}: fra {low} til {high}.",
+        "caption_sobol": "Sådan læses figuren: bjælkerne er den andel af usikkerheden om den samlede "
+        "nutidsværdi, som hver type antagelse står for alene (blå) og medregnet dens samspil med de andre "
+        "(orange); den største andel har {label} ({share}).",
+        "sobol_alone": "andel alene",
+        "sobol_total": "andel inkl. samspil",
+        "sobol_axis": "Andel af usikkerheden om den samlede nutidsværdi",
+        "tornado_hidden": "de {} mindste udslag er ikke vist",
+        "tornado_quantile": "{} %-fraktil",
+        "tornado_axis": "Samlet nutidsværdi ({unit}); basis {base}",
+        "case_file": "Sagsfil",
+        "written": "Rapporten er skrevet til {}",
+        "unknown": "ukendt",
+        "register_note": "Koden under hver antagelse er dens sti i sagsfilen, til analytikere, der retter "
+        "sagen.",
     },
     "en": {
         "title": "Risk assessment of the investment",
@@ -94,11 +153,9 @@ _LABELS = {
         "years": "years",
         "price_level": "Price level",
         "discount_rate": "Discount rate",
-        "key_figures": "Key figures",
         "actor": "Actor",
         "deterministic": "Deterministic (SØM)",
         "median": "Median",
-        "interval": "Low and high: the 90 % interval of the net present value (NPV) over the draws.",
         "p05": "Low (5 %)",
         "p95": "High (95 %)",
         "no_uncertainty": "Every input is a fixed number: there is no uncertainty to attribute.",
@@ -110,7 +167,7 @@ _LABELS = {
         "payback": "Payback",
         "payback_curve": "Probability of payback",
         "sensitivity": "Sensitivity",
-        "tornado": "Tornado: one assumption at a time (10 % and 90 % quantile)",
+        "tornado": "One assumption at a time (10 % and 90 % quantile)",
         "sobol": "Share of the uncertainty per kind of assumption (Sobol indices)",
         "by_year": "Net result by year and actor (deterministic, SØM's layout)",
         "costs": "Costs",
@@ -125,9 +182,9 @@ _LABELS = {
         "provenance": "Provenance",
         "som_figures": "SØM's key figures",
         "figure": "Figure",
-        "net_total": "Net result over {} years, undiscounted",
+        "net_total": "Net result over {}, undiscounted",
         "npv_per_participant": "Net present value per participant",
-        "net_total_per_participant": "Net result over {} years per participant",
+        "net_total_per_participant": "Net result over {} per participant",
         "benefit_cost": "Return per krone invested",
         "mean": "Mean",
         "som_note": "SØM states the net result over the whole period without discounting, and per "
@@ -147,6 +204,68 @@ _LABELS = {
         "median_line": "Median",
         "band_50": "25-75 %",
         "band_90": "5-95 %",
+        "answer": "The answer in brief",
+        "facts": "{participants} participants ({intake}) · {horizon} ({years}) · price level "
+        "{price_level} · discount rate {rate} · {draws} draws",
+        "investment_table": "Investment and return (present value)",
+        "investment": "Investment: the extra costs of the intervention",
+        "return": "Return: the budget gains",
+        "npv": "Net present value (return − investment)",
+        "mc_mean": "Mean (Monte Carlo)",
+        "npv_by_actor": "Net present value by actor",
+        "prob_with_precision": "P(NPV > 0) (±)",
+        "precision_note": "P(NPV > 0) is the probability that the net present value is above 0, that is, "
+        "that the intervention pays off within the horizon. In brackets: the Monte Carlo error of the "
+        "probability in percentage points (95 %, {draws} draws). Low and high: the 90 % interval over the "
+        "draws.",
+        "no_flows_cell": "no payments",
+        "verdict": "There is a {p} probability that the intervention pays off {whom} by the end of {last}.",
+        "no_flows": "The intervention has neither costs nor gains {whom} in this case; there is nothing to "
+        "pay off.",
+        "payback_line": "Payback in total: a {p} probability that the cumulative net result is above 0 by "
+        "the end of {last}",
+        "payback_median": "; the median year is {median}",
+        "payback_none": "; in the median it does not happen within the horizon",
+        "payback_som": " (SØM: {year})",
+        "payback_som_none": " (SØM: not within the horizon)",
+        "mean_median_differ": "The mean ({mean}) is {direction} than the median ({median}) because the "
+        "distribution of the total net present value is skewed: a few outcomes are very {tail}. The mean is "
+        "the expected result, what one gets on average over many interventions like this one; the median "
+        "is the typical outcome, with half of the draws below it.",
+        "higher": "higher",
+        "lower": "lower",
+        "good": "good",
+        "bad": "bad",
+        "mean_median_alike": "The mean and the median of the total net present value are nearly equal "
+        "({mean} and {median}): the distribution is roughly symmetric.",
+        "caption_cumulative": "How to read it: the curve is the cumulative discounted net result year by "
+        "year (solid line: median; dark band: 50 %, light band: 90 % of the draws; dashed: SØM's "
+        "deterministic calculation), and the intervention has paid back where the curve crosses 0 – in the "
+        "median {cross}; at the end of {last} the 90 % band runs from {low} to {high}.",
+        "cross_year": "in {year}",
+        "cross_none": "not before {last}",
+        "caption_npv": "How to read it: each row is the distribution of one actor's net present value over "
+        "the draws (light area: the 90 % interval; grey line: 0; dashed: SØM's deterministic figure); the "
+        "part right of 0 is the probability that the intervention pays off – {p} in total.",
+        "caption_payback": "How to read it: the bar of a year is the probability that the intervention has "
+        "paid back in total by the end of that year; by the end of {last} it is {p}.",
+        "caption_tornado": "How to read it: each bar shows the total net present value with one assumption "
+        "at its 10 % quantile (blue) and at its 90 % quantile (orange), every other at its base value "
+        "(vertical line); {label} moves it most: from {low} to {high}.",
+        "caption_sobol": "How to read it: the bars are the share of the uncertainty about the total net "
+        "present value that each kind of assumption accounts for alone (blue) and including its "
+        "interactions with the others (orange); {label} has the largest share ({share}).",
+        "sobol_alone": "share alone",
+        "sobol_total": "share incl. interactions",
+        "sobol_axis": "Share of the uncertainty about the total net present value",
+        "tornado_hidden": "the {} smallest swings not shown",
+        "tornado_quantile": "{} % quantile",
+        "tornado_axis": "Total net present value ({unit}); base {base}",
+        "case_file": "Case file",
+        "written": "Report written to {}",
+        "unknown": "unknown",
+        "register_note": "The code under each assumption is its path in the case file, for analysts who "
+        "edit the case.",
     },
 }
 
@@ -159,6 +278,44 @@ _WHOM = {
         "region": "for the region",
         "stat": "for the state",
     },
+}
+
+
+_MONTHS = {
+    "da": (
+        "januar",
+        "februar",
+        "marts",
+        "april",
+        "maj",
+        "juni",
+        "juli",
+        "august",
+        "september",
+        "oktober",
+        "november",
+        "december",
+    ),
+    "en": (
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ),
+}
+
+
+_SAMPLERS = {
+    "da": {"lhs": "Latin hypercube", "mc": "tilfældige trækninger (Monte Carlo)", "sobol": "Sobol-sekvens"},
+    "en": {"lhs": "Latin hypercube", "mc": "random draws (Monte Carlo)", "sobol": "Sobol sequence"},
 }
 
 
@@ -197,13 +354,53 @@ class Words:
         text = f"{x:.4g}"
         return (text.replace(".", ",") if self.lang == "da" else text).replace("-", "−")
 
+    @property
+    def unit(self) -> str:
+        """The currency as the language writes it: kr. in Danish (for DKK), DKK in English."""
+        return "kr." if self.lang == "da" and self.currency == "DKK" else self.currency
+
+    def whom(self, actor: str) -> str:
+        """ "for kommunen", "in total": an actor inside a sentence."""
+        return _WHOM[self.lang].get(actor, f"for {actor}")
+
+    def local_date(self, stamp: str | None) -> str:
+        """A run's time (ISO 8601, UTC) in this machine's time zone: "6. december 2026, kl. 03.05" in
+        Danish, "6 December 2026, 03:05" in English; now where the run has none."""
+        from datetime import datetime
+
+        moment = (datetime.fromisoformat(stamp) if stamp else datetime.now().astimezone()).astimezone()
+        month = _MONTHS[self.lang][moment.month - 1]
+        if self.lang == "da":
+            return f"{moment.day}. {month} {moment.year}, kl. {moment:%H.%M}"
+        return f"{moment.day} {month} {moment.year}, {moment:%H:%M}"
+
+    def sampler(self, name: str) -> str:
+        """The sampler in words, its name in brackets: "Latin hypercube (lhs)"."""
+        words = _SAMPLERS[self.lang].get(name)
+        return f"{words} ({name})" if words else name
+
+    def years(self, n: int) -> str:
+        """ "10 år", "1 year", "10 years"."""
+        if self.lang == "da":
+            return f"{n} år"
+        return f"{n} year{'' if n == 1 else 's'}"
+
+    @staticmethod
+    def span(first: int, last: int) -> str:
+        """ "2025-2027", or "2025" where the span is one year."""
+        return str(first) if first == last else f"{first}-{last}"
+
+    @staticmethod
+    def sentence(text: str) -> str:
+        """`text` without the doubled full stop of an amount ending a sentence ("1.234 kr..")."""
+        return text.replace("kr..", "kr.")
+
     def money(self, x: float) -> str:
         """1.234.567 kr. in Danish (for DKK), DKK 1,234,567 in English."""
         if x is None or not math.isfinite(x):
             return "-"
         if self.lang == "da":
-            unit = "kr." if self.currency == "DKK" else self.currency
-            return f"{self.number(x)} {unit}"
+            return f"{self.number(x)} {self.unit}"
         return f"{self.currency} {self.number(x)}"
 
     def percent(self, p: float, decimals: int = 0) -> str:
@@ -216,31 +413,6 @@ class Words:
         if 1 - edge <= p < 1:
             return f"> {self.number(100 - 10.0**-decimals, decimals)} %"
         return f"{self.number(100 * p, decimals)} %"
-
-    def prob_positive_sentence(self, actor: str, p: float, years: int) -> str:
-        whom = _WHOM[self.lang].get(actor, f"for {actor}")
-        if self.lang == "da":
-            return (
-                f"Der er {self.percent(p)} sandsynlighed for, at indsatsen giver et positivt nettoresultat "
-                f"{whom} over {years} år (nutidsværdi over 0)."
-            )
-        return (
-            f"There is a {self.percent(p)} probability that the intervention gives a positive net result "
-            f"{whom} over {years} year{'' if years == 1 else 's'} (net present value above 0)."
-        )
-
-    def payback_sentence(self, p: float, last_year: int, median_year: int | None) -> str:
-        if self.lang == "da":
-            text = (
-                f"Der er {self.percent(p)} sandsynlighed for, at indsatsen samlet set betaler sig tilbage "
-                f"inden udgangen af {last_year}"
-            )
-            return text + (f"; mediantilbagebetalingsåret er {median_year}." if median_year else ".")
-        text = (
-            f"There is a {self.percent(p)} probability that the intervention pays back in total by the "
-            f"end of {last_year}"
-        )
-        return text + (f"; the median payback year is {median_year}." if median_year else ".")
 
 
 def describe(kind: str, params: dict[str, float], words: Words) -> str:
