@@ -78,6 +78,24 @@ CASES = {
         persistence='[persistence]\nfull_years = { dist = "gamma", mean = 2, sd = 1 }',
         consequences=consequence(),
     ).replace("cohorts = [0]", "per_year = 12\nyears = 2"),
+    "price years (bundled index)": minimal_case(
+        horizon=6,
+        cohorts="[10, 12]",
+        consequences=consequence(extra="price_year = 2015")
+        + consequence("skat", price="{ stat = -40000 }", extra="price_year = 2021"),
+        costs=cost("a", "per_participant", "30000", "price_year = 2019\nduration = 1.5")
+        + cost("b", "fixed", '{ dist = "uniform", min = 40000, max = 60000 }', "price_year = 2022")
+        + cost("c", "per_participant", "12000", table="comparison_costs", extra="price_year = 2016"),
+    ).replace("price_year = 2024", "price_year = 2023", 1),
+    "price years (the case's own index)": minimal_case(
+        horizon=5,
+        cohorts="[10]",
+        price_growth='{ dist = "uniform", min = 0.0, max = 0.02 }',
+        consequences=consequence(extra="price_year = 2015")
+        + consequence("skat", price="{ stat = -40000 }", extra="price_year = 2024"),
+        costs=cost("a", "per_participant", "30000", "price_year = 2026")
+        + cost("c", "per_participant", "12000", table="comparison_costs", extra="price_year = 2023"),
+    ).replace("[economy]", "[economy]\nprice_index = { 2024 = 120.2, 2025 = 123.0, 2026 = 125.1 }", 1),
 }
 
 
