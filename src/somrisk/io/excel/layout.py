@@ -35,6 +35,7 @@ __all__ = [
     "INTRO",
     "KEY_SHEETS",
     "LIST_SECTIONS",
+    "OPTIONAL_SHEETS",
     "REQUIRED_SECTIONS",
     "ROW_SHEETS",
     "SECTION_OF",
@@ -68,6 +69,7 @@ class Key:
 
 SAG, AKTOERER, DELTAGERE, EFFEKT, VARIGHED = "Sag", "Aktører", "Deltagere", "Effekt", "Varighed"
 OMK, SAMMENLIGNING, KONSEKVENSER, PRISER = "Omkostninger", "Sammenligning", "Konsekvenser", "Priser"
+PRISINDEKS = "Prisindeks"
 PRISFAKTORER, KORRELATIONER, GRUPPER, EMPIRICAL, HELP = (
     "Prisfaktorer",
     "Korrelationer",
@@ -153,6 +155,7 @@ _COST = (
     ("years_first", "number"),
     ("years_last", "number"),
     ("duration", "number"),
+    ("price_year", "number"),
 )
 
 ROW_SHEETS: dict[str, RowSheet] = {
@@ -163,7 +166,14 @@ ROW_SHEETS: dict[str, RowSheet] = {
     ),
     KONSEKVENSER: RowSheet(
         KONSEKVENSER,
-        (("name", "text"), ("label", "text"), ("category", "text"), ("unit", "text"), ("price", "text")),
+        (
+            ("name", "text"),
+            ("label", "text"),
+            ("category", "text"),
+            ("unit", "text"),
+            ("price", "text"),
+            ("price_year", "number"),
+        ),
         input="change",
         spill=("profile", "number"),
         required=("name", "value", "dist"),
@@ -179,6 +189,11 @@ ROW_SHEETS: dict[str, RowSheet] = {
         (("consequence", "text"),),
         input="price_factor",
         required=("consequence", "value", "dist"),
+    ),
+    PRISINDEKS: RowSheet(
+        PRISINDEKS,
+        (("index_year", "number"), ("index_value", "number")),
+        required=("index_year", "index_value"),
     ),
     KORRELATIONER: RowSheet(
         KORRELATIONER,
@@ -224,11 +239,15 @@ SHEETS = (
     KONSEKVENSER,
     PRISER,
     PRISFAKTORER,
+    PRISINDEKS,
     KORRELATIONER,
     GRUPPER,
     EMPIRICAL,
     HELP,
 )
+
+#: Sheets a workbook may lack on import (they came after workbooks were first written); empty then.
+OPTIONAL_SHEETS = frozenset({PRISINDEKS})
 
 #: The TOML list (or table) each sheet's rows make.
 SECTION_OF = {
@@ -238,6 +257,7 @@ SECTION_OF = {
     KONSEKVENSER: "consequences",
     PRISER: "consequences",
     PRISFAKTORER: "consequences",
+    PRISINDEKS: "economy",
     KORRELATIONER: "correlations",
     GRUPPER: "groups",
 }
@@ -265,6 +285,11 @@ COLUMN_HELP: dict[str, str] = {
     "years_first": "fixed: første år, når beløbet fordeles ligeligt over flere år (med years_last).",
     "years_last": "fixed: sidste år, når beløbet fordeles over flere år.",
     "duration": "per_participant: antal år pr. deltager. Tom: 1.",
+    "price_year": "Prisår for beløbet (priserne), hvis det ikke er sagens prisniveau; omregnes med "
+    "nettoprisindekset (arket Prisindeks). Tom: sagens prisniveau.",
+    "index_year": "Året (helt tal) for en værdi af nettoprisindekset.",
+    "index_value": "Nettoprisindeksets årsgennemsnit for året (over 0). Samme basis som den indbyggede "
+    "(2015 = 100), eller alle år sagen bruger på egen basis.",
     "category": "Kategori: " + ", ".join(CATEGORIES) + ". Tom: other.",
     "unit": "Enheden ændringen måles i, fx år på ydelse.",
     "price": 'Tom: priserne står på arket "Priser". catalog: prisen hentes fra priskataloget.',
@@ -293,6 +318,9 @@ SHEET_HELP: dict[str, str] = {
     PRISER: "Priser: én række pr. konsekvens og aktør, prisen pr. enhed af ændringen. En aktør uden række "
     "betaler 0.",
     PRISFAKTORER: "Prisfaktorer (valgfri): én række pr. konsekvens; ganges på alle dens priser.",
+    PRISINDEKS: "Nettoprisindeks (valgfri, economy.price_index): én række pr. år. Supplerer eller erstatter "
+    "den indbyggede (Danmarks Statistik, PRIS115, 2015 = 100, årene 2015-2023), fx med 2024. Intet år "
+    "fremskrives.",
     KORRELATIONER: "Rangkorrelationer mellem to usikre input: én række pr. par.",
     GRUPPER: "Grupper af input til følsomhedsanalyserne (valgfri): én række pr. gruppe.",
     EMPIRICAL: "Værdier til empiriske fordelinger (dist = empirical): én kolonne pr. input med dets sti "
