@@ -77,6 +77,20 @@ def test_every_entry_has_a_unit_an_area_labels_a_price_and_a_source(name: str) -
         assert "llustrativ" in entry["source"], "an illustrative price says so in its source"
 
 
+@pytest.mark.parametrize("name", list(ENTRIES))
+def test_every_entry_has_a_price_year_and_names_its_refusion_rules(name: str) -> None:
+    entry = ENTRIES[name]
+    assert isinstance(entry.get("price_year"), int) and 2015 <= entry["price_year"] <= 2024
+    assert "Refusion: " in entry["source"], "the source says which reimbursement rules the split assumes"
+
+
+def test_the_shelter_split_says_which_rules_it_follows() -> None:
+    # since the 2023 homelessness reform the state refunds only a limited number of shelter days a year
+    source = ENTRIES["herberg"]["source"]
+    assert "hjemløsereformen 2023" in source and "kun et begrænset antal døgn" in source
+    assert "50/50 følger reglen før hjemløsereformen" in source
+
+
 def test_catalog_json_lists_every_entry_with_the_keys_of_outputs_md(cli) -> None:
     result = cli("catalog", "--json")
     assert result.code == 0, result.stderr
