@@ -281,3 +281,17 @@ def test_the_default_price_year_is_said_as_such(cli, write_case) -> None:
     assert result.code == 2
     assert "the case's price level 2025 (price_year defaults to start_year, 2025)" in result.stderr
     assert "no value for 2025" in result.stderr
+
+
+def test_somrisk_new_with_an_older_entry_says_how_to_add_the_index(cli, tmp_path: Path) -> None:
+    out = tmp_path / "fengsel.toml"
+    assert cli("new", "Fængsel", "--out", out, "-c", "faengselsdage").code == 0
+    result = cli("check", out)
+    assert result.code == 2 and "consequences.faengselsdage.price" in result.stderr
+    assert "no value for 2024" in result.stderr
+    text = out.read_text(encoding="utf-8")
+    assert "# price_index = { 2024 = ... }" in text
+    out.write_text(
+        text.replace("# price_index = { 2024 = ... }", "price_index = { 2024 = 120.0 }"), encoding="utf-8"
+    )
+    assert cli("check", out).code == 0
