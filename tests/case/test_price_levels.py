@@ -295,3 +295,26 @@ def test_somrisk_new_with_an_older_entry_says_how_to_add_the_index(cli, tmp_path
         text.replace("# price_index = { 2024 = ... }", "price_index = { 2024 = 120.0 }"), encoding="utf-8"
     )
     assert cli("check", out).code == 0
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    level_a=st.sampled_from(sorted(INDEX)),
+    level_b=st.sampled_from(sorted(INDEX)),
+    target=st.sampled_from([None, *sorted(INDEX)]),
+)
+def test_a_portfolios_mean_is_the_sum_of_its_cases_converted_means(
+    tmp_path_factory: pytest.TempPathFactory, level_a: int, level_b: int, target: int | None
+) -> None:
+    folder = tmp_path_factory.mktemp("portfolio")
+    a = priced_case(level_a, cost_year="price_year = 2016").replace('"Toy case"', '"A"')
+    b = priced_case(level_b, price_year="price_year = 2020").replace('"Toy case"', '"B"')
+    extra = "" if target is None else f"price_year = {target}"
+    result = run_portfolio(_write_portfolio(folder, {"a.toml": a, "b.toml": b}, extra), draws=16)
+    level = max(level_a, level_b) if target is None else target
+    assert result.simulation.attrs["price_year"] == level
+    alone = [run_deterministic(parse_case(text)).npv.sum() for text in (a, b)]
+    converted = [alone[0] * INDEX[level] / INDEX[level_a], alone[1] * INDEX[level] / INDEX[level_b]]
+    np.testing.assert_allclose(result.cases.npv_mean.values, converted, rtol=1e-12, atol=1e-9)
+    total = float(result.summary.npv_mean.sel(actor="total"))
+    assert total == pytest.approx(sum(converted), rel=1e-12, abs=1e-9)
