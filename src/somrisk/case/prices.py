@@ -122,12 +122,12 @@ class PriceIndex:
         missing = [y for y in sorted({level, year}) if y not in covered]
         if missing:
             years = " and ".join(map(str, missing))
-            example = ", ".join(f"{y} = ..." for y in missing)
+            known = {y: format(v, "g") for y, v in given.items()} | dict.fromkeys(missing, "...")
+            example = ", ".join(f"{y} = {known[y]}" for y in sorted(known))
             return (
                 f"the net price index has no value for {years}: the bundled index (Statistics Denmark, "
                 f"PRIS115, {bundled.base_year} = 100) covers {bundled.span} and {has}; somrisk does not "
-                "extrapolate: add "
-                f"the annual average on the bundled base ({bundled.base_year} = 100) as "
+                f"extrapolate: add the annual average on the bundled base ({bundled.base_year} = 100) as "
                 f"{self.where} = {{ {example} }}"
             )
         return (
