@@ -615,7 +615,7 @@ class _Book:
 
     def _price_index(self, raw: dict[str, Any]) -> None:
         """The sheet Prisindeks (optional: older workbooks lack it) -> ``economy.price_index``."""
-        if L.PRISINDEKS not in self.workbook.sheetnames:
+        if L.PRISINDEKS in L.OPTIONAL_SHEETS and L.PRISINDEKS not in self.workbook.sheetnames:
             return
         sheet = self.sheet(L.PRISINDEKS, required=L.ROW_SHEETS[L.PRISINDEKS].required)
         if sheet is None:
