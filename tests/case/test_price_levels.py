@@ -249,7 +249,12 @@ def test_a_portfolio_price_year_and_index_of_its_own(tmp_path: Path) -> None:
         (
             ("[economy]", "[economy]\nprice_index = { aar2019 = 103.5 }"),
             "economy.price_index.aar2019",
-            'a key of price_index is a calendar year (a whole number 0-9999), e.g. price_index = { 2024 = 118.7 } (found "aar2019")',
+            'a key of price_index is a calendar year (a whole number 0-9999 without leading zeros), e.g. price_index = { 2024 = 118.7 } (found "aar2019")',
+        ),
+        (  # "02019" would be the year 2019 a second time beside "2019"
+            ("[economy]", '[economy]\nprice_index = { 2019 = 103.5, "02019" = 100.0 }'),
+            "economy.price_index.02019",
+            "a key of price_index is a calendar year",
         ),
         (
             ("price = { stat = 500 }", 'price = "catalog"'),

@@ -251,10 +251,10 @@ class CaseInfo(Section):
 
 
 def _index_year(key: str) -> str:
-    if not (key.isascii() and key.isdigit() and len(key) <= 4):
+    if not (key.isascii() and key.isdigit() and len(key) <= 4 and key == str(int(key))):
         raise PydanticCustomError(
             "not_a_year",
-            "a key of price_index is a calendar year (a whole number 0-9999), e.g. "
+            "a key of price_index is a calendar year (a whole number 0-9999 without leading zeros), e.g. "
             "price_index = { 2024 = 118.7 }",
         )
     return key
