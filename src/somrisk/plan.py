@@ -17,7 +17,10 @@ from typing import NamedTuple
 import numpy as np
 
 from somrisk.case import Case
+from somrisk.case.catalog import Catalog, builtin_catalog, uses_catalog
+from somrisk.case.prices import PriceIndex, case_price_factors, case_price_problems
 from somrisk.case.schema import Cost
+from somrisk.errors import CaseError
 from somrisk.space import InputSpace
 
 __all__ = [
@@ -63,7 +66,8 @@ class KernelPlan:
     cost_param, cost_actor : (K,)
         Parameter of the amount, and the actor index.
     cost_sign : (K,)
-        +1 for an intervention cost, -1 for a comparison cost (subtracted).
+        +kappa_k for an intervention cost, -kappa_k for a comparison cost (subtracted): the sign
+        times the item's price-level factor (model.md, "Price level"; 1 at the case's level).
     cost_pattern : (K,)
         -1 for a fixed cost; for a per-participant cost, its row of `duration_weight`.
     cost_weight : (K, T)
@@ -182,8 +186,31 @@ def _during_patterns(case: Case, durations: list[tuple[float, ...]]) -> list[int
     return patterns
 
 
-def make_plan(case: Case, space: InputSpace) -> KernelPlan:
-    """The kernel arrays of a case; `space` must be the input space built from the same case."""
+def make_plan(
+    case: Case,
+    space: InputSpace,
+    *,
+    catalog: Catalog | None = None,
+    price_level: int | None = None,
+    price_index: PriceIndex | None = None,
+) -> KernelPlan:
+    """The kernel arrays of a case; `space` must be the input space built from the same case (and
+    `catalog`, default the knowledge base where the case takes catalogue prices).
+
+    Money is at the case's price level, or at `price_level` (a portfolio's) converted with
+    `price_index` (:func:`somrisk.case.prices.case_price_factors`).
+
+    Raises
+    ------
+    CaseError
+        Where the net price index cannot convert a price year (naming the year and how to add it).
+    """
+    if catalog is None and uses_catalog(case):
+        catalog = builtin_catalog()
+    problems = case_price_problems(case, catalog, level=price_level, index=price_index)
+    if problems:
+        raise CaseError(problems)
+    kappa = case_price_factors(case, catalog, level=price_level, index=price_index)
     index = {spec.path: p for p, spec in enumerate(space.inputs)}
     column = {p: j for j, p in enumerate(space.uncertain)}
     fixed = space.fixed_values
@@ -222,6 +249,7 @@ def make_plan(case: Case, space: InputSpace) -> KernelPlan:
 
     costs = [("costs", c, 1.0) for c in case.costs]
     costs += [("comparison_costs", c, -1.0) for c in case.comparison_costs]
+    costs = [(section, c, sign * k) for (section, c, sign), k in zip(costs, kappa.costs, strict=True)]
     durations: list[tuple[float, ...]] = []
     cost_pattern: list[int] = []
     for _, cost, _ in costs:
@@ -263,7 +291,7 @@ def make_plan(case: Case, space: InputSpace) -> KernelPlan:
         change_param=_int([param(f"consequences.{c.name}.change") for c in case.consequences]),
         factor_param=_int([param(f"consequences.{c.name}.price_factor") for c in case.consequences]),
         price_terms=_int(price_terms).reshape(len(price_terms), 4),
-        price_scale=np.ones(len(price_terms)),
+        price_scale=np.array([kappa.prices[term[0]] for term in price_terms], dtype=float),
         consequence_profile=_int(consequence_profile),
         profiles=np.array(profiles, dtype=float).reshape(len(profiles), T),
         economy=_int([param("economy.discount_rate"), param("economy.price_growth")]),

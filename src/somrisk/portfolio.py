@@ -8,7 +8,9 @@ catalogue's own stream, and every case using it takes that value. The cases are 
 The portfolio's years run from the earliest case start to the latest case end; its actors are every
 actor of its cases. Every NPV of a portfolio, the cases' included, is discounted to the portfolio's
 first year, each case at its own discount rate, so that the cases' NPVs add up to the portfolio's.
-For cases that start in that year this is the case's own NPV.
+For cases that start in that year this is the case's own NPV. Every figure of a portfolio, the
+cases' included, is at the portfolio's price level (its ``price_year``, default the latest of its
+cases'): each case's money is converted with the net price index (:mod:`somrisk.case.prices`).
 """
 
 from __future__ import annotations
@@ -48,7 +50,10 @@ def _first_seen(groups: list[tuple[str, ...]]) -> tuple[str, ...]:
 
 def prepare_portfolio(portfolio: Portfolio) -> Ensemble:
     """Compile every case of a portfolio and lay out its shared draws, years and actors."""
-    models = [prepare(case, portfolio.catalog) for case in portfolio.cases]
+    level, index = portfolio.price_level, portfolio.price_index
+    models = [
+        prepare(case, portfolio.catalog, price_level=level, price_index=index) for case in portfolio.cases
+    ]
     shared: dict[str, int] = {}
     for model in models:
         for path in model.space.paths:
@@ -76,7 +81,7 @@ def prepare_portfolio(portfolio: Portfolio) -> Ensemble:
         actors=_first_seen([case.actors for case in portfolio.cases]),
         consequences=_first_seen([tuple(c.name for c in case.consequences) for case in portfolio.cases]),
         inputs=(*shared, *own_paths),
-        money=f"{case0.currency}, {case0.price_level} prices",
+        money=f"{case0.currency}, {level} prices",
         discount_factor=np.array([(1.0 + base_discount_rate(case)) ** -t for case in portfolio.cases]),
         cases=tuple(case.name for case in portfolio.cases),
         discount_per_draw=any(DISCOUNT_RATE in m.space.paths for m in models),
@@ -127,7 +132,7 @@ def simulate_portfolio(
         sampler=sampler,
         draws=draws,
         currency=case0.currency,
-        price_year=case0.price_level,
+        price_year=loaded.price_level,
         discount_rate=rates.pop() if len(rates) == 1 else math.nan,
         start_year=ensemble.years[0],
     )

@@ -17,7 +17,9 @@ from typing import TYPE_CHECKING, Any
 
 from somrisk._scheduler import check_scheduler
 from somrisk.case import Case, load_case
-from somrisk.errors import UsageError
+from somrisk.case.catalog import builtin_catalog, uses_catalog
+from somrisk.case.prices import case_price_problems
+from somrisk.errors import CaseError, UsageError
 from somrisk.space import InputSpace, build_space
 
 if TYPE_CHECKING:
@@ -100,7 +102,12 @@ def check_case(path: str | Path) -> CaseCheck:
         With every problem found.
     """
     case = load_case(path)
-    return CaseCheck(case, build_space(case))
+    space = build_space(case)
+    catalog = builtin_catalog() if uses_catalog(case) else None
+    problems = case_price_problems(case, catalog)  # the knowledge base's price years
+    if problems:
+        raise CaseError(problems)
+    return CaseCheck(case, space)
 
 
 def _prefetch(module: str) -> None:

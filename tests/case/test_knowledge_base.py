@@ -77,6 +77,20 @@ def test_every_entry_has_a_unit_an_area_labels_a_price_and_a_source(name: str) -
         assert "llustrativ" in entry["source"], "an illustrative price says so in its source"
 
 
+@pytest.mark.parametrize("name", list(ENTRIES))
+def test_every_entry_has_a_price_year_and_names_its_refusion_rules(name: str) -> None:
+    entry = ENTRIES[name]
+    assert isinstance(entry.get("price_year"), int) and 2015 <= entry["price_year"] <= 2024
+    assert "Refusion: " in entry["source"], "the source says which reimbursement rules the split assumes"
+
+
+def test_the_shelter_split_says_which_rules_it_follows() -> None:
+    # since the 2023 homelessness reform the state refunds only a limited number of shelter days a year
+    source = ENTRIES["herberg"]["source"]
+    assert "hjemløsereformen 2023" in source and "kun et begrænset antal døgn" in source
+    assert "50/50 følger reglen før hjemløsereformen" in source
+
+
 def test_catalog_json_lists_every_entry_with_the_keys_of_outputs_md(cli) -> None:
     result = cli("catalog", "--json")
     assert result.code == 0, result.stderr
@@ -137,11 +151,15 @@ def test_a_case_on_its_own_takes_the_knowledge_base_price(cli, tmp_path: Path) -
     assert check.code == 0 and "catalog.herberg.price" in check.stdout
 
 
-def test_the_knowledge_base_needs_the_cases_price_level_and_actors(cli, write_case) -> None:
+def test_the_knowledge_base_needs_the_index_of_the_cases_price_level_and_its_actors(cli, write_case) -> None:
+    # the entry is at the catalogue's 2024 prices; a 2025 case converts it, and the bundled index
+    # (2015-2023) has neither year: exit 2 naming the years, the key path and how to add them
     year = RAW["catalog"]["price_year"]
     result = cli("check", write_case(_case_with('"catalog"', year=year + 1)))
     assert result.code == 2
-    assert "case.price_year" in result.stderr and f"must be {year}" in result.stderr
+    assert "consequences.herberg.price" in result.stderr and f"{year} and {year + 1}" in result.stderr
+    assert f"price_index = {{ {year} = ..., {year + 1} = ... }}" in result.stderr
+    assert "covers 2015-2023" in result.stderr
     payers = list(ENTRIES["herberg"]["price"])
     others = [a for a in ("kommune", "region", "stat") if a not in payers]
     result = cli("check", write_case(_case_with('"catalog"', actors=json.dumps(others or ["amt"]))))

@@ -118,6 +118,24 @@ CASES = {
         "[effect]\n",
         '[effect]\ncohort_factor = [0.5, { dist = "pert", min = 0.6, mode = 0.8, max = 1.0 }, 1.0]\n',
     ),
+    "price years (bundled index)": minimal_case(
+        horizon=6,
+        cohorts="[10, 12]",
+        consequences=consequence(extra="price_year = 2015")
+        + consequence("skat", price="{ stat = -40000 }", extra="price_year = 2021"),
+        costs=cost("a", "per_participant", "30000", "price_year = 2019\nduration = 1.5")
+        + cost("b", "fixed", '{ dist = "uniform", min = 40000, max = 60000 }', "price_year = 2022")
+        + cost("c", "per_participant", "12000", table="comparison_costs", extra="price_year = 2016"),
+    ).replace("price_year = 2024", "price_year = 2023", 1),
+    "price years (the case's own index)": minimal_case(
+        horizon=5,
+        cohorts="[10]",
+        price_growth='{ dist = "uniform", min = 0.0, max = 0.02 }',
+        consequences=consequence(extra="price_year = 2015")
+        + consequence("skat", price="{ stat = -40000 }", extra="price_year = 2024"),
+        costs=cost("a", "per_participant", "30000", "price_year = 2026")
+        + cost("c", "per_participant", "12000", table="comparison_costs", extra="price_year = 2023"),
+    ).replace("[economy]", "[economy]\nprice_index = { 2024 = 120.2, 2025 = 123.0, 2026 = 125.1 }", 1),
 }
 
 

@@ -207,11 +207,13 @@ def test_portfolio_cli_and_json(tmp_path: Path, cli) -> None:
             "portfolio.toml",
             "cases must have different names",
         ),
-        (
-            {"a.toml": toy("A"), "b.toml": toy("B").replace("price_year = 2024", "price_year = 2020")},
+        (  # B at 2014 prices is converted to the portfolio's 2024: the bundled index has neither year
+            {"a.toml": toy("A"), "b.toml": toy("B").replace("price_year = 2024", "price_year = 2014")},
             CATALOG,
             "b.toml",
-            "must be 2024, the price level of",
+            "case.price_year: the case's price level 2014 is converted to the price level 2024 (the "
+            "portfolio's price_year defaults to the latest of its cases'); the net price index has no "
+            "value for 2014 and 2024",
         ),
         (
             {"a.toml": toy("A").replace('"kontanthjaelp"', '"kontanthjalp"')},

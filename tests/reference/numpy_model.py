@@ -16,6 +16,31 @@ from scipy import stats
 
 Z975 = 1.959964
 DEFAULT_ACTORS = ["kommune", "region", "stat"]
+#: Statistics Denmark's net price index, annual averages, 2015 = 100 (PRIS115; som-background.md)
+NET_PRICE_INDEX = {
+    2015: 100.0,
+    2016: 100.5,
+    2017: 101.7,
+    2018: 102.6,
+    2019: 103.5,
+    2020: 103.9,
+    2021: 105.4,
+    2022: 113.5,
+    2023: 118.0,
+}
+
+
+def kappa(raw: dict[str, Any], item: dict[str, Any]) -> float:
+    """Price-level factor I(P) / I(Y) of an item (model.md, "Price level"): P the case's price year
+    (default its start year), Y the item's (default P); the case's own index values take precedence."""
+    case = raw["case"]
+    level = case.get("price_year", case["start_year"])
+    year = item.get("price_year", level)
+    if year == level:
+        return 1.0
+    index = dict(NET_PRICE_INDEX)
+    index.update({int(k): float(v) for k, v in raw.get("economy", {}).get("price_index", {}).items()})
+    return index[level] / index[year]
 
 
 def input_specs(raw: dict[str, Any]) -> list[tuple[str, Any]]:
@@ -214,7 +239,7 @@ def evaluate(raw: dict[str, Any], v: dict[str, np.ndarray]) -> dict[str, np.ndar
             reach += n_i[:, None] * f_i[:, None] * pi_t * w
             in_course = (u_since >= 0) & (u_since < c.get("during_years", 1))
             during += n_i[:, None] * in_course * d_c
-        factor = v.get(f"consequences.{name}.price_factor", np.ones(n))
+        factor = v.get(f"consequences.{name}.price_factor", np.ones(n)) * kappa(raw, c)
         for a_idx, a in enumerate(actors):
             price = v.get(f"consequences.{name}.price.{a}", np.zeros(n))
             gains[:, :, a_idx, c_idx] = -(
@@ -227,7 +252,7 @@ def evaluate(raw: dict[str, Any], v: dict[str, np.ndarray]) -> dict[str, np.ndar
     for section, sign in (("costs", 1.0), ("comparison_costs", -1.0)):
         for c in raw.get(section, []):
             a_idx = actors.index(c["actor"])
-            amount = v[f"{section}.{c['name']}.amount"][:, None]
+            amount = v[f"{section}.{c['name']}.amount"][:, None] * kappa(raw, c)
             if c["kind"] == "fixed":
                 first, last = c.get("years", [c.get("year", 0)] * 2)
                 share = ((t >= first) & (t <= last)) / (last - first + 1)

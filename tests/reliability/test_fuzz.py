@@ -118,6 +118,7 @@ actors = ["kommune", "stat"]
 [economy]
 discount_rate = { dist = "uniform", min = 0.02, max = 0.05 }
 price_growth = 0.01
+price_index = { 2024 = 120.0, 2019 = 103.5 }
 
 [participants]
 per_year = { dist = "gamma", mean = 12, sd = 3 }
@@ -151,6 +152,7 @@ name = "samtaler"
 actor = "kommune"
 kind = "per_participant"
 amount = { dist = "fixed", value = 8000 }
+price_year = 2019
 
 [[consequences]]
 name = "kontanthjaelp"
@@ -164,6 +166,7 @@ price_factor = { dist = "pert", min = 0.9, mode = 1.0, max = 1.1, lambda = 6 }
 name = "psykiatri"
 change = { dist = "lognormal", mu = -1.0, sigma = 0.5 }
 price = { stat = { dist = "gamma", shape = 4, scale = 1500 } }
+price_year = 2015
 
 [[correlations]]
 inputs = ["effect.success_rate", "effect.comparison_rate"]
@@ -225,7 +228,15 @@ change = {{ dist = "normal", mean = 0.1, sd = 0.05 }}
 price = {{ stat = -20000 }}
 """
 
-PORTFOLIO = {"portfolio": {"name": "Portefølje", "cases": ["a.toml", "b.toml"], "catalog": "catalog.toml"}}
+PORTFOLIO = {
+    "portfolio": {
+        "name": "Portefølje",
+        "cases": ["a.toml", "b.toml"],
+        "catalog": "catalog.toml",
+        "price_year": 2024,
+        "price_index": {"2024": 120.0},
+    }
+}
 CATALOG = {
     "catalog": {"name": "Priser", "price_year": 2024, "currency": "DKK"},
     "prices": [
@@ -234,6 +245,7 @@ CATALOG = {
             "unit": "år på ydelse",
             "price": {"kommune": 95000, "stat": {"dist": "uniform", "min": 40000, "max": 50000}},
             "price_factor": {"dist": "pert", "min": 0.9, "mode": 1.0, "max": 1.1},
+            "price_year": 2019,
         },
         {"name": "ubrugt", "price": {"kommune": 1000}},
     ],

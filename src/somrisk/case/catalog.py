@@ -8,7 +8,7 @@ once per draw and shared by every case that uses it.
 ```toml
 [catalog]                      # optional
 name = "Priser 2024"
-price_year = 2024              # checked against the cases' price year where given
+price_year = 2024              # optional: the price year of entries that give none
 
 [[prices]]
 name = "kontanthjaelp"
@@ -20,6 +20,7 @@ price = { kommune = 95000, stat = { dist = "uniform", min = 40000, max = 50000 }
 price_factor = { dist = "uniform", min = 0.95, max = 1.05 }   # optional
 source = "..."                 # optional
 price_year = 2023              # optional: the year of the source's figures, where not the catalogue's
+                               # (neither: the entry is at the price level of the case using it)
 illustrative = false           # optional: true where no public source gives the number
 ```
 
@@ -153,8 +154,9 @@ def uses_catalog(case: Case) -> bool:
 
 def catalog_problems(case: Case, catalog: Catalog) -> list[Problem]:
     """Every ``price = "catalog"`` of `case` has its entry in `catalog`, for actors the case has;
-    the knowledge base's prices also need the case's currency and price level (a user's catalogue
-    is checked against its portfolio's cases as a whole)."""
+    the knowledge base's prices also need the case's currency (a user's catalogue is checked against
+    its portfolio's cases as a whole). Entries at another price year are converted to the case's
+    price level (:mod:`somrisk.case.prices` checks that the index covers their years)."""
     problems = []
     where = "the knowledge base (somrisk catalog)" if catalog.builtin else catalog.source
     for c in case.consequences:
@@ -191,16 +193,6 @@ def catalog_problems(case: Case, catalog: Catalog) -> list[Problem]:
                     "case.currency",
                     f"must be {info.currency} to take prices from {where}",
                     case.info.currency,
-                )
-            )
-        if info.price_year is not None and case.info.price_level != info.price_year:
-            problems.append(
-                Problem(
-                    case.source,
-                    "case.price_year",
-                    f"must be {info.price_year} to take prices from {where}, whose prices are at "
-                    f"{info.price_year} prices; or give the prices of this case's price level",
-                    case.info.price_level,
                 )
             )
     return problems

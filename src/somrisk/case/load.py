@@ -16,7 +16,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from somrisk.case import checks
+from somrisk.case import checks, prices
 from somrisk.case.limits import MAX_DEPTH, MAX_FILE_BYTES, deep_key_at, shape_problems
 from somrisk.case.schema import (
     CaseInfo,
@@ -137,7 +137,7 @@ def parse_case(data: bytes | str, *, source: str = "<string>") -> Case:
     problems.extend(checks.cross_check(parts, raw, source))
     if problems:
         raise CaseError(problems)
-    return Case(
+    case = Case(
         source=source,
         sha256=hashlib.sha256(raw_bytes).hexdigest(),
         info=parts["case"],
@@ -153,6 +153,10 @@ def parse_case(data: bytes | str, *, source: str = "<string>") -> Case:
         raw=raw,
         horizon_auto=horizon_auto,
     )
+    problems = prices.case_price_problems(case)  # the price years of its own items
+    if problems:
+        raise CaseError(problems)
+    return case
 
 
 #: Union tags pydantic puts into error locations (they are not keys of the file).

@@ -27,6 +27,7 @@ from pydantic import (
     Tag,
     model_validator,
 )
+from pydantic_core import PydanticCustomError
 
 from somrisk.distributions import OUTSIDE_TOLERANCE, Distribution, Finite, Value, as_distribution
 
@@ -257,11 +258,34 @@ class CaseInfo(Section):
         return self.start_year if self.price_year is None else self.price_year
 
 
+def _index_year(key: str) -> str:
+    if not (key.isascii() and key.isdigit() and len(key) <= 4 and key == str(int(key))):
+        raise PydanticCustomError(
+            "not_a_year",
+            "a key of price_index is a calendar year (a whole number 0-9999 without leading zeros), e.g. "
+            "price_index = { 2024 = 118.7 }",
+        )
+    return key
+
+
+#: A year of ``[economy] price_index``: TOML keys are text, so ``2024`` is the key "2024".
+IndexYear = Annotated[str, Strict(), AfterValidator(_index_year)]
+#: A value of the net price index (any base; only ratios are used): a finite number > 0.
+IndexValue = Annotated[float, Field(gt=0, allow_inf_nan=False)]
+
+
 class Economy(Section):
-    """``[economy]``: discount rate r and real price growth g."""
+    """``[economy]``: discount rate r, real price growth g and the case's own net price index values
+    (year -> index value, any base; :mod:`somrisk.case.prices`)."""
 
     discount_rate: DiscountValue = 0.035
     price_growth: GrowthValue = 0.0
+    price_index: dict[IndexYear, IndexValue] | None = None
+
+    @property
+    def index_values(self) -> dict[int, float]:
+        """`price_index` with whole-number years (empty where not given)."""
+        return {int(year): float(value) for year, value in (self.price_index or {}).items()}
 
 
 def _years_tag(raw: object) -> str | None:
@@ -368,6 +392,7 @@ class Cost(Section):
     years: Annotated[list[Annotated[Year, Field(ge=0)]], Field(min_length=2, max_length=2)] | None = None
     duration: Annotated[float, Strict(), Field(ge=0, allow_inf_nan=False)] | None = None
     amount: AmountValue
+    price_year: CalendarYear | None = None
 
     @model_validator(mode="after")
     def _check_form(self) -> Cost:
@@ -440,9 +465,15 @@ class Consequence(Section):
     price_factor: Value | None = None
     during: Value | None = None
     during_years: Annotated[Year, Field(ge=1)] | None = None
+    price_year: CalendarYear | None = None
 
     @model_validator(mode="after")
     def _check_price(self) -> Consequence:
+        if self.price == "catalog" and self.price_year is not None:
+            raise ValueError(
+                "`price_year` is the price year of the consequence's own prices; a catalogue price "
+                "has its catalogue entry's price year: remove price_year, or give the prices"
+            )
         if self.during_years is not None and self.during is None:
             warnings.warn(
                 f'consequence "{self.name}": `during_years` counts the years of `during`, which it '

@@ -9,6 +9,7 @@ import numpy as np
 
 from somrisk.case import Case
 from somrisk.case.catalog import Catalog
+from somrisk.case.prices import PriceIndex
 from somrisk.cube import CubeLayout
 from somrisk.plan import KernelPlan, StackedPlan, make_plan, stack_plans
 from somrisk.space import InputSpace, build_space
@@ -42,11 +43,18 @@ class Model:
     stacked: StackedPlan
 
 
-def prepare(case: Case, catalog: Catalog | None = None) -> Model:
+def prepare(
+    case: Case,
+    catalog: Catalog | None = None,
+    *,
+    price_level: int | None = None,
+    price_index: PriceIndex | None = None,
+) -> Model:
     """Build the input space, kernel plan and inverse CDFs of a case (once per case); `catalog`
-    provides the prices of its consequences written ``price = "catalog"``."""
+    provides the prices of its consequences written ``price = "catalog"``; money at `price_level`
+    (a portfolio's, converted with its `price_index`; default the case's own price level)."""
     space = build_space(case, catalog)
-    plan = make_plan(case, space)
+    plan = make_plan(case, space, catalog=catalog, price_level=price_level, price_index=price_index)
     stacked = stack_plans(
         [plan],
         column_offsets=[np.arange(space.dimension, dtype=np.int64)],

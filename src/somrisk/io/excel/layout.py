@@ -71,6 +71,7 @@ SAG, AKTOERER, DELTAGERE, EFFEKT, VARIGHED = "Sag", "Aktører", "Deltagere", "Ef
 OMK, SAMMENLIGNING, KONSEKVENSER, PRISER = "Omkostninger", "Sammenligning", "Konsekvenser", "Priser"
 #: The sheet of the consequences during the course (SØM's "konsekvenser under indsatsen").
 UNDER_INDSATSEN = "Under indsatsen"
+PRISINDEKS = "Prisindeks"
 PRISFAKTORER, KORRELATIONER, GRUPPER, EMPIRICAL, HELP = (
     "Prisfaktorer",
     "Korrelationer",
@@ -164,6 +165,7 @@ _COST = (
     ("years_first", "number"),
     ("years_last", "number"),
     ("duration", "number"),
+    ("price_year", "number"),
 )
 
 ROW_SHEETS: dict[str, RowSheet] = {
@@ -174,7 +176,14 @@ ROW_SHEETS: dict[str, RowSheet] = {
     ),
     KONSEKVENSER: RowSheet(
         KONSEKVENSER,
-        (("name", "text"), ("label", "text"), ("category", "text"), ("unit", "text"), ("price", "text")),
+        (
+            ("name", "text"),
+            ("label", "text"),
+            ("category", "text"),
+            ("unit", "text"),
+            ("price", "text"),
+            ("price_year", "number"),
+        ),
         input="change",
         spill=("profile", "number"),
         required=("name", "value", "dist"),
@@ -196,6 +205,11 @@ ROW_SHEETS: dict[str, RowSheet] = {
         (("consequence", "text"), ("during_years", "number")),
         input="during",
         required=("consequence", "value", "dist"),
+    ),
+    PRISINDEKS: RowSheet(
+        PRISINDEKS,
+        (("index_year", "number"), ("index_value", "number")),
+        required=("index_year", "index_value"),
     ),
     KORRELATIONER: RowSheet(
         KORRELATIONER,
@@ -242,15 +256,16 @@ SHEETS = (
     PRISER,
     PRISFAKTORER,
     UNDER_INDSATSEN,
+    PRISINDEKS,
     KORRELATIONER,
     GRUPPER,
     EMPIRICAL,
     HELP,
 )
 
-#: Sheets added after the first version of the workbook: a workbook without one imports as if it
-#: were there and empty.
-OPTIONAL_SHEETS = frozenset({UNDER_INDSATSEN})
+#: Sheets a workbook may lack on import (they came after workbooks were first written): a workbook
+#: without one imports as if it were there and empty.
+OPTIONAL_SHEETS = frozenset({UNDER_INDSATSEN, PRISINDEKS})
 
 #: The TOML list (or table) each sheet's rows make.
 SECTION_OF = {
@@ -261,6 +276,7 @@ SECTION_OF = {
     PRISER: "consequences",
     PRISFAKTORER: "consequences",
     UNDER_INDSATSEN: "consequences",
+    PRISINDEKS: "economy",
     KORRELATIONER: "correlations",
     GRUPPER: "groups",
 }
@@ -288,6 +304,11 @@ COLUMN_HELP: dict[str, str] = {
     "years_first": "fixed: første år, når beløbet fordeles ligeligt over flere år (med years_last).",
     "years_last": "fixed: sidste år, når beløbet fordeles over flere år.",
     "duration": "per_participant: antal år pr. deltager. Tom: 1.",
+    "price_year": "Prisår for beløbet (priserne), hvis det ikke er sagens prisniveau; omregnes med "
+    "nettoprisindekset (arket Prisindeks). Tom: sagens prisniveau.",
+    "index_year": "Året (helt tal) for en værdi af nettoprisindekset.",
+    "index_value": "Nettoprisindeksets årsgennemsnit for året (over 0). Samme basis som den indbyggede "
+    "(2015 = 100), eller alle år sagen bruger på egen basis.",
     "category": "Kategori: " + ", ".join(CATEGORIES) + ". Tom: other.",
     "unit": "Enheden ændringen måles i, fx år på ydelse.",
     "price": 'Tom: priserne står på arket "Priser". catalog: prisen hentes fra priskataloget.',
@@ -322,6 +343,9 @@ SHEET_HELP: dict[str, str] = {
     "ændringen (during) i brugen pr. deltager pr. år mens indsatsen står på, i value eller som fordeling, "
     "i de during_years år efter optag. Gælder alle deltagere, med eller uden effekt, og prissættes med "
     "konsekvensens priser og prisfaktor.",
+    PRISINDEKS: "Nettoprisindeks (valgfri, economy.price_index): én række pr. år. Supplerer eller erstatter "
+    "den indbyggede (Danmarks Statistik, PRIS115, 2015 = 100, årene 2015-2023), fx med 2024. Intet år "
+    "fremskrives.",
     KORRELATIONER: "Rangkorrelationer mellem to usikre input: én række pr. par.",
     GRUPPER: "Grupper af input til følsomhedsanalyserne (valgfri): én række pr. gruppe.",
     EMPIRICAL: "Værdier til empiriske fordelinger (dist = empirical): én kolonne pr. input med dets sti "

@@ -441,6 +441,7 @@ class _Book:
             raw[section] = self._rows(title, section, self._cost)
         raw["consequences"] = self._rows(L.KONSEKVENSER, "consequences", self._consequence)
         self._prices(raw["consequences"])
+        self._price_index(raw)
         raw["correlations"] = self._rows(L.KORRELATIONER, "correlations", self._correlation)
         raw["groups"] = self._rows(L.GRUPPER, "groups", self._group)
         self._empirical(raw)
@@ -613,6 +614,44 @@ class _Book:
         if isinstance(value, str):
             return value
         return self.problem(title, cell, path, "expected text (an input's path)", value)
+
+    def _price_index(self, raw: dict[str, Any]) -> None:
+        """The sheet Prisindeks (optional: older workbooks lack it) -> ``economy.price_index``."""
+        if L.PRISINDEKS in L.OPTIONAL_SHEETS and L.PRISINDEKS not in self.workbook.sheetnames:
+            return
+        sheet = self.sheet(L.PRISINDEKS, required=L.ROW_SHEETS[L.PRISINDEKS].required)
+        if sheet is None:
+            return
+        index: dict[str, Any] = {}
+        for row, values in sheet.rows:
+            path = "economy.price_index"
+            year = self.number(sheet, row, values, "index_year", path)
+            if year is _BAD:
+                continue
+            if year is None:
+                self.problem(
+                    L.PRISINDEKS, sheet.coord(row, "index_year"), path, "fill in the year (index_year)"
+                )
+                continue
+            key = str(int(year)) if isinstance(year, float) and year.is_integer() else str(year)
+            path = f"economy.price_index.{key}"
+            if key in index:
+                message = "the year is given twice"
+                self.problem(L.PRISINDEKS, sheet.coord(row, "index_year"), path, message, year)
+                continue
+            whole = isinstance(year, int) or (isinstance(year, float) and year.is_integer())
+            self.put(path, L.PRISINDEKS, sheet.coord(row, "index_value" if whole else "index_year"))
+            value = self.number(sheet, row, values, "index_value", path)
+            if value is None:
+                value = self.problem(
+                    L.PRISINDEKS,
+                    sheet.coord(row, "index_value"),
+                    path,
+                    "fill in the index value (index_value)",
+                )
+            index[key] = value
+        if index:
+            raw.setdefault("economy", {})["price_index"] = index
 
     def _correlation(self, sheet: _Sheet, row: int, values: dict, path: str, item: dict, index: int) -> None:
         inputs = self._pair(sheet, row, values, ("input_1", "input_2"), f"{path}.inputs", "text")

@@ -121,6 +121,7 @@ class _Writer:
             for section in L.TABLE_SECTIONS
         }
         known["case"].add("actors")
+        known["economy"].add("price_index")
         for section, value in self.raw.items():
             if section in known:
                 if not isinstance(value, dict):
@@ -190,6 +191,8 @@ class _Writer:
                 self._costs(title, "costs" if title == L.OMK else "comparison_costs")
             elif title == L.KONSEKVENSER:
                 self._consequences()
+            elif title == L.PRISINDEKS:
+                self._price_index()
             elif title == L.KORRELATIONER:
                 self._correlations()
             elif title == L.GRUPPER:
@@ -322,6 +325,24 @@ class _Writer:
         for title, table in ((L.PRISER, prices), (L.PRISFAKTORER, factors), (L.UNDER_INDSATSEN, during)):
             sheet = self._sheet(title, table)
             self._lists(sheet, {"consequence": names_list, "actor": self.actor_list}, len(table))
+
+    def _price_index(self) -> None:
+        """``[economy] price_index = { 2024 = 120.0 }``: one row per year (a key that is not a year
+        is written as text, and the import reports it)."""
+        index = self._table("economy").get("price_index", {})
+        rows = []
+        if not isinstance(index, dict):
+            self.problem("economy.price_index", "expected a table of years and index values", index)
+            index = {}
+        for year, value in index.items():
+            if self._scalar(f"economy.price_index.{year}", value):
+                rows.append(
+                    {
+                        "index_year": int(year) if year.isascii() and year.isdigit() else year,
+                        "index_value": value,
+                    }
+                )
+        self._sheet(L.PRISINDEKS, rows)
 
     def _correlations(self) -> None:
         items = self._items("correlations")
