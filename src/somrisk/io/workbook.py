@@ -24,13 +24,14 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from somrisk._files import check_writable, write_atomic
 from somrisk.distributions import as_distribution
-from somrisk.io.workbook_cells import WORKBOOK_OPTIONS, Sheet, Styles, interval, quantile
+from somrisk.io.workbook_cells import WORKBOOK_OPTIONS, Sheet, Styles
+from somrisk.io.workbook_summary import write_summary_sheet
 from somrisk.io.workbook_words import LANGUAGES, WorkbookWords
 from somrisk.io.workbook_years import write_years_sheet
 
@@ -78,7 +79,7 @@ def write_workbook(
         workbook = xlsxwriter.Workbook(str(temporary), WORKBOOK_OPTIONS)
         try:
             styles = Styles.of(workbook, words)
-            _summary_sheet(
+            write_summary_sheet(
                 Sheet(workbook.add_worksheet(words["summary"]), styles), summary, simulation, words
             )
             write_years_sheet(
@@ -91,136 +92,6 @@ def write_workbook(
             workbook.close()
 
     return write_atomic(target, write)
-
-
-def _number(x: Any) -> float | None:
-    if x is None:
-        return None
-    value = float(x)
-    return value if math.isfinite(value) else None
-
-
-def _year(x: Any) -> int | None:
-    return int(x) if int(x) >= 0 else None
-
-
-def _summary_sheet(sheet: Sheet, summary: xr.Dataset, sim: Simulation, words: WorkbookWords) -> None:
-    st, ws = sheet.styles, sheet.worksheet
-    ws.set_column(0, 0, 44)
-    ws.set_column(1, 7, 13)
-    attrs, case, det = summary.attrs, sim.case, sim.deterministic
-    years = [int(y) for y in summary.year.values]
-    sheet.row([words["title"]], st.title, height=20)
-    sheet.row([str(case.info.name)], st.heading)
-    sheet.row([words["price_level"], int(attrs["price_year"])], [st.text, st.year])
-    sheet.row([words["discount_rate"], float(attrs["discount_rate"])], [st.text, st.percent])
-    horizon = words["years_unit"].format(len(years), years[0], years[-1])
-    sheet.row([words["horizon"], horizon], [st.text, st.text])
-    sheet.row([words["participants"], _number(det.participants)], [st.text, st.count])
-    sheet.skip()
-
-    low, high = interval(summary)
-    stat_qs = (0.5, low, high)
-    columns = [
-        words["deterministic"],
-        words["mean"],
-        words["median"],
-        words["low"].format(words.percentile(low)),
-        words["high"].format(words.percentile(high)),
-    ]
-    sheet.row([words["investment"]], st.heading)
-    sheet.row([words["figure"], words["deterministic"], words["mean"]], [st.header] + [st.header_number] * 2)
-    sheet.row(
-        [words["pv_costs"], _number(det.pv_costs), _number(sim.pv_costs_mean)], [st.text, st.money, st.money]
-    )
-    sheet.row(
-        [words["pv_gains"], _number(det.pv_gains), _number(sim.pv_gains_mean)], [st.text, st.money, st.money]
-    )
-    ratio = [_number(summary.benefit_cost_ratio_deterministic), _number(summary.benefit_cost_ratio_mean)]
-    sheet.row([words["benefit_cost"], *ratio], [st.text, st.ratio, st.ratio])
-    sheet.skip()
-
-    sheet.row([words["npv_by_actor"]], st.heading)
-    header = [words["actor"], *columns, words["prob_positive"], words["prob_se"]]
-    sheet.row(header, [st.header] + [st.header_number] * (len(header) - 1))
-    for actor in summary.actor.values:
-        s = summary.sel(actor=actor)
-        money = [s.npv_deterministic, s.npv_mean, *(quantile(s.npv_quantile, q) for q in stat_qs)]
-        probability = [s.npv_prob_positive, s.npv_prob_positive_se]
-        money_style = st.money_sum if actor == "total" else st.money
-        sheet.row(
-            [words.actor(str(actor)), *map(_number, money), *map(_number, probability)],
-            [st.text, *[money_style] * 5, st.percent, st.percent],
-        )
-    sheet.skip()
-
-    sheet.row([words["payback"]], st.heading)
-    sheet.row(
-        [words["payback_prob"].format(years[-1]), _number(summary.payback_prob_within_horizon)],
-        [st.text, st.percent],
-    )
-    for label, year in (
-        (words["payback_median"], _year(summary.payback_median_year)),
-        (words["payback_deterministic"], _year(summary.payback_deterministic_year)),
-    ):
-        sheet.row([label, words["not_within"] if year is None else year], [st.text, st.year])
-    sheet.skip()
-
-    sheet.row([words["som_figures"]], st.heading)
-    sheet.row([words["figure"], *columns], [st.header] + [st.header_number] * 5)
-    total = summary.sel(actor="total")
-    per = summary.sel(per_participant="npv"), summary.sel(per_participant="net_total")
-    for label, prefix, stats in (
-        (words["net_total"].format(len(years)), "net_total", total),
-        (words["npv_per_participant"], "per_participant", per[0]),
-        (words["net_total_per_participant"].format(len(years)), "per_participant", per[1]),
-    ):
-        q = stats[f"{prefix}_quantile"]
-        values = [
-            stats[f"{prefix}_deterministic"],
-            stats[f"{prefix}_mean"],
-            *(quantile(q, x) for x in stat_qs),
-        ]
-        sheet.row([label, *map(_number, values)], [st.text] + [st.money] * 5)
-    note = words["interval_note"].format(
-        words.percentile(low), words.percentile(high), words.currency, int(attrs["price_year"])
-    )
-    sheet.row([note], st.muted)
-    sheet.skip()
-
-    _warnings(sheet, sim, words)
-    sheet.skip()
-    sheet.row([words["provenance"]], st.heading)
-    for key, value, style in (
-        ("draws_count", int(attrs["draws"]), st.count),
-        ("seed", int(attrs["seed"]), st.year),
-        ("sampler", str(attrs["sampler"]), st.text),
-        ("version", str(attrs["somrisk_version"]), st.text),
-        ("case_hash", str(attrs["case_sha256"]), st.text),
-        ("created", str(attrs.get("created_at", "")), st.text),
-    ):
-        sheet.row([words[key], value], [st.text, style])
-    sheet.print_setup(landscape=False)
-
-
-def _warnings(sheet: Sheet, sim: Simulation, words: WorkbookWords) -> None:
-    """model.md's warnings of the case in the workbook's language, each in a wrapped row across the
-    sheet's width."""
-    from somrisk.case.model_warnings import model_warnings
-
-    st = sheet.styles
-    sheet.row([words["warnings"]], st.heading)
-    found = model_warnings(sim.case) if not sim.ensemble.is_portfolio else ()
-    if not found:
-        sheet.row([words["no_warnings"]], st.text)
-    for warning in found:
-        text = warning.text(words.lang)
-        text = text[:1].upper() + text[1:]
-        row = sheet.next_row
-        sheet.worksheet.set_row(row, 13.5 * max(1, math.ceil(len(text) / 120)))
-        sheet.worksheet.merge_range(row, 0, row, 7, "", st.wrapped)
-        sheet.text(row, 0, text, st.wrapped)
-        sheet.skip()
 
 
 def _assumptions_sheet(sheet: Sheet, sim: Simulation, words: WorkbookWords) -> None:
