@@ -3,6 +3,12 @@
 :func:`make_attrs` stamps every result (the cube and every summary) with what is needed to trace and
 reproduce it; :func:`cube_dataset` attaches dimensions, coordinates and units to the arrays of a run
 (or of one block of draws of it, for writing block by block).
+
+Metadata (CF-1.10 where it applies; docs/decisions.md): every variable and coordinate has a
+``long_name`` and ``units``. Money is in ``units = "DKK"`` (the case's ISO 4217 currency code; not a
+UDUNITS unit, which CF would want, as UDUNITS has no currencies), with the price level in its own
+attribute ``price_year``; labels and dimensionless numbers have ``units = "1"``. The file's global
+attributes add ``Conventions``, ``title`` and ``source`` to the provenance.
 """
 
 from __future__ import annotations
@@ -26,13 +32,26 @@ if TYPE_CHECKING:  # xarray takes a third of a second to import: only when a Dat
     import xarray as xr
 
 __all__ = [
+    "CONVENTIONS",
     "CubeLayout",
     "base_discount_rate",
+    "cube_attrs",
     "cube_dataset",
     "discount_factors",
     "make_attrs",
     "provenance",
 ]
+
+
+#: The metadata conventions the cube follows (its global attribute ``Conventions``).
+CONVENTIONS = "CF-1.10"
+
+
+def cube_attrs(attrs: dict[str, Any]) -> dict[str, Any]:
+    """A cube file's global attributes: `attrs` (the provenance) with ``Conventions``, ``title`` and
+    ``source`` first."""
+    title = f"somrisk result cube: {attrs['case_name']}" if "case_name" in attrs else "somrisk result cube"
+    return {"Conventions": CONVENTIONS, "title": title, "source": f"somrisk {__version__}", **attrs}
 
 
 def base_discount_rate(case: Case) -> float:
@@ -108,6 +127,9 @@ class CubeLayout:
     discount_factor: np.ndarray
     cases: tuple[str, ...] | None = None
     discount_per_draw: bool = False
+    #: The currency (ISO 4217) and price level of the money; None where `money` alone says them.
+    currency: str | None = None
+    price_year: int | None = None
 
     @classmethod
     def of_case(cls, case: Case, space: InputSpace) -> CubeLayout:
@@ -119,7 +141,18 @@ class CubeLayout:
             money=f"{case.info.currency}, {case.info.price_level} prices",
             discount_factor=discount_factors(case),
             discount_per_draw=DISCOUNT_RATE in space.paths,
+            currency=case.info.currency,
+            price_year=case.info.price_level,
         )
+
+    def money_attrs(self) -> dict[str, Any]:
+        """The attributes of an amount of money: ``units`` (the currency) and ``price_year``."""
+        if self.currency is None:
+            return {"units": self.money}
+        found: dict[str, Any] = {"units": self.currency}
+        if self.price_year is not None:
+            found["price_year"] = int(self.price_year)
+        return found
 
     def nbytes(self, draws: int) -> int:
         """Bytes of the cube's data variables for `draws` draws (float64)."""
@@ -160,24 +193,41 @@ def cube_dataset(
         layout's factors at the base rate are written.
     """
     n = net.shape[0]
+    label = {"units": "1"}
     coords: dict[str, Any] = {
-        "draw": np.arange(draw_start, draw_start + n, dtype=np.int64),
-        "year": np.array(layout.years, dtype=np.int64),
-        "actor": list(layout.actors),
-        "consequence": list(layout.consequences),
-        "input": list(layout.inputs),
+        "draw": (
+            "draw",
+            np.arange(draw_start, draw_start + n, dtype=np.int64),
+            {"long_name": "number of the Monte Carlo draw, from 0", **label},
+        ),
+        "year": (
+            "year",
+            np.array(layout.years, dtype=np.int64),
+            {"long_name": "calendar year (2025 is the year 2025, not a time since a date)", **label},
+        ),
+        "actor": ("actor", list(layout.actors), {"long_name": "actor whose budget is affected", **label}),
+        "consequence": (
+            "consequence",
+            list(layout.consequences),
+            {"long_name": "budget consequence (its name in the case file)", **label},
+        ),
+        "input": (
+            "input",
+            list(layout.inputs),
+            {"long_name": "uncertain input (its path in the case file)", **label},
+        ),
     }
     case = () if layout.cases is None else ("case",)
     if layout.cases is not None:
-        coords["case"] = list(layout.cases)
-    money = layout.money
+        coords["case"] = ("case", list(layout.cases), {"long_name": "case of the portfolio", **label})
+    money = layout.money_attrs()
     data = {
         "gains": (
             ("draw", *case, "year", "actor", "consequence"),
             gains,
             {
                 "long_name": "budget gain by consequence (undiscounted)",
-                "units": money,
+                **money,
                 "sign": "positive = public money saved or earned",
             },
         ),
@@ -186,7 +236,7 @@ def cube_dataset(
             costs,
             {
                 "long_name": "net extra cost, intervention minus comparison (undiscounted)",
-                "units": money,
+                **money,
                 "sign": "positive = money spent",
             },
         ),
@@ -195,36 +245,42 @@ def cube_dataset(
             net,
             {
                 "long_name": "net result (nettoresultat), gains minus costs, undiscounted",
-                "units": money,
+                **money,
                 "sign": "positive = public budget improves",
             },
         ),
         "discount_factor": (
             ("draw", *case, "year"),
             discount,
-            {"long_name": "discount factor (1 + r)^-t of each draw (the discount rate is uncertain)"},
+            {
+                "long_name": "discount factor (1 + r)^-t of each draw (the discount rate is uncertain)",
+                **label,
+            },
         )
         if layout.discount_per_draw
         else (
             (*case, "year"),
             layout.discount_factor,
-            {"long_name": "discount factor (1 + r)^-t at the base discount rate"},
+            {"long_name": "discount factor (1 + r)^-t at the base discount rate", **label},
         ),
         "npv": (
             ("draw", "actor"),
             npv,
             {
                 "long_name": "net present value by actor, sum over years of net x discount_factor",
-                "units": money,
+                **money,
                 "sign": "positive = public budget improves",
             },
         ),
         "inputs": (
             ("draw", "input"),
             inputs,
-            {"long_name": "value of each uncertain input in each draw"},
+            {
+                "long_name": "value of each uncertain input in each draw",
+                "units": "each input's own unit, as in the case file",
+            },
         ),
     }
     import xarray as xr
 
-    return xr.Dataset(data, coords=coords, attrs=attrs)
+    return xr.Dataset(data, coords=coords, attrs=cube_attrs(attrs))

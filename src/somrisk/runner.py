@@ -139,6 +139,8 @@ def run(
     scheduler: str | None = None,
     percentiles: Sequence[float] | None = None,
     progress: Callable[[int, int], None] | None = None,
+    lang: str = "da",
+    workbook_progress: Callable[[int, int], None] | None = None,
 ) -> RunResult:
     """Simulate a case, summarise it, and write the cube where `out` names a file.
 
@@ -154,6 +156,10 @@ def run(
     xlsx : path, optional
         Also write the results workbook (.xlsx): summary, by year, assumptions, and the first
         100,000 draws. It appears only when complete.
+    lang : {"da", "en"}
+        The workbook's language (sheet names, headers, labels); Danish by default.
+    workbook_progress : callable, optional
+        Called with (rows written, rows) as the workbook's draws are written.
     percentiles : sequence of float, optional
         Percentiles of the summary (default: those of :func:`somrisk.summarize`).
 
@@ -171,8 +177,11 @@ def run(
     if case is None:
         case = example_case_path()
     if xlsx is not None:
+        from somrisk.io.workbook import LANGUAGES as WORKBOOK_LANGUAGES
         from somrisk.io.workbook import MAX_DRAWS, check_workbook_path, write_workbook
 
+        if lang not in WORKBOOK_LANGUAGES:
+            raise UsageError(f"--lang {lang!r}: the workbook is written in {' or '.join(WORKBOOK_LANGUAGES)}")
         check_workbook_path(xlsx)
     loaded = case if isinstance(case, Case) else load_case(case)
     _prefetch("xarray")  # the summary needs it; import it while the draws run
@@ -187,7 +196,10 @@ def run(
         out, layout, draws, scheduler, lambda cube: simulate(model, **options, **cube, **keep)
     )
     summary = summarize(sim, **statistics)
-    return RunResult(summary, sim, path, None if xlsx is None else write_workbook(xlsx, summary, sim))
+    if xlsx is None:
+        return RunResult(summary, sim, path)
+    written = write_workbook(xlsx, summary, sim, lang=lang, progress=workbook_progress)
+    return RunResult(summary, sim, path, written)
 
 
 def _with_cube(

@@ -307,13 +307,14 @@ def test_catalog_price_round_trips_as_the_word(tmp_path):
 def test_the_layout_holds_numbers_as_numbers_and_lists_in_cells(tmp_path):
     workbook = load_workbook(export_case(write(tmp_path, EVERY_FORM), tmp_path / "case.xlsx"))
     prices = workbook["Priser"]
-    header = [c.value for c in prices[1]]
+    assert [c.value for c in prices[1]][:4] == ["Konsekvens", "Aktør", "Fast værdi", "Fordeling"]
+    header = [c.value for c in prices[2]]
     assert header[:4] == ["consequence", "actor", "value", "dist"]
-    rows = [[c.value for c in row] for row in prices.iter_rows(min_row=2)]
+    rows = [[c.value for c in row] for row in prices.iter_rows(min_row=3)]
     assert rows[0][:3] == ["kontanthjaelp", "kommune", 95000]
     assert rows[1][:5] == ["kontanthjaelp", "stat", None, "uniform", 40000]
     consequences = workbook["Konsekvenser"]
-    profile = [c.value for c in consequences[4]][[c.value for c in consequences[1]].index("profile") :]
+    profile = [c.value for c in consequences[5]][[c.value for c in consequences[2]].index("profile") :]
     assert profile[:4] == [1, 0.75, 0.5, 0]
     empirical = workbook["Empirisk"]
     columns = {col[0].value: [c.value for c in col[1:] if c.value is not None] for col in empirical.columns}
@@ -321,7 +322,7 @@ def test_the_layout_holds_numbers_as_numbers_and_lists_in_cells(tmp_path):
         "participants.cohorts.3": [18, 20.5, 25, 19],
         "consequences.indlaeggelser.change": [-1, -0.5, 0, -2.5],
     }
-    assert all(isinstance(c.value, int | float) for c in workbook["Sag"]["B"][4:7])
+    assert all(isinstance(c.value, int | float) for c in workbook["Sag"]["B"][5:8])
 
 
 def test_the_toml_writer_writes_cases_as_people_do():
@@ -353,20 +354,20 @@ def test_template_has_every_sheet_and_help(cli, tmp_path):
     result = cli("excel", "template", tmp_path / "template.xlsx")
     assert result.code == 0, result.stderr
     workbook = load_workbook(tmp_path / "template.xlsx")
-    assert workbook.sheetnames == list(SHEETS)
-    assert workbook["Sag"]["A1"].value == "key" and workbook["Sag"]["A2"].value == "name"
-    assert [c.value for c in workbook["Aktører"]["A"][1:]] == ["kommune", "region", "stat"]
+    assert workbook.sheetnames == [*SHEETS, "Stier"]  # Stier: the hidden list of input paths
+    assert [workbook["Sag"][f"A{row}"].value for row in (1, 2, 3)] == ["Nøgle", "key", "name"]
+    assert [c.value for c in workbook["Aktører"]["A"][2:]] == ["kommune", "region", "stat"]
     assert "Usikre værdier" in [c.value for c in workbook["Hjælp"]["A"]]
     lists = {dv.formula1 for dv in workbook["Omkostninger"].data_validations.dataValidation}
-    assert '"fixed,per_participant"' in lists and "'Aktører'!$A$2:$A$501" in lists
+    assert '"fixed,per_participant"' in lists and "'Aktører'!$A$3:$A$502" in lists
 
 
 def test_importing_the_unfilled_template_says_what_is_missing(cli, tmp_path):
     write_template(tmp_path / "template.xlsx")
     result = cli("excel", "import", tmp_path / "template.xlsx", tmp_path / "case.toml")
     assert result.code == 2
-    assert 'sheet "Sag", cell B2: case.name: required key is missing' in result.stderr
-    assert 'sheet "Sag", cell B6: case.start_year: required key is missing' in result.stderr
+    assert 'sheet "Sag", cell B3: case.name: required key is missing' in result.stderr
+    assert 'sheet "Sag", cell B7: case.start_year: required key is missing' in result.stderr
     assert 'sheet "Deltagere": participants: give `cohorts' in result.stderr
     assert "Traceback" not in result.stderr
     assert not (tmp_path / "case.toml").exists()
@@ -405,8 +406,8 @@ def bundled_workbook(tmp_path: Path) -> tuple[Path, object]:
 
 
 def column(sheet, name: str) -> str:
-    """The letter of the column headed `name`."""
-    return next(c.column_letter for c in sheet[1] if c.value == name)
+    """The letter of the column headed `name` (the key, in row 2 under the Danish captions)."""
+    return next(c.column_letter for c in sheet[2] if c.value == name)
 
 
 def edit_sheet(sheet, name: str, row: int, value) -> str:
@@ -416,41 +417,41 @@ def edit_sheet(sheet, name: str, row: int, value) -> str:
 
 
 def text_in_a_number_cell(book):
-    return edit_sheet(book["Omkostninger"], "min", 2, "100 000"), (
+    return edit_sheet(book["Omkostninger"], "min", 3, "100 000"), (
         'sheet "Omkostninger", cell {cell}: costs.opstart.amount.min: expected a number, found text'
     )
 
 
 def unknown_distribution(book):
-    return edit_sheet(book["Effekt"], "dist", 3, "betta"), (
+    return edit_sheet(book["Effekt"], "dist", 4, "betta"), (
         'sheet "Effekt", cell {cell}: effect.success_rate.dist: unknown distribution; dist must be one of'
     )
 
 
 def actor_not_in_the_case(book):
-    return edit_sheet(book["Priser"], "actor", 3, "staten"), (
+    return edit_sheet(book["Priser"], "actor", 4, "staten"), (
         'sheet "Priser", cell {cell}: consequences.uddannelseshjaelp.price.staten: unknown actor; '
         "case.actors are kommune, region, stat"
     )
 
 
 def sd_not_positive(book):
-    return edit_sheet(book["Konsekvenser"], "sd", 2, -0.08), (
+    return edit_sheet(book["Konsekvenser"], "sd", 3, -0.08), (
         'sheet "Konsekvenser", cell {cell}: consequences.uddannelseshjaelp.change.sd: must be greater than 0'
     )
 
 
 def rate_out_of_range(book):
-    edit_sheet(book["Effekt"], "max", 4, 1.3)
-    return f"{column(book['Effekt'], 'dist')}4", (
+    edit_sheet(book["Effekt"], "max", 5, 1.3)
+    return f"{column(book['Effekt'], 'dist')}5", (
         'sheet "Effekt", cell {cell}: effect.comparison_rate: a rate must lie in [0, 1]'
     )
 
 
 def missing_column(book):
     sheet = book["Omkostninger"]
-    sheet[f"{column(sheet, 'actor')}1"] = None
-    return "A1", 'sheet "Omkostninger", cell {cell}: the column "actor" is missing'
+    sheet[f"{column(sheet, 'actor')}2"] = None
+    return "A2", 'sheet "Omkostninger", cell {cell}: the column "actor" is missing'
 
 
 def missing_sheet(book):
@@ -460,32 +461,32 @@ def missing_sheet(book):
 
 def formula_without_value(book):
     return edit_sheet(
-        book["Sag"], "value", 7, "=5+5"
+        book["Sag"], "value", 8, "=5+5"
     ), 'sheet "Sag", cell {cell}: a formula without a computed value'
 
 
 def empirical_without_values(book):
-    return edit_sheet(book["Omkostninger"], "dist", 3, "empirical"), (
+    return edit_sheet(book["Omkostninger"], "dist", 4, "empirical"), (
         'sheet "Omkostninger", cell {cell}: costs.gruppeforloeb.amount: dist = empirical takes its values '
         'from the sheet "Empirisk": a column headed costs.gruppeforloeb.amount'
     )
 
 
 def parameters_without_dist(book):
-    edit_sheet(book["Sag"], "dist", 8, None)
-    return edit_sheet(book["Sag"], "sd", 8, 0.01), (
+    edit_sheet(book["Sag"], "dist", 9, None)
+    return edit_sheet(book["Sag"], "sd", 9, 0.01), (
         'sheet "Sag", cell {cell}: economy.discount_rate: sd given without `dist`'
     )
 
 
 def duplicate_name(book):
-    return edit_sheet(book["Konsekvenser"], "name", 3, "uddannelseshjaelp"), (
+    return edit_sheet(book["Konsekvenser"], "name", 4, "uddannelseshjaelp"), (
         'sheet "Konsekvenser", cell {cell}: consequences[2].name: this name is already used by consequences[1]'
     )
 
 
 def price_for_unknown_consequence(book):
-    return edit_sheet(book["Priser"], "consequence", 2, "kontanthjaelp"), (
+    return edit_sheet(book["Priser"], "consequence", 3, "kontanthjaelp"), (
         'sheet "Priser", cell {cell}: no consequence has this name on the sheet "Konsekvenser" (found "kontanthjaelp")'
     )
 
@@ -540,7 +541,7 @@ def test_every_problem_is_reported_at_once(tmp_path):
 def test_formulas_with_computed_values_are_read(tmp_path):
     path, book = bundled_workbook(tmp_path)
     sheet = book["Sag"]
-    sheet[f"{column(sheet, 'value')}7"] = "=5+5"
+    sheet[f"{column(sheet, 'value')}8"] = "=5+5"
     book.save(path)
     # openpyxl keeps no computed values; write the one Excel would have saved beside the formula
     import zipfile
@@ -559,7 +560,7 @@ def test_formulas_with_computed_values_are_read(tmp_path):
 def test_own_sheets_and_moved_rows_are_fine(tmp_path):
     path, book = bundled_workbook(tmp_path)
     book.create_sheet("Mine beregninger")["A1"] = "not read"
-    book["Sag"].move_range("A2:V3", rows=20)  # name and description below the other keys
+    book["Sag"].move_range("A3:V4", rows=20)  # name and description below the other keys
     book.save(path)
     original = tomllib.loads(
         (ROOT / "src/somrisk/data/cases/youth-cannabis.toml").read_text(encoding="utf-8")

@@ -294,13 +294,19 @@ class Mutant:
         return path
 
 
+def key_row(ws: Any) -> int:
+    """The row of the sheet's column names: row 2, under the Danish captions (row 1 on Empirisk,
+    whose columns are input paths, and on sheets of one's own)."""
+    return L.KEY_ROW if ws.title in L.SHEETS and L.header(ws.title) is not None else 1
+
+
 def header(ws: Any) -> dict[str, int]:
-    """The sheet's column names (row 1) -> column index."""
-    return {str(c.value).strip(): c.column for c in ws[1] if c.value is not None}
+    """The sheet's column names (its key row) -> column index."""
+    return {str(c.value).strip(): c.column for c in ws[key_row(ws)] if c.value is not None}
 
 
 def column_name(ws: Any, column: int) -> Any:
-    return ws.cell(1, column).value
+    return ws.cell(key_row(ws), column).value
 
 
 @st.composite
@@ -377,16 +383,18 @@ def _column(draw: st.DrawFn, mutant: Mutant) -> str:
         name = draw(
             st.one_of(st.sampled_from(COLUMNS), st.sampled_from(["bogus", "Value", " value ", 5, True]))
         )
-        ws.cell(1, column).value = name
+        ws.cell(key_row(ws), column).value = name
         return f"{ws.title}: header of column {column} = {name!r}"
     if how == "clear header":
-        ws.cell(1, column).value = None
+        ws.cell(key_row(ws), column).value = None
     elif how == "delete":
         ws.delete_cols(column)
     elif how == "add":
         column = columns + draw(st.integers(1, 2))
-        ws.cell(1, column).value = draw(st.sampled_from(["bogus", "note", "value", "profile", None]))
-        for row in draw(st.lists(st.integers(2, ws.max_row + 1), max_size=3)):
+        ws.cell(key_row(ws), column).value = draw(
+            st.sampled_from(["bogus", "note", "value", "profile", None])
+        )
+        for row in draw(st.lists(st.integers(key_row(ws) + 1, ws.max_row + 1), max_size=3)):
             mutant.set(ws, row, column, draw(values(mutant.base)))
     else:
         other = draw(st.integers(1, columns))
@@ -410,8 +418,8 @@ def _sheet(draw: st.DrawFn, mutant: Mutant) -> str:
         title = draw(st.sampled_from(["sag", f"{ws.title} ", "Ark1", *mutant.book.sheetnames]))
         ws.title = title  # a title already there becomes e.g. "Priser1"
         return f"rename {ws.title!r} to {title!r}"
-    elif how == "empty" and ws.max_row > 1:
-        ws.delete_rows(2, ws.max_row)
+    elif how == "empty" and ws.max_row > key_row(ws):
+        ws.delete_rows(key_row(ws) + 1, ws.max_row)
     elif how == "add":
         mutant.book.create_sheet("Mine tal")["A1"] = "not read"
     return f"{how} sheet {ws.title}"
@@ -453,7 +461,7 @@ def _input(draw: st.DrawFn, mutant: Mutant) -> str:
         return "nothing"
     ws = draw(st.sampled_from(worksheets))
     columns = header(ws)
-    row = draw(st.integers(2, max(ws.max_row, 2)))
+    row = draw(st.integers(L.FIRST_ROW, max(ws.max_row, L.FIRST_ROW)))
     name = draw(st.sampled_from(["dist", "dist", *L.INPUT_COLUMNS]))
     value = draw(st.sampled_from(DISTS)) if name == "dist" else draw(values(mutant.base, name))
     mutant.set(ws, row, columns[name] if name in columns else ws.max_column + 1, value)
@@ -480,13 +488,13 @@ def _actors(draw: st.DrawFn, mutant: Mutant) -> str:
     if ws is None:
         return "nothing"
     how = draw(st.sampled_from(["none", "add", "replace"]))
-    if how == "none" and ws.max_row > 1:
-        ws.delete_rows(2, ws.max_row)
+    if how == "none" and ws.max_row > L.KEY_ROW:
+        ws.delete_rows(L.FIRST_ROW, ws.max_row)
     actor = draw(st.sampled_from(ACTORS))
     if how == "add":
         ws.cell(ws.max_row + 1, 1).value = actor
     elif how == "replace":
-        ws.cell(draw(st.integers(2, max(ws.max_row, 2))), 1).value = actor
+        ws.cell(draw(st.integers(L.FIRST_ROW, max(ws.max_row, L.FIRST_ROW))), 1).value = actor
     return f"actors: {how} {actor!r}"
 
 
@@ -534,10 +542,10 @@ def _extreme(draw: st.DrawFn, mutant: Mutant) -> str:
             count = draw(st.sampled_from([1_001, 1_001, 1_001, 100_001]))
             for r in range(2, 2 + count):
                 ws.cell(r, column).value = 0.5
-        else:  # along row 2: a profile, or values in columns without a name (Excel has 16,384)
+        else:  # along the first data row: a profile, or values in columns without a name (Excel has 16,384)
             count = 1_001
             for k in range(count):
-                ws.cell(2, column + k).value = 0.5
+                ws.cell(key_row(ws) + 1, column + k).value = 0.5
         return f"{ws.title}: {count} values from column {column}"
     filled = [c for cells in ws.iter_rows() for c in cells if c.value is not None]
     if not filled:
@@ -743,7 +751,7 @@ def test_a_whole_number_no_double_holds_in_a_text_cell_is_taken_as_its_text(cli,
     # was: internal error (exit 1), OverflowError in _Book.text (float() of the number)
     mutant = edited(bases)
     ws = mutant.book[L.OMK]
-    mutant.set(ws, 2, header(ws)["label"], HUGE_INT)
+    mutant.set(ws, L.FIRST_ROW, header(ws)["label"], HUGE_INT)
     workbook = mutant.save(tmp_path / "case.xlsx")
     result = cli("excel", "import", workbook, tmp_path / "case.toml")
     assert result.code == 0, result.stderr
@@ -773,13 +781,13 @@ def test_a_parameter_whose_column_lost_its_name_is_reported_at_the_dist_cell(cli
     mutant = edited(bases)
     ws = mutant.book[L.OMK]
     columns = header(ws)
-    ws.cell(1, columns["min"]).value = None
+    ws.cell(L.KEY_ROW, columns["min"]).value = None
     workbook = mutant.save(tmp_path / "case.xlsx")
     result = cli("excel", "import", workbook, tmp_path / "case.toml")
     assert_import_outcome(result, workbook, "Omkostninger: the header min deleted")
-    dist, unnamed = (ws.cell(2, columns[name]).coordinate for name in ("dist", "min"))
+    dist, unnamed = (ws.cell(L.FIRST_ROW, columns[name]).coordinate for name in ("dist", "min"))
     assert (
-        f'sheet "Omkostninger", cell {unnamed}: a value in a column without a name in row 1' in result.stderr
+        f'sheet "Omkostninger", cell {unnamed}: a value in a column without a name in row 2' in result.stderr
     )
     assert f'sheet "Omkostninger", cell {dist}: costs.opstart.amount.min: required key is missing' in (
         result.stderr

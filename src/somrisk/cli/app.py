@@ -68,6 +68,11 @@ def _main(
     """somrisk: how likely is a social investment to pay back, for whom, and by when."""
 
 
+class LanguageOption(StrEnum):
+    da = "da"
+    en = "en"
+
+
 CaseArgument = Annotated[
     Path | None,
     typer.Argument(help="Case file (TOML). Without it, the bundled example case is run.", show_default=False),
@@ -100,6 +105,9 @@ def run(
         Path | None,
         typer.Option(help="Also write the results workbook (.xlsx).", show_default=False),
     ] = None,
+    lang: Annotated[
+        LanguageOption, typer.Option(help="The results workbook's language: Danish (SØM's terms) or English.")
+    ] = LanguageOption.da,
     as_json: Annotated[bool, typer.Option("--json", help="Print only the JSON summary on stdout.")] = False,
     threads: Annotated[
         int | None,
@@ -126,10 +134,13 @@ def run(
         _rerun(reproduce, case, threads, scheduler)
         return
     progress = ProgressBar(stderr)
+    writing = ProgressBar(stderr, label="Writing the workbook", unit="draws")
     try:
         result = run_case(
             case,
             progress=progress,
+            lang=lang.value,
+            workbook_progress=writing,
             **_given(
                 draws=draws,
                 seed=seed,
@@ -142,6 +153,7 @@ def run(
         )
     finally:
         progress.close()
+        writing.close()
     if as_json:
         print(json.dumps(summary_json(result.summary), ensure_ascii=False, allow_nan=False))
         return
@@ -208,11 +220,6 @@ def check(
 
     for line in check_report(check_case(case)):
         stdout.print(line, highlight=False, soft_wrap=True)
-
-
-class LanguageOption(StrEnum):
-    da = "da"
-    en = "en"
 
 
 @app.command()

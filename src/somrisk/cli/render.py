@@ -174,8 +174,11 @@ def check_report(checked: CaseCheck) -> list[str]:
 class ProgressBar:
     """A progress callback that shows a bar on stderr once a run has taken more than a second."""
 
-    def __init__(self, console: Console, delay: float = 1.0) -> None:
+    def __init__(
+        self, console: Console, delay: float = 1.0, *, label: str = "Simulating", unit: str = "draws"
+    ) -> None:
         self.console, self.delay = console, delay
+        self.label, self.unit = label, unit
         self.started = time.monotonic()
         self.bar: Progress | None = None
         self.task: Any = None
@@ -188,9 +191,9 @@ class ProgressBar:
             from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
             self.bar = Progress(
-                TextColumn("Simulating"),
+                TextColumn(self.label),
                 BarColumn(),
-                TextColumn("{task.completed:,}/{task.total:,} draws"),
+                TextColumn("{task.completed:,}/{task.total:,} " + self.unit),
                 TimeRemainingColumn(),
                 console=self.console,
                 transient=True,

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 from somrisk._files import check_folder, failed_write, interrupts_held, sync_file, sync_folder
 from somrisk._resources import available_memory, format_bytes, free_disk
-from somrisk.cube import CubeLayout, cube_dataset
+from somrisk.cube import CubeLayout, cube_attrs, cube_dataset
 from somrisk.engine import CUBE_MEMORY_SHARE, CubeBlock
 from somrisk.errors import OutputError, UsageError
 from somrisk.sampling import BLOCK_DRAWS
@@ -231,7 +231,7 @@ class ZarrRegions:
 
         with interrupts_held():
             group = zarr.open_group(self.path, mode="r+", zarr_format=ZARR_FORMAT)
-            group.attrs.update(attrs)
+            group.attrs.update(cube_attrs(attrs))
             zarr.consolidate_metadata(self.path, zarr_format=ZARR_FORMAT)
         _lock_file(Path(self.path)).unlink(missing_ok=True)
 

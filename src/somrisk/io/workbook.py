@@ -1,36 +1,54 @@
-"""The results workbook of ``somrisk run --xlsx``: the key figures for Excel users, and the draws.
+"""The results workbook of ``somrisk run --xlsx``: a deliverable for the committee, and the draws.
 
-Sheets: ``Summary`` (NPV per actor and payback, provenance), ``By year`` (net result per year and
-actor, and the cumulative discounted net result), ``Assumptions`` (every input with its distribution,
-base value and 10-90 % range) and ``Draws`` (the sampled inputs, NPVs and payback year of up to
-:data:`MAX_DRAWS` draws, for pivot tables). Every number is an Excel number, never text; header rows
-are frozen and columns sized. Every text is written as text, never as a formula, whatever its first
-character (a case's name ``=HYPERLINK(...)`` stays that text): every row goes through
-:func:`append_row`. Written with openpyxl in write-only mode, under a temporary name.
+Sheets (names in the chosen language, Danish by default):
+
+- ``Overblik`` / ``Summary``: laid out like the report's first page: present values of costs and
+  gains, the benefit-cost ratio, the NPV of each actor and in total (deterministic, mean, median, 90 %
+  interval, P(NPV > 0)), payback, SØM's undiscounted figures in total and per participant, the
+  warnings and the provenance.
+- ``År for år`` / ``By year``: a table per actor in SØM's layout (costs, budget consequences by area,
+  net result, the cumulative net result in its own row), the Monte Carlo mean and 90 % interval of
+  each year's net result, and a chart of the cumulative discounted net result.
+- ``Antagelser`` / ``Assumptions``: every input, its distribution, base value and 10-90 % range.
+- ``Trækninger`` / ``Draws``: the sampled inputs, NPVs and payback year of up to :data:`MAX_DRAWS`
+  draws, for pivot tables.
+
+Money in kroner with thousands separators (``#,##0 "kr."``), probabilities as ``0.0%``: Excel
+numbers with number formats, never text. Every sheet prints on A4, fit to the page's width, with its
+header rows repeated. Written with XlsxWriter in constant-memory mode (faster than openpyxl for the
+draws; benchmarks/bench_workbook.py), under a temporary name that is renamed into place when complete.
 """
 
 from __future__ import annotations
 
+import math
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from somrisk._files import check_writable, write_atomic
 from somrisk.distributions import as_distribution
-from somrisk.io.json import finite
+from somrisk.io.workbook_cells import WORKBOOK_OPTIONS, Sheet, Styles
+from somrisk.io.workbook_summary import write_summary_sheet
+from somrisk.io.workbook_words import LANGUAGES, WorkbookWords
+from somrisk.io.workbook_years import write_years_sheet
 
 if TYPE_CHECKING:
     import xarray as xr
 
     from somrisk.engine import Simulation
 
-__all__ = ["MAX_DRAWS", "WORKBOOK_FORMATS", "append_row", "check_workbook_path", "write_workbook"]
+__all__ = ["LANGUAGES", "MAX_DRAWS", "WORKBOOK_FORMATS", "check_workbook_path", "write_workbook"]
 
 #: The Draws sheet holds at most this many draws (the first ones of the run).
 MAX_DRAWS = 100_000
 WORKBOOK_FORMATS = {".xlsx": "Excel workbook"}
-_WIDTH = {"label": 34, "number": 14}
+#: Rows of draws written between two calls of the progress callback.
+_CHUNK = 2_000
+#: Draws printed from the Draws sheet (printing 100,000 rows would be thousands of pages).
+_PRINTED_DRAWS = 50
 
 
 def check_workbook_path(path: str | Path) -> Path:
@@ -38,173 +56,108 @@ def check_workbook_path(path: str | Path) -> Path:
     return check_writable(path, "--xlsx", WORKBOOK_FORMATS)
 
 
-def _sheet(workbook, title: str, header: list[str], widths: list[int]):
-    sheet = workbook.create_sheet(title)
-    sheet.freeze_panes = "B2"
-    for k, width in enumerate(widths):
-        sheet.column_dimensions[_column(k)].width = width
-    append_row(sheet, header)
-    return sheet
+def write_workbook(
+    path: str | Path,
+    summary: xr.Dataset,
+    simulation: Simulation,
+    *,
+    lang: str = "da",
+    progress: Callable[[int, int], None] | None = None,
+) -> Path:
+    """Write the results workbook; returns its path.
 
-
-def append_row(sheet, values: list[Any]) -> None:
-    """Append a row to a write-only sheet; a str is always a text cell, never a formula.
-
-    openpyxl takes any str that begins with ``=`` for a formula; texts come from case files that
-    travel by e-mail, so a name such as ``=HYPERLINK(...)`` must not become a live formula.
+    `simulation` must have kept the inputs of its first draws (``simulate(..., keep_inputs=
+    MAX_DRAWS)``). `lang` is ``"da"`` or ``"en"``; `progress(done, total)` is called as the rows of
+    the Draws sheet are written.
     """
-    from openpyxl.cell import WriteOnlyCell
-
-    row = []
-    for value in values:
-        if isinstance(value, str):
-            cell = WriteOnlyCell(sheet, value)
-            cell.data_type = "s"
-            value = cell
-        row.append(value)
-    sheet.append(row)
-
-
-def _column(k: int) -> str:
-    from openpyxl.utils import get_column_letter
-
-    return get_column_letter(k + 1)
-
-
-def write_workbook(path: str | Path, summary: xr.Dataset, simulation: Simulation) -> Path:
-    """Write the results workbook; returns its path. `simulation` must have kept the inputs of its
-    first draws (``simulate(..., keep_inputs=MAX_DRAWS)``)."""
-    from openpyxl import Workbook
+    import xlsxwriter
 
     target = check_workbook_path(path)
-    workbook = Workbook(write_only=True)
-    _summary_sheet(workbook, summary)
-    _by_year_sheet(workbook, summary)
-    _assumptions_sheet(workbook, simulation)
-    _draws_sheet(workbook, simulation)
-    return write_atomic(target, workbook.save)
+    words = WorkbookWords(lang, str(summary.attrs.get("currency", "DKK")))
 
-
-def _summary_sheet(workbook, summary: xr.Dataset) -> None:
-    quantiles = [float(q) for q in summary["quantile"].values]  # (`summary.quantile` is a method)
-    header = [
-        "actor",
-        "npv_deterministic",
-        "npv_mean",
-        "npv_sd",
-        *(f"npv_p{round(q * 100):02d}" for q in quantiles),
-        "prob_positive",
-        "expected_shortfall_05",
-        "net_total_deterministic",
-        "net_total_mean",
-        *(f"net_total_p{round(q * 100):02d}" for q in quantiles),
-    ]
-    sheet = _sheet(workbook, "Summary", header, [_WIDTH["label"]] + [_WIDTH["number"]] * (len(header) - 1))
-    for actor in summary.actor.values:
-        s = summary.sel(actor=actor)
-        append_row(
-            sheet,
-            [
-                str(actor),
-                finite(s.npv_deterministic),
-                finite(s.npv_mean),
-                finite(s.npv_sd),
-                *(finite(v) for v in s.npv_quantile.values),
-                finite(s.npv_prob_positive),
-                finite(s.npv_expected_shortfall),
-                finite(s.net_total_deterministic),
-                finite(s.net_total_mean),
-                *(finite(v) for v in s.net_total_quantile.values),
-            ],
-        )
-    append_row(sheet, [])
-    median, deterministic = int(summary.payback_median_year), int(summary.payback_deterministic_year)
-    rows: list[tuple[str, Any]] = [
-        ("payback_prob_within_horizon", finite(summary.payback_prob_within_horizon)),
-        ("payback_median_year", median if median >= 0 else None),
-        ("payback_deterministic_year", deterministic if deterministic >= 0 else None),
-        ("benefit_cost_ratio_mean", finite(summary.benefit_cost_ratio_mean)),
-        ("benefit_cost_ratio_deterministic", finite(summary.benefit_cost_ratio_deterministic)),
-    ]
-    for figure in ("npv", "net_total"):  # SØM's figures per participant
-        per = summary.sel(per_participant=figure)
-        rows += [
-            (f"{figure}_per_participant_deterministic", finite(per.per_participant_deterministic)),
-            (f"{figure}_per_participant_mean", finite(per.per_participant_mean)),
-        ]
-    rows += [(key, value) for key, value in summary.attrs.items() if isinstance(value, str | int | float)]
-    rows += [("warning", str(text)) for text in summary.attrs.get("warnings", [])]
-    for key, value in rows:
-        append_row(sheet, [key, value])
-
-
-def _by_year_sheet(workbook, summary: xr.Dataset) -> None:
-    names = [f"net_p{round(float(q) * 100):02d}" for q in summary["quantile"].values]
-    header = ["year", "actor", "net_deterministic", "net_mean", *names, "prob_positive"]
-    sheet = _sheet(workbook, "By year", header, [8, 14] + [_WIDTH["number"]] * (len(header) - 2))
-    for year in summary.year.values:
-        s = summary.sel(year=year)
-        for actor in summary.actor.values:
-            a = s.sel(actor=actor)
-            quantiles = (finite(v) for v in a.net_quantile.values)
-            append_row(
-                sheet,
-                [
-                    int(year),
-                    str(actor),
-                    finite(a.net_deterministic),
-                    finite(a.net_mean),
-                    *quantiles,
-                    finite(a.net_prob_positive),
-                ],
+    def write(temporary: Path) -> None:
+        workbook = xlsxwriter.Workbook(str(temporary), WORKBOOK_OPTIONS)
+        try:
+            styles = Styles.of(workbook, words)
+            write_summary_sheet(
+                Sheet(workbook.add_worksheet(words["summary"]), styles), summary, simulation, words
             )
-        append_row(
-            sheet,
-            [
-                int(year),
-                "cumulative",
-                finite(s.cumulative_deterministic),
-                finite(s.cumulative_mean),
-                *(finite(v) for v in s.cumulative_quantile.values),
-                finite(s.cumulative_prob_positive),
-            ],
-        )
+            write_years_sheet(
+                workbook, Sheet(workbook.add_worksheet(words["by_year"]), styles), summary, simulation, words
+            )
+            _assumptions_sheet(Sheet(workbook.add_worksheet(words["assumptions"]), styles), simulation, words)
+            _draws_sheet(Sheet(workbook.add_worksheet(words["draws"]), styles), simulation, words, progress)
+            workbook.set_properties({"title": words["title"], "comments": "somrisk"})
+        finally:
+            workbook.close()
+
+    return write_atomic(target, write)
 
 
-def _assumptions_sheet(workbook, simulation: Simulation) -> None:
-    header = ["input", "group", "distribution", "base", "p10", "p90", "source"]
-    sheet = _sheet(workbook, "Assumptions", header, [44, 14, 40, 14, 14, 14, 50])
-    space = simulation.model.space
+def _assumptions_sheet(sheet: Sheet, sim: Simulation, words: WorkbookWords) -> None:
+    st, ws = sheet.styles, sheet.worksheet
+    keys = ["input", "group", "distribution", "base", "p10", "p90", "source"]
+    for col, width in enumerate([44, 24, 40, 14, 14, 14, 50]):
+        ws.set_column(col, col, width)
+    sheet.row([words[k] for k in keys], [st.header] * 3 + [st.header_number] * 3 + [st.header])
+    space = sim.model.space
+    declared = {group.name: group.label or group.name for group in sim.case.groups}
     for spec, base in zip(space.inputs, space.base_values, strict=True):
         dist = as_distribution(spec.value)
         low = high = None
         if dist.is_uncertain:
             low, high = (float(x) for x in dist.scipy().ppf([0.1, 0.9]))
-        append_row(
-            sheet,
-            [
-                spec.path,
-                spec.group,
-                dist.describe() if dist.is_uncertain else "fixed",
-                float(base),
-                low,
-                high,
-                getattr(dist, "source", None) or "",
-            ],
-        )
+        source = getattr(dist, "source", None) or ""
+        described = dist.describe() if dist.is_uncertain else words["fixed"]
+        values = [spec.path, words.group(spec.group, declared), described, float(base), low, high, source]
+        sheet.row(values, [st.text] * 3 + [st.input(abs(float(base)))] * 3 + [st.text])
+    ws.freeze_panes(1, 1)
+    sheet.print_setup(landscape=True, repeat=(0, 0))
 
 
-def _draws_sheet(workbook, simulation: Simulation) -> None:
-    inputs = simulation.inputs
+def _draws_sheet(
+    sheet: Sheet, sim: Simulation, words: WorkbookWords, progress: Callable[[int, int], None] | None
+) -> None:
+    st, ws = sheet.styles, sheet.worksheet
+    inputs = sim.inputs
     kept = 0 if inputs is None else min(inputs.shape[0], MAX_DRAWS)  # a kept cube holds every draw
-    actors = simulation.case.actors
-    paths = simulation.model.space.paths
-    header = ["draw", *paths, *(f"npv_{a}" for a in actors), "npv_total", "payback_year"]
-    sheet = _sheet(workbook, "Draws", header, [8] + [_WIDTH["number"]] * (len(header) - 1))
-    years = np.asarray(simulation.case.years)
-    npv = simulation.npv[:, :kept]
-    total = npv.sum(axis=0)
-    payback = simulation.payback[:kept]
-    for i in range(kept):
-        year = int(years[payback[i]]) if payback[i] >= 0 else None
-        append_row(sheet, [i, *inputs[i].tolist(), *npv[:, i].tolist(), float(total[i]), year])  # type: ignore[index]
+    actors = [*sim.case.actors, "total"]
+    paths = sim.model.space.paths
+    header = [
+        words["draw"],
+        *paths,
+        *(words["npv_of"].format(words.actor(a)) for a in actors),
+        words["payback_year"],
+    ]
+    ws.set_column(0, 0, 9)
+    bases = sim.model.space.base_values[list(sim.model.space.uncertain)]
+    for col, base in enumerate(bases):
+        ws.set_column(1 + col, 1 + col, 14, st.input(abs(float(base))))
+    ws.set_column(1 + len(paths), len(header) - 2, 14, st.money)
+    ws.set_column(len(header) - 1, len(header) - 1, 12, st.year)
+    sheet.row(header, [st.header] + [st.header_number] * (len(header) - 1), height=30)
+    years = np.asarray(sim.case.years, dtype=float)
+    npv = np.concatenate([sim.npv[:, :kept], sim.npv_total[None, :kept]])
+    payback = sim.payback[:kept]
+    # the year of payback as a float column; NaN (an empty cell) where a draw does not pay back
+    payback_year = np.where(payback >= 0, years[np.maximum(payback, 0)], math.nan)
+    write_number, money, year = ws.write_number, st.money, st.year
+    input_styles = [st.input(abs(float(base))) for base in bases]
+    n_inputs, n_npv = len(paths), npv.shape[0]
+    for start in range(0, kept, _CHUNK):
+        stop = min(start + _CHUNK, kept)
+        block = np.column_stack([inputs[start:stop], npv[:, start:stop].T, payback_year[start:stop]])  # type: ignore[index]
+        for offset, values in enumerate(block.tolist()):
+            row = 1 + start + offset
+            write_number(row, 0, start + offset)
+            for col in range(n_inputs):
+                write_number(row, 1 + col, values[col], input_styles[col])
+            for col in range(n_inputs, n_inputs + n_npv):
+                write_number(row, 1 + col, values[col], money)
+            if values[-1] == values[-1]:  # not NaN
+                write_number(row, len(header) - 1, values[-1], year)
+        if progress is not None:
+            progress(stop, kept)
+    ws.freeze_panes(1, 1)
+    ws.print_area(0, 0, min(kept, _PRINTED_DRAWS), len(header) - 1)
+    sheet.print_setup(landscape=True, repeat=(0, 0))

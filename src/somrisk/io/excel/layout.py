@@ -1,8 +1,10 @@
 """The layout of a case workbook: its sheets, their columns, and the Danish help shown to analysts.
 
-Column headers are the keys of the TOML case format (case-format.md), so that the workbook and the
-TOML file use the same words; the explanations are in Danish, in header comments and on the sheet
-"Hjælp". docs/excel.md describes the layout in English.
+Every sheet with named columns has two header rows: Danish captions for the analyst (row 1,
+:data:`CAPTIONS`) above the keys of the TOML case format (row 2, case-format.md), which the reader
+reads, so that the workbook and the TOML file use the same words; the data start in row 3. Workbooks
+of earlier versions, with the keys in row 1 and no captions, are read as before. The explanations are
+in Danish, in header comments and on the sheet "Hjælp". docs/excel.md describes the layout in English.
 
 Three kinds of sheet:
 
@@ -28,11 +30,15 @@ from somrisk.case.schema import CATEGORIES
 from somrisk.distributions import FAMILIES, PARAMETER_COLUMNS
 
 __all__ = [
+    "CAPTIONS",
+    "CAPTION_ROW",
     "COLUMN_HELP",
     "DERIVED",
     "DIST_HELP",
+    "FIRST_ROW",
     "INPUT_COLUMNS",
     "INTRO",
+    "KEY_ROW",
     "KEY_SHEETS",
     "LIST_SECTIONS",
     "OPTIONAL_SHEETS",
@@ -44,7 +50,9 @@ __all__ = [
     "TABLE_SECTIONS",
     "Key",
     "RowSheet",
+    "caption",
     "header",
+    "key_row",
 ]
 
 CellKind = Literal["text", "number"]
@@ -356,8 +364,11 @@ INTRO = (
     "Projektmappen er én sag (én indsats for én målgruppe) i somrisk's sagsformat. Indlæs den med "
     "kommandoen: somrisk excel import sag.xlsx sag.toml. Sagen kontrolleres som en TOML-fil, og hver fejl "
     "meldes med ark og celle.",
-    "Række 1 på hvert ark er overskrifter: lad dem stå (kolonner må flyttes, ikke omdøbes). Hver række "
-    "herunder er én nøgle eller ét element (én omkostning, én konsekvens, ...). Tomme rækker springes over.",
+    "Række 1 på hvert ark er danske overskrifter; række 2 er sagsformatets nøgler (de små grå), som "
+    "somrisk læser: lad dem stå (kolonner må flyttes, ikke omdøbes). Hver række fra række 3 er én nøgle "
+    "eller ét element (én omkostning, én konsekvens, ...). Tomme rækker springes over. Gule felter er "
+    "de kolonner, rækkens fordeling (dist) bruger.",
+    "På arkene Korrelationer og Grupper kan inputs stier vælges fra en liste (sagens input).",
     "En tom celle betyder 'ikke angivet': standardværdien gælder. Tal skal stå som tal, ikke som tekst.",
     "Arkene må ikke slettes eller omdøbes (de må være tomme). Egne ark må tilføjes; de læses ikke.",
     "Navne (name) skrives med små bogstaver a-z, cifre og _, fx kontanthjaelp. Et inputs sti (til "
@@ -368,3 +379,66 @@ INTRO = (
     "En sag eksporteret fra en TOML-fil (somrisk excel export) har alle filens værdier; kommentarerne i "
     "filen kommer ikke med.",
 )
+
+
+#: The rows of a sheet with named columns: Danish captions, the keys the reader reads, the first data.
+CAPTION_ROW, KEY_ROW, FIRST_ROW = 1, 2, 3
+
+#: Each column's Danish caption, above its key. A caption is never a key of any sheet (the reader
+#: tells a workbook with captions from one without by that).
+CAPTIONS: dict[str, str] = {
+    "key": "Nøgle",
+    "value": "Fast værdi",
+    "dist": "Fordeling",
+    "min": "Mindste",
+    "mode": "Typeværdi",
+    "max": "Største",
+    "lambda": "PERT-form (λ)",
+    "mean": "Middelværdi",
+    "sd": "Standardafvigelse",
+    "estimate": "Punktestimat",
+    "ci95_lo": "95 %-KI, nedre",
+    "ci95_hi": "95 %-KI, øvre",
+    "mu": "Log-middelværdi (μ)",
+    "sigma": "Log-spredning (σ)",
+    "alpha": "Alfa (α)",
+    "beta": "Beta (β)",
+    "successes": "Succeser",
+    "trials": "Forsøg",
+    "shape": "Form",
+    "scale": "Skala",
+    "base": "Basisværdi",
+    "source": "Kilde",
+    "name": "Navn (kort)",
+    "label": "Betegnelse",
+    "actor": "Aktør",
+    "kind": "Type",
+    "year": "År",
+    "years_first": "Første år",
+    "years_last": "Sidste år",
+    "duration": "Varighed (år)",
+    "category": "Område",
+    "unit": "Enhed",
+    "price": "Pris",
+    "profile": "Tidsprofil",
+    "consequence": "Konsekvens",
+    "input_1": "Første input",
+    "input_2": "Andet input",
+    "rank": "Rangkorrelation",
+    "inputs": "Input (stier)",
+}
+
+
+def caption(column: str) -> str:
+    """A column's Danish caption; a column without one (a key added later) shows its key, capitalised."""
+    return CAPTIONS.get(column) or column.replace("_", " ").capitalize()
+
+
+def key_row(title: str, first: set[str], second: set[str]) -> int:
+    """The row holding the keys of sheet `title`, given the texts of its rows 1 and 2: row 2 where
+    row 1 holds no key of the sheet and row 2 holds one (captions above keys), else row 1 (the
+    layout of earlier versions, and the sheet Empirisk, whose columns are input paths)."""
+    known = header(title)
+    if known is None:
+        return CAPTION_ROW
+    return KEY_ROW if not first & set(known) and second & set(known) else CAPTION_ROW

@@ -260,8 +260,12 @@ class _Book:
             value = self._value(ws, cell)
             if value is not None and not (isinstance(value, str) and not value.strip()):
                 by_row.setdefault(row, {})[column] = value
-        header = by_row.pop(1, {})
-        return self._header(title, header, sorted(by_row.items()), required, spill)
+        first, second = ({str(v).strip() for v in by_row.get(row, {}).values()} for row in (1, 2))
+        keys = L.key_row(title, first, second)
+        if keys == L.KEY_ROW:
+            by_row.pop(L.CAPTION_ROW, None)  # the Danish captions, for the analyst
+        header = by_row.pop(keys, {})
+        return self._header(title, header, sorted(by_row.items()), required, spill, keys)
 
     def _header(
         self,
@@ -270,6 +274,7 @@ class _Book:
         rows: list[tuple[int, dict[int, Any]]],
         required: tuple[str, ...],
         spill: str | None,
+        keys: int = 1,
     ) -> _Sheet | None:
         from openpyxl.utils import get_column_letter
 
@@ -278,7 +283,7 @@ class _Book:
         usable = True
         for column, value in sorted(header.items()):
             name = str(value).strip()
-            cell = f"{get_column_letter(column)}1"
+            cell = f"{get_column_letter(column)}{keys}"
             if sheet.spill is not None:
                 if name != spill:
                     self.problem(
@@ -299,7 +304,10 @@ class _Book:
         for name in required:
             if name not in sheet.columns:
                 self.problem(
-                    title, "A1", "", f'the column "{name}" is missing (row 1 holds the column names)'
+                    title,
+                    f"A{keys}",
+                    "",
+                    f'the column "{name}" is missing (row {keys} holds the column names)',
                 )
                 usable = False
         if not usable:
@@ -311,7 +319,7 @@ class _Book:
                 if column not in headed and (sheet.spill is None or column < sheet.spill):
                     cell = f"{get_column_letter(column)}{row}"
                     self.problem(
-                        title, cell, "", "a value in a column without a name in row 1", values[column]
+                        title, cell, "", f"a value in a column without a name in row {keys}", values[column]
                     )
         return sheet
 

@@ -24,7 +24,22 @@ __all__ = ["WORKBOOK_SUFFIXES", "case_workbook", "export_case", "write_template"
 
 #: Rows below the header that get the drop-down lists (more where the sheet has more rows).
 VALIDATION_ROWS = 500
+#: The hidden sheet that holds the input paths of the drop-down lists on Korrelationer and Grupper.
+PATHS_SHEET = "Stier"
+#: The paths offered where no case gives its own (the template): those every case may have.
+GENERIC_PATHS = (
+    "effect.success_rate",
+    "effect.comparison_rate",
+    "effect.effect",
+    "persistence.full_years",
+    "persistence.decay",
+    "participants.per_year",
+    "economy.discount_rate",
+    "economy.price_growth",
+)
 _HEADER_FILL = "DDEBF7"
+#: The fill of the parameter columns the row's distribution needs (conditional formatting).
+_NEEDED_FILL = "FFF2CC"
 _KEY_FILL = "F2F2F2"
 _MAX_WIDTH = 50
 #: Keys of a distribution table that have a column of their own (a pair such as ``ci95`` has two).
@@ -47,6 +62,18 @@ def write_template(path: str | Path) -> Path:
     return write_atomic(target, workbook.save)
 
 
+def _input_paths(case_path: str | Path) -> tuple[str, ...]:
+    """The paths of the case's inputs, for the drop-down lists; the generic ones where the case does
+    not validate (it may still be exported, to be fixed in Excel)."""
+    from somrisk.case import load_case
+    from somrisk.space import build_space
+
+    try:
+        return tuple(spec.path for spec in build_space(load_case(case_path)).inputs)
+    except (CaseError, ValueError, KeyError):
+        return GENERIC_PATHS
+
+
 def export_case(case_path: str | Path, out_path: str | Path) -> Path:
     """Write the TOML case `case_path` as a case workbook at `out_path`; returns its path.
 
@@ -62,20 +89,28 @@ def export_case(case_path: str | Path, out_path: str | Path) -> Path:
     """
     target = check_writable(out_path, "output", WORKBOOK_SUFFIXES)
     raw, _ = read_toml(case_path)
-    workbook = case_workbook(raw, source=str(case_path))
+    workbook = case_workbook(raw, source=str(case_path), input_paths=_input_paths(case_path))
     return write_atomic(target, workbook.save)
 
 
-def case_workbook(raw: dict[str, Any], *, source: str = "<case>", template: bool = False) -> Any:
-    """The openpyxl workbook of a case's raw TOML dict (not saved).
+def case_workbook(
+    raw: dict[str, Any],
+    *,
+    source: str = "<case>",
+    template: bool = False,
+    input_paths: tuple[str, ...] = GENERIC_PATHS,
+) -> Any:
+    """The openpyxl workbook of a case's raw TOML dict (not saved); `input_paths` are offered in the
+    drop-down lists of the sheets Korrelationer and Grupper.
 
     Raises
     ------
     CaseError
         Naming every key the layout cannot hold.
     """
-    writer = _Writer(raw, source, template)
+    writer = _Writer(raw, source, template, input_paths)
     workbook = writer.build()
+    _paths_sheet(workbook, input_paths)
     if writer.problems:
         raise CaseError(writer.problems)
     return workbook
@@ -84,7 +119,7 @@ def case_workbook(raw: dict[str, Any], *, source: str = "<case>", template: bool
 class _Writer:
     """Lays out one case; collects what cannot be laid out as problems."""
 
-    def __init__(self, raw: dict[str, Any], source: str, template: bool) -> None:
+    def __init__(self, raw: dict[str, Any], source: str, template: bool, paths: tuple[str, ...]) -> None:
         from openpyxl import Workbook
 
         self.raw = raw
@@ -94,9 +129,10 @@ class _Writer:
         self.empirical: list[tuple[str, list[Any]]] = []
         self.workbook = Workbook()
         self.workbook.remove(self.workbook.active)
+        self.paths_list = f"'{PATHS_SHEET}'!$A$1:$A${max(len(paths), 1)}"
         actors = self._table("case").get("actors")
         if isinstance(actors, list) and actors:
-            self.actor_list = f"'{L.AKTOERER}'!$A$2:$A${VALIDATION_ROWS + 1}"
+            self.actor_list = f"'{L.AKTOERER}'!$A${L.FIRST_ROW}:$A${VALIDATION_ROWS + L.FIRST_ROW - 1}"
         else:  # no actors given: the defaults
             self.actor_list = '"' + ",".join(DEFAULT_ACTORS) + '"'
 
@@ -223,7 +259,7 @@ class _Writer:
                     rows.append({"key": key.name, "value": item})
         sheet = self._sheet(title, rows)
         helps = {key.name: key.help for key in L.KEY_SHEETS[title]}
-        for row in range(2, len(rows) + 2):
+        for row in range(L.FIRST_ROW, len(rows) + L.FIRST_ROW):
             cell = sheet.cell(row, 1)
             cell.comment = _comment(helps.get(cell.value, ""))
         self._lists(sheet, {"key": '"' + ",".join(helps) + '"'}, len(rows))
@@ -321,7 +357,7 @@ class _Writer:
         sheet = self._sheet(L.KONSEKVENSER, rows)
         _spill(sheet, spills)
         self._lists(sheet, {"category": '"' + ",".join(CATEGORIES) + '"', "price": '"catalog"'}, len(rows))
-        names_list = f"'{L.KONSEKVENSER}'!$A$2:$A${VALIDATION_ROWS + 1}"
+        names_list = f"'{L.KONSEKVENSER}'!$A${L.FIRST_ROW}:$A${VALIDATION_ROWS + L.FIRST_ROW - 1}"
         for title, table in ((L.PRISER, prices), (L.PRISFAKTORER, factors), (L.UNDER_INDSATSEN, during)):
             sheet = self._sheet(title, table)
             self._lists(sheet, {"consequence": names_list, "actor": self.actor_list}, len(table))
@@ -355,7 +391,8 @@ class _Writer:
                 else:
                     self._own(row, path, key, value, L.ROW_SHEETS[L.KORRELATIONER])
             rows.append(row)
-        self._sheet(L.KORRELATIONER, rows)
+        sheet = self._sheet(L.KORRELATIONER, rows)
+        self._lists(sheet, {"input_1": self.paths_list, "input_2": self.paths_list}, len(rows))
 
     def _groups(self) -> None:
         items = self._items("groups")
@@ -370,7 +407,10 @@ class _Writer:
             rows.append(row)
             spills.append(spill)
         sheet = self._sheet(L.GRUPPER, rows)
+        first = sheet.max_column
         _spill(sheet, spills)
+        longest = max((len(spill) for spill in spills), default=0)
+        _path_lists(sheet, self.paths_list, first, max(longest, _GROUP_INPUT_COLUMNS), len(rows))
 
     def _empirical(self) -> None:
         from openpyxl.utils import get_column_letter
@@ -392,13 +432,11 @@ class _Writer:
         header = L.header(title)
         assert header is not None, title
         sheet = self.workbook.create_sheet(title)
-        sheet.freeze_panes = "B2" if len(header) > 1 else "A2"
+        sheet.freeze_panes = f"B{L.FIRST_ROW}" if len(header) > 1 else f"A{L.FIRST_ROW}"
+        sheet.row_dimensions[L.CAPTION_ROW].height = 30  # two lines of a wrapped caption
         for column, name in enumerate(header, start=1):
-            cell = sheet.cell(1, column)
-            _put(cell, name)
-            _style_header(cell)
-            cell.comment = _comment(L.COLUMN_HELP.get(name, ""))
-            for r, row in enumerate(rows, start=2):
+            _header_cells(sheet, column, name)
+            for r, row in enumerate(rows, start=L.FIRST_ROW):
                 if name in row:
                     try:
                         _put(sheet.cell(r, column), row[name])
@@ -407,11 +445,15 @@ class _Writer:
                             "", f"sheet {title}: text with control characters Excel cannot hold", row[name]
                         )
             lengths = [len(str(row.get(name, ""))) for row in rows]
-            width = max([len(name) + 3, 10, *lengths])
+            width = max([len(name) + 3, min(len(L.caption(name)), 18) + 2, 10, *lengths])
             sheet.column_dimensions[get_column_letter(column)].width = min(width, _MAX_WIDTH)
         if header and header[0] == "key":
-            for r in range(2, len(rows) + 2):
+            for r in range(L.FIRST_ROW, len(rows) + L.FIRST_ROW):
                 sheet.cell(r, 1).font = _bold()
+        if "dist" in header:
+            _needed_columns(sheet, header, max(len(rows), VALIDATION_ROWS))
+        sheet.print_title_rows = f"{L.CAPTION_ROW}:{L.KEY_ROW}"
+        _print_setup(sheet, landscape=len(header) > 8)
         return sheet
 
     def _lists(self, sheet: Any, lists: dict[str, str], rows: int) -> None:
@@ -420,12 +462,12 @@ class _Writer:
         from openpyxl.worksheet.datavalidation import DataValidation
 
         lists = {"dist": '"' + ",".join(FAMILIES) + '"', **lists}
-        last = max(rows, VALIDATION_ROWS) + 1
+        last = max(rows, VALIDATION_ROWS) + L.FIRST_ROW - 1
         for column in range(1, sheet.max_column + 1):
-            name = sheet.cell(1, column).value
+            name = sheet.cell(L.KEY_ROW, column).value
             if name not in lists:
                 continue
-            strict = name in ("dist", "kind", "category", "price", "key")
+            strict = name in ("dist", "kind", "category", "price", "key")  # a path may be new: a warning
             validation = DataValidation(
                 type="list",
                 formula1=lists[name],
@@ -437,7 +479,7 @@ class _Writer:
             )
             sheet.add_data_validation(validation)
             letter = get_column_letter(column)
-            validation.add(f"{letter}2:{letter}{last}")
+            validation.add(f"{letter}{L.FIRST_ROW}:{letter}{last}")
 
 
 def _put(cell: Any, value: Any) -> None:
@@ -457,13 +499,88 @@ def _spill(sheet: Any, spills: list[list[Any]]) -> None:
     from openpyxl.utils import get_column_letter
 
     first = sheet.max_column
-    for r, values in enumerate(spills, start=2):
+    for r, values in enumerate(spills, start=L.FIRST_ROW):
         for k, value in enumerate(values):
             _put(sheet.cell(r, first + k), value)
     longest = max((len(values) for values in spills), default=0)
     for k in range(1, longest):
-        _style_header(sheet.cell(1, first + k))
+        _style_header(sheet.cell(L.CAPTION_ROW, first + k))
+        _style_header(sheet.cell(L.KEY_ROW, first + k))
         sheet.column_dimensions[get_column_letter(first + k)].width = 10
+
+
+def _header_cells(sheet: Any, column: int, name: str) -> None:
+    """A column's Danish caption (bold, wrapped, with the column's help as a comment) above its key
+    (small and grey: the reader's, not the analyst's)."""
+    from openpyxl.styles import Alignment, Font
+
+    top, key = sheet.cell(L.CAPTION_ROW, column), sheet.cell(L.KEY_ROW, column)
+    _put(top, L.caption(name))
+    _style_header(top)
+    top.alignment = Alignment(wrap_text=True, vertical="bottom")
+    top.comment = _comment(L.COLUMN_HELP.get(name, ""))
+    _put(key, name)
+    key.font = Font(size=8, color="808080")
+    key.fill = _fill(_HEADER_FILL)
+
+
+def _needed_columns(sheet: Any, header: list[str], rows: int) -> None:
+    """Conditional formatting: in each row, the parameter columns its distribution needs are filled
+    (``min``, ``mode`` and ``max`` for ``dist = pert``; ``value`` for ``fixed``)."""
+    from openpyxl.formatting.rule import FormulaRule
+    from openpyxl.utils import get_column_letter
+
+    dist = get_column_letter(header.index("dist") + 1)
+    first, last = L.FIRST_ROW, rows + L.FIRST_ROW - 1
+    for k, name in enumerate(header, start=1):
+        families = [family for family, spec in FAMILIES.items() if name in spec.columns]
+        if not families:
+            continue
+        test = ",".join(f'${dist}{first}="{family}"' for family in families)
+        letter = get_column_letter(k)
+        rule = FormulaRule(formula=[f"OR({test})"], fill=_fill(_NEEDED_FILL), stopIfTrue=False)
+        sheet.conditional_formatting.add(f"{letter}{first}:{letter}{last}", rule)
+
+
+#: Columns of a group's inputs that get the drop-down list of paths (more where a group has more).
+_GROUP_INPUT_COLUMNS = 12
+
+
+def _paths_sheet(workbook: Any, paths: tuple[str, ...]) -> None:
+    """The hidden sheet Stier: the input paths the drop-down lists offer (not read on import)."""
+    sheet = workbook.create_sheet(PATHS_SHEET)
+    sheet.sheet_state = "hidden"
+    for row, path in enumerate(paths, start=1):
+        _put(sheet.cell(row, 1), path)
+    sheet.column_dimensions["A"].width = max([20, *(len(p) + 2 for p in paths)])
+
+
+def _path_lists(sheet: Any, paths: str, first: int, columns: int, rows: int) -> None:
+    """The drop-down list `paths` (of input paths) on `columns` columns from `first` (a group's
+    inputs)."""
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    validation = DataValidation(
+        type="list",
+        formula1=paths,
+        allow_blank=True,
+        showErrorMessage=True,
+        errorStyle="warning",
+        errorTitle="somrisk",
+        error="Vælg et inputs sti fra listen (se arket Hjælp).",
+    )
+    sheet.add_data_validation(validation)
+    last = max(rows, VALIDATION_ROWS) + L.FIRST_ROW - 1
+    validation.add(f"{get_column_letter(first)}{L.FIRST_ROW}:{get_column_letter(first + columns - 1)}{last}")
+
+
+def _print_setup(sheet: Any, *, landscape: bool) -> None:
+    """A4, one page wide, as many pages down as needed."""
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.orientation = "landscape" if landscape else "portrait"
+    sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
 
 
 def _style_header(cell: Any) -> None:
@@ -492,8 +609,8 @@ def _help_sheet(workbook: Any) -> None:
     from openpyxl.styles import Alignment, Font
 
     sheet = workbook.create_sheet(L.HELP)
-    sheet.column_dimensions["A"].width = 24
-    sheet.column_dimensions["B"].width = 110
+    sheet.column_dimensions["A"].width = _HELP_WIDTHS[0]
+    sheet.column_dimensions["B"].width = _HELP_WIDTHS[1]
     rows: list[tuple[str, str, str]] = []  # (style, column A, column B)
     rows.append(("title", "Sag som Excel-projektmappe (somrisk)", ""))
     rows.extend(("text", "", line) for line in L.INTRO)
@@ -524,12 +641,43 @@ def _help_sheet(workbook: Any) -> None:
         _put(a, first or None)
         _put(b, second or None)
         b.alignment = Alignment(wrap_text=True, vertical="top")
-        a.alignment = Alignment(vertical="top")
+        a.alignment = Alignment(wrap_text=True, vertical="top")
+        # LibreOffice shows a row at its stored height, and openpyxl stores none: give each row the
+        # height of its wrapped text, so that every line shows on screen and on paper
+        sheet.row_dimensions[r].height = _LINE_HEIGHT * max(
+            _lines(first, _HELP_WIDTHS[0]), _lines(second, _HELP_WIDTHS[1])
+        )
         if style == "title":
             a.font = Font(bold=True, size=14)
+            a.alignment = Alignment(vertical="top")  # one line, over the empty cell beside it
+            sheet.row_dimensions[r].height = 24
         elif style == "head":
             a.font = b.font = Font(bold=True)
             a.fill = b.fill = _fill(_KEY_FILL)
+    sheet.print_title_rows = None
+    _print_setup(sheet, landscape=False)
+    sheet.page_margins.left = sheet.page_margins.right = 0.5
+
+
+#: The help sheet's column widths (in characters): together they fit the width of an A4 page.
+_HELP_WIDTHS = (22, 78)
+#: Points per line of wrapped text (Calibri 11), and the characters a line of width w holds at most.
+_LINE_HEIGHT = 15.0
+
+
+def _lines(text: str, width: int) -> int:
+    """Lines `text` takes when wrapped in a column `width` characters wide (by whole words; a little
+    generous, as proportional fonts vary)."""
+    if not text:
+        return 1
+    lines, used = 1, 0
+    room = width - 2
+    for word in text.split():
+        if used and used + 1 + len(word) > room:
+            lines, used = lines + 1 + len(word) // room, len(word) % room
+        else:
+            used += len(word) + (1 if used else 0)
+    return lines
 
 
 def _fill(color: str) -> Any:
