@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from somrisk.engine import Simulation
     from somrisk.portfolio import PortfolioSimulation
     from somrisk.report.html import ReportData
+    from somrisk.summary import SummaryArrays
 
 
 __all__ = [
@@ -112,12 +113,22 @@ def _prefetch(module: str) -> None:
 
 @dataclass(frozen=True, eq=False)
 class RunResult:
-    """What ``somrisk run`` produces: the summary, the simulation and the cube file written."""
+    """What ``somrisk run`` produces: the summary, the simulation and the cube file written.
 
-    summary: xr.Dataset
+    The summary's statistics are computed once, as plain arrays (`statistics`, what the JSON and
+    the table read); `summary`, the labelled Dataset of :func:`somrisk.summarize`, is made from
+    them on first use (which imports xarray).
+    """
+
+    statistics: SummaryArrays
     simulation: Simulation
     out: Path | None
     xlsx: Path | None = None
+
+    @property
+    def summary(self) -> xr.Dataset:
+        """The summary as :func:`somrisk.summarize` returns it."""
+        return self.statistics.dataset
 
 
 def run(
@@ -155,10 +166,11 @@ def run(
     CaseError, UsageError, OutputError
         Bad case, bad arguments, or an output that cannot be written (checked before simulating).
     """
-    # numba and xarray are imported here, not with the module: `somrisk check` needs neither
+    # numba is imported here, not with the module: `somrisk check` does not need it; xarray only
+    # where a Dataset is asked for (a cube, a workbook, `RunResult.summary`)
     from somrisk.cube import CubeLayout
     from somrisk.engine import prepare, simulate
-    from somrisk.summary import summarize
+    from somrisk.summary import summary_arrays
 
     check_scheduler(scheduler)
     if case is None:
@@ -168,8 +180,9 @@ def run(
 
         check_workbook_path(xlsx)
     loaded = case if isinstance(case, Case) else load_case(case)
-    _prefetch("xarray")  # the summary needs it; import it while the draws run
-    statistics = {} if percentiles is None else {"percentiles": percentiles}
+    if out is not None or xlsx is not None:
+        _prefetch("xarray")  # the cube and the workbook need it; import it while the draws run
+    chosen = {} if percentiles is None else {"percentiles": percentiles}
     model = prepare(loaded)
     keep = {} if xlsx is None else {"keep_inputs": MAX_DRAWS}
     options = dict(
@@ -179,8 +192,8 @@ def run(
     sim, path = _with_cube(
         out, layout, draws, scheduler, lambda cube: simulate(model, **options, **cube, **keep)
     )
-    summary = summarize(sim, **statistics)
-    return RunResult(summary, sim, path, None if xlsx is None else write_workbook(xlsx, summary, sim))
+    summary = summary_arrays(sim, **chosen)
+    return RunResult(summary, sim, path, None if xlsx is None else write_workbook(xlsx, summary.dataset, sim))
 
 
 def _with_cube(

@@ -19,9 +19,11 @@ Definitions (documented in docs/model.md):
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -31,7 +33,7 @@ from somrisk.errors import UsageError
 if TYPE_CHECKING:
     import xarray as xr
 
-__all__ = ["DEFAULT_PERCENTILES", "SHORTFALL_LEVEL", "summarize"]
+__all__ = ["DEFAULT_PERCENTILES", "SHORTFALL_LEVEL", "SummaryArrays", "summarize", "summary_arrays"]
 
 DEFAULT_PERCENTILES = (5.0, 25.0, 50.0, 75.0, 95.0)
 #: Level of the expected shortfall: the mean of the worst 5 % of draws.
@@ -139,6 +141,57 @@ def _warnings(sim: Simulation) -> list[str]:
     return [f"{m.model.case.name}: {w.en}" for m in members for w in model_warnings(m.model.case)]
 
 
+@dataclass(frozen=True, eq=False)
+class SummaryArrays:
+    """The statistics of :func:`summarize` as plain numpy arrays, before xarray labels them: what
+    the JSON summary and the run's table read, so that a ``--json`` run never imports xarray.
+
+    ``variables`` maps each name of the Dataset to (dimensions, values[, attributes]) as
+    ``xarray.Dataset`` takes them; ``coords`` each dimension to its labels; ``attrs`` are the
+    Dataset's attributes. Units and signs as in :func:`summarize`.
+    """
+
+    variables: dict[str, tuple[Any, ...]]
+    coords: dict[str, Any]
+    attrs: dict[str, Any]
+
+    def labels(self, dim: str) -> list[Any]:
+        """The labels of a dimension, as Python values (str, int, float)."""
+        return np.asarray(self.coords[dim]).tolist()
+
+    def at(self, name: str, **where: Hashable) -> Any:
+        """The value (or the array, over the dimensions not named) of a variable at the given
+        labels, as ``Dataset.sel`` with exact labels selects it."""
+        dims, values = self.variables[name][:2]
+        index = tuple(self._position(dim, where[dim]) if dim in where else slice(None) for dim in dims)
+        return np.asarray(values)[index]
+
+    def _position(self, dim: str, label: Hashable) -> int:
+        found = np.flatnonzero(np.asarray(self.coords[dim]) == label)
+        if found.size != 1:
+            raise KeyError(f"{label!r} is not a label of {dim!r}")
+        return int(found[0])
+
+    @classmethod
+    def of_dataset(cls, summary: xr.Dataset) -> SummaryArrays:
+        """The arrays of a summary Dataset (:func:`summarize`)."""
+        return cls(
+            {
+                str(k): (tuple(map(str, v.dims)), v.values, dict(v.attrs))
+                for k, v in summary.data_vars.items()
+            },
+            {str(k): summary[k].values for k in summary.coords},
+            dict(summary.attrs),
+        )
+
+    @cached_property
+    def dataset(self) -> xr.Dataset:
+        """The labelled summary (made once, on first use; imports xarray)."""
+        import xarray as xr
+
+        return xr.Dataset(self.variables, coords=self.coords, attrs=self.attrs)
+
+
 def summarize(sim: Simulation, *, percentiles: Sequence[float] = DEFAULT_PERCENTILES) -> xr.Dataset:
     """Summary statistics of a simulation.
 
@@ -158,6 +211,12 @@ def summarize(sim: Simulation, *, percentiles: Sequence[float] = DEFAULT_PERCENT
         (first) draws the yearly percentiles, P(> 0) and expected shortfalls are computed from
         (means, sds and mcse of yearly results use every draw).
     """
+    return summary_arrays(sim, percentiles=percentiles).dataset
+
+
+def summary_arrays(sim: Simulation, *, percentiles: Sequence[float] = DEFAULT_PERCENTILES) -> SummaryArrays:
+    """The statistics of :func:`summarize` as plain arrays, without importing xarray (its
+    ``dataset`` is the Dataset :func:`summarize` returns)."""
     q = _check_percentiles(percentiles)
     det = sim.deterministic
     actors = [*sim.actors, "total"]
@@ -258,6 +317,4 @@ def summarize(sim: Simulation, *, percentiles: Sequence[float] = DEFAULT_PERCENT
         "quantile": q / 100.0,
         "per_participant": ["npv", "net_total"],
     }
-    import xarray as xr
-
-    return xr.Dataset(data, coords=coords, attrs=attrs)
+    return SummaryArrays(data, coords, attrs)

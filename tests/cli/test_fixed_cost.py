@@ -39,7 +39,7 @@ def loaded_modules(*arguments: str) -> set[str]:
         (
             ("run", "--draws", "50", "--json"),
             "somrisk.summary",
-            ("matplotlib", "SALib", "openpyxl", "scipy.stats", "rich.progress"),
+            ("xarray", "pandas", "dask", "matplotlib", "SALib", "openpyxl", "scipy.stats", "rich.progress"),
         ),
         (
             ("sobol", "--n", "8", "--json"),

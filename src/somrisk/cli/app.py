@@ -143,7 +143,7 @@ def run(
     finally:
         progress.close()
     if as_json:
-        print(json.dumps(summary_json(result.summary), ensure_ascii=False, allow_nan=False))
+        print(json.dumps(summary_json(result.statistics), ensure_ascii=False, allow_nan=False))
         return
     for item in summary_table(result.summary):
         stdout.print(item)
