@@ -145,7 +145,7 @@ def run(
     if as_json:
         print(json.dumps(summary_json(result.statistics), ensure_ascii=False, allow_nan=False))
         return
-    for item in summary_table(result.summary):
+    for item in summary_table(result.statistics):
         stdout.print(item)
     if result.out is not None:
         stdout.print(f"Cube written to {result.out}", markup=False, highlight=False)
