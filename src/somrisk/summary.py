@@ -88,22 +88,45 @@ def _row_statistics(rows: Sequence[np.ndarray] | np.ndarray, q: np.ndarray) -> t
     return tuple(np.array([r[i] for r in results]) for i in range(3))
 
 
-def _statistics(rows: Sequence[np.ndarray], q: np.ndarray, draws: int) -> dict[str, np.ndarray]:
-    """Mean, sd, mcse, percentiles, P(> 0) with its standard error, and expected shortfall of each
-    row (NaN throughout for a row that holds NaN)."""
-    mean, sd = np.array([_mean_sd(row) for row in rows]).T
-    quantiles, positive, shortfall = _row_statistics(rows, q)
-    bad = np.array([not np.isfinite(row).all() for row in rows])
-    positive = np.where(bad, math.nan, positive)
-    return {
-        "mean": np.where(bad, math.nan, mean),
-        "sd": np.where(bad, math.nan, sd),
-        "mcse": np.where(bad, math.nan, sd / math.sqrt(draws)),
-        "quantile": np.where(bad[:, None], math.nan, quantiles),
-        "prob_positive": positive,
-        "prob_positive_se": np.sqrt(positive * (1 - positive) / draws),
-        "expected_shortfall": np.where(bad, math.nan, shortfall),
-    }
+def _row_summary(row: np.ndarray, q: np.ndarray) -> tuple[Any, ...]:
+    """Mean, sd, percentiles `q`, P(> 0), expected shortfall and whether every value is finite."""
+    mean, sd = _mean_sd(row)
+    percentiles, shortfall = order_statistics(row, q, SHORTFALL_LEVEL)
+    return (
+        mean,
+        sd,
+        percentiles,
+        np.count_nonzero(row > 0) / row.size,
+        shortfall,
+        bool(np.isfinite(row).all()),
+    )
+
+
+def _statistics(groups: dict[str, Sequence[np.ndarray]], q: np.ndarray, draws: int) -> dict[str, dict]:
+    """For each group of rows: mean, sd, mcse, percentiles, P(> 0) with its standard error, and
+    expected shortfall of each row (NaN throughout for a row that holds NaN). Every row of every
+    group is one task on two threads (numpy's sums, sorting and comparisons release the GIL)."""
+    rows = [row for group in groups.values() for row in group]
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        results = list(pool.map(_row_summary, rows, [q] * len(rows)))
+    out = {}
+    start = 0
+    for name, group in groups.items():
+        part = results[start : start + len(group)]
+        start += len(group)
+        mean, sd, quantiles, positive, shortfall = (np.array([r[i] for r in part]) for i in range(5))
+        bad = ~np.array([r[5] for r in part])
+        positive = np.where(bad, math.nan, positive)
+        out[name] = {
+            "mean": np.where(bad, math.nan, mean),
+            "sd": np.where(bad, math.nan, sd),
+            "mcse": np.where(bad, math.nan, sd / math.sqrt(draws)),
+            "quantile": np.where(bad[:, None], math.nan, quantiles),
+            "prob_positive": positive,
+            "prob_positive_se": np.sqrt(positive * (1 - positive) / draws),
+            "expected_shortfall": np.where(bad, math.nan, shortfall),
+        }
+    return out
 
 
 def _labelled(prefix: str, stats: dict[str, np.ndarray], dims: tuple[str, ...], money: str) -> dict:
@@ -229,10 +252,7 @@ def summary_arrays(sim: Simulation, *, percentiles: Sequence[float] = DEFAULT_PE
     # SØM's figures: the undiscounted net result over the horizon, and both per participant
     net_total = [*sim.net_total, sim.net_total.sum(axis=0)]
     per_participant = _per_participant(sim, [rows[-1], net_total[-1]])
-    money_stats = {
-        name: _statistics(values, q, D)
-        for name, values in (("npv", rows), ("net_total", net_total), ("per_participant", per_participant))
-    }
+    money_stats = _statistics({"npv": rows, "net_total": net_total, "per_participant": per_participant}, q, D)
 
     sample = sim.yearly_sample  # (T, A + 2, m): actors, total, cumulative
     m = sample.shape[-1]
