@@ -300,12 +300,26 @@ def report(
 @dataclass(frozen=True, eq=False)
 class PortfolioResult:
     """What ``somrisk portfolio`` produces: the portfolio's summary (as a case's), the per-case
-    table (:func:`somrisk.portfolio.case_summary`), the simulation and the cube file written."""
+    table (:func:`somrisk.portfolio.case_summary`), the simulation and the cube file written.
 
-    summary: xr.Dataset
-    cases: xr.Dataset
+    Both are computed as plain arrays (`statistics`, `case_statistics`: what the JSON reads); the
+    Datasets `summary` and `cases` are made from them on first use (which imports xarray).
+    """
+
+    statistics: SummaryArrays
+    case_statistics: SummaryArrays
     simulation: PortfolioSimulation
     out: Path | None
+
+    @property
+    def summary(self) -> xr.Dataset:
+        """The portfolio's summary as :func:`somrisk.summarize` returns it."""
+        return self.statistics.dataset
+
+    @property
+    def cases(self) -> xr.Dataset:
+        """The per-case table as :func:`somrisk.portfolio.case_summary` returns it."""
+        return self.case_statistics.dataset
 
 
 def run_portfolio(
@@ -330,12 +344,13 @@ def run_portfolio(
         that cannot be written (checked before simulating).
     """
     from somrisk.case.portfolio import load_portfolio
-    from somrisk.portfolio import case_summary, prepare_portfolio, simulate_portfolio
-    from somrisk.summary import summarize
+    from somrisk.portfolio import case_statistics, prepare_portfolio, simulate_portfolio
+    from somrisk.summary import SummaryArrays, summary_arrays
 
     check_scheduler(scheduler)
     loaded = load_portfolio(portfolio)
-    _prefetch("xarray")
+    if out is not None:
+        _prefetch("xarray")  # the cube needs it; import it while the draws run
     ensemble = prepare_portfolio(loaded)
     options = dict(
         draws=draws, seed=seed, sampler=sampler, threads=threads, scheduler=scheduler, progress=progress
@@ -347,4 +362,4 @@ def run_portfolio(
         scheduler,
         lambda cube: simulate_portfolio(loaded, ensemble=ensemble, **options, **cube),
     )
-    return PortfolioResult(summarize(sim), case_summary(sim), sim, path)
+    return PortfolioResult(summary_arrays(sim), SummaryArrays(*case_statistics(sim)), sim, path)

@@ -12,9 +12,9 @@ import pytest
 
 from portfolio.test_portfolio import toy, write_portfolio
 from somrisk import load_case, simulate, summarize
-from somrisk.io import summary_json
+from somrisk.io import portfolio_json, summary_json
 from somrisk.portfolio import simulate_portfolio
-from somrisk.runner import run
+from somrisk.runner import run, run_portfolio
 from somrisk.summary import SummaryArrays, summary_arrays
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -133,3 +133,25 @@ def test_a_run_makes_its_dataset_once_and_only_when_asked():
     assert "dataset" not in vars(result.statistics)  # not made by the run itself
     assert result.summary is result.summary  # made once
     assert dumps(summary_json(result.statistics)) == dumps(dataset_document(result.summary))
+
+
+def test_a_portfolio_run_gives_the_json_of_its_datasets_byte_for_byte(tmp_path):
+    path = write_portfolio(tmp_path, {"a.toml": toy("A"), "b.toml": toy("B", cohorts="[20]", cost=500.0)})
+    result = run_portfolio(path, draws=2500, seed=6)
+    expected = dataset_document(result.summary)
+    cases = result.cases
+    expected["cases"] = {
+        str(name): {
+            "mean": _finite(cases.npv_mean.sel(case=name)),
+            "sd": _finite(cases.npv_sd.sel(case=name)),
+            **{
+                _key(float(q)): _finite(cases.npv_quantile.sel(case=name, quantile=q))
+                for q in cases["quantile"].values
+            },
+            "prob_positive": _finite(cases.npv_prob_positive.sel(case=name)),
+            "variance_share": _finite(cases.variance_share.sel(case=name)),
+        }
+        for name in cases.case.values
+    }
+    assert dumps(portfolio_json(result.statistics, result.case_statistics)) == dumps(expected)
+    assert dumps(portfolio_json(result.summary, result.cases)) == dumps(expected)

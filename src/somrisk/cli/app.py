@@ -305,9 +305,10 @@ def portfolio(
     finally:
         progress.close()
     if as_json:
-        print(json.dumps(portfolio_json(result.summary, result.cases), ensure_ascii=False, allow_nan=False))
+        document = portfolio_json(result.statistics, result.case_statistics)
+        print(json.dumps(document, ensure_ascii=False, allow_nan=False))
         return
-    for item in summary_table(result.summary):
+    for item in summary_table(result.statistics):
         stdout.print(item)
     stdout.print(case_table(result.cases))
     if result.out is not None:

@@ -102,22 +102,24 @@ def summary_json(summary: xr.Dataset | SummaryArrays) -> dict[str, Any]:
     }
 
 
-def portfolio_json(summary: xr.Dataset, cases: xr.Dataset) -> dict[str, Any]:
+def portfolio_json(summary: xr.Dataset | SummaryArrays, cases: xr.Dataset | SummaryArrays) -> dict[str, Any]:
     """The ``somrisk portfolio --json`` document: the run summary's keys for the whole portfolio,
-    plus ``cases`` (per case: mean, sd, p05, p50, p95, prob_positive, variance_share)."""
+    plus ``cases`` (per case: mean, sd, p05, p50, p95, prob_positive, variance_share). Each of the
+    two as a Dataset or as its plain arrays (:class:`somrisk.summary.SummaryArrays`)."""
+    from somrisk.summary import SummaryArrays
+
     document = summary_json(summary)
+    c = cases if isinstance(cases, SummaryArrays) else SummaryArrays.of_dataset(cases)
+    quantiles = [float(q) for q in c.labels("quantile")]
     document["cases"] = {
         str(name): {
-            "mean": finite(row.npv_mean),
-            "sd": finite(row.npv_sd),
-            **{
-                percentile_key(float(q)): finite(row.npv_quantile.sel(quantile=q))
-                for q in cases["quantile"].values
-            },
-            "prob_positive": finite(row.npv_prob_positive),
-            "variance_share": finite(row.variance_share),
+            "mean": finite(c.at("npv_mean", case=name)),
+            "sd": finite(c.at("npv_sd", case=name)),
+            **{percentile_key(q): finite(c.at("npv_quantile", case=name, quantile=q)) for q in quantiles},
+            "prob_positive": finite(c.at("npv_prob_positive", case=name)),
+            "variance_share": finite(c.at("variance_share", case=name)),
         }
-        for name, row in ((name, cases.sel(case=name)) for name in cases.case.values)
+        for name in c.labels("case")
     }
     return document
 
