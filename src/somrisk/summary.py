@@ -166,8 +166,9 @@ def _warnings(sim: Simulation) -> list[str]:
 
 @dataclass(frozen=True, eq=False)
 class SummaryArrays:
-    """The statistics of :func:`summarize` as plain numpy arrays, before xarray labels them: what
-    the JSON summary and the run's table read, so that a ``--json`` run never imports xarray.
+    """The statistics of :func:`summarize` (or a portfolio's table of cases,
+    :func:`somrisk.portfolio.case_statistics`) as plain numpy arrays, before xarray labels them:
+    what the JSON summary and the run's table read, so that a ``--json`` run never imports xarray.
 
     ``variables`` maps each name of the Dataset to (dimensions, values[, attributes]) as
     ``xarray.Dataset`` takes them; ``coords`` each dimension to its labels; ``attrs`` are the
