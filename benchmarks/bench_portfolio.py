@@ -224,8 +224,8 @@ def child_somrisk(path: Path, draws: int, threads: int | None, scheduler: str) -
             {
                 "seconds": seconds,
                 **spent,
-                "case_mean": result.cases["npv_mean"].values.tolist(),
-                "case_sd": result.cases["npv_sd"].values.tolist(),
+                "case_mean": result.case_statistics.at("npv_mean").tolist(),
+                "case_sd": result.case_statistics.at("npv_sd").tolist(),
             }
         )
     )

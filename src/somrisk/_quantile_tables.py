@@ -173,13 +173,20 @@ def build_table(kind: str, params: tuple[float, ...]) -> QuantileTable | None:
 
 def _score_and_slope(space: str, w: np.ndarray, z: np.ndarray, lower: Any, upper: Any):
     """Normal score ndtri(F(x(w))) and dw/dz at x(w); each tail computed from its own side."""
+    # each side's functions only at that side's nodes (scipy's incomplete beta and gamma are most
+    # of the cost of a table); element by element the same numbers as evaluating both everywhere
+    left = z <= 0
+    right = ~left
+    log_tail = np.empty_like(w)
     if space == "logit":
         x, y = special.expit(w), special.expit(-w)  # x and 1 - x, both exact
-        log_tail = np.where(z <= 0, lower.logcdf(x), upper.logcdf(y))
-        log_density = np.where(z <= 0, lower.logpdf(x), upper.logpdf(y)) + np.log(x) + np.log(y)
+        log_tail[left], log_tail[right] = lower.logcdf(x[left]), upper.logcdf(y[right])
+        log_density = np.empty_like(w)
+        log_density[left], log_density[right] = lower.logpdf(x[left]), upper.logpdf(y[right])
+        log_density = log_density + np.log(x) + np.log(y)
     else:
         x = np.exp(w)
-        log_tail = np.where(z <= 0, lower.logcdf(x), lower.logsf(x))
+        log_tail[left], log_tail[right] = lower.logcdf(x[left]), lower.logsf(x[right])
         log_density = lower.logpdf(x) + w
     z_at = np.where(z <= 0, special.ndtri_exp(log_tail), -special.ndtri_exp(log_tail))
     return z_at, np.exp(_log_normal_density(z_at) - log_density)

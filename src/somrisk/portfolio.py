@@ -19,7 +19,7 @@ import hashlib
 import math
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -31,7 +31,13 @@ from somrisk.engine import CubeBlock, Ensemble, Member, Simulation, make_ensembl
 if TYPE_CHECKING:
     import xarray as xr
 
-__all__ = ["PortfolioSimulation", "case_summary", "prepare_portfolio", "simulate_portfolio"]
+__all__ = [
+    "PortfolioSimulation",
+    "case_statistics",
+    "case_summary",
+    "prepare_portfolio",
+    "simulate_portfolio",
+]
 
 #: Stream prefixes: the catalogue's, and each case's (followed by a hash of its name).
 CATALOG_KEY, CASE_KEY = 0, 1
@@ -164,6 +170,15 @@ def case_summary(sim: PortfolioSimulation, *, interval: tuple[float, float] = (0
     """
     import xarray as xr
 
+    variables, coords, attrs = case_statistics(sim, interval=interval)
+    return xr.Dataset(variables, coords=coords, attrs=attrs)
+
+
+def case_statistics(
+    sim: PortfolioSimulation, *, interval: tuple[float, float] = (0.05, 0.95)
+) -> tuple[dict[str, tuple], dict[str, Any], dict[str, Any]]:
+    """The variables, coordinates and attributes of :func:`case_summary`, as plain arrays (what
+    ``xarray.Dataset`` takes), without importing xarray."""
     quantiles = np.array([interval[0], 0.5, interval[1]])
     values = sim.case_npv
     total = sim.npv_total
@@ -177,7 +192,7 @@ def case_summary(sim: PortfolioSimulation, *, interval: tuple[float, float] = (0
     covariance = case_deviation @ deviation / max(sim.draws - ddof, 1)
     share = covariance / variance if variance > 0 else np.full(len(sim.cases), math.nan)
     money = sim.money
-    return xr.Dataset(
+    return (
         {
             "npv_mean": (("case",), values[:, 0] + offset, {"units": money}),
             "npv_sd": (("case",), shifted.std(axis=1, ddof=ddof), {"units": money}),
@@ -189,6 +204,6 @@ def case_summary(sim: PortfolioSimulation, *, interval: tuple[float, float] = (0
             "npv_prob_positive": (("case",), np.count_nonzero(values > 0, axis=1) / sim.draws),
             "variance_share": (("case",), share),
         },
-        coords={"case": list(sim.cases), "quantile": quantiles},
-        attrs=sim.attrs,
+        {"case": list(sim.cases), "quantile": quantiles},
+        dict(sim.attrs),
     )

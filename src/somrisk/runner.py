@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from somrisk.engine import Simulation
     from somrisk.portfolio import PortfolioSimulation
     from somrisk.report.html import ReportData
+    from somrisk.summary import SummaryArrays
 
 
 __all__ = [
@@ -119,12 +120,22 @@ def _prefetch(module: str) -> None:
 
 @dataclass(frozen=True, eq=False)
 class RunResult:
-    """What ``somrisk run`` produces: the summary, the simulation and the cube file written."""
+    """What ``somrisk run`` produces: the summary, the simulation and the cube file written.
 
-    summary: xr.Dataset
+    The summary's statistics are computed once, as plain arrays (`statistics`, what the JSON and
+    the table read); `summary`, the labelled Dataset of :func:`somrisk.summarize`, is made from
+    them on first use (which imports xarray).
+    """
+
+    statistics: SummaryArrays
     simulation: Simulation
     out: Path | None
     xlsx: Path | None = None
+
+    @property
+    def summary(self) -> xr.Dataset:
+        """The summary as :func:`somrisk.summarize` returns it."""
+        return self.statistics.dataset
 
 
 def run(
@@ -168,10 +179,11 @@ def run(
     CaseError, UsageError, OutputError
         Bad case, bad arguments, or an output that cannot be written (checked before simulating).
     """
-    # numba and xarray are imported here, not with the module: `somrisk check` needs neither
+    # numba is imported here, not with the module: `somrisk check` does not need it; xarray only
+    # where a Dataset is asked for (a cube, a workbook, `RunResult.summary`)
     from somrisk.cube import CubeLayout
     from somrisk.engine import prepare, simulate
-    from somrisk.summary import summarize
+    from somrisk.summary import summary_arrays
 
     check_scheduler(scheduler)
     if case is None:
@@ -184,8 +196,9 @@ def run(
             raise UsageError(f"--lang {lang!r}: the workbook is written in {' or '.join(WORKBOOK_LANGUAGES)}")
         check_workbook_path(xlsx)
     loaded = case if isinstance(case, Case) else load_case(case)
-    _prefetch("xarray")  # the summary needs it; import it while the draws run
-    statistics = {} if percentiles is None else {"percentiles": percentiles}
+    if out is not None or xlsx is not None:
+        _prefetch("xarray")  # the cube and the workbook need it; import it while the draws run
+    chosen = {} if percentiles is None else {"percentiles": percentiles}
     model = prepare(loaded)
     keep = {} if xlsx is None else {"keep_inputs": MAX_DRAWS}
     options = dict(
@@ -195,10 +208,10 @@ def run(
     sim, path = _with_cube(
         out, layout, draws, scheduler, lambda cube: simulate(model, **options, **cube, **keep)
     )
-    summary = summarize(sim, **statistics)
+    summary = summary_arrays(sim, **chosen)
     if xlsx is None:
         return RunResult(summary, sim, path)
-    written = write_workbook(xlsx, summary, sim, lang=lang, progress=workbook_progress)
+    written = write_workbook(xlsx, summary.dataset, sim, lang=lang, progress=workbook_progress)
     return RunResult(summary, sim, path, written)
 
 
@@ -306,12 +319,26 @@ def report(
 @dataclass(frozen=True, eq=False)
 class PortfolioResult:
     """What ``somrisk portfolio`` produces: the portfolio's summary (as a case's), the per-case
-    table (:func:`somrisk.portfolio.case_summary`), the simulation and the cube file written."""
+    table (:func:`somrisk.portfolio.case_summary`), the simulation and the cube file written.
 
-    summary: xr.Dataset
-    cases: xr.Dataset
+    Both are computed as plain arrays (`statistics`, `case_statistics`: what the JSON reads); the
+    Datasets `summary` and `cases` are made from them on first use (which imports xarray).
+    """
+
+    statistics: SummaryArrays
+    case_statistics: SummaryArrays
     simulation: PortfolioSimulation
     out: Path | None
+
+    @property
+    def summary(self) -> xr.Dataset:
+        """The portfolio's summary as :func:`somrisk.summarize` returns it."""
+        return self.statistics.dataset
+
+    @property
+    def cases(self) -> xr.Dataset:
+        """The per-case table as :func:`somrisk.portfolio.case_summary` returns it."""
+        return self.case_statistics.dataset
 
 
 def run_portfolio(
@@ -336,12 +363,13 @@ def run_portfolio(
         that cannot be written (checked before simulating).
     """
     from somrisk.case.portfolio import load_portfolio
-    from somrisk.portfolio import case_summary, prepare_portfolio, simulate_portfolio
-    from somrisk.summary import summarize
+    from somrisk.portfolio import case_statistics, prepare_portfolio, simulate_portfolio
+    from somrisk.summary import SummaryArrays, summary_arrays
 
     check_scheduler(scheduler)
     loaded = load_portfolio(portfolio)
-    _prefetch("xarray")
+    if out is not None:
+        _prefetch("xarray")  # the cube needs it; import it while the draws run
     ensemble = prepare_portfolio(loaded)
     options = dict(
         draws=draws, seed=seed, sampler=sampler, threads=threads, scheduler=scheduler, progress=progress
@@ -353,4 +381,4 @@ def run_portfolio(
         scheduler,
         lambda cube: simulate_portfolio(loaded, ensemble=ensemble, **options, **cube),
     )
-    return PortfolioResult(summarize(sim), case_summary(sim), sim, path)
+    return PortfolioResult(summary_arrays(sim), SummaryArrays(*case_statistics(sim)), sim, path)

@@ -19,9 +19,11 @@ Definitions (documented in docs/model.md):
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -31,7 +33,7 @@ from somrisk.errors import UsageError
 if TYPE_CHECKING:
     import xarray as xr
 
-__all__ = ["DEFAULT_PERCENTILES", "SHORTFALL_LEVEL", "summarize"]
+__all__ = ["DEFAULT_PERCENTILES", "SHORTFALL_LEVEL", "SummaryArrays", "summarize", "summary_arrays"]
 
 DEFAULT_PERCENTILES = (5.0, 25.0, 50.0, 75.0, 95.0)
 #: Level of the expected shortfall: the mean of the worst 5 % of draws.
@@ -86,22 +88,45 @@ def _row_statistics(rows: Sequence[np.ndarray] | np.ndarray, q: np.ndarray) -> t
     return tuple(np.array([r[i] for r in results]) for i in range(3))
 
 
-def _statistics(rows: Sequence[np.ndarray], q: np.ndarray, draws: int) -> dict[str, np.ndarray]:
-    """Mean, sd, mcse, percentiles, P(> 0) with its standard error, and expected shortfall of each
-    row (NaN throughout for a row that holds NaN)."""
-    mean, sd = np.array([_mean_sd(row) for row in rows]).T
-    quantiles, positive, shortfall = _row_statistics(rows, q)
-    bad = np.array([not np.isfinite(row).all() for row in rows])
-    positive = np.where(bad, math.nan, positive)
-    return {
-        "mean": np.where(bad, math.nan, mean),
-        "sd": np.where(bad, math.nan, sd),
-        "mcse": np.where(bad, math.nan, sd / math.sqrt(draws)),
-        "quantile": np.where(bad[:, None], math.nan, quantiles),
-        "prob_positive": positive,
-        "prob_positive_se": np.sqrt(positive * (1 - positive) / draws),
-        "expected_shortfall": np.where(bad, math.nan, shortfall),
-    }
+def _row_summary(row: np.ndarray, q: np.ndarray) -> tuple[Any, ...]:
+    """Mean, sd, percentiles `q`, P(> 0), expected shortfall and whether every value is finite."""
+    mean, sd = _mean_sd(row)
+    percentiles, shortfall = order_statistics(row, q, SHORTFALL_LEVEL)
+    return (
+        mean,
+        sd,
+        percentiles,
+        np.count_nonzero(row > 0) / row.size,
+        shortfall,
+        bool(np.isfinite(row).all()),
+    )
+
+
+def _statistics(groups: dict[str, Sequence[np.ndarray]], q: np.ndarray, draws: int) -> dict[str, dict]:
+    """For each group of rows: mean, sd, mcse, percentiles, P(> 0) with its standard error, and
+    expected shortfall of each row (NaN throughout for a row that holds NaN). Every row of every
+    group is one task on two threads (numpy's sums, sorting and comparisons release the GIL)."""
+    rows = [row for group in groups.values() for row in group]
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        results = list(pool.map(_row_summary, rows, [q] * len(rows)))
+    out = {}
+    start = 0
+    for name, group in groups.items():
+        part = results[start : start + len(group)]
+        start += len(group)
+        mean, sd, quantiles, positive, shortfall = (np.array([r[i] for r in part]) for i in range(5))
+        bad = ~np.array([r[5] for r in part])
+        positive = np.where(bad, math.nan, positive)
+        out[name] = {
+            "mean": np.where(bad, math.nan, mean),
+            "sd": np.where(bad, math.nan, sd),
+            "mcse": np.where(bad, math.nan, sd / math.sqrt(draws)),
+            "quantile": np.where(bad[:, None], math.nan, quantiles),
+            "prob_positive": positive,
+            "prob_positive_se": np.sqrt(positive * (1 - positive) / draws),
+            "expected_shortfall": np.where(bad, math.nan, shortfall),
+        }
+    return out
 
 
 def _labelled(prefix: str, stats: dict[str, np.ndarray], dims: tuple[str, ...], money: str) -> dict:
@@ -139,6 +164,58 @@ def _warnings(sim: Simulation) -> list[str]:
     return [f"{m.model.case.name}: {w.en}" for m in members for w in model_warnings(m.model.case)]
 
 
+@dataclass(frozen=True, eq=False)
+class SummaryArrays:
+    """The statistics of :func:`summarize` (or a portfolio's table of cases,
+    :func:`somrisk.portfolio.case_statistics`) as plain numpy arrays, before xarray labels them:
+    what the JSON summary and the run's table read, so that a ``--json`` run never imports xarray.
+
+    ``variables`` maps each name of the Dataset to (dimensions, values[, attributes]) as
+    ``xarray.Dataset`` takes them; ``coords`` each dimension to its labels; ``attrs`` are the
+    Dataset's attributes. Units and signs as in :func:`summarize`.
+    """
+
+    variables: dict[str, tuple[Any, ...]]
+    coords: dict[str, Any]
+    attrs: dict[str, Any]
+
+    def labels(self, dim: str) -> list[Any]:
+        """The labels of a dimension, as Python values (str, int, float)."""
+        return np.asarray(self.coords[dim]).tolist()
+
+    def at(self, name: str, **where: Hashable) -> Any:
+        """The value (or the array, over the dimensions not named) of a variable at the given
+        labels, as ``Dataset.sel`` with exact labels selects it."""
+        dims, values = self.variables[name][:2]
+        index = tuple(self._position(dim, where[dim]) if dim in where else slice(None) for dim in dims)
+        return np.asarray(values)[index]
+
+    def _position(self, dim: str, label: Hashable) -> int:
+        found = np.flatnonzero(np.asarray(self.coords[dim]) == label)
+        if found.size != 1:
+            raise KeyError(f"{label!r} is not a label of {dim!r}")
+        return int(found[0])
+
+    @classmethod
+    def of_dataset(cls, summary: xr.Dataset) -> SummaryArrays:
+        """The arrays of a summary Dataset (:func:`summarize`)."""
+        return cls(
+            {
+                str(k): (tuple(map(str, v.dims)), v.values, dict(v.attrs))
+                for k, v in summary.data_vars.items()
+            },
+            {str(k): summary[k].values for k in summary.coords},
+            dict(summary.attrs),
+        )
+
+    @cached_property
+    def dataset(self) -> xr.Dataset:
+        """The labelled summary (made once, on first use; imports xarray)."""
+        import xarray as xr
+
+        return xr.Dataset(self.variables, coords=self.coords, attrs=self.attrs)
+
+
 def summarize(sim: Simulation, *, percentiles: Sequence[float] = DEFAULT_PERCENTILES) -> xr.Dataset:
     """Summary statistics of a simulation.
 
@@ -158,6 +235,12 @@ def summarize(sim: Simulation, *, percentiles: Sequence[float] = DEFAULT_PERCENT
         (first) draws the yearly percentiles, P(> 0) and expected shortfalls are computed from
         (means, sds and mcse of yearly results use every draw).
     """
+    return summary_arrays(sim, percentiles=percentiles).dataset
+
+
+def summary_arrays(sim: Simulation, *, percentiles: Sequence[float] = DEFAULT_PERCENTILES) -> SummaryArrays:
+    """The statistics of :func:`summarize` as plain arrays, without importing xarray (its
+    ``dataset`` is the Dataset :func:`summarize` returns)."""
     q = _check_percentiles(percentiles)
     det = sim.deterministic
     actors = [*sim.actors, "total"]
@@ -170,10 +253,7 @@ def summarize(sim: Simulation, *, percentiles: Sequence[float] = DEFAULT_PERCENT
     # SØM's figures: the undiscounted net result over the horizon, and both per participant
     net_total = [*sim.net_total, sim.net_total.sum(axis=0)]
     per_participant = _per_participant(sim, [rows[-1], net_total[-1]])
-    money_stats = {
-        name: _statistics(values, q, D)
-        for name, values in (("npv", rows), ("net_total", net_total), ("per_participant", per_participant))
-    }
+    money_stats = _statistics({"npv": rows, "net_total": net_total, "per_participant": per_participant}, q, D)
 
     sample = sim.yearly_sample  # (T, A + 2, m): actors, total, cumulative
     m = sample.shape[-1]
@@ -258,6 +338,4 @@ def summarize(sim: Simulation, *, percentiles: Sequence[float] = DEFAULT_PERCENT
         "quantile": q / 100.0,
         "per_participant": ["npv", "net_total"],
     }
-    import xarray as xr
-
-    return xr.Dataset(data, coords=coords, attrs=attrs)
+    return SummaryArrays(data, coords, attrs)

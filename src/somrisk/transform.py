@@ -32,7 +32,7 @@ import numba
 import numpy as np
 from scipy import special
 
-from somrisk._quantile_tables import CENTRAL_INTERVALS, build_table, normal_table
+from somrisk._quantile_tables import CENTRAL_INTERVALS, QuantileTable, build_table, normal_table
 from somrisk.distributions import Canonical, Distribution, to_scipy
 from somrisk.distributions.forms import LOGIT_PER_SMD
 from somrisk.space import InputSpace
@@ -330,10 +330,17 @@ def _scipy(p: tuple[float, ...]) -> InverseCdf:
     return InverseCdf(SCIPY, _pad(()))
 
 
+@lru_cache(maxsize=4096)
+def _standard_table(space: str, shape: tuple[float, ...]) -> QuantileTable | None:
+    """The table of a standard beta (a, b) or gamma (shape), built once per shape: inputs that
+    differ only in location and scale (PERTs of the same skew, prices in other units) share it."""
+    return build_table(space, shape)
+
+
 def _table(space: str, p: tuple[float, ...]) -> InverseCdf:
     """A quantile table of the standard beta (a, b, loc, scale) or gamma (shape, scale); scipy's
     ppf where no table is accurate enough."""
-    table = build_table(space, p)
+    table = _standard_table(space, tuple(p[:2]) if space == "beta" else tuple(p[:1]))
     if table is None:
         return _scipy(p)
     loc, scale = (p[2], p[3]) if space == "beta" else (0.0, p[1])

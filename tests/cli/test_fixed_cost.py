@@ -8,6 +8,7 @@ import sys
 
 import pytest
 
+from portfolio.test_portfolio import toy, write_portfolio
 from sensitivity.cases import product_case
 
 # runs the console script's entry point in a fresh interpreter, then lists the modules it loaded
@@ -21,7 +22,10 @@ with contextlib.redirect_stdout(out):
         main()
     except SystemExit as stop:
         assert not stop.code, f"exit {stop.code}"
-json.loads(out.getvalue())  # the command ran to its JSON
+if "--json" in sys.argv:
+    json.loads(out.getvalue())  # the command ran to its JSON
+else:
+    assert "P(NPV > 0)" in out.getvalue()  # the command ran to its table
 print(json.dumps(sorted(sys.modules)))
 """
 
@@ -39,7 +43,17 @@ def loaded_modules(*arguments: str) -> set[str]:
         (
             ("run", "--draws", "50", "--json"),
             "somrisk.summary",
-            ("matplotlib", "SALib", "openpyxl", "scipy.stats", "rich.progress"),
+            ("xarray", "pandas", "dask", "matplotlib", "SALib", "openpyxl", "scipy.stats", "rich.progress"),
+        ),
+        (
+            ("run", "--draws", "50"),
+            "somrisk.summary",
+            ("xarray", "pandas", "dask", "matplotlib", "SALib", "openpyxl", "scipy.stats", "rich.progress"),
+        ),
+        (
+            ("portfolio", "--draws", "50", "--json"),
+            "somrisk.summary",
+            ("xarray", "pandas", "dask", "matplotlib", "SALib", "openpyxl", "scipy.stats", "rich.progress"),
         ),
         (
             ("sobol", "--n", "8", "--json"),
@@ -47,9 +61,17 @@ def loaded_modules(*arguments: str) -> set[str]:
             ("matplotlib", "openpyxl", "rich.progress"),
         ),
     ],
-    ids=["run", "sobol"],
+    ids=["run", "run-table", "portfolio", "sobol"],
 )
 def test_a_json_command_does_not_import_what_it_does_not_use(arguments, reached, unused, tmp_path):
+    if arguments[0] == "portfolio":
+        folder = tmp_path / "portfolio"
+        folder.mkdir()
+        arguments = (
+            arguments[0],
+            str(write_portfolio(folder, {"a.toml": toy("A"), "b.toml": toy("B")})),
+            *arguments[1:],
+        )
     if arguments[0] == "sobol":  # a small case: the size of the design does not matter here
         case = tmp_path / "product.toml"
         case.write_text(product_case(), encoding="utf-8")

@@ -126,6 +126,8 @@ def _list_problem(items: list[Any], path: tuple[str, ...], source: str) -> Probl
 
 
 def _text_problems(text: str, path: tuple[str, ...], source: str, key: bool = False) -> list[Problem]:
+    if len(text) <= MAX_TEXT and _CONTROL.search(text) is None:
+        return []  # every text of a case: no key path to build
     what = "a key" if key else "a text"
     where = _dotted(path)
     if len(text) > MAX_TEXT:
@@ -133,12 +135,9 @@ def _text_problems(text: str, path: tuple[str, ...], source: str, key: bool = Fa
             Problem(source, where, f"{what} of {len(text):,} characters; at most {MAX_TEXT:,} are allowed")
         ]
     bad = _CONTROL.search(text)
-    if bad is not None:
-        code = f"U+{ord(bad.group()):04X}"
-        return [
-            Problem(source, where, f"{what} holds the control character {code}, which no workbook can hold")
-        ]
-    return []
+    assert bad is not None
+    code = f"U+{ord(bad.group()):04X}"
+    return [Problem(source, where, f"{what} holds the control character {code}, which no workbook can hold")]
 
 
 def _dotted(path: tuple[str, ...] | list[str]) -> str:

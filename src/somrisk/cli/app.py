@@ -155,9 +155,9 @@ def run(
         progress.close()
         writing.close()
     if as_json:
-        print(json.dumps(summary_json(result.summary), ensure_ascii=False, allow_nan=False))
+        print(json.dumps(summary_json(result.statistics), ensure_ascii=False, allow_nan=False))
         return
-    for item in summary_table(result.summary):
+    for item in summary_table(result.statistics):
         stdout.print(item)
     if result.out is not None:
         stdout.print(f"Cube written to {result.out}", markup=False, highlight=False)
@@ -314,9 +314,10 @@ def portfolio(
     finally:
         progress.close()
     if as_json:
-        print(json.dumps(portfolio_json(result.summary, result.cases), ensure_ascii=False, allow_nan=False))
+        document = portfolio_json(result.statistics, result.case_statistics)
+        print(json.dumps(document, ensure_ascii=False, allow_nan=False))
         return
-    for item in summary_table(result.summary):
+    for item in summary_table(result.statistics):
         stdout.print(item)
     stdout.print(case_table(result.cases))
     if result.out is not None:

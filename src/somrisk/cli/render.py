@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from rich.progress import Progress
 
     from somrisk.case.catalog import Catalog
+    from somrisk.summary import SummaryArrays
 
 __all__ = ["ProgressBar", "case_table", "catalog_table", "check_report", "summary_table"]
 
@@ -34,9 +35,13 @@ def share(x: float) -> str:
     return "-" if x is None or math.isnan(x) else f"{100 * x:.1f} %"
 
 
-def summary_table(summary: xr.Dataset) -> list[Any]:
-    """The summary of ``somrisk run``: NPV by actor and payback, as Rich renderables."""
-    attrs = summary.attrs
+def summary_table(summary: xr.Dataset | SummaryArrays) -> list[Any]:
+    """The summary of ``somrisk run``: NPV by actor and payback, as Rich renderables (from the
+    Dataset of :func:`somrisk.summarize` or its plain arrays, which need no xarray)."""
+    from somrisk.summary import SummaryArrays
+
+    s = summary if isinstance(summary, SummaryArrays) else SummaryArrays.of_dataset(summary)
+    attrs = s.attrs
     unit = f"{attrs['currency']}, {attrs['price_year']} prices, discounted to {attrs['start_year']}"
     table = Table(
         title=f"{escape(attrs['case_name'])}\nNet present value (NPV), {unit}", title_justify="left"
@@ -44,27 +49,29 @@ def summary_table(summary: xr.Dataset) -> list[Any]:
     table.add_column("Actor")
     for heading in ("Deterministic", "Mean", "5 %", "95 %", "P(NPV > 0)"):
         table.add_column(heading, justify="right")
-    for actor in summary.actor.values:
-        s = summary.sel(actor=actor)
+    actors = s.labels("actor")
+    low, high = (_nearest(s.labels("quantile"), q) for q in (0.05, 0.95))
+    for actor in actors:
         row = [
-            money(float(s.npv_deterministic)),
-            money(float(s.npv_mean)),
-            money(float(s.npv_quantile.sel(quantile=0.05, method="nearest"))),
-            money(float(s.npv_quantile.sel(quantile=0.95, method="nearest"))),
-            share(float(s.npv_prob_positive)),
+            money(float(s.at("npv_deterministic", actor=actor))),
+            money(float(s.at("npv_mean", actor=actor))),
+            money(float(s.at("npv_quantile", actor=actor, quantile=low))),
+            money(float(s.at("npv_quantile", actor=actor, quantile=high))),
+            share(float(s.at("npv_prob_positive", actor=actor))),
         ]
         name = "Total" if actor == "total" else escape(str(actor))
         table.add_row(
             name,
             *row,
             style="bold" if actor == "total" else None,
-            end_section=actor == summary.actor.values[-2],
+            end_section=actor == actors[-2],
         )
-    median = int(summary.payback_median_year)
-    det_year = int(summary.payback_deterministic_year)
+    median = int(s.at("payback_median_year"))
+    det_year = int(s.at("payback_deterministic_year"))
+    years = s.labels("year")
     payback = (
-        f"Payback within the horizon ({int(summary.year.values[0])}-{int(summary.year.values[-1])}): "
-        f"{share(float(summary.payback_prob_within_horizon))} of draws"
+        f"Payback within the horizon ({int(years[0])}-{int(years[-1])}): "
+        f"{share(float(s.at('payback_prob_within_horizon')))} of draws"
         f"; median payback year {median if median >= 0 else 'none (under half pay back)'}"
         f"; deterministic: {det_year if det_year >= 0 else 'none'}"
     )
@@ -73,25 +80,31 @@ def summary_table(summary: xr.Dataset) -> list[Any]:
         "5 % and 95 %: percentiles of the draws"
     )
     warnings = [f"[yellow]warning:[/yellow] {escape(str(w))}" for w in attrs.get("warnings", [])]
-    return [table, payback, som_totals(summary), f"[dim]{provenance}[/dim]", *warnings]
+    return [table, payback, som_totals(s), f"[dim]{provenance}[/dim]", *warnings]
 
 
-def som_totals(summary: xr.Dataset) -> str:
+def _nearest(labels: list[float], value: float) -> float:
+    """The label nearest to `value` (the first of two as near), as ``sel(method="nearest")``."""
+    return min(labels, key=lambda label: abs(label - value))
+
+
+def som_totals(summary: xr.Dataset | SummaryArrays) -> str:
     """SØM's own figures: the undiscounted net result over the horizon, per participant, and the
     benefit-cost ratio (deterministic and mean of the draws)."""
-    years = summary.year.values
-    total = summary.sel(actor="total")
-    per = summary.per_participant_deterministic
-    mean = summary.per_participant_mean
-    ratio = float(summary.benefit_cost_ratio_deterministic)
+    from somrisk.summary import SummaryArrays
+
+    s = summary if isinstance(summary, SummaryArrays) else SummaryArrays.of_dataset(summary)
+
+    def per(name: str, key: str) -> str:
+        return money(float(s.at(f"per_participant_{name}", per_participant=key)))
+
+    ratio = float(s.at("benefit_cost_ratio_deterministic"))
     return (
-        f"SØM's figures: net result over {len(years)} years, undiscounted: "
-        f"{money(float(total.net_total_deterministic))} deterministic, "
-        f"{money(float(total.net_total_mean))} mean; "
-        f"per participant: NPV {money(float(per.sel(per_participant='npv')))} "
-        f"({money(float(mean.sel(per_participant='npv')))} mean), "
-        f"net result {money(float(per.sel(per_participant='net_total')))} "
-        f"({money(float(mean.sel(per_participant='net_total')))} mean); "
+        f"SØM's figures: net result over {len(s.labels('year'))} years, undiscounted: "
+        f"{money(float(s.at('net_total_deterministic', actor='total')))} deterministic, "
+        f"{money(float(s.at('net_total_mean', actor='total')))} mean; "
+        f"per participant: NPV {per('deterministic', 'npv')} ({per('mean', 'npv')} mean), "
+        f"net result {per('deterministic', 'net_total')} ({per('mean', 'net_total')} mean); "
         f"kroner back per krone: {'-' if math.isnan(ratio) else f'{ratio:.2f}'}"
     )
 

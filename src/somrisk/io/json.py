@@ -1,4 +1,4 @@
-"""The JSON summary of outputs.md ("The JSON summary"), from a summary Dataset.
+"""The JSON summary of outputs.md ("The JSON summary"), from a summary (Dataset or plain arrays).
 
 Keys and meanings are a contract other programs read: add, never rename. Numbers that are not
 defined are written as null, never as NaN (which is not JSON).
@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     import xarray as xr
 
     from somrisk.case.catalog import Catalog
+    from somrisk.summary import SummaryArrays
 
 __all__ = ["catalog_json", "finite", "percentile_key", "portfolio_json", "summary_json"]
 
@@ -36,37 +37,40 @@ def _year(x: Any) -> int | None:
     return None if value < 0 else value
 
 
-def summary_json(summary: xr.Dataset) -> dict[str, Any]:
-    """The ``somrisk run --json`` document of a summary (:func:`somrisk.summarize`)."""
-    actors = [str(a) for a in summary.actor.values]
+def summary_json(summary: xr.Dataset | SummaryArrays) -> dict[str, Any]:
+    """The ``somrisk run --json`` document of a summary (:func:`somrisk.summarize`, or its plain
+    arrays, :func:`somrisk.summary.summary_arrays`: the same document, without xarray)."""
+    from somrisk.summary import SummaryArrays
+
+    s = summary if isinstance(summary, SummaryArrays) else SummaryArrays.of_dataset(summary)
+    actors = [str(a) for a in s.labels("actor")]
     order = ["total", *[a for a in actors if a != "total"]]
-    quantiles = [float(q) for q in summary["quantile"].values]
+    quantiles = [float(q) for q in s.labels("quantile")]
 
     def stats(prefix: str, **where: str) -> dict[str, Any]:
-        s = summary.sel(**where)
         out: dict[str, Any] = {
-            "mean": finite(s[f"{prefix}_mean"]),
-            "sd": finite(s[f"{prefix}_sd"]),
-            "mcse": finite(s[f"{prefix}_mcse"]),
+            "mean": finite(s.at(f"{prefix}_mean", **where)),
+            "sd": finite(s.at(f"{prefix}_sd", **where)),
+            "mcse": finite(s.at(f"{prefix}_mcse", **where)),
         }
         for q in quantiles:
-            out[percentile_key(q)] = finite(s[f"{prefix}_quantile"].sel(quantile=q))
-        out["prob_positive"] = finite(s[f"{prefix}_prob_positive"])
-        out["prob_positive_se"] = finite(s[f"{prefix}_prob_positive_se"])
-        out["expected_shortfall_05"] = finite(s[f"{prefix}_expected_shortfall"])
+            out[percentile_key(q)] = finite(s.at(f"{prefix}_quantile", **where, quantile=q))
+        out["prob_positive"] = finite(s.at(f"{prefix}_prob_positive", **where))
+        out["prob_positive_se"] = finite(s.at(f"{prefix}_prob_positive_se", **where))
+        out["expected_shortfall_05"] = finite(s.at(f"{prefix}_expected_shortfall", **where))
         return out
 
-    years = [int(y) for y in summary.year.values]
-    net_total = summary.sel(actor="total")
+    years = [int(y) for y in s.labels("year")]
     net_by_year = {}
     for year in years:
-        entry: dict[str, Any] = {"mean": finite(net_total.net_mean.sel(year=year))}
+        entry: dict[str, Any] = {"mean": finite(s.at("net_mean", actor="total", year=year))}
         for q in (0.05, 0.95):
             if q in quantiles:
-                entry[percentile_key(q)] = finite(net_total.net_quantile.sel(year=year, quantile=q))
+                entry[percentile_key(q)] = finite(s.at("net_quantile", actor="total", year=year, quantile=q))
         net_by_year[str(year)] = entry
 
-    attrs = summary.attrs
+    attrs = s.attrs
+    per_participant = "per_participant_deterministic"
     return {
         "case": attrs["case_name"],
         "draws": int(attrs["draws"]),
@@ -75,47 +79,47 @@ def summary_json(summary: xr.Dataset) -> dict[str, Any]:
         "currency": attrs["currency"],
         "price_year": int(attrs["price_year"]),
         "deterministic": {
-            "npv": {a: finite(summary.npv_deterministic.sel(actor=a)) for a in order},
-            "payback_year": _year(summary.payback_deterministic_year),
-            "net_total": {a: finite(summary.net_total_deterministic.sel(actor=a)) for a in order},
-            "npv_per_participant": finite(summary.per_participant_deterministic.sel(per_participant="npv")),
-            "net_total_per_participant": finite(
-                summary.per_participant_deterministic.sel(per_participant="net_total")
-            ),
-            "benefit_cost_ratio": finite(summary.benefit_cost_ratio_deterministic),
+            "npv": {a: finite(s.at("npv_deterministic", actor=a)) for a in order},
+            "payback_year": _year(s.at("payback_deterministic_year")),
+            "net_total": {a: finite(s.at("net_total_deterministic", actor=a)) for a in order},
+            "npv_per_participant": finite(s.at(per_participant, per_participant="npv")),
+            "net_total_per_participant": finite(s.at(per_participant, per_participant="net_total")),
+            "benefit_cost_ratio": finite(s.at("benefit_cost_ratio_deterministic")),
         },
         "npv": {a: stats("npv", actor=a) for a in order},
         "payback": {
-            "prob_within_horizon": finite(summary.payback_prob_within_horizon),
-            "median_year": _year(summary.payback_median_year),
-            "cdf": {str(y): finite(summary.payback_cdf.sel(year=y)) for y in years},
+            "prob_within_horizon": finite(s.at("payback_prob_within_horizon")),
+            "median_year": _year(s.at("payback_median_year")),
+            "cdf": {str(y): finite(s.at("payback_cdf", year=y)) for y in years},
         },
         "net_by_year": net_by_year,
         "net_total": {a: stats("net_total", actor=a) for a in order},
         "per_participant": {
             key: stats("per_participant", per_participant=key) for key in ("npv", "net_total")
         },
-        "benefit_cost_ratio": finite(summary.benefit_cost_ratio_mean),
+        "benefit_cost_ratio": finite(s.at("benefit_cost_ratio_mean")),
         "warnings": [str(w) for w in attrs.get("warnings", [])],
     }
 
 
-def portfolio_json(summary: xr.Dataset, cases: xr.Dataset) -> dict[str, Any]:
+def portfolio_json(summary: xr.Dataset | SummaryArrays, cases: xr.Dataset | SummaryArrays) -> dict[str, Any]:
     """The ``somrisk portfolio --json`` document: the run summary's keys for the whole portfolio,
-    plus ``cases`` (per case: mean, sd, p05, p50, p95, prob_positive, variance_share)."""
+    plus ``cases`` (per case: mean, sd, p05, p50, p95, prob_positive, variance_share). Each of the
+    two as a Dataset or as its plain arrays (:class:`somrisk.summary.SummaryArrays`)."""
+    from somrisk.summary import SummaryArrays
+
     document = summary_json(summary)
+    c = cases if isinstance(cases, SummaryArrays) else SummaryArrays.of_dataset(cases)
+    quantiles = [float(q) for q in c.labels("quantile")]
     document["cases"] = {
         str(name): {
-            "mean": finite(row.npv_mean),
-            "sd": finite(row.npv_sd),
-            **{
-                percentile_key(float(q)): finite(row.npv_quantile.sel(quantile=q))
-                for q in cases["quantile"].values
-            },
-            "prob_positive": finite(row.npv_prob_positive),
-            "variance_share": finite(row.variance_share),
+            "mean": finite(c.at("npv_mean", case=name)),
+            "sd": finite(c.at("npv_sd", case=name)),
+            **{percentile_key(q): finite(c.at("npv_quantile", case=name, quantile=q)) for q in quantiles},
+            "prob_positive": finite(c.at("npv_prob_positive", case=name)),
+            "variance_share": finite(c.at("variance_share", case=name)),
         }
-        for name, row in ((name, cases.sel(case=name)) for name in cases.case.values)
+        for name in c.labels("case")
     }
     return document
 
