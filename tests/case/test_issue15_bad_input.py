@@ -1,0 +1,51 @@
+"""Issue 15's bad-input rules through ``somrisk check`` where the other test files check them only
+through the library (horizon "auto") or not at all (a price_index that is no table): exit 2, the
+file, the key path, the value and what is allowed; never a traceback."""
+
+from __future__ import annotations
+
+import pytest
+
+from somrisk.testing import minimal_case
+
+CONSEQUENCE = '[[consequences]]\nname = "k"\nchange = -1.0\nprice = { kommune = 1000 }\n'
+
+
+@pytest.mark.parametrize(
+    ("persistence", "cohorts", "says"),
+    [
+        ("", "[5, 5]", 'horizon = "auto" needs persistence.window'),
+        ("[persistence]\ndecay = 0.2", "[5, 5]", "give a window, or a horizon in years (1 to 50)"),
+        (  # last intake year 1 + onset 9 + window 41 = 51
+            "[persistence]\nonset = 9\nwindow = 41",
+            "[5, 5]",
+            'horizon = "auto" gives 51 years (last intake year 1 + onset 9 + window 41), more than 50',
+        ),
+    ],
+)
+def test_horizon_auto_that_cannot_be_worked_out_is_exit_2(cli, write_case, persistence, cohorts, says):
+    text = minimal_case(cohorts=cohorts, persistence=persistence, consequences=CONSEQUENCE)
+    path = write_case(text.replace("horizon = 5", 'horizon = "auto"'))
+    result = cli("check", path)
+    assert result.code == 2
+    message = " ".join(result.stderr.split())
+    assert f"{path}: case.horizon: " in message and says in message and '(found "auto")' in message
+    assert "Traceback" not in result.stderr + result.stdout
+
+
+def test_horizon_auto_at_exactly_50_years_is_valid(cli, write_case):
+    text = minimal_case(
+        cohorts="[5, 5]", persistence="[persistence]\nonset = 9\nwindow = 40", consequences=CONSEQUENCE
+    )
+    result = cli("check", write_case(text.replace("horizon = 5", 'horizon = "auto"')))
+    assert result.code == 0, result.stderr
+    assert "horizon 50 years (2025-2074)" in " ".join(result.stdout.split())
+
+
+def test_a_price_index_that_is_not_a_table_says_what_is_allowed(cli, write_case):
+    path = write_case(minimal_case().replace("[economy]", "[economy]\nprice_index = 118.7", 1))
+    result = cli("check", path)
+    assert result.code == 2
+    assert f"{path}: economy.price_index: expected a table {{ key = value, ... }} (found 118.7)" in " ".join(
+        result.stderr.split()
+    )
