@@ -49,3 +49,15 @@ def test_a_price_index_that_is_not_a_table_says_what_is_allowed(cli, write_case)
     assert f"{path}: economy.price_index: expected a table {{ key = value, ... }} (found 118.7)" in " ".join(
         result.stderr.split()
     )
+
+
+def test_a_cost_year_outside_an_auto_horizon_says_where_the_horizon_came_from(cli, write_case):
+    cost = '[[costs]]\nname = "c"\nactor = "kommune"\nkind = "fixed"\nyear = 6\namount = 100\n'
+    text = minimal_case(cohorts="[5, 5]", persistence="[persistence]\nwindow = 3", costs=cost)
+    path = write_case(text.replace("horizon = 5", 'horizon = "auto"'))
+    result = cli("check", path)
+    assert result.code == 2
+    assert (
+        f'{path}: costs.c.year: lies outside the horizon: years are 0..3 (horizon = "auto": last intake '
+        "year + onset + window) (found 6)"
+    ) in " ".join(result.stderr.split())
