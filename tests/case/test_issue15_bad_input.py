@@ -61,3 +61,23 @@ def test_a_cost_year_outside_an_auto_horizon_says_where_the_horizon_came_from(cl
         f'{path}: costs.c.year: lies outside the horizon: years are 0..3 (horizon = "auto": last intake '
         "year + onset + window) (found 6)"
     ) in " ".join(result.stderr.split())
+
+
+@pytest.mark.parametrize("base", ["0.9", "-0.2", "0.8"])
+def test_an_smd_base_outside_the_effects_reach_is_exit_2(cli, write_case, base):
+    # e = p1 - p0 with p1 in (0, 1): at p0 = 0.2, e lies strictly between -0.2 and 0.8. Without
+    # `base`: d = 0.3 gives logit(0.2) + 0.3 pi / sqrt(3) = -0.8422, p1 = 0.3011, e = 0.1011.
+    effect = f'{{ dist = "smd", mean = 0.3, sd = 0.1, comparison_rate = 0.2, base = {base} }}'
+    path = write_case(minimal_case(effect=effect, consequences=CONSEQUENCE))
+    result = cli("check", path)
+    assert result.code == 2
+    message = " ".join(result.stderr.split())
+    assert f"{path}: effect.effect: `base` is the effect e = p1 - p0 (not d)" in message
+    assert "strictly between -0.2 and 0.8" in message and "conversion of d's mean, 0.1011" in message
+
+
+def test_an_smd_base_inside_the_effects_reach_is_the_deterministic_effect(cli, write_case):
+    effect = '{ dist = "smd", mean = 0.3, sd = 0.1, comparison_rate = 0.2, base = 0.79 }'
+    result = cli("check", write_case(minimal_case(effect=effect, consequences=CONSEQUENCE)))
+    assert result.code == 0, result.stderr
+    assert "base 0.79" in result.stdout

@@ -663,6 +663,13 @@ class Smd(Distribution):
         form = _one_form(self, [("mean_", "sd"), ("estimate", "ci95")], optional=("comparison_rate",))
         if form == "estimate":
             _check_ci95(self.estimate, self.ci95)
+        p0 = self.comparison_rate
+        if self.base is not None and not -p0 < self.base < 1.0 - p0:
+            raise ValueError(
+                f"`base` is the effect e = p1 - p0 (not d), so with comparison_rate = {p0:g} it must lie "
+                f"strictly between {-p0:g} and {1.0 - p0:g}; found {self.base:g} (leave `base` out to use "
+                f"the conversion of d's {form.rstrip('_')}, {self._estimate():.4g})"
+            )
         return self
 
     def _d(self) -> tuple[float, float]:
