@@ -172,6 +172,10 @@ class Distribution(BaseModel):
         """The published point estimate where the form has one (used as the default base)."""
         return None
 
+    def word_params(self) -> dict[str, float]:
+        """Numbers beyond mean, sd and the family's own keys that the family's words name."""
+        return {}
+
     # --- derived, the same for every family ----------------------------------------------------
     @property
     def is_uncertain(self) -> bool:
@@ -687,6 +691,11 @@ class Smd(Distribution):
         """The conversion of d's estimate (or of its mean), not the mean of e."""
         return float(forms.smd_to_effect(self._d()[0], self.comparison_rate))
 
+    def word_params(self) -> dict[str, float]:
+        """d's mean (its estimate) and sd, and p0: what the analyst entered, for the report's words."""
+        d, d_sd = self._d()
+        return {"d": d, "d_sd": d_sd, "p0": self.comparison_rate}
+
 
 SMD = Family(
     "smd",
@@ -699,8 +708,10 @@ SMD = Family(
         inverse="smd",
     ),
     words={
-        "da": "effekt omregnet fra en standardiseret middelforskel, middelværdi {mean}, spredning {sd}",
-        "en": "effect converted from a standardised mean difference, mean {mean}, sd {sd}",
+        "da": "effekt omregnet fra en standardiseret middelforskel d = {d} (spredning {d_sd}) ved "
+        "sammenligningsgruppens succesrate {p0}: middelværdi {mean}, spredning {sd}",
+        "en": "effect converted from a standardised mean difference d = {d} (sd {d_sd}) at the comparison "
+        "group's success rate {p0}: mean {mean}, sd {sd}",
     },
     excel=(
         "mean, sd; eller estimate, ci95_lo, ci95_hi (den standardiserede middelforskel d, fx Cohens d) "

@@ -312,6 +312,7 @@ def _in_words(dist, words: Words) -> str:
     values = getattr(dist, "values", None)
     if values is not None:
         params["count"] = float(len(values))
+    params.update(getattr(dist, "word_params", dict)())  # smd: the d and p0 the case gives
     try:
         return describe(dist.dist, params, words)
     except KeyError:  # a family described by its own parameters (truncnormal: the parent's, bounds)
