@@ -17,6 +17,7 @@ from somrisk.labels import GROUP_NAMES, InputLabels, labels
 from somrisk.report import charts
 from somrisk.report.first_page import case_file_name, summary_page
 from somrisk.report.i18n import Words, describe
+from somrisk.report.price_levels import price_level_note
 
 if TYPE_CHECKING:
     import xarray as xr
@@ -291,6 +292,7 @@ def _assumptions(data: ReportData, words: Words, names: InputLabels) -> str:
             f'<table class="register"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
         )
     note = f'<p class="muted">{escape(words["register_note"])}</p>'
+    note += price_level_note(data.simulation.case, words)
     return (
         f'<section id="assumptions"><h2>{escape(words["assumptions"])}</h2>{note}{"".join(parts)}</section>'
     )
