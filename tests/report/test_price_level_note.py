@@ -32,16 +32,16 @@ TEXT = minimal_case(consequences=CONSEQUENCES, costs=COSTS).replace(
             "da",
             [
                 "Beløb i andre prisår er omregnet til 2023-priser med Danmarks Statistiks nettoprisindeks",
-                "<li>Forløb (beløb): 2021-priser × 1,1195</li>",  # 118.0 / 105.4
-                "<li>Kontanthjælp (priser): 2015-priser × 1,1800</li>",  # 118.0 / 100.0
+                "<li>Forløb (beløb): 2021-priser × 1,1195 (indeks 118,0 / 105,4)</li>",  # 118.0 / 105.4
+                "<li>Kontanthjælp (priser): 2015-priser × 1,1800 (indeks 118,0 / 100,0)</li>",
             ],
         ),
         (
             "en",
             [
                 "Amounts of other price years are converted to 2023 prices",
-                "<li>Forløb (amount): 2021 prices × 1.1195</li>",
-                "<li>Kontanthjælp (prices): 2015 prices × 1.1800</li>",
+                "<li>Forløb (amount): 2021 prices × 1.1195 (index 118.0 / 105.4)</li>",
+                "<li>Kontanthjælp (prices): 2015 prices × 1.1800 (index 118.0 / 100.0)</li>",
             ],
         ),
     ],
@@ -60,4 +60,6 @@ def test_a_case_at_one_price_level_has_no_note():
 def test_the_report_holds_the_note(write_case, tmp_path):
     out = tmp_path / "report.html"
     report(write_case(TEXT), out=out, lang="da", draws=300)
-    assert "<li>Kontanthjælp (priser): 2015-priser × 1,1800</li>" in out.read_text(encoding="utf-8")
+    assert "<li>Kontanthjælp (priser): 2015-priser × 1,1800 (indeks 118,0 / 100,0)</li>" in out.read_text(
+        encoding="utf-8"
+    )

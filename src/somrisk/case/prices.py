@@ -102,14 +102,20 @@ class PriceIndex:
         """kappa = I(level) / I(year): 1 where the years are equal; None where no sound ratio exists."""
         if level == year:
             return 1.0
+        values = self.values(level, year)
+        return None if values is None else values[0] / values[1]
+
+    def values(self, level: int, year: int) -> tuple[float, float] | None:
+        """(I(level), I(year)) from the one source the ratio is formed in (module docstring); None
+        where no sound ratio exists."""
         given, bundled = self.given, bundled_index().values
         if level in given and year in given:
-            return given[level] / given[year]
+            return given[level], given[year]
         if level not in given and year not in given:
-            return bundled[level] / bundled[year] if level in bundled and year in bundled else None
+            return (bundled[level], bundled[year]) if level in bundled and year in bundled else None
         merged = {**bundled, **given}
         if level in merged and year in merged and self.on_bundled_base():
-            return merged[level] / merged[year]
+            return merged[level], merged[year]
         return None
 
     def explain(self, level: int, year: int) -> str:
@@ -302,6 +308,8 @@ class PriceConversion:
     level: int
     factor: float
     catalog: bool
+    #: (I(level), I(year)): the index values the factor is the ratio of
+    index_values: tuple[float, float] = (math.nan, math.nan)
 
 
 def case_price_conversions(case: Case, catalog: Catalog | None = None) -> list[PriceConversion]:
@@ -327,5 +335,6 @@ def case_price_conversions(case: Case, catalog: Catalog | None = None) -> list[P
         entry = catalog.entry(item.split(".", 1)[1]) if words and catalog is not None else None
         if entry is not None and label == entry.name:  # no label of its own: the catalogue's
             label = entry.label or label
-        out.append(PriceConversion(item, label, year, level, kappa, bool(words)))
+        pair = case_index(case).values(level, year) or (math.nan, math.nan)
+        out.append(PriceConversion(item, label, year, level, kappa, bool(words), pair))
     return out

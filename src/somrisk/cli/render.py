@@ -191,7 +191,7 @@ def conversion_lines(checked: CaseCheck) -> list[str]:
         )
         lines.append(
             f"    {escape(c.label)} ({c.path}): {what} at {c.year} prices x {c.factor:.4f} "
-            f"(index {c.level} / index {c.year})"
+            f"(index {c.level} = {c.index_values[0]:g} / index {c.year} = {c.index_values[1]:g})"
         )
     return lines
 

@@ -16,7 +16,7 @@ _WORDS = {
     "da": {
         "intro": "Beløb i andre prisår er omregnet til {level}-priser med Danmarks Statistiks "
         "nettoprisindeks (som i SØM):",
-        "item": "{label} ({what}): {year}-priser × {factor}",
+        "item": "{label} ({what}): {year}-priser × {factor} (indeks {level_value} / {year_value})",
         "amount": "beløb",
         "prices": "priser",
         "catalog": "vidensdatabasens priser",
@@ -24,7 +24,7 @@ _WORDS = {
     "en": {
         "intro": "Amounts of other price years are converted to {level} prices with Statistics "
         "Denmark's net price index (as in SØM):",
-        "item": "{label} ({what}): {year} prices × {factor}",
+        "item": "{label} ({what}): {year} prices × {factor} (index {level_value} / {year_value})",
         "amount": "amount",
         "prices": "prices",
         "catalog": "knowledge-base prices",
@@ -41,14 +41,15 @@ def price_level_note(case: Case, words: Words) -> str:
     text = _WORDS[words.lang]
     items = []
     for c in conversions:
-        what = (
-            text["catalog"]
-            if c.catalog
-            else text["prices" if c.path.startswith("consequences.") else "amount"]
+        kind = "catalog" if c.catalog else "prices" if c.path.startswith("consequences.") else "amount"
+        line = text["item"].format(
+            label=c.label,
+            what=text[kind],
+            year=c.year,
+            factor=words.number(c.factor, 4),
+            level_value=words.number(c.index_values[0], 1),
+            year_value=words.number(c.index_values[1], 1),
         )
-        factor = words.number(c.factor, 4)
-        items.append(
-            f"<li>{escape(text['item'].format(label=c.label, what=what, year=c.year, factor=factor))}</li>"
-        )
+        items.append(f"<li>{escape(line)}</li>")
     intro = escape(text["intro"].format(level=case.info.price_level))
     return f'<p class="muted">{intro}</p><ul class="muted">{"".join(items)}</ul>'
