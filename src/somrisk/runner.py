@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from somrisk._scheduler import check_scheduler
 from somrisk.case import Case, load_case
 from somrisk.case.catalog import builtin_catalog, uses_catalog
-from somrisk.case.prices import case_price_problems
+from somrisk.case.prices import PriceConversion, case_price_conversions, case_price_problems
 from somrisk.errors import CaseError, UsageError
 from somrisk.space import InputSpace, build_space
 
@@ -59,6 +59,8 @@ class CaseCheck:
 
     case: Case
     space: InputSpace
+    #: the items at another price year than the case's, with their factors (model.md, "Price level")
+    conversions: tuple[PriceConversion, ...] = ()
 
 
 def new_case(
@@ -108,7 +110,7 @@ def check_case(path: str | Path) -> CaseCheck:
     problems = case_price_problems(case, catalog)  # the knowledge base's price years
     if problems:
         raise CaseError(problems)
-    return CaseCheck(case, space)
+    return CaseCheck(case, space, tuple(case_price_conversions(case, catalog)))
 
 
 def _prefetch(module: str) -> None:

@@ -58,7 +58,11 @@ def test_no_window_no_window_warning():
         ("[persistence]\ndecay = 0.2", FLAT + "profile = [0.7]\n", False),  # one value: a level
         ("[persistence]\ndecay = 0.0", PROFILED, False),
         ("[persistence]\nfull_years = 2\ndecay = 0.0", PROFILED, False),  # decay 0: nothing fades
-        ("[persistence]\nprofile = [1.0, 0.5]", PROFILED, False),  # an explicit profile: the user's
+        ("[persistence]\nprofile = [1.0, 0.5]", PROFILED, True),  # a falling explicit profile fades too
+        ("[persistence]\nprofile = [0.5, 1.0]", PROFILED, False),  # a phase-in: nothing fades
+        ("[persistence]\nprofile = [0.8]", PROFILED, False),  # a level
+        ("[persistence]\nfull_years = 9\ndecay = 0.2", PROFILED, False),  # decay after the horizon
+        ("[persistence]\nwindow = 3", PROFILED, False),  # a window ends the effect, it does not fade it
         ("", PROFILED, False),  # no persistence layer: full effect, SØM's way
     ],
 )

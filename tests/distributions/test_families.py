@@ -22,6 +22,8 @@ from somrisk.report.i18n import Words, describe
 
 #: What the report fills into a family's words (report/html.py: _in_words).
 REPORT_FIELDS = {"range", "mode", "mean", "sd", "median", "value", "count"}
+#: ... and what a family adds through its `word_params` (smd: d, its sd and the comparison rate).
+WORD_PARAMS = {"smd": {"d", "d_sd", "p0"}}
 
 
 @pytest.mark.parametrize("family", FAMILIES.values(), ids=list(FAMILIES))
@@ -33,11 +35,21 @@ def test_a_family_has_words_in_danish_and_english_naming_only_what_the_report_fi
     assert set(family.words) == {"da", "en"}
     for template in family.words.values():
         fields = {name for _, name, _, _ in string.Formatter().parse(template) if name}
-        assert fields <= REPORT_FIELDS, template
+        assert fields <= REPORT_FIELDS | WORD_PARAMS.get(family.name, set()), template
         if fields & {"range", "mode"}:  # only families that have these keys can show them
             assert {"min", "max"} <= set(family.keys)
         if "mode" in fields:
             assert "mode" in family.keys
+
+
+def test_smd_word_params_are_the_d_and_p0_the_case_gives():
+    from somrisk.distributions.families import Smd
+
+    smd = Smd.model_validate({"dist": "smd", "estimate": 0.35, "ci95": [0.1, 0.6], "comparison_rate": 0.25})
+    params = smd.word_params()
+    assert set(params) == WORD_PARAMS["smd"]
+    assert params["d"] == 0.35 and params["p0"] == 0.25
+    assert params["d_sd"] == pytest.approx(0.5 / (2 * 1.959964), rel=1e-6)
 
 
 @pytest.mark.parametrize("family", FAMILIES.values(), ids=list(FAMILIES))

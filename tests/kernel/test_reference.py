@@ -78,11 +78,7 @@ CASES = {
         persistence='[persistence]\nfull_years = { dist = "gamma", mean = 2, sd = 1 }',
         consequences=consequence(),
     ).replace("cohorts = [0]", "per_year = 12\nyears = 2"),
-    # the reference model knows no horizon = "auto": the 14 years it gives, written out
-    "SØM-style bundled case": example_case_path()
-    .with_name("som-style.toml")
-    .read_text(encoding="utf-8")
-    .replace('horizon = "auto"', "horizon = 14"),
+    "SØM-style bundled case": example_case_path().with_name("som-style.toml"),  # horizon = "auto"
     "consequences during the course": minimal_case(
         horizon=9,
         cohorts="[10, 20, 15]",
@@ -136,6 +132,49 @@ CASES = {
         costs=cost("a", "per_participant", "30000", "price_year = 2026")
         + cost("c", "per_participant", "12000", table="comparison_costs", extra="price_year = 2023"),
     ).replace("[economy]", "[economy]\nprice_index = { 2024 = 120.2, 2025 = 123.0, 2026 = 125.1 }", 1),
+    "smd effect": minimal_case(
+        horizon=6,
+        cohorts="[10, 20]",
+        effect='{ dist = "smd", estimate = 0.35, ci95 = [0.10, 0.60], comparison_rate = 0.25 }',
+        persistence='[persistence]\ndecay = { dist = "uniform", min = 0.1, max = 0.3 }',
+        consequences=consequence(),
+        costs=cost("a", "per_participant", "30000"),
+    ),
+    # every term of issue 15 at once: cohorts from per_year over [1, 3], horizon "auto" (3 + 1 + 5 =
+    # 9 years), an smd effect, uncertain cohort factors, during-course changes over two years, and
+    # price years converted with the bundled index and with the case's own (2024 and 2026)
+    "all new terms together": minimal_case(
+        cohorts="[0]",
+        effect='{ dist = "smd", mean = 0.4, sd = 0.1, comparison_rate = 0.3 }',
+        discount_rate='{ dist = "uniform", min = 0.02, max = 0.05 }',
+        price_growth='{ dist = "uniform", min = 0.0, max = 0.02 }',
+        persistence='[persistence]\nonset = 1\nwindow = 5\nfull_years = { dist = "uniform", min = 0.5, max = 2.5 }'
+        "\ndecay = 0.2",
+        consequences=consequence(
+            "herberg",
+            extra='during = { dist = "pert", min = -0.9, mode = -0.6, max = 0.1 }\nduring_years = 2\n'
+            'price_year = 2015\nprice_factor = { dist = "uniform", min = 0.9, max = 1.1 }',
+        )
+        + consequence(
+            "skat", change="0.1", price="{ stat = -50000 }", extra="during = 0.05\nprice_year = 2026"
+        )
+        + consequence("uden", extra="profile = [0.5, 1.0]"),
+        costs=cost("a", "per_participant", "30000", "duration = 1.5\nprice_year = 2019")
+        + cost(
+            "b",
+            "fixed",
+            '{ dist = "uniform", min = 40000, max = 60000 }',
+            "years = [0, 2]\nprice_year = 2022",
+        )
+        + cost("c", "per_participant", "12000", table="comparison_costs", extra="price_year = 2026"),
+    )
+    .replace("horizon = 5", 'horizon = "auto"')
+    .replace("cohorts = [0]", 'per_year = { dist = "uniform", min = 8, max = 12 }\nyears = [1, 3]')
+    .replace("[economy]", "[economy]\nprice_index = { 2024 = 120.2, 2026 = 125.1 }", 1)
+    .replace(
+        "[effect]\n",
+        '[effect]\ncohort_factor = [0.5, { dist = "pert", min = 0.6, mode = 0.8, max = 1.0 }, 1.0]\n',
+    ),
 }
 
 

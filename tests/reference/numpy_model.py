@@ -183,10 +183,26 @@ def _persistence(raw: dict[str, Any], v: dict[str, np.ndarray], n: int, T: int) 
     return pi
 
 
+def horizon(raw: dict[str, Any]) -> int:
+    """T: `case.horizon` (default 10), or for "auto" the last intake year + onset + window
+    (model.md, "Persistence detail")."""
+    T = raw["case"].get("horizon", 10)
+    if T != "auto":
+        return int(T)
+    part = raw["participants"]
+    if "cohorts" in part:
+        last = len(part["cohorts"]) - 1
+    else:
+        years = part["years"]
+        last = years - 1 if isinstance(years, int) else years[1]
+    pers = raw["persistence"]
+    return int(last + pers.get("onset", 0) + pers["window"])
+
+
 def evaluate(raw: dict[str, Any], v: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     """The cube and its reductions for input values `v` (each an array over draws)."""
     case = raw["case"]
-    T = case.get("horizon", 10)
+    T = horizon(raw)
     actors = case.get("actors", DEFAULT_ACTORS)
     A = len(actors)
     n = next(iter(v.values())).shape[0]

@@ -106,8 +106,10 @@ def cross_check(parts: dict[str, Any], raw: dict[str, Any], source: str) -> list
             value,
         )
 
+    raw_case = raw.get("case")
+    auto = isinstance(raw_case, dict) and raw_case.get("horizon") == "auto"
     for section in ("costs", "comparison_costs"):
-        problems.extend(_check_costs(_raw_items(raw, section), section, actors, horizon, source))
+        problems.extend(_check_costs(_raw_items(raw, section), section, actors, horizon, source, auto=auto))
 
     items = _raw_items(raw, "consequences")
     for index, consequence in enumerate(items):
@@ -156,9 +158,17 @@ def smd_placement(raw: Any, source: str, path: str = "") -> list[Problem]:
 
 
 def _check_costs(
-    items: list[dict[str, Any]], section: str, actors: list[str] | None, horizon: int | None, source: str
+    items: list[dict[str, Any]],
+    section: str,
+    actors: list[str] | None,
+    horizon: int | None,
+    source: str,
+    *,
+    auto: bool = False,
 ) -> list[Problem]:
-    """Each cost's actor is one of the case's, and its years lie inside the horizon."""
+    """Each cost's actor is one of the case's, and its years lie inside the horizon (`auto`: the
+    horizon came from ``horizon = "auto"``, which the message then names)."""
+    why = ' (horizon = "auto": last intake year + onset + window)' if auto else ""
     problems = []
     for index, cost in enumerate(items):
         path = section + item_suffix(items, index)
@@ -175,7 +185,7 @@ def _check_costs(
                     Problem(
                         source,
                         f"{path}.{key}",
-                        f"lies outside the horizon: years are 0..{horizon - 1}",
+                        f"lies outside the horizon: years are 0..{horizon - 1}{why}",
                         cost[key],
                     )
                 )

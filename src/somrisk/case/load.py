@@ -300,6 +300,7 @@ def _problem(error: Any, model: type[BaseModel], raw: Any, path: str, source: st
         "int_from_float",
         "string_type",
         "list_type",
+        "dict_type",
         "bool_type",
     ):
         expected = {
@@ -308,6 +309,7 @@ def _problem(error: Any, model: type[BaseModel], raw: Any, path: str, source: st
             "int_from_float": "a whole number",
             "string_type": "text in quotes",
             "list_type": "a list [...]",
+            "dict_type": "a table { key = value, ... }",
             "bool_type": "true or false",
         }[kind]
         return Problem(source, key_path, f"expected {expected}", value)

@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 from somrisk.case.load import Case
@@ -68,21 +69,35 @@ def _window_cut(case: Case) -> ModelWarning | None:
 def _relapse_twice(case: Case) -> ModelWarning | None:
     persistence = case.persistence
     profiled = [c.name for c in case.consequences if c.profile is not None and len(c.profile) > 1]
-    if persistence is None or persistence.profile is not None or not profiled:
+    if persistence is None or not profiled:
         return None
-    horizon = case.horizon
-    decays = persistence.decay is not None and as_distribution(persistence.decay).base_value > 0
-    # full_years alone ends the effect after F years; with decay = 0 the effect never fades
-    ends = (
-        persistence.full_years is not None
-        and persistence.decay is None
-        and as_distribution(persistence.full_years).base_value < horizon
-    )
-    if not (decays or ends):
+    if persistence.profile is not None:
+        return (
+            _relapse_warning(profiled, "a falling profile", "en faldende profil")
+            if _falls(persistence.profile)
+            else None
+        )
+    if persistence.full_years is None and persistence.decay is None:
+        return None  # onset and window only: full effect, then none
+    # F (default 0) and delta (default 1 after F: the effect ends) at their base values; the
+    # effect fades within the horizon where delta > 0 and F is shorter than the horizon
+    full = 0.0 if persistence.full_years is None else as_distribution(persistence.full_years).base_value
+    decay = 1.0 if persistence.decay is None else as_distribution(persistence.decay).base_value
+    if decay <= 0 or full >= case.horizon:
         return None
-    names = ", ".join(profiled)
+    decays = persistence.decay is not None
     what_en = "decay" if decays else "full_years shorter than the horizon"
     what_da = "decay" if decays else "full_years kortere end tidshorisonten"
+    return _relapse_warning(profiled, what_en, what_da)
+
+
+def _falls(profile: list[float] | tuple[float, ...]) -> bool:
+    """An explicit persistence profile fades the effect where a value is below the one before it."""
+    return any(later < earlier for earlier, later in itertools.pairwise(profile))
+
+
+def _relapse_warning(profiled: list[str], what_en: str, what_da: str) -> ModelWarning:
+    names = ", ".join(profiled)
     return ModelWarning(
         "relapse_twice",
         f"relapse may be counted twice: the persistence fades the effect ({what_en}) while "

@@ -36,9 +36,11 @@ if TYPE_CHECKING:
 
 __all__ = [
     "BundledIndex",
+    "PriceConversion",
     "PriceFactors",
     "PriceIndex",
     "bundled_index",
+    "case_price_conversions",
     "case_price_factors",
     "case_price_problems",
 ]
@@ -100,14 +102,20 @@ class PriceIndex:
         """kappa = I(level) / I(year): 1 where the years are equal; None where no sound ratio exists."""
         if level == year:
             return 1.0
+        values = self.values(level, year)
+        return None if values is None else values[0] / values[1]
+
+    def values(self, level: int, year: int) -> tuple[float, float] | None:
+        """(I(level), I(year)) from the one source the ratio is formed in (module docstring); None
+        where no sound ratio exists."""
         given, bundled = self.given, bundled_index().values
         if level in given and year in given:
-            return given[level] / given[year]
+            return given[level], given[year]
         if level not in given and year not in given:
-            return bundled[level] / bundled[year] if level in bundled and year in bundled else None
+            return (bundled[level], bundled[year]) if level in bundled and year in bundled else None
         merged = {**bundled, **given}
         if level in merged and year in merged and self.on_bundled_base():
-            return merged[level] / merged[year]
+            return merged[level], merged[year]
         return None
 
     def explain(self, level: int, year: int) -> str:
@@ -283,3 +291,50 @@ def case_price_factors(
         costs=tuple(k for kind, k in factors if kind == "cost"),
         prices=tuple(k for kind, k in factors if kind == "price"),
     )
+
+
+@dataclass(frozen=True)
+class PriceConversion:
+    """One money item of a case at another price year, and its factor kappa = I(level) / I(year).
+
+    `path` is the item's key path (``costs.NAME``, ``comparison_costs.NAME`` or
+    ``consequences.NAME``), `label` its label (its name where it has none), `catalog` whether its
+    prices are a catalogue entry's.
+    """
+
+    path: str
+    label: str
+    year: int
+    level: int
+    factor: float
+    catalog: bool
+    #: (I(level), I(year)): the index values the factor is the ratio of
+    index_values: tuple[float, float] = (math.nan, math.nan)
+
+
+def case_price_conversions(case: Case, catalog: Catalog | None = None) -> list[PriceConversion]:
+    """Every money item of `case` (catalogue entries too, where `catalog` is given) whose price
+    year differs from the case's price level, with the factor the calculation multiplies it by; in
+    file order (costs, comparison costs, consequences). Call after :func:`case_price_problems` found
+    none."""
+    level = case.info.price_level
+    labels = {
+        f"{section}.{item.name}": item.label or item.name
+        for section in ("costs", "comparison_costs", "consequences")
+        for item in getattr(case, section)
+    }
+    factors = case_price_factors(case, catalog)
+    kappas = iter((*factors.costs, *factors.prices))
+    out = []
+    for _kind, path, year, words in _items(case, catalog):
+        kappa = next(kappas)
+        if year is None or year == level:
+            continue
+        item = path.rsplit(".", 1)[0]  # costs.NAME.price_year or consequences.NAME.price
+        label = labels[item]
+        entry = catalog.entry(item.split(".", 1)[1]) if words and catalog is not None else None
+        if entry is not None and label == entry.name:  # no label of its own: the catalogue's
+            label = entry.label or label
+        pair = case_index(case).values(level, year) or (math.nan, math.nan)
+        out.append(PriceConversion(item, label, year, level, kappa, bool(words), pair))
+    return out

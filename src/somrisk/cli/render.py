@@ -178,9 +178,34 @@ def check_report(checked: CaseCheck) -> list[str]:
     ]
     for path, dist in zip(space.paths, space.distributions, strict=True):
         lines.append(f"    {path}: {escape(dist.describe())}, base {as_distribution(dist).base_value:,.6g}")
+    lines += conversion_lines(checked)
     from somrisk.case.model_warnings import model_warnings
 
     lines += [f"[yellow]warning:[/yellow] {escape(w.en)}" for w in model_warnings(case)]
+    return lines
+
+
+def conversion_lines(checked: CaseCheck) -> list[str]:
+    """The items at another price year than the case's, each with the factor it is multiplied by:
+    what an analyst holds against their own conversion."""
+    if not checked.conversions:
+        return []
+    from somrisk.case.prices import bundled_index
+
+    case = checked.case
+    own = " and \\[economy] price_index" if case.economy.index_values else ""
+    lines = [
+        f"  converted to {case.info.price_level} prices with the net price index "
+        f"({escape(bundled_index().name_en)}{own}):"
+    ]
+    for c in checked.conversions:
+        what = (
+            "catalogue prices" if c.catalog else "prices" if c.path.startswith("consequences.") else "amount"
+        )
+        lines.append(
+            f"    {escape(c.label)} ({c.path}): {what} at {c.year} prices x {c.factor:.4f} "
+            f"(index {c.level} = {c.index_values[0]:g} / index {c.year} = {c.index_values[1]:g})"
+        )
     return lines
 
 

@@ -172,6 +172,10 @@ class Distribution(BaseModel):
         """The published point estimate where the form has one (used as the default base)."""
         return None
 
+    def word_params(self) -> dict[str, float]:
+        """Numbers beyond mean, sd and the family's own keys that the family's words name."""
+        return {}
+
     # --- derived, the same for every family ----------------------------------------------------
     @property
     def is_uncertain(self) -> bool:
@@ -663,6 +667,13 @@ class Smd(Distribution):
         form = _one_form(self, [("mean_", "sd"), ("estimate", "ci95")], optional=("comparison_rate",))
         if form == "estimate":
             _check_ci95(self.estimate, self.ci95)
+        p0 = self.comparison_rate
+        if self.base is not None and not -p0 < self.base < 1.0 - p0:
+            raise ValueError(
+                f"`base` is the effect e = p1 - p0 (not d), so with comparison_rate = {p0:g} it must lie "
+                f"strictly between {-p0:g} and {1.0 - p0:g}; found {self.base:g} (leave `base` out to use "
+                f"the conversion of d's {form.rstrip('_')}, {self._estimate():.4g})"
+            )
         return self
 
     def _d(self) -> tuple[float, float]:
@@ -680,6 +691,11 @@ class Smd(Distribution):
         """The conversion of d's estimate (or of its mean), not the mean of e."""
         return float(forms.smd_to_effect(self._d()[0], self.comparison_rate))
 
+    def word_params(self) -> dict[str, float]:
+        """d's mean (its estimate) and sd, and p0: what the analyst entered, for the report's words."""
+        d, d_sd = self._d()
+        return {"d": d, "d_sd": d_sd, "p0": self.comparison_rate}
+
 
 SMD = Family(
     "smd",
@@ -692,8 +708,10 @@ SMD = Family(
         inverse="smd",
     ),
     words={
-        "da": "effekt omregnet fra en standardiseret middelforskel, middelværdi {mean}, spredning {sd}",
-        "en": "effect converted from a standardised mean difference, mean {mean}, sd {sd}",
+        "da": "effekt omregnet fra en standardiseret middelforskel d = {d} (spredning {d_sd}) ved "
+        "sammenligningsgruppens succesrate {p0}: middelværdi {mean}, spredning {sd}",
+        "en": "effect converted from a standardised mean difference d = {d} (sd {d_sd}) at the comparison "
+        "group's success rate {p0}: mean {mean}, sd {sd}",
     },
     excel=(
         "mean, sd; eller estimate, ci95_lo, ci95_hi (den standardiserede middelforskel d, fx Cohens d) "

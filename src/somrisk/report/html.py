@@ -17,6 +17,7 @@ from somrisk.labels import GROUP_NAMES, InputLabels, labels
 from somrisk.report import charts
 from somrisk.report.first_page import case_file_name, summary_page
 from somrisk.report.i18n import Words, describe
+from somrisk.report.price_levels import price_level_note
 
 if TYPE_CHECKING:
     import xarray as xr
@@ -291,6 +292,7 @@ def _assumptions(data: ReportData, words: Words, names: InputLabels) -> str:
             f'<table class="register"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
         )
     note = f'<p class="muted">{escape(words["register_note"])}</p>'
+    note += price_level_note(data.simulation.case, words)
     return (
         f'<section id="assumptions"><h2>{escape(words["assumptions"])}</h2>{note}{"".join(parts)}</section>'
     )
@@ -312,6 +314,7 @@ def _in_words(dist, words: Words) -> str:
     values = getattr(dist, "values", None)
     if values is not None:
         params["count"] = float(len(values))
+    params.update(getattr(dist, "word_params", dict)())  # smd: the d and p0 the case gives
     try:
         return describe(dist.dist, params, words)
     except KeyError:  # a family described by its own parameters (truncnormal: the parent's, bounds)
