@@ -32,3 +32,31 @@ def wait(client: TestClient, run: str, **headers: str) -> dict[str, Any]:
             return answer
         time.sleep(0.05)
     raise AssertionError(f"run {run} still {answer['status']} after {WAIT_S} s")
+
+
+class LiveServer:
+    """A real server (uvicorn) on 127.0.0.1 and a free port, in a thread: ``with LiveServer(...) as url``."""
+
+    def __init__(self, data: Path, **settings: Any) -> None:
+        import uvicorn
+
+        self.app = create_app(Settings(data=data, **settings))
+        config = uvicorn.Config(self.app, host="127.0.0.1", port=0, log_level="warning", lifespan="on")
+        self.server = uvicorn.Server(config)
+
+    def __enter__(self) -> str:
+        import threading
+
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+        self.thread.start()
+        deadline = time.monotonic() + 30
+        while not self.server.started:
+            if time.monotonic() > deadline:
+                raise AssertionError("the server did not start")
+            time.sleep(0.02)
+        port = self.server.servers[0].sockets[0].getsockname()[1]
+        return f"http://127.0.0.1:{port}"
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=60)
