@@ -100,7 +100,7 @@ def create_app(settings: Settings) -> Starlette:
     @asynccontextmanager
     async def lifespan(app: Starlette):  # type: ignore[no-untyped-def]
         yield
-        service.queue.shutdown()
+        service.close()
 
     static = StaticFiles(directory=str(resources.files("somrisk.serve") / "static"))
     app = Starlette(

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
@@ -65,9 +66,12 @@ def case_of_run(toml: str, record: RunRecord) -> Case:
 class RunQueue:
     """Runs waiting and going; at most ``settings.max_running`` at once, ``max_queued`` in all."""
 
-    def __init__(self, store: Store, settings: Settings) -> None:
+    def __init__(
+        self, store: Store, settings: Settings, on_done: Callable[[RunRecord], None] | None = None
+    ) -> None:
         self.store = store
         self.settings = settings
+        self._on_done = on_done
         self._pool = ThreadPoolExecutor(max_workers=settings.max_running, thread_name_prefix="somrisk-run")
         self._live: dict[str, _Live] = {}
         self._lock = threading.Lock()
@@ -156,6 +160,8 @@ class RunQueue:
             if live.cancel.is_set():
                 raise _Stop(CANCELLED)
             self.store.finished(record.id, summary_json(result.summary))
+            if self._on_done is not None:
+                self._on_done(record)
         except _Stop as stop:
             self.store.failed(record.id, str(stop))
         except (SomriskError, ValueError) as error:  # CaseError and OverrideError included

@@ -7,7 +7,9 @@ folder under names somrisk makes from the run's identifier.
 
 from __future__ import annotations
 
+import contextlib
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -44,10 +46,26 @@ class Service:
 
     def __post_init__(self) -> None:
         self.store = Store(self.settings.data)
-        self.queue = RunQueue(self.store, self.settings)
+        self.queue = RunQueue(self.store, self.settings, on_done=self._prepare)
         self.files = self.settings.data / "files"
         self.files.mkdir(parents=True, exist_ok=True)
         self._making = threading.Lock()
+        self._locks: dict[str, threading.Lock] = {}
+        self._preparing = ThreadPoolExecutor(max_workers=1, thread_name_prefix="somrisk-report")
+
+    def close(self) -> None:
+        """Stop the runs (each marked failed) and the reports being made in the background."""
+        self.queue.shutdown()
+        self._preparing.shutdown(wait=True, cancel_futures=True)
+
+    def _prepare(self, record: RunRecord) -> None:
+        """Make a small finished run's Danish report in the background (the first page asks for it)."""
+        if record.draws <= self.settings.prepare_reports:
+            self._preparing.submit(self._quietly, record)
+
+    def _quietly(self, record: RunRecord) -> None:
+        with contextlib.suppress(Exception):  # asked for later, the same error is answered then
+            self.report_file(record, "da")
 
     def add_case(self, filename: str | None, data: bytes) -> CaseRecord:
         """Validate and store an upload (raises uploads.Refused or uploads.TooLarge)."""
@@ -157,7 +175,9 @@ class Service:
         return case_of_run(case.toml, record)
 
     def _made(self, target: Path, make: Any) -> Path:
-        with self._making:  # one file made at a time; a second request waits for the first
+        with self._making:
+            lock = self._locks.setdefault(target.name, threading.Lock())
+        with lock:  # a second request for the same file waits for the first
             if not target.exists():
                 make(target)
         return target

@@ -43,6 +43,9 @@ class Settings:
         Largest request body, in bytes (413 beyond it, before anything is parsed).
     threads : int or None
         Threads of each run (None: all CPUs); results do not depend on it.
+    prepare_reports : int
+        After a run of at most this many draws is done, its Danish report is made in the background,
+        so that it is ready when asked for (0: only on request).
     """
 
     data: Path
@@ -53,6 +56,7 @@ class Settings:
     time_limit_s: float = 600.0
     max_upload_bytes: int = MAX_WORKBOOK_BYTES
     threads: int | None = None
+    prepare_reports: int = 100_000
 
 
 def is_loopback(host: str) -> bool:
