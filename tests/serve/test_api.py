@@ -293,3 +293,10 @@ def test_a_run_over_the_time_limit_fails(server):
     run = client.post(f"/api/cases/{case}/runs", json={"draws": 100_000}).json()["run"]
     answer = wait(client, run)
     assert answer["status"] == "failed" and "time limit" in answer["error"]
+
+
+def test_a_toml_syntax_error_is_422_at_its_line_and_column(client):
+    answer = upload(client, "broken.toml", b"[case\nname = 1\n")
+    assert answer.status_code == 422
+    (error,) = answer.json()["errors"]
+    assert error["where"] == "line 1, column 6" and "syntax" in error["message"]

@@ -26,6 +26,7 @@ __all__ = ["Refused", "TooLarge", "Upload", "read_upload", "shown_name"]
 
 #: Each kind of upload, by suffix: its limit in bytes.
 LIMITS = {".toml": MAX_FILE_BYTES, ".xlsx": MAX_WORKBOOK_BYTES}
+_LINE = re.compile(r":(\d+):(\d+)")
 _UNSAFE = re.compile(r"[^A-Za-z0-9ÆØÅæøå._ -]+")
 
 
@@ -95,6 +96,9 @@ def _where(problem: Problem, temporary: str, name: str) -> dict[str, str]:
     """A problem as ``{"where", "message"}``: the sheet and cell where known, else its key path."""
     place = problem.file.replace(temporary, name)
     sheet = place.removeprefix(name).lstrip(", ")
+    line = _LINE.fullmatch(sheet)
+    if line:  # a TOML syntax error's place
+        sheet = f"line {line[1]}, column {line[2]}"
     where = ", ".join(part for part in (sheet, problem.key_path) if part) or name
     message = problem.message
     if problem.value is not Problem.NO_VALUE:
