@@ -30,6 +30,8 @@ from somrisk.serve.store import RunRecord, Store
 __all__ = ["Busy", "RunQueue", "case_of_run"]
 
 CANCELLED = "cancelled"
+#: The error of a run that was going or waiting when the server stopped.
+STOPPED = "stopped with the server; start it again"
 
 
 class Busy(Exception):
@@ -46,6 +48,7 @@ class _Live:
 
     progress: float = 0.0
     cancel: threading.Event = field(default_factory=threading.Event)
+    reason: str = CANCELLED
 
 
 def case_of_run(toml: str, record: RunRecord) -> Case:
@@ -128,6 +131,7 @@ class RunQueue:
     def shutdown(self) -> None:
         """Stop every run (each is marked failed) and wait for the workers."""
         for live in list(self._live.values()):
+            live.reason = STOPPED
             live.cancel.set()
         self._pool.shutdown(wait=True, cancel_futures=False)
 
@@ -135,7 +139,7 @@ class RunQueue:
         live = self._live[record.id]
         try:
             if live.cancel.is_set():
-                raise _Stop(CANCELLED)
+                raise _Stop(live.reason)
             self.store.started(record.id)
             case_record = self.store.case(record.case_id)
             assert case_record is not None
@@ -145,7 +149,7 @@ class RunQueue:
             def progress(done: int, total: int) -> None:
                 live.progress = done / total if total else 1.0
                 if live.cancel.is_set():
-                    raise _Stop(CANCELLED)
+                    raise _Stop(live.reason)
                 if time.monotonic() > deadline:
                     raise _Stop(f"stopped after the time limit of {self.settings.time_limit_s:g} s")
 
@@ -158,7 +162,7 @@ class RunQueue:
                 progress=progress,
             )
             if live.cancel.is_set():
-                raise _Stop(CANCELLED)
+                raise _Stop(live.reason)
             self.store.finished(record.id, summary_json(result.summary))
             if self._on_done is not None:
                 self._on_done(record)
