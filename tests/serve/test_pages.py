@@ -78,8 +78,8 @@ def test_run_results_what_if_and_history(client):
     run = run_page.rsplit("/", 1)[1]
     summary = wait(client, run)["summary"]
     page = client.get(run_page, headers=HTML)
-    shown = re.search(r'id="prob-positive">([\d.]+) %', page.text).group(1)
-    assert float(shown) == round(summary["npv"]["total"]["prob_positive"] * 100, 1)
+    shown = re.search(r'id="prob-positive">([\d,]+) %', page.text).group(1)  # Danish: 92,4 %
+    assert float(shown.replace(",", ".")) == round(summary["npv"]["total"]["prob_positive"] * 100, 1)
     for year in summary["net_by_year"]:
         assert f"<td>{year}</td>" in page.text
     assert f"/runs/{run}/report?lang=da" in page.text and f"/runs/{run}/workbook" in page.text

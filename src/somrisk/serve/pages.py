@@ -20,8 +20,10 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from somrisk.case import parse_case
+from somrisk.case.model_warnings import model_warnings
 from somrisk.io.excel import export_case, write_template
 from somrisk.labels import labels
+from somrisk.report.i18n import Words
 from somrisk.runner import example_case_path
 from somrisk.serve.api import error
 from somrisk.serve.charts import density_svg
@@ -166,13 +168,31 @@ def _inputs(case_record: CaseRecord, lang: str) -> list[dict[str, Any]]:
     return shown
 
 
+def _warnings(case_record: CaseRecord, lang: str) -> list[str]:
+    """The case's warnings in the page's language (the model's own have both; the others English)."""
+    case = parse_case(case_record.toml.encode("utf-8"), source="case.toml")
+    own = model_warnings(case)
+    english = {w.en for w in own}
+    return [w.text(lang) for w in own] + [text for text in case_record.warnings if text not in english]
+
+
 async def case_page(request: Request) -> Response:
     case = _case(request)
     if case is None:
         return error(404, "no such case")
-    inputs = await run_in_threadpool(_inputs, case, _lang(request))
+    lang = _lang(request)
+    inputs = await run_in_threadpool(_inputs, case, lang)
     runs = _service(request).store.runs_of(case.id)
-    return _page(request, "case.html", case=case, inputs=inputs, runs=runs, samplers=SAMPLERS)
+    return _page(
+        request,
+        "case.html",
+        case=case,
+        inputs=inputs,
+        runs=runs,
+        samplers=SAMPLERS,
+        warnings=_warnings(case, lang),
+        f=Words(lang),
+    )
 
 
 async def case_toml(request: Request) -> Response:
@@ -241,6 +261,8 @@ async def start_run(request: Request) -> Response:
             errors=invalid.errors,
             runs=service.store.runs_of(case.id),
             samplers=SAMPLERS,
+            warnings=_warnings(case, _lang(request)),
+            f=Words(_lang(request)),
         )
     except Busy as busy:
         return error(503, str(busy))
@@ -258,6 +280,9 @@ async def run_page(request: Request) -> Response:
     base = service.store.run(record.base_run) if record.base_run else None
     base_summary = json.loads(base.summary) if base is not None and base.summary else None
     progress = service.queue.progress(record.id)
+    lang = _lang(request)
+    words = Words(lang, summary["currency"] if summary else "DKK")
+    inputs = await run_in_threadpool(_inputs, case, lang) if summary else []
     return _page(
         request,
         "run.html",
@@ -267,6 +292,8 @@ async def run_page(request: Request) -> Response:
         base=base,
         base_summary=base_summary,
         progress=progress or 0.0,
+        f=words,
+        inputs=inputs,
     )
 
 
