@@ -300,3 +300,21 @@ def test_a_toml_syntax_error_is_422_at_its_line_and_column(client):
     assert answer.status_code == 422
     (error,) = answer.json()["errors"]
     assert error["where"] == "line 1, column 6" and "syntax" in error["message"]
+
+
+def test_a_runs_provenance_names_the_case_as_run(client):
+    from somrisk.serve.store import Store
+
+    case = upload(client, "toy.toml", FIXED_COST.encode()).json()["id"]
+    base = client.post(f"/api/cases/{case}/runs", json={"draws": 100, "seed": 5}).json()["run"]
+    what_if = client.post(
+        f"/api/cases/{case}/runs", json={"draws": 100, "set": {"effect.effect": 0.2}}
+    ).json()["run"]
+    wait(client, base), wait(client, what_if)
+    store: Store = client.app.state.service.store
+    base_record, what_if_record = store.run(base), store.run(what_if)
+    assert base_record.case_sha256 == hashlib.sha256(FIXED_COST.encode()).hexdigest()
+    assert what_if_record.case_sha256 not in (None, base_record.case_sha256)
+    assert (base_record.seed, base_record.draws, base_record.sampler) == (5, 100, "lhs")
+    assert what_if_record.overrides == {"set": {"effect.effect": 0.2}}
+    assert base_record.created and base_record.started and base_record.finished and base_record.version

@@ -140,10 +140,10 @@ class RunQueue:
         try:
             if live.cancel.is_set():
                 raise _Stop(live.reason)
-            self.store.started(record.id)
             case_record = self.store.case(record.case_id)
             assert case_record is not None
             case = case_of_run(case_record.toml, record)
+            self.store.started(record.id, case.sha256)
             deadline = time.monotonic() + self.settings.time_limit_s
 
             def progress(done: int, total: int) -> None:

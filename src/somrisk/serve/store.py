@@ -49,7 +49,8 @@ CREATE TABLE IF NOT EXISTS runs (
     started TEXT,
     finished TEXT,
     summary TEXT,
-    error TEXT
+    error TEXT,
+    case_sha256 TEXT
 );
 CREATE INDEX IF NOT EXISTS runs_by_case ON runs(case_id, created);
 """
@@ -98,7 +99,8 @@ class CaseRecord:
 
 @dataclass(frozen=True)
 class RunRecord:
-    """A run and its provenance; `summary` is the JSON text of ``somrisk run --json`` when done."""
+    """A run and its provenance; `summary` is the JSON text of ``somrisk run --json`` when done,
+    `case_sha256` the SHA-256 of the case as run (the stored case's, or its edit's for a what-if)."""
 
     id: str
     case_id: str
@@ -115,6 +117,7 @@ class RunRecord:
     finished: str | None
     summary: str | None
     error: str | None
+    case_sha256: str | None = None
 
 
 class Store:
@@ -203,9 +206,13 @@ class Store:
             )
             return [_run(row) for row in rows.fetchall()]
 
-    def started(self, run_id: str) -> None:
+    def started(self, run_id: str, case_sha256: str | None = None) -> None:
+        """The run began; `case_sha256` is the SHA-256 of the case as run (its what-ifs applied)."""
         with self._connect() as db:
-            db.execute("UPDATE runs SET status = 'running', started = ? WHERE id = ?", (now(), run_id))
+            db.execute(
+                "UPDATE runs SET status = 'running', started = ?, case_sha256 = ? WHERE id = ?",
+                (now(), case_sha256, run_id),
+            )
 
     def finished(self, run_id: str, summary: dict[str, Any]) -> None:
         text = json.dumps(summary, ensure_ascii=False, allow_nan=False)
@@ -252,4 +259,5 @@ def _run(row: sqlite3.Row) -> RunRecord:
         finished=row["finished"],
         summary=row["summary"],
         error=row["error"],
+        case_sha256=row["case_sha256"],
     )
