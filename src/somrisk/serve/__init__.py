@@ -8,17 +8,24 @@ session, CSRF, body-size and CSP rules; docs/serve.md describes running it.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # pragma: no cover
+    from starlette.applications import Starlette
+
+    from somrisk.serve.settings import Settings
+
 __all__ = ["create_app", "serve"]
 
 
-def create_app(settings):  # type: ignore[no-untyped-def]
+def create_app(settings: Settings) -> Starlette:
     """The ASGI application (see :func:`somrisk.serve.app.create_app`)."""
     from somrisk.serve.app import create_app as make
 
     return make(settings)
 
 
-def serve(host: str, port: int, settings) -> None:  # type: ignore[no-untyped-def]
+def serve(host: str, port: int, settings: Settings) -> None:
     """Check the host against the token rule, then serve until stopped (uvicorn).
 
     Raises

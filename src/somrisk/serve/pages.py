@@ -192,6 +192,7 @@ async def case_page(request: Request) -> Response:
         samplers=SAMPLERS,
         warnings=_warnings(case, lang),
         f=Words(lang),
+        labels={i["path"]: i["label"] for i in inputs},
     )
 
 
@@ -263,6 +264,7 @@ async def start_run(request: Request) -> Response:
             samplers=SAMPLERS,
             warnings=_warnings(case, _lang(request)),
             f=Words(_lang(request)),
+            labels={i["path"]: i["label"] for i in inputs},
         )
     except Busy as busy:
         return error(503, str(busy))
@@ -282,7 +284,7 @@ async def run_page(request: Request) -> Response:
     progress = service.queue.progress(record.id)
     lang = _lang(request)
     words = Words(lang, summary["currency"] if summary else "DKK")
-    inputs = await run_in_threadpool(_inputs, case, lang) if summary else []
+    inputs = await run_in_threadpool(_inputs, case, lang)  # the what-if's choices, and labels
     return _page(
         request,
         "run.html",
@@ -294,6 +296,7 @@ async def run_page(request: Request) -> Response:
         progress=progress or 0.0,
         f=words,
         inputs=inputs,
+        labels={i["path"]: i["label"] for i in inputs},
     )
 
 
