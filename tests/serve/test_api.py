@@ -318,3 +318,24 @@ def test_a_runs_provenance_names_the_case_as_run(client):
     assert (base_record.seed, base_record.draws, base_record.sampler) == (5, 100, "lhs")
     assert what_if_record.overrides == {"set": {"effect.effect": 0.2}}
     assert base_record.created and base_record.started and base_record.finished and base_record.version
+
+
+def test_set_takes_a_distribution_table_validated_as_in_a_file(client):
+    case = upload(client, "toy.toml", FIXED_COST.encode()).json()["id"]
+    table = {"dist": "uniform", "min": 100, "max": 300}
+    run = client.post(
+        f"/api/cases/{case}/runs",
+        json={"draws": 4096, "sampler": "sobol", "set": {"costs.programme.amount": table}},
+    )
+    assert run.status_code == 202
+    summary = wait(client, run.json()["run"])["summary"]
+    assert summary["npv"]["total"]["mean"] == pytest.approx(
+        1000 - 200, abs=0.5
+    )  # gains 1,000, cost U(100, 300)
+    for bad, where in (
+        ({"dist": "uniform", "min": 3, "max": 1}, "costs.programme.amount"),
+        ({"dist": "uniform", "min": None, "max": 1}, "set"),
+    ):
+        answer = client.post(f"/api/cases/{case}/runs", json={"set": {"costs.programme.amount": bad}})
+        assert answer.status_code == 422, answer.text
+        assert any(e["where"].startswith(where) for e in answer.json()["errors"])

@@ -1,8 +1,10 @@
 """What-ifs: ``set`` and ``scale`` of a run's body, applied to the case's TOML as an edit of the file.
 
 outputs.md: ``--set PATH=VALUE`` and ``--scale PATH=FACTOR`` are "the same as editing the file,
-validated the same way". Here `set` replaces an input's value by a number; `scale` multiplies every
-draw of an input by a positive factor, by scaling its distribution's parameters where that is exact
+validated the same way". Here `set` replaces an input's value by a number or a distribution table
+(``{"dist": "pert", "min": 1, "mode": 2, "max": 4}``, as ``--set`` takes a TOML inline table);
+`scale` multiplies every draw of an input by a positive factor, by scaling its distribution's
+parameters where that is exact
 (a number, fixed, uniform, triangular, pert, normal, truncnormal, gamma, lognormal, empirical), and is
 refused for the families where it is not (beta, smd: their draws are proportions or effect sizes).
 
@@ -55,8 +57,11 @@ def override_problems(body: dict[str, Any], paths: list[str]) -> list[dict[str, 
             where = f"{key}.{path}"
             if path not in paths:
                 problems.append({"where": where, "message": "is not an input of this case; " + _paths(paths)})
+            elif key == "set" and isinstance(value, dict):
+                continue  # a distribution table: validated with the edited case
             elif isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-                problems.append({"where": where, "message": f"must be a finite number, not {value!r}"})
+                allowed = "a finite number or a distribution table" if key == "set" else "a finite number"
+                problems.append({"where": where, "message": f"must be {allowed}, not {value!r}"})
             elif key == "scale" and value <= 0:
                 problems.append({"where": where, "message": f"a factor must be above 0, not {value!r}"})
     return problems
@@ -72,7 +77,7 @@ def input_paths(case: Any) -> list[str]:
     return [spec.path for spec in build_space(case).inputs]
 
 
-def apply_overrides(raw: dict[str, Any], set_: dict[str, float], scale: dict[str, float]) -> dict[str, Any]:
+def apply_overrides(raw: dict[str, Any], set_: dict[str, Any], scale: dict[str, float]) -> dict[str, Any]:
     """A copy of a case's raw TOML dict with the overrides applied (paths already checked).
 
     Raises
@@ -84,7 +89,7 @@ def apply_overrides(raw: dict[str, Any], set_: dict[str, float], scale: dict[str
     problems = []
     for path, value in set_.items():
         parent, key = _locate(edited, path)
-        parent[key] = float(value)
+        parent[key] = dict(value) if isinstance(value, dict) else float(value)
     for path, factor in scale.items():
         parent, key = _locate(edited, path)
         current = parent[key]

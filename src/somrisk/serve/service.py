@@ -117,6 +117,8 @@ class Service:
                 errors += error.problems
             except CaseError as error:
                 errors += [{"where": p.key_path or "case", "message": p.message} for p in error.problems]
+            except (TypeError, ValueError):  # a table TOML cannot hold (a null, a list of tables)
+                errors.append({"where": "set", "message": "holds a value a case file cannot hold"})
         if errors:
             raise Invalid(errors)
         return self.queue.submit(
