@@ -21,6 +21,10 @@ BEARER = {"authorization": f"Bearer {TOKEN}"}
 HTML = {"accept": "text/html"}
 
 
+def csrf_of_page(page) -> str:
+    return re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)
+
+
 def csrf_of(client) -> str:
     """The CSRF token a page gives this browser (the cookie, repeated in every form)."""
     page = client.get("/", headers=HTML)
@@ -69,8 +73,12 @@ def test_the_login_page_sets_a_strict_httponly_session_cookie(server):
     assert answer.status_code == 303
     cookie = next(c for c in answer.headers.get_list("set-cookie") if c.startswith("somrisk_session="))
     assert "HttpOnly" in cookie and "SameSite=strict" in cookie
-    assert client.get("/", headers=HTML).status_code == 200  # the cookie is enough now
+    home = client.get("/", headers=HTML)
+    assert home.status_code == 200  # the cookie is enough now
     assert client.get("/health").status_code == 200
+    out = client.post("/logout", data={"csrf": csrf_of_page(home)}, follow_redirects=False)
+    assert out.status_code == 303 and out.headers["location"] == "/login"
+    assert client.get("/health").status_code == 401
 
 
 def test_a_forged_session_cookie_is_refused(server):

@@ -54,6 +54,7 @@ def _page(request: Request, template: str, status: int = 200, **context: Any) ->
     csrf = request.cookies.get(CSRF_COOKIE) or secrets.token_urlsafe(24)
     html = _TEMPLATES.get_template(template).render(
         w=WORDS[lang],
+        signed_in=SESSION_COOKIE in request.cookies,
         lang=lang,
         other="en" if lang == "da" else "da",
         csrf=csrf,
@@ -330,6 +331,14 @@ async def login(request: Request) -> Response:
     return response
 
 
+async def logout(request: Request) -> Response:
+    if await _form(request) is None:
+        return _csrf_refused()
+    response = _see("/login")
+    response.delete_cookie(SESSION_COOKIE, httponly=True, samesite="strict")
+    return response
+
+
 def page_routes() -> list[Route]:
     return [
         Route("/", start),
@@ -344,4 +353,5 @@ def page_routes() -> list[Route]:
         Route("/runs/{run}", run_page),
         Route("/runs/{run}/stop", stop_run, methods=["POST"]),
         Route("/login", login, methods=["GET", "POST"]),
+        Route("/logout", logout, methods=["POST"]),
     ]
