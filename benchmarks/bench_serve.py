@@ -21,7 +21,7 @@ import threading
 import time
 from pathlib import Path
 
-import httpx
+import httpx2
 import uvicorn
 
 from somrisk.runner import example_case_path
@@ -41,7 +41,7 @@ def start(data: Path) -> tuple[uvicorn.Server, threading.Thread, str]:
     return server, thread, f"http://127.0.0.1:{server.servers[0].sockets[0].getsockname()[1]}"
 
 
-def timed_run(http: httpx.Client, case: str, draws: int, seed: int) -> tuple[float, str]:
+def timed_run(http: httpx2.Client, case: str, draws: int, seed: int) -> tuple[float, str]:
     began = time.perf_counter()
     run = http.post(f"/api/cases/{case}/runs", json={"draws": draws, "seed": seed}).json()["run"]
     while http.get(f"/api/runs/{run}").json()["status"] not in ("done", "failed"):
@@ -55,7 +55,7 @@ def main() -> None:
     repeat = parser.parse_args().repeat
     with tempfile.TemporaryDirectory() as folder:
         server, thread, url = start(Path(folder))
-        with httpx.Client(base_url=url, timeout=120) as http:
+        with httpx2.Client(base_url=url, timeout=120) as http:
             case = http.post(
                 "/api/cases", files={"case": ("youth.toml", example_case_path().read_bytes())}
             ).json()["id"]

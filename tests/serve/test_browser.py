@@ -15,7 +15,7 @@ import shutil
 import subprocess
 import time
 
-import httpx
+import httpx2
 import pytest
 from serving import LiveServer
 
@@ -49,7 +49,7 @@ def chromium(browser: str, url: str, *flags: str) -> subprocess.Popen[str]:
 
 @pytest.mark.slow
 def test_the_progress_page_polls_until_the_results_show(browser, tmp_path):
-    with LiveServer(tmp_path / "data", max_running=1) as url, httpx.Client(base_url=url, timeout=60) as http:
+    with LiveServer(tmp_path / "data", max_running=1) as url, httpx2.Client(base_url=url, timeout=60) as http:
         case = http.post("/api/cases", files={"case": ("youth.toml", example_case_path().read_bytes())})
         case_id = case.json()["id"]
         blocker = http.post(f"/api/cases/{case_id}/runs", json={"draws": 1_000_000}).json()["run"]

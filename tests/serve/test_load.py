@@ -11,7 +11,7 @@ import statistics
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-import httpx
+import httpx2
 import pytest
 from serving import LiveServer
 
@@ -21,7 +21,7 @@ from somrisk.testing import minimal_case
 EXAMPLE = example_case_path().read_bytes()
 
 
-def poll(http: httpx.Client, run: str, limit_s: float = 600) -> dict:
+def poll(http: httpx2.Client, run: str, limit_s: float = 600) -> dict:
     deadline = time.monotonic() + limit_s
     while time.monotonic() < deadline:
         answer = http.get(f"/api/runs/{run}").json()
@@ -33,7 +33,7 @@ def poll(http: httpx.Client, run: str, limit_s: float = 600) -> dict:
 
 @pytest.mark.slow
 def test_health_answers_while_two_million_draw_runs_go(tmp_path, capsys):
-    with LiveServer(tmp_path / "data", max_running=2) as url, httpx.Client(base_url=url, timeout=30) as http:
+    with LiveServer(tmp_path / "data", max_running=2) as url, httpx2.Client(base_url=url, timeout=30) as http:
         case = http.post("/api/cases", files={"case": ("youth.toml", EXAMPLE)}).json()["id"]
         runs = [
             http.post(f"/api/cases/{case}/runs", json={"draws": 1_000_000, "seed": s}).json()["run"]
@@ -70,7 +70,7 @@ def test_twenty_concurrent_uploads_and_runs_complete_within_the_queues_limit(tmp
     ]
 
     def upload_and_run(k: int) -> tuple[str, str]:
-        with httpx.Client(base_url=url, timeout=60) as http:
+        with httpx2.Client(base_url=url, timeout=60) as http:
             answer = http.post("/api/cases", files={"case": (f"case{k}.toml", cases[k].encode())})
             assert answer.status_code == 201, answer.text
             run = http.post(f"/api/cases/{answer.json()['id']}/runs", json={"draws": 2000, "seed": k})
@@ -80,7 +80,7 @@ def test_twenty_concurrent_uploads_and_runs_complete_within_the_queues_limit(tmp
     with LiveServer(tmp_path / "data", max_running=2, max_queued=20) as url:
         with ThreadPoolExecutor(max_workers=20) as pool:
             started = list(pool.map(upload_and_run, range(20)))
-        with httpx.Client(base_url=url, timeout=60) as http:
+        with httpx2.Client(base_url=url, timeout=60) as http:
             health = []
             finished = []
             for case, run in started:
@@ -99,12 +99,12 @@ def test_twenty_concurrent_uploads_and_runs_complete_within_the_queues_limit(tmp
 def test_the_queue_limit_holds_under_concurrent_requests(tmp_path):
     with (
         LiveServer(tmp_path / "data", max_running=1, max_queued=3) as url,
-        httpx.Client(base_url=url, timeout=60) as http,
+        httpx2.Client(base_url=url, timeout=60) as http,
     ):
         case = http.post("/api/cases", files={"case": ("youth.toml", EXAMPLE)}).json()["id"]
 
-        def ask(_: int) -> httpx.Response:
-            with httpx.Client(base_url=url, timeout=60) as own:
+        def ask(_: int) -> httpx2.Response:
+            with httpx2.Client(base_url=url, timeout=60) as own:
                 return own.post(f"/api/cases/{case}/runs", json={"draws": 1_000_000})
 
         with ThreadPoolExecutor(max_workers=8) as pool:

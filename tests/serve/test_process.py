@@ -11,7 +11,7 @@ import sys
 import time
 from pathlib import Path
 
-import httpx
+import httpx2
 import pytest
 
 from somrisk.runner import example_case_path
@@ -42,9 +42,9 @@ def start(data: Path, port: int) -> subprocess.Popen[str]:
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         try:
-            if httpx.get(f"http://127.0.0.1:{port}/health", timeout=2).status_code == 200:
+            if httpx2.get(f"http://127.0.0.1:{port}/health", timeout=2).status_code == 200:
                 return process
-        except httpx.TransportError:
+        except httpx2.TransportError:
             time.sleep(0.2)
         if process.poll() is not None:
             raise AssertionError(process.communicate()[1])
@@ -53,7 +53,7 @@ def start(data: Path, port: int) -> subprocess.Popen[str]:
     raise AssertionError("somrisk serve did not answer within 120 s")
 
 
-def wait_for(http: httpx.Client, run: str, wanted: tuple[str, ...]) -> dict:
+def wait_for(http: httpx2.Client, run: str, wanted: tuple[str, ...]) -> dict:
     deadline = time.monotonic() + 300
     while time.monotonic() < deadline:
         answer = http.get(f"/api/runs/{run}").json()
@@ -72,7 +72,7 @@ def test_a_restart_keeps_state_and_fails_the_run_it_cut_off(tmp_path, stop, erro
     url = f"http://127.0.0.1:{port}"
     process = start(tmp_path, port)
     try:
-        with httpx.Client(base_url=url, timeout=60) as http:
+        with httpx2.Client(base_url=url, timeout=60) as http:
             case = http.post("/api/cases", files={"case": ("youth.toml", EXAMPLE)}).json()["id"]
             done = http.post(f"/api/cases/{case}/runs", json={"draws": 1000}).json()["run"]
             summary = wait_for(http, done, ("done",))["summary"]
@@ -84,7 +84,7 @@ def test_a_restart_keeps_state_and_fails_the_run_it_cut_off(tmp_path, stop, erro
     assert "Traceback" not in stderr
     process = start(tmp_path, port)
     try:
-        with httpx.Client(base_url=url, timeout=60) as http:
+        with httpx2.Client(base_url=url, timeout=60) as http:
             assert http.get(f"/api/cases/{case}").json()["toml"].encode() == EXAMPLE
             assert http.get(f"/api/runs/{done}").json()["summary"] == summary
             answer = http.get(f"/api/runs/{going}").json()
