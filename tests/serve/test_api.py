@@ -190,6 +190,8 @@ def test_a_run_without_a_body_uses_the_clis_defaults(client):
         ({"scale": {"costs.programme.amount": float("inf")}}, "scale.costs.programme.amount"),
         ({"set": {"effect.effect": 7.0}}, "effect.effect"),  # the edited case is validated too
         ([1, 2], "body"),
+        ({"set": [1, 2]}, "set"),
+        ({"scale": "x", "draws": 0}, "scale"),
     ],
 )
 def test_a_bad_run_body_is_422_naming_the_key(server, body, where):

@@ -109,8 +109,8 @@ class Service:
             )
         loaded = case_of_run(case.toml, _plain_record())
         errors += override_problems(body, input_paths(loaded))
-        overrides = {key: dict(body[key]) for key in ("set", "scale") if body.get(key)}
-        if not errors and overrides:
+        overrides = {} if errors else {key: dict(body[key]) for key in ("set", "scale") if body.get(key)}
+        if overrides:
             try:  # the edited case must be valid too, as an edited file would be
                 case_of_run(case.toml, _plain_record(overrides))
             except OverrideError as error:
