@@ -7,6 +7,8 @@ import io
 import json
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from openpyxl import load_workbook
 from serving import upload, wait
 
@@ -341,3 +343,35 @@ def test_set_takes_a_distribution_table_validated_as_in_a_file(client):
         answer = client.post(f"/api/cases/{case}/runs", json={"set": {"costs.programme.amount": bad}})
         assert answer.status_code == 422, answer.text
         assert any(e["where"].startswith(where) for e in answer.json()["errors"])
+
+
+JSON = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(-(2**70), 2**70)
+    | st.floats(allow_nan=False)
+    | st.text(max_size=20),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=25), inner, max_size=3),
+    max_leaves=8,
+)
+KEYS = st.sampled_from(
+    ["draws", "seed", "sampler", "set", "scale", "effect.effect", "costs.programme.amount"]
+)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(body=JSON | st.dictionaries(KEYS, JSON | st.dictionaries(KEYS, JSON, max_size=2), max_size=4))
+def test_any_json_body_is_answered_202_or_422_never_an_internal_error(server_for_fuzz, body):
+    client, case = server_for_fuzz
+    answer = client.post(f"/api/cases/{case}/runs", content=json.dumps(body))
+    assert answer.status_code in (202, 422, 503), answer.text
+    if answer.status_code == 422:
+        assert all(set(e) == {"where", "message"} for e in answer.json()["errors"])
+
+
+@pytest.fixture(scope="module")
+def server_for_fuzz(tmp_path_factory):
+    from serving import make_client
+
+    with make_client(tmp_path_factory.mktemp("fuzz"), max_draws=50, max_queued=1000) as client:
+        yield client, upload(client, "toy.toml", FIXED_COST.encode()).json()["id"]
