@@ -4,10 +4,13 @@ cross-site posts, CSP, escaping, hostile uploads and errors without a traceback.
 from __future__ import annotations
 
 import io
+import json
 import re
 import zipfile
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from serving import upload
 
 from somrisk.errors import UsageError
@@ -213,3 +216,26 @@ def test_unknown_paths_and_methods_answer_without_a_traceback(client):
     assert client.get("/etc/passwd").status_code == 404
     assert client.get("/static/../store.py").status_code == 404
     assert client.delete("/api/cases/0123456789abcdef").status_code == 405
+
+
+@pytest.fixture(scope="module")
+def fuzz_client(tmp_path_factory):
+    from serving import make_client
+
+    with make_client(tmp_path_factory.mktemp("fuzz")) as client:
+        yield client
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    name=st.text(max_size=40).map(lambda s: s + ".toml")
+    | st.text(max_size=40).map(lambda s: s + ".xlsx")
+    | st.text(max_size=40),
+    data=st.binary(max_size=2000) | st.text(max_size=400).map(str.encode),
+)
+def test_any_upload_is_answered_without_an_internal_error(fuzz_client, name, data):
+    answer = fuzz_client.post("/api/cases", files={"case": (name, data)})
+    assert answer.status_code in (201, 413, 422), answer.text
+    if answer.status_code == 422:
+        for error in answer.json()["errors"]:
+            assert set(error) == {"where", "message"} and "somrisk-upload" not in json.dumps(error)
