@@ -37,6 +37,7 @@ STAGES = {
     "somrisk.report": 10,
     "somrisk.runner": 11,
     "somrisk.reproduce": 12,
+    "somrisk.serve": 12.5,  # the browser app; only the CLI's one command imports it
     "somrisk.cli": 13,
     "somrisk.testing": 14,
 }

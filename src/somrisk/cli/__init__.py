@@ -18,6 +18,7 @@ from typer import Abort, BadParameter
 from somrisk.cli import analyses as _analyses  # noqa: F401 - registers the sensitivity commands
 from somrisk.cli import evsi as _evsi  # noqa: F401 - registers evsi
 from somrisk.cli import knowledge as _knowledge  # noqa: F401 - registers catalog and new
+from somrisk.cli import serve as _serve  # noqa: F401 - registers serve
 from somrisk.cli.app import app, stderr
 
 # The base class of typer's argument errors (click's ClickException, vendored by recent typer and
