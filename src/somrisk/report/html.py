@@ -7,7 +7,6 @@ Every number shown was computed by the library; this module only arranges and fo
 from __future__ import annotations
 
 from dataclasses import dataclass
-from html import escape
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -15,8 +14,8 @@ import numpy as np
 from somrisk.distributions import as_distribution
 from somrisk.labels import GROUP_NAMES, InputLabels, labels
 from somrisk.report import charts
-from somrisk.report.first_page import case_file_name, summary_page
-from somrisk.report.i18n import Words, describe
+from somrisk.report.first_page import case_file_name, sampled, summary_page
+from somrisk.report.i18n import Words, describe, escape
 
 if TYPE_CHECKING:
     import xarray as xr
@@ -41,8 +40,10 @@ th { text-align: left; background: #f3f3f3; } td.n, th.n { text-align: right; } 
 td { overflow-wrap: break-word; } tr { break-inside: avoid; page-break-inside: avoid; }
 table.wide { font-size: 0.72em; } table.wide td, table.wide th { padding: 0.15em 0.35em; }
 table.wide, table.facts, figure, .keep { break-inside: avoid; page-break-inside: avoid; }
-table.register td:first-child { min-width: 14em; }
-code.id { font-size: 0.8em; color: #666; overflow-wrap: anywhere; }
+table.register { width: 100%; table-layout: fixed; }
+table.register th:nth-child(1) { width: 31%; } table.register th:nth-child(2) { width: 24%; }
+table.register th:nth-child(3) { width: 11%; } table.register th:nth-child(4) { width: 16%; }
+code.id { font-size: 0.8em; color: #666; overflow-wrap: break-word; }
 tr.sum td { font-weight: bold; } tr.head td { background: #fafafa; font-style: italic; }
 figure { margin: 0.6em 0; } figure svg { max-width: 100%; height: auto; }
 figcaption { font-size: 0.85em; color: #333; margin-top: 0.2em; }
@@ -175,7 +176,7 @@ def _npv_section(data: ReportData, words: Words) -> str:
     deterministic = {actor: float(v) for actor, v in zip(sim.case.actors, sim.deterministic.npv, strict=True)}
     deterministic["total"] = sim.deterministic.npv_total
     p = float(data.summary.npv_prob_positive.sel(actor="total"))
-    caption = words["caption_npv"].format(p=words.percent(p))
+    caption = words["caption_npv"].format(p=words.percent(p, sampled=sampled(data, "total")))
     fig = charts.npv_distribution(npv, deterministic, words)
     return _figure("npv-distribution", words["npv_distribution"], fig, caption)
 
@@ -183,7 +184,8 @@ def _npv_section(data: ReportData, words: Words) -> str:
 def _payback(data: ReportData, words: Words) -> str:
     s = data.summary
     caption = words["caption_payback"].format(
-        last=int(s.year.values[-1]), p=words.percent(float(s.payback_prob_within_horizon))
+        last=int(s.year.values[-1]),
+        p=words.percent(float(s.payback_prob_within_horizon), sampled=sampled(data, "total")),
     )
     title = f"{words['payback']}: {words['payback_curve'].lower()}"
     return _figure("payback", title, charts.payback_curve(s, words), caption)
@@ -194,17 +196,25 @@ def _sensitivity(data: ReportData, words: Words, names: InputLabels) -> str:
     if data.tornado is None or data.sobol is None:
         return f'<section id="sensitivity">{title}<p>{escape(words["no_uncertainty"])}</p></section>'
     tornado = data.tornado
-    fig = charts.tornado_figure(tornado, data.simulation.case.info.currency, words.lang, labels=names)
+    fig = charts.tornado_figure(
+        tornado, data.simulation.case.info.currency, words.lang, labels=names, max_items=TORNADO_BARS
+    )
     top = tornado.bars[0]
     low, high = sorted((top.npv_low, top.npv_high))
     tornado_caption = words["caption_tornado"].format(
         label=names.get(top.input, top.input), low=words.money(low), high=words.money(high)
     )
+    hidden = len(tornado.bars) - TORNADO_BARS
+    if hidden > 0:
+        more = words["caption_tornado_hidden"].format(hidden=hidden)
+        tornado_caption = Words.sentence(tornado_caption) + more
     sobol = data.sobol
     groups = [names.group(name) for name in sobol.names]
     first = int(np.nanargmax(np.nan_to_num(sobol.ST, nan=-1.0)))
     sobol_caption = words["caption_sobol"].format(
-        label=groups[first], share=words.percent(float(np.clip(sobol.ST[first], 0, 1)))
+        label=groups[first],
+        alone=words.percent(float(np.clip(np.nan_to_num(sobol.S1[first]), 0, 1))),
+        share=words.percent(float(np.clip(sobol.ST[first], 0, 1))),
     )
     merged = "".join(
         f'<p class="muted">{escape(words["merged"].format(names.group(m)))}</p>' for m in sobol.merged
@@ -218,6 +228,10 @@ def _sensitivity(data: ReportData, words: Words, names: InputLabels) -> str:
         f"<figcaption>{escape(sobol_caption)}</figcaption></figure>{merged}</div></section>"
     )
 
+
+#: Bars of the report's tornado: the largest swings, so that the chart and its heading fit under the
+#: NPV distribution on one A4 page; the rest are in the assumption register (docs/decisions.md).
+TORNADO_BARS = 10
 
 #: Years per table of the year-by-year figures, so that a table fits an A4 page.
 YEARS_PER_TABLE = 7
@@ -240,7 +254,7 @@ def _by_year(data: ReportData, words: Words) -> str:
             rows.append(("", [label] + [words.number(x) for x in gains]))
         rows.append(("sum", [words["net"]] + [words.number(x) for x in det.net[:, a]]))
     total = [words.number(x) for x in det.net.sum(axis=1)]
-    rows.append(("sum", [f"{words['net']}, {words.actor('total')}", *total]))
+    rows.append(("sum", [words["net_all"], *total]))
     rows.append(("sum", [words["cumulative"]] + [words.number(x) for x in det.cumulative]))
     tables = []
     for start in range(0, len(case.years), YEARS_PER_TABLE):
@@ -270,8 +284,16 @@ def _assumptions(data: ReportData, words: Words, names: InputLabels) -> str:
                 span = f"{_short(low, words)} – {_short(high, words)}"
             else:
                 span = "-"
-            label = f'{escape(names[spec.path])}<br><code class="id">{escape(spec.path)}</code>'
-            cells = [_in_words(dist, words), _short(base, words), span, getattr(dist, "source", None) or ""]
+            # a long path breaks after a dot, not inside a word
+            path = escape(spec.path).replace(".", ".<wbr>")
+            label = f'{escape(names[spec.path])}<br><code class="id">{path}</code>'
+            if spec.path in RATES:  # a rate as a percentage, as the case facts show it
+                span = span if span == "-" else f"{_rate(low, words)} – {_rate(high, words)}"
+                shown, base_text = (_rate(base, words),) * 2 if not dist.is_uncertain else (None, None)
+                cells = [shown or _in_words(dist, words), base_text or _rate(base, words), span]
+            else:
+                cells = [_in_words(dist, words), _short(base, words), span]
+            cells.append(getattr(dist, "source", None) or "")
             rows.append(
                 f"<tr><td>{label}</td>"
                 + "".join(
@@ -294,6 +316,18 @@ def _assumptions(data: ReportData, words: Words, names: InputLabels) -> str:
     return (
         f'<section id="assumptions"><h2>{escape(words["assumptions"])}</h2>{note}{"".join(parts)}</section>'
     )
+
+
+#: Inputs that are rates a year, shown as percentages ("3,5 %") in the register.
+RATES = ("economy.discount_rate", "economy.price_growth")
+
+
+def _rate(x: float, words: Words) -> str:
+    """A yearly rate as a percentage with up to two decimals: 3,5 %, 0 %, 0,25 %."""
+    text = f"{100 * x + 0.0:.2f}".rstrip("0").rstrip(".")
+    text = "0" if text in ("-0", "0") else text
+    text = text.replace(".", ",") if words.lang == "da" else text
+    return f"{text.replace('-', '−')} %"
 
 
 def _short(x: float, words: Words) -> str:
