@@ -188,8 +188,8 @@ def _error(se: float, draws: int, words: Words) -> str:
     if draws <= 1 or not np.isfinite(se):
         return words["unknown"]
     points = 100 * (Z95 * se if se > 0 else 3 / draws)
-    # one decimal, or two significant digits where one decimal would show "±0,0"
-    return words.number(points, 1 if points >= 0.05 else max(2, 1 - math.floor(math.log10(points))))
+    # one decimal, or one significant digit where one decimal would show "±0,0" (0,03)
+    return words.number(points, 1 if points >= 0.05 else max(2, -math.floor(math.log10(points))))
 
 
 def _som_figures(data: ReportData, words: Words, table: Table) -> str:

@@ -142,11 +142,17 @@ def _case_section(data: ReportData, words: Words) -> str:
             f"({words.span(case.years[cohorts[0]], case.years[cohorts[1]])})",
         ),
         (words["horizon"], f"{words.years(info.horizon)} ({words.span(case.years[0], case.years[-1])})"),
-        (words["price_level"], str(info.price_level)),
+        (words["price_level"], str(info.price_level) + (words["converted"] if _converts(case) else "")),
         (words["discount_rate"], words.percent(data.simulation.attrs["discount_rate"], 1)),
     ]
     cells = "".join(f"<tr><th>{escape(k)}</th><td>{escape(v)}</td></tr>" for k, v in rows)
     return f'<section id="case" class="keep"><h2>{escape(words["case"])}</h2><table>{cells}</table></section>'
+
+
+def _converts(case) -> bool:
+    """Whether an item of the case has amounts or prices of another price year than the case's."""
+    items = (*case.costs, *case.comparison_costs, *case.consequences)
+    return any(getattr(x, "price_year", None) not in (None, case.info.price_level) for x in items)
 
 
 def _participants(data: ReportData) -> float:
@@ -287,6 +293,10 @@ def _assumptions(data: ReportData, words: Words, names: InputLabels) -> str:
             # a long path breaks after a dot, not inside a word
             path = escape(spec.path).replace(".", ".<wbr>")
             label = f'{escape(names[spec.path])}<br><code class="id">{path}</code>'
+            year = _own_price_year(data.simulation.case, spec.path)
+            if year is not None:
+                note = words["own_price_year"].format(year=year, level=data.simulation.case.info.price_level)
+                label += f'<br><span class="muted">{escape(note)}</span>'
             if spec.path in RATES:  # a rate as a percentage, as the case facts show it
                 span = span if span == "-" else f"{_rate(low, words)} – {_rate(high, words)}"
                 shown, base_text = (_rate(base, words),) * 2 if not dist.is_uncertain else (None, None)
@@ -316,6 +326,21 @@ def _assumptions(data: ReportData, words: Words, names: InputLabels) -> str:
     return (
         f'<section id="assumptions"><h2>{escape(words["assumptions"])}</h2>{note}{"".join(parts)}</section>'
     )
+
+
+def _own_price_year(case, path: str) -> int | None:
+    """The price year of an amount or price that is not at the case's price level (its item's own
+    `price_year`), which the calculation converts with the net price index; None otherwise."""
+    parts = path.split(".")
+    if len(parts) < 3 or parts[0] not in ("costs", "comparison_costs", "consequences"):
+        return None
+    if (parts[0] != "consequences" and parts[2] != "amount") or (
+        parts[0] == "consequences" and parts[2] != "price"
+    ):
+        return None
+    item = next((x for x in getattr(case, parts[0]) if x.name == parts[1]), None)
+    year = getattr(item, "price_year", None)
+    return None if year is None or year == case.info.price_level else int(year)
 
 
 #: Inputs that are rates a year, shown as percentages ("3,5 %") in the register.

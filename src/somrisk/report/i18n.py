@@ -92,11 +92,11 @@ _LABELS = {
         "mc_mean": "Gennemsnit (Monte Carlo)",
         "npv_by_actor": "Nettonutidsværdi pr. aktør",
         "prob_with_precision": "P(nutidsværdi > 0) (±)",
-        "precision_note": "P(nutidsværdi > 0) er sandsynligheden for, at nutidsværdien er over 0, dvs. at "
-        "indsatsen betaler sig inden for tidshorisonten. Sandsynlighederne er talt op over {draws} "
-        "tilfældige trækninger (Monte Carlo) og er derfor selv en smule usikre: tallet i parentes er, hvor "
-        "mange procentpoint de kan flytte sig med en anden startværdi (95 % sikkerhed); flere trækninger "
-        "gør det mindre. Nedre og øvre: 90 % af trækningerne ligger mellem de to tal.",
+        "precision_note": "P(nutidsværdi > 0): sandsynligheden for, at nutidsværdien er over 0, dvs. at "
+        "indsatsen betaler sig inden for tidshorisonten. Tallet i parentes er den usikkerhed, der kommer af, "
+        "at sandsynligheden er talt op over {draws} tilfældige trækninger (i procentpoint, 95 %); flere "
+        "trækninger gør den mindre. "
+        "Nedre og øvre: 90 % af trækningerne ligger mellem dem.",
         "no_flows_cell": "ingen betalinger",
         "verdict": "Der er {p} sandsynlighed for, at indsatsen betaler sig {whom} inden udgangen af {last}.",
         "no_flows": "Indsatsen har hverken omkostninger eller gevinster {whom} i denne sag; der er intet at "
@@ -115,10 +115,9 @@ _LABELS = {
         "lower": "lavere",
         "good": "gode",
         "bad": "dårlige",
-        "mean_median_alike": "Gennemsnittet ({mean}) og medianen ({median}) af den samlede nutidsværdi "
-        "ligger tæt på hinanden i forhold til usikkerheden: fordelingen er nogenlunde symmetrisk, så "
-        "konklusionen er den samme, hvilket af de to tal man ser på. Gennemsnittet er det forventede "
-        "resultat; medianen er det typiske udfald, som halvdelen af trækningerne ligger under.",
+        "mean_median_alike": "Gennemsnittet ({mean}) er det forventede resultat, medianen ({median}) det "
+        "typiske udfald, som halvdelen af trækningerne ligger under; de ligger tæt på hinanden i forhold "
+        "til usikkerheden, så fordelingen er nogenlunde symmetrisk.",
         "bad_case": "Det dårlige tilfælde: i de 5 % dårligste trækninger er den samlede nutidsværdi under "
         "{p05}, i gennemsnit {shortfall}.",
         "caption_cumulative": "Sådan læses figuren: kurven er det akkumulerede, tilbagediskonterede "
@@ -148,6 +147,8 @@ _LABELS = {
         "caption_tornado_hidden": " De {hidden} antagelser med mindre udslag end de viste står i listen over "
         "antagelser.",
         "net_all": "Nettoresultat i alt",
+        "own_price_year": "i {year}-priser; regnet om til {level}-priser med nettoprisindekset",
+        "converted": " (beløb i andre prisår er regnet om med nettoprisindekset)",
         "case_file": "Sagsfil",
         "written": "Rapporten er skrevet til {}",
         "unknown": "ukendt",
@@ -225,11 +226,10 @@ _LABELS = {
         "mc_mean": "Mean (Monte Carlo)",
         "npv_by_actor": "Net present value by actor",
         "prob_with_precision": "P(NPV > 0) (±)",
-        "precision_note": "P(NPV > 0) is the probability that the net present value is above 0, that is, "
-        "that the intervention pays off within the horizon. The probabilities are counted over {draws} "
-        "random draws (Monte Carlo), so they are themselves a little uncertain: the figure in brackets is "
-        "how many percentage points they could move with another seed (95 % confidence); more draws make "
-        "it smaller. Low and high: 90 % of the draws lie between the two.",
+        "precision_note": "P(NPV > 0): the probability that the net present value is above 0, that is, "
+        "that the intervention pays off within the horizon. The figure in brackets is its uncertainty from "
+        "being counted over {draws} random draws (percentage points, 95 %); more draws make it smaller. "
+        "Low and high: 90 % of the draws lie between them.",
         "no_flows_cell": "no payments",
         "verdict": "There is a {p} probability that the intervention pays off {whom} by the end of {last}.",
         "no_flows": "The intervention has neither costs nor gains {whom} in this case; there is nothing to "
@@ -248,10 +248,9 @@ _LABELS = {
         "lower": "lower",
         "good": "good",
         "bad": "bad",
-        "mean_median_alike": "The mean ({mean}) and the median ({median}) of the total net present value "
-        "are close, given the uncertainty: the distribution is roughly symmetric, so the conclusion is the "
-        "same whichever of the two one reads. The mean is the expected result; the median is the typical "
-        "outcome, with half of the draws below it.",
+        "mean_median_alike": "The mean ({mean}) is the expected result, the median ({median}) the typical "
+        "outcome, with half of the draws below it; they are close, given the uncertainty, so the "
+        "distribution is roughly symmetric.",
         "bad_case": "The bad case: in the worst 5 % of the draws the total net present value is below "
         "{p05}, on average {shortfall}.",
         "caption_cumulative": "How to read it: the curve is the cumulative discounted net result year by "
@@ -281,6 +280,8 @@ _LABELS = {
         "caption_tornado_hidden": " The {hidden} assumptions that move it less than those shown are in the "
         "list of assumptions.",
         "net_all": "Net result, total",
+        "own_price_year": "at {year} prices; converted to {level} prices with the net price index",
+        "converted": " (amounts of other price years are converted with the net price index)",
         "case_file": "Case file",
         "written": "Report written to {}",
         "unknown": "unknown",
