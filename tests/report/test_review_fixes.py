@@ -261,3 +261,22 @@ def test_the_new_inputs_have_danish_words_and_the_price_year_is_shown(tmp_path):
 def test_a_case_at_one_price_level_has_no_price_year_notes(bundled):
     html = bundled["da"][1]
     assert "nettoprisindekset" not in html
+
+
+def test_a_profiled_consequence_shows_the_profile_its_change_multiplies():
+    """som-style.toml gives SØM's year-by-year table as a profile with change = 1: the register's "1"
+    would say nothing without the profile under it."""
+    from pathlib import Path
+
+    import somrisk
+    from somrisk.report.html import PROFILE_SHOWN, _notes
+
+    case = load_case(Path(somrisk.__file__).parent / "data" / "cases" / "som-style.toml")
+    shelter = next(c for c in case.consequences if c.name == "herberg")
+    assert len(shelter.profile) > PROFILE_SHOWN
+    da = _notes(case, "consequences.herberg.change", Words("da"))
+    assert da == ["ganges med profilen år for år: −0,3; −0,25; −0,2; −0,18; −0,15; −0,12; −0,1; −0,1; …"]
+    en = _notes(case, "consequences.psykiatri.change", Words("en"))
+    assert en == ["multiplies the year-by-year profile: 1, 0.8, 0.6, 0.5"]
+    assert _notes(case, "consequences.herberg.during", Words("da")) == []  # not the course's change
+    assert _notes(case, "effect.success_rate", Words("da")) == []

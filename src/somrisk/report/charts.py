@@ -310,6 +310,7 @@ def fan_chart(summary: xr.Dataset, words: Words) -> Figure:
 
 def npv_distribution(npv: dict[str, np.ndarray], deterministic: dict[str, float], words: Words) -> Figure:
     """Histogram of the NPV per actor and in total, with the 0 line and the 90 % interval marked."""
+    from matplotlib.ticker import MaxNLocator
 
     fig = _figure(8, 0.5 + 1.1 * len(npv))
     axes = fig.subplots(len(npv), 1, squeeze=False)[:, 0]
@@ -322,6 +323,7 @@ def npv_distribution(npv: dict[str, np.ndarray], deterministic: dict[str, float]
         ax.axvline(deterministic[actor], color="black", linestyle="--", linewidth=1)
         ax.set_yticks([])
         ax.set_ylabel(words.actor(actor), rotation=0, ha="right", va="center")
+        ax.xaxis.set_major_locator(MaxNLocator(6))  # room for "0,75 mio." between the ticks
         ax.xaxis.set_major_formatter(_money_axis(words.lang))
     axes[-1].set_xlabel(words.unit)
     return fig

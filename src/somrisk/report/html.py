@@ -41,8 +41,8 @@ td { overflow-wrap: break-word; } tr { break-inside: avoid; page-break-inside: a
 table.wide { font-size: 0.72em; } table.wide td, table.wide th { padding: 0.15em 0.35em; }
 table.wide, table.facts, figure, .keep { break-inside: avoid; page-break-inside: avoid; }
 table.register { width: 100%; table-layout: fixed; }
-table.register th:nth-child(1) { width: 31%; } table.register th:nth-child(2) { width: 24%; }
-table.register th:nth-child(3) { width: 11%; } table.register th:nth-child(4) { width: 16%; }
+table.register th:nth-child(1) { width: 28%; } table.register th:nth-child(2) { width: 22%; }
+table.register th:nth-child(3) { width: 10%; } table.register th:nth-child(4) { width: 16%; }
 code.id { font-size: 0.8em; color: #666; overflow-wrap: break-word; }
 tr.sum td { font-weight: bold; } tr.head td { background: #fafafa; font-style: italic; }
 figure { margin: 0.6em 0; } figure svg { max-width: 100%; height: auto; }
@@ -293,9 +293,7 @@ def _assumptions(data: ReportData, words: Words, names: InputLabels) -> str:
             # a long path breaks after a dot, not inside a word
             path = escape(spec.path).replace(".", ".<wbr>")
             label = f'{escape(names[spec.path])}<br><code class="id">{path}</code>'
-            year = _own_price_year(data.simulation.case, spec.path)
-            if year is not None:
-                note = words["own_price_year"].format(year=year, level=data.simulation.case.info.price_level)
+            for note in _notes(data.simulation.case, spec.path, words):
                 label += f'<br><span class="muted">{escape(note)}</span>'
             if spec.path in RATES:  # a rate as a percentage, as the case facts show it
                 span = span if span == "-" else f"{_rate(low, words)} – {_rate(high, words)}"
@@ -326,6 +324,31 @@ def _assumptions(data: ReportData, words: Words, names: InputLabels) -> str:
     return (
         f'<section id="assumptions"><h2>{escape(words["assumptions"])}</h2>{note}{"".join(parts)}</section>'
     )
+
+
+#: Values of a consequence's year-by-year profile the register lists before "…".
+PROFILE_SHOWN = 8
+
+
+def _notes(case, path: str, words: Words) -> list[str]:
+    """What the register says under an input's label beyond its distribution: the price year of an
+    amount or price that the net price index converts, and the year-by-year profile that a
+    consequence's change multiplies (with `change = 1`, the profile is the change itself)."""
+    notes = []
+    year = _own_price_year(case, path)
+    if year is not None:
+        notes.append(words["own_price_year"].format(year=year, level=case.info.price_level))
+    parts = path.split(".")
+    if len(parts) == 3 and parts[0] == "consequences" and parts[2] == "change":
+        item = next((x for x in case.consequences if x.name == parts[1]), None)
+        profile = getattr(item, "profile", None)
+        if profile and len(profile) > 1:
+            values = [words.decimal(float(v)) for v in profile[:PROFILE_SHOWN]]
+            values += ["…"] if len(profile) > PROFILE_SHOWN else []
+            notes.append(
+                words["profile_note"].format(values=("; " if words.lang == "da" else ", ").join(values))
+            )
+    return notes
 
 
 def _own_price_year(case, path: str) -> int | None:
