@@ -17,7 +17,7 @@ from somrisk.labels import labels
 from somrisk.report.charts import _axis_money, wrap_label
 from somrisk.report.first_page import _error
 from somrisk.report.html import TORNADO_BARS
-from somrisk.report.i18n import Words, keep_together
+from somrisk.report.i18n import Words, escape, keep_together
 
 NBSP = "\xa0"
 
@@ -104,6 +104,8 @@ def test_a_number_stays_with_its_unit():
     )
     assert keep_together("DKK −1,234 and > 99 %") == f"DKK{NBSP}−1,234 and >{NBSP}99{NBSP}%"
     assert keep_together("10 år (2025-2034), hold 3") == "10 år (2025-2034), hold 3"  # nothing else
+    # escaped HTML too: "P(nutidsværdi > 0)" must not break before its 0
+    assert escape("P(nutidsværdi > 0) > 99 %") == f"P(nutidsværdi &gt;{NBSP}0) &gt;{NBSP}99{NBSP}%"
 
 
 def test_a_share_of_sampled_draws_is_not_a_certainty():
@@ -167,7 +169,7 @@ def test_the_danish_report_has_no_english_words(bundled):
 def test_headers_and_sentences_keep_a_number_with_its_unit(bundled):
     for lang, (_, html) in bundled.items():
         visible = re.sub(r"<svg.*?</svg>", "", html, flags=re.DOTALL)
-        assert not re.search(r"\d %|\d kr\.|DKK \d|DKK −", visible), lang
+        assert not re.search(r"\d %|\d kr\.|DKK \d|DKK −|&gt; \d", visible), lang
         assert f"(5{NBSP}%)" in _section(html, "summary")
 
 

@@ -465,7 +465,7 @@ def describe(kind: str, params: dict[str, float], words: Words) -> str:
 
 
 #: A number and its unit ("12 %", "1.234 kr.", "DKK 1,234"), which a line must not split.
-_UNIT_SPACE = re.compile(r"(?<=\d) (?=%|kr\.)|(?<=DKK) (?=[−\d])|(?<=[<>]) (?=\d)")
+_UNIT_SPACE = re.compile(r"(?<=\d) (?=%|kr\.)|(?<=DKK) (?=[−\d])|(?:(?<=[<>])|(?<=&gt;)|(?<=&lt;)) (?=\d)")
 
 
 def keep_together(text: str) -> str:
