@@ -102,10 +102,10 @@ def test_a_number_stays_with_its_unit():
     assert (
         keep_together("fra −110.034 kr. til 2.161.787 kr.") == f"fra −110.034{NBSP}kr. til 2.161.787{NBSP}kr."
     )
-    assert keep_together("DKK −1,234 and > 99 %") == f"DKK{NBSP}−1,234 and >{NBSP}99{NBSP}%"
+    assert keep_together("DKK −1,234 and > 99 %") == f"DKK{NBSP}−1,234 and{NBSP}>{NBSP}99{NBSP}%"
     assert keep_together("10 år (2025-2034), hold 3") == "10 år (2025-2034), hold 3"  # nothing else
     # escaped HTML too: "P(nutidsværdi > 0)" must not break before its 0
-    assert escape("P(nutidsværdi > 0) > 99 %") == f"P(nutidsværdi &gt;{NBSP}0) &gt;{NBSP}99{NBSP}%"
+    assert escape("P(NPV > 0) is > 99 %") == f"P(NPV{NBSP}&gt;{NBSP}0) is{NBSP}&gt;{NBSP}99{NBSP}%"
 
 
 def test_a_share_of_sampled_draws_is_not_a_certainty():

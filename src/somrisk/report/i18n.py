@@ -464,8 +464,11 @@ def describe(kind: str, params: dict[str, float], words: Words) -> str:
     return template.format(**shown)
 
 
-#: A number and its unit ("12 %", "1.234 kr.", "DKK 1,234"), which a line must not split.
-_UNIT_SPACE = re.compile(r"(?<=\d) (?=%|kr\.)|(?<=DKK) (?=[−\d])|(?:(?<=[<>])|(?<=&gt;)|(?<=&lt;)) (?=\d)")
+#: A number and its unit ("12 %", "1.234 kr.", "DKK 1,234") and a comparison ("nutidsværdi > 0"),
+#: which a line must not split.
+_UNIT_SPACE = re.compile(
+    r"(?<=\d) (?=%|kr\.)|(?<=DKK) (?=[−\d])|(?:(?<=[<>])|(?<=&gt;)|(?<=&lt;)) (?=\d)|(?<=\S) (?=&gt; \d|> \d)"
+)
 
 
 def keep_together(text: str) -> str:
