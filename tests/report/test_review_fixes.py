@@ -86,7 +86,7 @@ def _visible(html: str) -> str:
     html = re.sub(r"<svg.*?</svg>", " ", html, flags=re.DOTALL)
     html = re.sub(r'<code class="id">.*?</code>', " ", html, flags=re.DOTALL)
     html = re.sub(r"<style>.*?</style>", " ", html, flags=re.DOTALL)
-    return unescape(re.sub(r"<[^>]+>", " ", html))
+    return unescape(re.sub(r"<[^>]+>", " ", html)).replace(NBSP, " ")
 
 
 def _section(html: str, name: str) -> str:

@@ -47,7 +47,7 @@ code.id { font-size: 0.8em; color: #666; overflow-wrap: break-word; }
 tr.sum td { font-weight: bold; } tr.head td { background: #fafafa; font-style: italic; }
 figure { margin: 0.6em 0; } figure svg { max-width: 100%; height: auto; }
 figcaption { font-size: 0.85em; color: #333; margin-top: 0.2em; }
-p.facts { color: #444; margin: 0 0 0.6em; }
+p.facts { color: #444; margin: 0 0 0.6em; } #case th, table.facts th { white-space: nowrap; }
 ul.verdict { padding-left: 1.2em; margin: 0.3em 0; } ul.verdict li { margin: 0.15em 0; }
 #summary p, #summary li { margin: 0.25em 0; }
 #summary .warnings { border-left: 3px solid #E69F00; padding: 0.1em 0.8em; background: #fff8ec; }
