@@ -33,7 +33,7 @@ body { font-family: "DejaVu Sans", Arial, Helvetica, sans-serif; margin: 2em aut
        color: #222; line-height: 1.35; }
 h1 { font-size: 1.5em; margin: 0 0 0.2em; } h2 { font-size: 1.2em; margin: 1.2em 0 0.4em;
      border-bottom: 1px solid #ccc; } h3 { font-size: 1em; margin: 0.9em 0 0.3em; }
-h1, h2, h3 { break-after: avoid; page-break-after: avoid; }
+h1, h2, h3, .with-next { break-after: avoid; page-break-after: avoid; }
 table { border-collapse: collapse; margin: 0.4em 0; font-size: 0.85em; }
 th, td { padding: 0.15em 0.5em; border-bottom: 1px solid #e5e5e5; vertical-align: top; }
 th { text-align: left; background: #f3f3f3; } td.n, th.n { text-align: right; } td.n { white-space: nowrap; }
@@ -320,7 +320,7 @@ def _assumptions(data: ReportData, words: Words, names: InputLabels) -> str:
             f"<h3>{escape(GROUP_NAMES[words.lang][group])}</h3>"
             f'<table class="register"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
         )
-    note = f'<p class="muted">{escape(words["register_note"])}</p>'
+    note = f'<p class="muted with-next">{escape(words["register_note"])}</p>'
     return (
         f'<section id="assumptions"><h2>{escape(words["assumptions"])}</h2>{note}{"".join(parts)}</section>'
     )
