@@ -282,3 +282,15 @@ def test_a_profiled_consequence_shows_the_profile_its_change_multiplies():
     assert en == ["multiplies the year-by-year profile: 1, 0.8, 0.6, 0.5"]
     assert _notes(case, "consequences.herberg.during", Words("da")) == []  # not the course's change
     assert _notes(case, "effect.success_rate", Words("da")) == []
+
+
+def test_a_range_has_both_ends_to_the_same_decimals():
+    from somrisk.report.html import _span
+
+    da, en = Words("da"), Words("en")
+    assert _span(0.055921, 0.184112, da) == "0,0559 – 0,1841"
+    assert _span(-3.0, -0.77459, da) == "−3,000 – −0,775"
+    assert _span(1.548, 3.225, en) == "1.548 – 3.225"
+    assert _span(20.08, 27.14, da) == "20,08 – 27,14"
+    assert _span(122954.2, 196669.4, da) == "122.954 – 196.669"  # amounts in whole kroner
+    assert _span(0.0, 0.0, da) == "0 – 0"

@@ -6,6 +6,7 @@ Every number shown was computed by the library; this module only arranges and fo
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -287,7 +288,7 @@ def _assumptions(data: ReportData, words: Words, names: InputLabels) -> str:
             dist = as_distribution(spec.value)
             if dist.is_uncertain:
                 low, high = dist.scipy().ppf([0.1, 0.9])
-                span = f"{_short(low, words)} – {_short(high, words)}"
+                span = _span(low, high, words)
             else:
                 span = "-"
             # a long path breaks after a dot, not inside a word
@@ -380,6 +381,16 @@ def _rate(x: float, words: Words) -> str:
 
 def _short(x: float, words: Words) -> str:
     return words.number(x) if abs(x) >= 1000 else words.decimal(x)
+
+
+def _span(low: float, high: float, words: Words) -> str:
+    """A 10-90 % range with both ends to the same decimals (4 significant digits of the larger end):
+    "0,0559 – 0,1841", "−3,000 – −0,775", not "0,05592 – 0,1841" or "−3 – −0,7746"."""
+    top = max(abs(low), abs(high))
+    if top >= 1000 or top == 0 or not math.isfinite(top):
+        return f"{_short(low, words)} – {_short(high, words)}"
+    decimals = max(0, 3 - math.floor(math.log10(top)))
+    return f"{words.number(low, decimals)} – {words.number(high, decimals)}"
 
 
 def _in_words(dist, words: Words) -> str:
