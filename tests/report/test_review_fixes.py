@@ -294,3 +294,14 @@ def test_a_range_has_both_ends_to_the_same_decimals():
     assert _span(20.08, 27.14, da) == "20,08 – 27,14"
     assert _span(122954.2, 196669.4, da) == "122.954 – 196.669"  # amounts in whole kroner
     assert _span(0.0, 0.0, da) == "0 – 0"
+
+
+def test_the_fan_chart_legend_speaks_as_its_caption(bundled):
+    """The bands as shares of the draws, as the caption says them, and the dashed line as SØM's."""
+    for lang, (_, html) in bundled.items():
+        words = Words(lang)
+        cumulative = _section(html, "cumulative")
+        comments = {unescape(c) for c in re.findall(r"<!-- (.*?) -->", cumulative)}
+        legend = {words["band_90"], words["band_50"], words["median_line"], words["deterministic_line"]}
+        assert legend <= comments, legend - comments
+        assert ("90 % af trækningerne" if lang == "da" else "90 % of the draws") in words["band_90"]
