@@ -66,12 +66,12 @@ EXPECTED = {
         "Effect: success rate without the intervention",
     ),
     "effect.effect": (
-        "Effekt: forskel i succesrate (procentpoint)",
-        "Effect: difference in success rate (percentage points)",
+        "Effekt: forskel i succesrate",
+        "Effect: difference in success rate",
     ),
     "effect.cohort_factor.2": (
-        "Effekt: andel af den fulde effekt, hold 3",
-        "Effect: share of the full effect, cohort 3",
+        "Effekt: indfasning, hold 3 (andel af den fulde effekt)",
+        "Effect: phase-in, cohort 3 (share of the full effect)",
     ),
     "persistence.full_years": ("Varighed: år med fuld effekt", "Persistence: years of full effect"),
     "persistence.decay": ("Varighed: årligt aftag i effekten", "Persistence: yearly decay of the effect"),
@@ -166,7 +166,7 @@ def test_groups_are_named_in_the_language_declared_groups_by_their_label():
     )
     assert da.group("studiet") == "Effektstudiet"
     assert da.group("prices + economy") == "Priser + Økonomi"
-    assert en.group("effect.effect") == "Effect: difference in success rate (percentage points)"
+    assert en.group("effect.effect") == "Effect: difference in success rate"
 
 
 def test_a_path_the_format_does_not_have_yet_is_still_labelled():
@@ -200,7 +200,9 @@ def test_bundled_cases_have_distinct_labels_that_are_not_paths(path):
 def test_cohorts_count_from_one(i):
     names = labels(parse_case(CASE), "da")
     assert names[f"participants.cohorts.{i}"] == f"Deltagere, hold {i + 1}"
-    assert names[f"effect.cohort_factor.{i}"].endswith(f"hold {i + 1}")
+    assert (
+        names[f"effect.cohort_factor.{i}"] == f"Effekt: indfasning, hold {i + 1} (andel af den fulde effekt)"
+    )
 
 
 @given(

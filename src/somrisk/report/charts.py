@@ -77,6 +77,41 @@ def _money(x: float, _position: object = None, lang: str = "en") -> str:
     return (number.replace(".", ",") if lang == "da" else number).replace("-", "−") + unit
 
 
+def _money_axis(lang: str):
+    """A tick formatter of money that writes every tick of an axis in one unit, with the decimals its
+    steps need: "0,4 mio. 0,6 mio. ... 1,4 mio." (not "800 t." beside "1,0 mio.") in Danish, full
+    numbers with thousands separators below a million ("400.000"); "0.4 m" and "400 k" in English."""
+    from matplotlib.ticker import Formatter
+
+    class MoneyAxis(Formatter):
+        def format_ticks(self, values) -> list[str]:
+            return [_axis_money(x, values, lang) for x in values]
+
+        def __call__(self, x: float, pos: object = None) -> str:
+            return _axis_money(x, [x], lang)
+
+    return MoneyAxis()
+
+
+def _axis_money(x: float, ticks, lang: str) -> str:
+    """`x` in the unit and with the decimals that the axis's `ticks` need (see :func:`_money_axis`)."""
+    locs = np.asarray(ticks, dtype=float)
+    top = float(np.max(np.abs(locs))) if locs.size else abs(x)
+    unit = ""
+    if top >= 1e6 or (lang != "da" and top >= 1e3):
+        scale, unit = (1e6, _UNITS["da" if lang == "da" else "en"][0]) if top >= 1e6 else (1e3, " k")
+        scaled = locs / scale
+        decimals = next((d for d in range(4) if np.allclose(scaled, np.round(scaled, d), atol=1e-9)), 3)
+        number = f"{x / scale:.{decimals}f}"
+        if abs(x / scale) < 0.5 * 10.0**-decimals:
+            number, unit = "0", ""
+    else:
+        number = f"{x:,.0f}"
+    if lang == "da":
+        number = number.replace(",", "\0").replace(".", ",").replace("\0", ".")
+    return number.replace("-", "−") + unit
+
+
 def _year_axis(ax, years: np.ndarray) -> None:
     """Whole calendar years on the x axis, with half a year of room at each end."""
     from matplotlib.ticker import MaxNLocator
@@ -93,18 +128,23 @@ def _percent_axis(axis) -> None:
 
 
 def tornado_figure(
-    result: Tornado, currency: str = "DKK", lang: str = "en", *, labels: Mapping[str, str] | None = None
+    result: Tornado,
+    currency: str = "DKK",
+    lang: str = "en",
+    *,
+    labels: Mapping[str, str] | None = None,
+    max_items: int = MAX_ITEMS,
 ) -> Figure:
     """The usual tornado: one horizontal bar per input from its low-quantile NPV to its high-quantile
-    NPV, around a vertical axis at the base (deterministic) NPV, largest swing on top. `labels`
-    (input path -> label, :func:`somrisk.labels.labels`) name the bars; without them, the paths."""
-    from matplotlib.ticker import FuncFormatter
+    NPV, around a vertical axis at the base (deterministic) NPV, largest swing on top; at most
+    `max_items` bars, the title says how many more. `labels` (input path -> label,
+    :func:`somrisk.labels.labels`) name the bars; without them, the paths."""
 
     from somrisk.report.i18n import Words
 
     words = Words(lang if lang in ("da", "en") else "en", currency)
 
-    bars = result.bars[:MAX_ITEMS]
+    bars = result.bars[:max_items]
     fig = _figure(9, 1.2 + 0.3 * max(len(bars), 1))
     ax = fig.add_subplot()
     y = np.arange(len(bars))[::-1]
@@ -121,8 +161,8 @@ def tornado_figure(
         ax.axvline(0, color="grey", linewidth=0.8, linestyle="--")
     names = [wrap_label(labels.get(bar.input, bar.input) if labels else bar.input) for bar in bars]
     ax.set_yticks(y, names, fontsize=8)
-    ax.xaxis.set_major_formatter(FuncFormatter(lambda x, position: _money(x, position, words.lang)))
-    base_text = _money(base, lang=words.lang)
+    ax.xaxis.set_major_formatter(_money_axis(words.lang))
+    base_text = words.money(base)
     if result.output == "npv":
         ax.set_xlabel(words["tornado_axis"].format(unit=words.unit, base=base_text))
     else:
@@ -235,7 +275,6 @@ PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F
 def fan_chart(summary: xr.Dataset, words: Words) -> Figure:
     """The cumulative discounted net result by year: median, 25-75 % and 5-95 % bands, the
     deterministic line and the zero line."""
-    from matplotlib.ticker import FuncFormatter
 
     fig = _figure(8, 3.8)
     ax = fig.add_subplot()
@@ -261,7 +300,7 @@ def fan_chart(summary: xr.Dataset, words: Words) -> Figure:
         label=words["deterministic_line"],
     )
     ax.axhline(0, color="grey", linewidth=0.8)
-    ax.yaxis.set_major_formatter(FuncFormatter(lambda x, position: _money(x, position, words.lang)))
+    ax.yaxis.set_major_formatter(_money_axis(words.lang))
     _year_axis(ax, years)
     ax.set_xlabel(words["year"])
     ax.set_ylabel(words.unit)
@@ -271,9 +310,9 @@ def fan_chart(summary: xr.Dataset, words: Words) -> Figure:
 
 def npv_distribution(npv: dict[str, np.ndarray], deterministic: dict[str, float], words: Words) -> Figure:
     """Histogram of the NPV per actor and in total, with the 0 line and the 90 % interval marked."""
-    from matplotlib.ticker import FuncFormatter
+    from matplotlib.ticker import MaxNLocator
 
-    fig = _figure(8, 0.5 + 1.3 * len(npv))
+    fig = _figure(8, 0.5 + 1.1 * len(npv))
     axes = fig.subplots(len(npv), 1, squeeze=False)[:, 0]
     for k, (ax, (actor, values)) in enumerate(zip(axes, npv.items(), strict=True)):
         colour = "black" if actor == "total" else PALETTE[k % len(PALETTE)]
@@ -284,7 +323,8 @@ def npv_distribution(npv: dict[str, np.ndarray], deterministic: dict[str, float]
         ax.axvline(deterministic[actor], color="black", linestyle="--", linewidth=1)
         ax.set_yticks([])
         ax.set_ylabel(words.actor(actor), rotation=0, ha="right", va="center")
-        ax.xaxis.set_major_formatter(FuncFormatter(lambda x, position: _money(x, position, words.lang)))
+        ax.xaxis.set_major_locator(MaxNLocator(6))  # room for "0,75 mio." between the ticks
+        ax.xaxis.set_major_formatter(_money_axis(words.lang))
     axes[-1].set_xlabel(words.unit)
     return fig
 

@@ -9,14 +9,14 @@ Every number is the library's; this module only arranges and words them.
 
 from __future__ import annotations
 
-from html import escape
+import math
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from somrisk.labels import labels
-from somrisk.report.i18n import Words
+from somrisk.report.i18n import Words, escape
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     #: html._table: header, rows of (css class, cells) -> an HTML table
     Table = Callable[[list[str], list[tuple[str, list[str]]]], str]
 
-__all__ = ["has_flows", "summary_page"]
+__all__ = ["has_flows", "sampled", "summary_page"]
 
 #: z of a two-sided 95 % interval: the Monte Carlo error shown beside P(NPV > 0).
 Z95 = 1.96
@@ -41,6 +41,7 @@ def summary_page(data: ReportData, words: Words, title: str, table: Table) -> st
         f'<p class="facts">{escape(_facts(data, words))}</p>',
         f"<h2>{escape(words['answer'])}</h2>",
         _verdicts(data, words),
+        _bad_case(data, words),
         f"<h3>{escape(words['investment_table'])}</h3>",
         _investment(data, words, table),
         f"<h3>{escape(words['npv_by_actor'])}</h3>",
@@ -88,13 +89,35 @@ def _verdicts(data: ReportData, words: Words) -> str:
             text = words["no_flows"].format(whom=words.whom(actor))
         else:
             p = float(s.npv_prob_positive.sel(actor=actor))
-            text = words["verdict"].format(p=words.percent(p), whom=words.whom(actor), last=last)
+            shown = words.percent(p, sampled=sampled(data, actor))
+            text = words["verdict"].format(p=shown, whom=words.whom(actor), last=last)
         items.append(f"<li{' class=total' if actor == 'total' else ''}>{escape(text)}</li>")
-    payback = words["payback_line"].format(p=words.percent(float(s.payback_prob_within_horizon)), last=last)
+    p_payback = words.percent(float(s.payback_prob_within_horizon), sampled=sampled(data, "total"))
+    payback = words["payback_line"].format(p=p_payback, last=last)
     median, som = int(s.payback_median_year), int(s.payback_deterministic_year)
     payback += words["payback_median"].format(median=median) if median >= 0 else words["payback_none"]
     payback += words["payback_som"].format(year=som) if som >= 0 else words["payback_som_none"]
     return f'<ul class="verdict">{"".join(items)}</ul><p>{escape(payback)}.</p>'
+
+
+def sampled(data: ReportData, actor: str) -> bool:
+    """Whether the actor's NPV varies over the draws, so that a probability of 0 or 1 is a count of
+    draws, not a certainty (and is shown as "< 1 %" or "> 99 %")."""
+    sd = float(data.summary.npv_sd.sel(actor=actor))
+    return bool(np.isfinite(sd) and sd > 0 and data.simulation.attrs["draws"] > 1)
+
+
+def _bad_case(data: ReportData, words: Words) -> str:
+    """How bad the bad case is: the total NPV's 5 % quantile and the mean of the worst 5 % of draws;
+    nothing where the NPV does not vary."""
+    if not sampled(data, "total"):
+        return ""
+    total = data.summary.sel(actor="total")
+    text = words["bad_case"].format(
+        p05=words.money(float(total.npv_quantile.sel(quantile=0.05))),
+        shortfall=words.money(float(total.npv_expected_shortfall)),
+    )
+    return f"<p>{escape(words.sentence(text))}</p>"
 
 
 def _investment(data: ReportData, words: Words, table: Table) -> str:
@@ -134,7 +157,8 @@ def _actors(data: ReportData, words: Words, table: Table) -> str:
         q = row.npv_quantile
         if has_flows(data, actor):
             p, se = float(row.npv_prob_positive), float(row.npv_prob_positive_se)
-            prob = f"{words.percent(p)} (±{_error(se, data.simulation.attrs['draws'], words)})"
+            shown = words.percent(p, sampled=sampled(data, actor))
+            prob = f"{shown} (±{_error(se, data.simulation.attrs['draws'], words)})"
         else:
             prob = words["no_flows_cell"]
         money = [
@@ -163,7 +187,9 @@ def _error(se: float, draws: int, words: Words) -> str:
     draw fell on one side (se = 0), the rule of three's 95 % bound 3 / draws; unknown for one draw."""
     if draws <= 1 or not np.isfinite(se):
         return words["unknown"]
-    return words.number(100 * (Z95 * se if se > 0 else 3 / draws), 1)
+    points = 100 * (Z95 * se if se > 0 else 3 / draws)
+    # one decimal, or one significant digit where one decimal would show "±0,0" (0,03)
+    return words.number(points, 1 if points >= 0.05 else max(2, -math.floor(math.log10(points))))
 
 
 def _som_figures(data: ReportData, words: Words, table: Table) -> str:

@@ -8,11 +8,12 @@ follow the language: 1.234.567 kr. and 78,3 % in Danish, DKK 1,234,567 and 78.3 
 from __future__ import annotations
 
 import math
+import re
 
 from somrisk.case.schema import CATEGORY_LABELS
 from somrisk.distributions import FAMILIES
 
-__all__ = ["LANGUAGES", "SOM_ACTORS", "Words"]
+__all__ = ["LANGUAGES", "SOM_ACTORS", "Words", "escape", "keep_together"]
 
 #: SØM's three public actors, whose names the report translates.
 SOM_ACTORS = ("kommune", "region", "stat")
@@ -37,7 +38,7 @@ _LABELS = {
         "p95": "Øvre (95 %)",
         "no_uncertainty": "Alle input er faste tal, så der er ingen usikkerhed at fordele på antagelserne.",
         "merged": "Korrelerede antagelser er analyseret som én gruppe: {}.",
-        "prob_positive": "P(NPV > 0)",
+        "prob_positive": "P(nutidsværdi > 0)",
         "total": "I alt",
         "cumulative": "Akkumuleret nettoresultat (tilbagediskonteret)",
         "npv_distribution": "Fordeling af nutidsværdien",
@@ -51,7 +52,7 @@ _LABELS = {
         "consequences": "Økonomiske konsekvenser",
         "net": "Nettoresultat",
         "assumptions": "Antagelser",
-        "input": "Input",
+        "input": "Antagelse",
         "distribution": "Fordeling",
         "base": "Basisværdi",
         "range": "10-90 %",
@@ -69,18 +70,18 @@ _LABELS = {
         "warnings": "Advarsler",
         "version": "somrisk-version",
         "case_hash": "Sagsfilens SHA-256",
-        "seed": "Seed",
-        "sampler": "Sampler",
+        "seed": "Startværdi for tilfældige tal (seed)",
+        "sampler": "Trækningsmetode",
         "draws": "Trækninger",
         "date": "Dato",
         "year": "År",
         "kommune": "Kommune",
         "region": "Region",
         "stat": "Stat",
-        "deterministic_line": "Deterministisk",
+        "deterministic_line": "Deterministisk (SØM)",
         "median_line": "Median",
-        "band_50": "25-75 %",
-        "band_90": "5-95 %",
+        "band_50": "50 % af trækningerne (25-75 %)",
+        "band_90": "90 % af trækningerne (5-95 %)",
         "answer": "Svaret kort",
         "facts": "{participants} deltagere ({intake}) · {horizon} ({years}) · prisniveau {price_level} · "
         "diskonteringsrente {rate} · {draws} trækninger",
@@ -90,10 +91,12 @@ _LABELS = {
         "npv": "Nettonutidsværdi (afkast − investering)",
         "mc_mean": "Gennemsnit (Monte Carlo)",
         "npv_by_actor": "Nettonutidsværdi pr. aktør",
-        "prob_with_precision": "P(NPV > 0) (±)",
-        "precision_note": "P(NPV > 0) er sandsynligheden for, at nutidsværdien er over 0, dvs. at indsatsen "
-        "betaler sig inden for tidshorisonten. I parentes: Monte Carlo-usikkerheden på sandsynligheden i "
-        "procentpoint (95 %, {draws} trækninger). Nedre og øvre: 90 %-intervallet over trækningerne.",
+        "prob_with_precision": "P(nutidsværdi > 0) (±)",
+        "precision_note": "P(nutidsværdi > 0): sandsynligheden for, at nutidsværdien er over 0, dvs. at "
+        "indsatsen betaler sig inden for tidshorisonten. Tallet i parentes er den usikkerhed, der kommer af, "
+        "at sandsynligheden er talt op over {draws} tilfældige trækninger (i procentpoint, 95 %); flere "
+        "trækninger gør den mindre. "
+        "Nedre og øvre: 90 % af trækningerne ligger mellem dem.",
         "no_flows_cell": "ingen betalinger",
         "verdict": "Der er {p} sandsynlighed for, at indsatsen betaler sig {whom} inden udgangen af {last}.",
         "no_flows": "Indsatsen har hverken omkostninger eller gevinster {whom} i denne sag; der er intet at "
@@ -112,8 +115,11 @@ _LABELS = {
         "lower": "lavere",
         "good": "gode",
         "bad": "dårlige",
-        "mean_median_alike": "Gennemsnit og median af den samlede nutidsværdi er næsten ens ({mean} og "
-        "{median}): fordelingen er nogenlunde symmetrisk.",
+        "mean_median_alike": "Gennemsnittet ({mean}) er det forventede resultat, medianen ({median}) det "
+        "typiske udfald, som halvdelen af trækningerne ligger under; de ligger tæt på hinanden i forhold "
+        "til usikkerheden, så fordelingen er nogenlunde symmetrisk.",
+        "bad_case": "Det dårlige tilfælde: i de 5 % dårligste trækninger er den samlede nutidsværdi under "
+        "{p05}, i gennemsnit {shortfall}.",
         "caption_cumulative": "Sådan læses figuren: kurven er det akkumulerede, tilbagediskonterede "
         "nettoresultat år for år (fuld linje: median; mørkt bånd: 50 %, lyst bånd: 90 % af trækningerne; "
         "stiplet: SØM's deterministiske beregning), og indsatsen har tjent sig hjem, hvor kurven krydser 0 – "
@@ -130,13 +136,20 @@ _LABELS = {
         "basisværdien (lodret linje); størst udslag giver {label}: fra {low} til {high}.",
         "caption_sobol": "Sådan læses figuren: bjælkerne er den andel af usikkerheden om den samlede "
         "nutidsværdi, som hver type antagelse står for alene (blå) og medregnet dens samspil med de andre "
-        "(orange); den største andel har {label} ({share}).",
+        "(orange), og de sorte streger er skønnenes usikkerhed (95 %); den største andel har {label} "
+        "({alone} alene, {share} medregnet samspil).",
         "sobol_alone": "andel alene",
         "sobol_total": "andel inkl. samspil",
         "sobol_axis": "Andel af usikkerheden om den samlede nutidsværdi",
         "tornado_hidden": "de {} mindste udslag er ikke vist",
         "tornado_quantile": "{} %-fraktil",
         "tornado_axis": "Samlet nutidsværdi ({unit}); basis {base}",
+        "caption_tornado_hidden": " De {hidden} antagelser med mindre udslag end de viste står i listen over "
+        "antagelser.",
+        "net_all": "Nettoresultat i alt",
+        "own_price_year": "i {year}-priser; regnet om til {level}-priser med nettoprisindekset",
+        "converted": " (beløb i andre prisår er regnet om med nettoprisindekset)",
+        "profile_note": "ganges med profilen år for år: {values}",
         "case_file": "Sagsfil",
         "written": "Rapporten er skrevet til {}",
         "unknown": "ukendt",
@@ -200,10 +213,10 @@ _LABELS = {
         "kommune": "Municipality",
         "region": "Region",
         "stat": "State",
-        "deterministic_line": "Deterministic",
+        "deterministic_line": "Deterministic (SØM)",
         "median_line": "Median",
-        "band_50": "25-75 %",
-        "band_90": "5-95 %",
+        "band_50": "50 % of the draws (25-75 %)",
+        "band_90": "90 % of the draws (5-95 %)",
         "answer": "The answer in brief",
         "facts": "{participants} participants ({intake}) · {horizon} ({years}) · price level "
         "{price_level} · discount rate {rate} · {draws} draws",
@@ -214,10 +227,10 @@ _LABELS = {
         "mc_mean": "Mean (Monte Carlo)",
         "npv_by_actor": "Net present value by actor",
         "prob_with_precision": "P(NPV > 0) (±)",
-        "precision_note": "P(NPV > 0) is the probability that the net present value is above 0, that is, "
-        "that the intervention pays off within the horizon. In brackets: the Monte Carlo error of the "
-        "probability in percentage points (95 %, {draws} draws). Low and high: the 90 % interval over the "
-        "draws.",
+        "precision_note": "P(NPV > 0): the probability that the net present value is above 0, that is, "
+        "that the intervention pays off within the horizon. The figure in brackets is its uncertainty from "
+        "being counted over {draws} random draws (percentage points, 95 %); more draws make it smaller. "
+        "Low and high: 90 % of the draws lie between them.",
         "no_flows_cell": "no payments",
         "verdict": "There is a {p} probability that the intervention pays off {whom} by the end of {last}.",
         "no_flows": "The intervention has neither costs nor gains {whom} in this case; there is nothing to "
@@ -236,8 +249,11 @@ _LABELS = {
         "lower": "lower",
         "good": "good",
         "bad": "bad",
-        "mean_median_alike": "The mean and the median of the total net present value are nearly equal "
-        "({mean} and {median}): the distribution is roughly symmetric.",
+        "mean_median_alike": "The mean ({mean}) is the expected result, the median ({median}) the typical "
+        "outcome, with half of the draws below it; they are close, given the uncertainty, so the "
+        "distribution is roughly symmetric.",
+        "bad_case": "The bad case: in the worst 5 % of the draws the total net present value is below "
+        "{p05}, on average {shortfall}.",
         "caption_cumulative": "How to read it: the curve is the cumulative discounted net result year by "
         "year (solid line: median; dark band: 50 %, light band: 90 % of the draws; dashed: SØM's "
         "deterministic calculation), and the intervention has paid back where the curve crosses 0 – in the "
@@ -254,13 +270,20 @@ _LABELS = {
         "(vertical line); {label} moves it most: from {low} to {high}.",
         "caption_sobol": "How to read it: the bars are the share of the uncertainty about the total net "
         "present value that each kind of assumption accounts for alone (blue) and including its "
-        "interactions with the others (orange); {label} has the largest share ({share}).",
+        "interactions with the others (orange), and the black lines are the estimates' uncertainty "
+        "(95 %); {label} has the largest share ({alone} alone, {share} including interactions).",
         "sobol_alone": "share alone",
         "sobol_total": "share incl. interactions",
         "sobol_axis": "Share of the uncertainty about the total net present value",
         "tornado_hidden": "the {} smallest swings not shown",
         "tornado_quantile": "{} % quantile",
         "tornado_axis": "Total net present value ({unit}); base {base}",
+        "caption_tornado_hidden": " The {hidden} assumptions that move it less than those shown are in the "
+        "list of assumptions.",
+        "net_all": "Net result, total",
+        "own_price_year": "at {year} prices; converted to {level} prices with the net price index",
+        "converted": " (amounts of other price years are converted with the net price index)",
+        "profile_note": "multiplies the year-by-year profile: {values}",
         "case_file": "Case file",
         "written": "Report written to {}",
         "unknown": "unknown",
@@ -314,7 +337,11 @@ _MONTHS = {
 
 
 _SAMPLERS = {
-    "da": {"lhs": "Latin hypercube", "mc": "tilfældige trækninger (Monte Carlo)", "sobol": "Sobol-sekvens"},
+    "da": {
+        "lhs": "latinsk hyperkube",
+        "mc": "tilfældige trækninger (Monte Carlo)",
+        "sobol": "Sobol-sekvens",
+    },
     "en": {"lhs": "Latin hypercube", "mc": "random draws (Monte Carlo)", "sobol": "Sobol sequence"},
 }
 
@@ -403,14 +430,16 @@ class Words:
             return f"{self.number(x)} {self.unit}"
         return f"{self.currency} {self.number(x)}"
 
-    def percent(self, p: float, decimals: int = 0) -> str:
-        """A probability as a percentage; "> 99 %" and "< 1 %" rather than a rounded certainty."""
+    def percent(self, p: float, decimals: int = 0, *, sampled: bool = False) -> str:
+        """A probability as a percentage; "> 99 %" and "< 1 %" rather than a rounded certainty.
+        `sampled`: `p` is a share of random draws that vary, so 0 and 1 are not certainties either
+        (no draw fell on the other side, which says the probability is small, not that it is 0)."""
         if p is None or not math.isfinite(p):
             return "-"
         edge = 0.5 * 10.0 ** -(decimals + 2)  # what rounds to 0 % or 100 %
-        if 0 < p < edge:
+        if (p > 0 or sampled) and p < edge:
             return f"< {self.number(10.0**-decimals, decimals)} %"
-        if 1 - edge <= p < 1:
+        if 1 - edge <= p and (p < 1 or sampled):
             return f"> {self.number(100 - 10.0**-decimals, decimals)} %"
         return f"{self.number(100 * p, decimals)} %"
 
@@ -433,3 +462,23 @@ def describe(kind: str, params: dict[str, float], words: Words) -> str:
         joint = "-" if params["min"] >= 0 else (" til " if words.lang == "da" else " to ")
         shown["range"] = f"{shown['min']}{joint}{shown['max']}"
     return template.format(**shown)
+
+
+#: A number and its unit ("12 %", "1.234 kr.", "DKK 1,234") and a comparison ("nutidsværdi > 0"),
+#: which a line must not split.
+_UNIT_SPACE = re.compile(
+    r"(?<=\d) (?=%|kr\.)|(?<=DKK) (?=[−\d])|(?:(?<=[<>])|(?<=&gt;)|(?<=&lt;)) (?=\d)|(?<=\S) (?=&gt; \d|> \d)"
+)
+
+
+def keep_together(text: str) -> str:
+    """`text` with a no-break space between a number and its unit (a printed table's header or a
+    sentence would otherwise break "5 %" after the 5); for HTML text, not for charts or the CLI."""
+    return _UNIT_SPACE.sub("\u00a0", text)
+
+
+def escape(text: str) -> str:
+    """`text` escaped for HTML, with a number and its unit kept on one line (:func:`keep_together`)."""
+    import html
+
+    return keep_together(html.escape(text))
