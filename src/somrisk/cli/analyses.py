@@ -15,16 +15,17 @@ from typing import Annotated, Any
 import typer
 
 from somrisk.cli.app import SamplerOption, SchedulerOption, _given, app, stdout
+from somrisk.cli.options import Draws, Threads, whole_number_option
 
 __all__: list[str] = []
 
 CaseArg = Annotated[Path, typer.Argument(help="Case file (TOML).", show_default=False)]
 OutputOpt = Annotated[
     str | None,
-    typer.Option("--output", help="npv (total) or npv:<actor> [default: npv].", show_default=False),
+    typer.Option("--output", help="npv (total) or npv:<actor>.", show_default="npv"),
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print only the JSON result on stdout.")]
-SeedOpt = Annotated[int | None, typer.Option(help="Seed [default: 1].", show_default=False)]
+SeedOpt = Annotated[int | None, whole_number_option("--seed", help="Seed.", default="1")]
 GroupsOpt = Annotated[
     bool,
     typer.Option(
@@ -32,14 +33,12 @@ GroupsOpt = Annotated[
         help="Per group (effect, persistence, costs, consequences, prices, participants, economy).",
     ),
 ]
-DrawsOpt = Annotated[
-    int | None, typer.Option("--draws", "-n", help="Number of draws [default: 10,000].", show_default=False)
-]
-SamplerOpt = Annotated[SamplerOption | None, typer.Option(help="Sampler [default: lhs].", show_default=False)]
+DrawsOpt = Draws
+SamplerOpt = Annotated[SamplerOption | None, typer.Option(help="Sampler.", show_default="lhs")]
 PlotOpt = Annotated[
     Path | None, typer.Option("--plot", help="Write a chart: .png, .svg or .pdf.", show_default=False)
 ]
-ThreadsOpt = Annotated[int | None, typer.Option(help="Threads [default: all CPUs].", show_default=False)]
+ThreadsOpt = Threads
 
 
 def _sampler(sampler: SamplerOption | None) -> str | None:
@@ -92,12 +91,8 @@ def _check_plot(plot: Path | None) -> None:
 @app.command()
 def tornado(
     case: CaseArg,
-    low: Annotated[
-        float | None, typer.Option(help="Low quantile [default: 0.1].", show_default=False)
-    ] = None,
-    high: Annotated[
-        float | None, typer.Option(help="High quantile [default: 0.9].", show_default=False)
-    ] = None,
+    low: Annotated[float | None, typer.Option(help="Low quantile.", show_default="0.1")] = None,
+    high: Annotated[float | None, typer.Option(help="High quantile.", show_default="0.9")] = None,
     output: OutputOpt = None,
     plot: PlotOpt = None,
     threads: ThreadsOpt = None,
@@ -128,8 +123,8 @@ def sobol(
     case: CaseArg,
     n: Annotated[
         int | None,
-        typer.Option(
-            "--n", help="Base points, rounded up to a power of two [default: 1024].", show_default=False
+        whole_number_option(
+            "--n", help="Base points, rounded up to a power of two (at least 64).", default="1024"
         ),
     ] = None,
     seed: SeedOpt = None,
@@ -160,10 +155,10 @@ def sobol(
 def morris(
     case: CaseArg,
     trajectories: Annotated[
-        int | None, typer.Option(help="Trajectories [default: 20].", show_default=False)
+        int | None, whole_number_option("--trajectories", help="Trajectories.", default="20")
     ] = None,
     levels: Annotated[
-        int | None, typer.Option(help="Grid levels, even [default: 4].", show_default=False)
+        int | None, whole_number_option("--levels", help="Grid levels, even.", default="4")
     ] = None,
     seed: SeedOpt = None,
     groups: GroupsOpt = False,

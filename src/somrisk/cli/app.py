@@ -11,6 +11,7 @@ import typer
 from rich.console import Console
 
 from somrisk.cli.excel import excel_app
+from somrisk.cli.options import Draws, Seed, Threads
 
 __all__ = ["app"]
 
@@ -39,8 +40,8 @@ SchedulerOption = Annotated[
     str | None,
     typer.Option(
         help="Where blocks run: threads (here), local:N (a Dask LocalCluster of N workers) or "
-        "tcp://HOST:PORT (a Dask cluster) [default: threads]; results do not depend on it.",
-        show_default=False,
+        "tcp://HOST:PORT (a Dask cluster); results do not depend on it.",
+        show_default="threads",
     ),
 ]
 
@@ -77,20 +78,11 @@ CaseArgument = Annotated[
 @app.command()
 def run(
     case: CaseArgument = None,
-    draws: Annotated[
-        int | None,
-        typer.Option("--draws", "-n", help="Number of draws [default: 10,000].", show_default=False),
-    ] = None,
-    seed: Annotated[
-        int | None,
-        typer.Option(help="Seed of all random numbers [default: 1].", show_default=False),
-    ] = None,
+    draws: Draws = None,
+    seed: Seed = None,
     sampler: Annotated[
         SamplerOption | None,
-        typer.Option(
-            help="Latin hypercube, plain Monte Carlo or scrambled Sobol [default: lhs].",
-            show_default=False,
-        ),
+        typer.Option(help="Latin hypercube, plain Monte Carlo or scrambled Sobol.", show_default="lhs"),
     ] = None,
     out: Annotated[
         Path | None,
@@ -101,10 +93,7 @@ def run(
         typer.Option(help="Also write the results workbook (.xlsx).", show_default=False),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print only the JSON summary on stdout.")] = False,
-    threads: Annotated[
-        int | None,
-        typer.Option(help="Threads [default: all CPUs]; results do not depend on it.", show_default=False),
-    ] = None,
+    threads: Threads = None,
     scheduler: SchedulerOption = None,
     reproduce: Annotated[
         Path | None,
@@ -218,23 +207,14 @@ class LanguageOption(StrEnum):
 @app.command()
 def report(
     case: CaseArgument = None,
-    out: Annotated[Path, typer.Option(help="The report's file (.html).", show_default=False)] = Path(
-        "report.html"
-    ),
+    out: Annotated[Path, typer.Option(help="The report's file (.html).")] = Path("report.html"),
     lang: Annotated[
         LanguageOption, typer.Option(help="Danish (SØM's terms) or English.")
     ] = LanguageOption.da,
-    draws: Annotated[
-        int | None,
-        typer.Option("--draws", "-n", help="Number of draws [default: 10,000].", show_default=False),
-    ] = None,
-    seed: Annotated[int | None, typer.Option(help="Seed [default: 1].", show_default=False)] = None,
-    sampler: Annotated[
-        SamplerOption | None, typer.Option(help="Sampler [default: lhs].", show_default=False)
-    ] = None,
-    threads: Annotated[
-        int | None, typer.Option(help="Threads [default: all CPUs].", show_default=False)
-    ] = None,
+    draws: Draws = None,
+    seed: Seed = None,
+    sampler: Annotated[SamplerOption | None, typer.Option(help="Sampler.", show_default="lhs")] = None,
+    threads: Threads = None,
     scheduler: SchedulerOption = None,
 ) -> None:
     """Write the investment committee's report: one self-contained HTML page, Danish or English."""
@@ -264,22 +244,15 @@ def report(
 @app.command()
 def portfolio(
     file: Annotated[Path, typer.Argument(help="Portfolio file (TOML).", show_default=False)],
-    draws: Annotated[
-        int | None,
-        typer.Option("--draws", "-n", help="Number of draws [default: 10,000].", show_default=False),
-    ] = None,
-    seed: Annotated[int | None, typer.Option(help="Seed [default: 1].", show_default=False)] = None,
-    sampler: Annotated[
-        SamplerOption | None, typer.Option(help="Sampler [default: lhs].", show_default=False)
-    ] = None,
+    draws: Draws = None,
+    seed: Seed = None,
+    sampler: Annotated[SamplerOption | None, typer.Option(help="Sampler.", show_default="lhs")] = None,
     out: Annotated[
         Path | None,
         typer.Option(help="Write the result cube (with a case dimension): .nc or .zarr.", show_default=False),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print only the JSON summary on stdout.")] = False,
-    threads: Annotated[
-        int | None, typer.Option(help="Threads [default: all CPUs].", show_default=False)
-    ] = None,
+    threads: Threads = None,
     scheduler: SchedulerOption = None,
 ) -> None:
     """Simulate a portfolio of cases with its shared price catalogue: the portfolio's NPV per actor,

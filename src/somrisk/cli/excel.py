@@ -57,10 +57,14 @@ def export(
 def import_(
     workbook: Annotated[Path, typer.Argument(help="Case workbook (.xlsx).", show_default=False)],
     out: Annotated[Path, typer.Argument(help="The case file to write (.toml).", show_default=False)],
+    force: Annotated[bool, typer.Option(help="Overwrite the case file if it exists.")] = False,
 ) -> None:
     """Read a case workbook, check it as a TOML case, and write the TOML file (only if it is valid)."""
+    from somrisk.errors import UsageError
     from somrisk.io.excel import import_case
 
+    if out.exists() and not force:
+        raise UsageError(f"{str(out)!r} exists: add --force to replace it with the workbook's case")
     commented = _has_comments(out)
     path = import_case(workbook, out)
     note = " (it replaced a file with comments; a workbook does not keep them)" if commented else ""

@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 
 from somrisk.cli.app import LanguageOption, app, stdout
+from somrisk.cli.options import calendar_year
 
 __all__: list[str] = []
 
@@ -43,9 +44,7 @@ def new(
     name: Annotated[str, typer.Argument(help='The case\'s name, e.g. "Mentorordning".', show_default=False)],
     out: Annotated[
         Path | None,
-        typer.Option(
-            help="The case file to write [default: the name as a file name, .toml].", show_default=False
-        ),
+        typer.Option(help="The case file to write.", show_default="the name as a file name, .toml"),
     ] = None,
     consequence: Annotated[
         list[str] | None,
@@ -57,7 +56,10 @@ def new(
         ),
     ] = None,
     start_year: Annotated[
-        int | None, typer.Option(help="Calendar year of t = 0 [default: next year].", show_default=False)
+        int | None,
+        typer.Option(
+            help="Calendar year of t = 0.", parser=calendar_year, metavar="<int>", show_default="next year"
+        ),
     ] = None,
     force: Annotated[bool, typer.Option(help="Overwrite the file if it exists.")] = False,
 ) -> None:

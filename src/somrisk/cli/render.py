@@ -68,8 +68,11 @@ def summary_table(summary: xr.Dataset) -> list[Any]:
         f"; median payback year {median if median >= 0 else 'none (under half pay back)'}"
         f"; deterministic: {det_year if det_year >= 0 else 'none'}"
     )
+    mcse = float(summary.npv_mcse.sel(actor="total"))
+    error = "unknown (one draw)" if math.isnan(mcse) else f"± {money(mcse)}"
     provenance = (
         f"{attrs['draws']:,} draws, sampler {attrs['sampler']}, seed {attrs['seed']}; "
+        f"Monte Carlo standard error of the mean total NPV: {error}; "
         "5 % and 95 %: percentiles of the draws"
     )
     warnings = [f"[yellow]warning:[/yellow] {escape(str(w))}" for w in attrs.get("warnings", [])]

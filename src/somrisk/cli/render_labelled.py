@@ -14,7 +14,7 @@ from rich.table import Table
 from somrisk.cli.render import money, share
 from somrisk.labelled import Labelled, TableColumn
 
-__all__ = ["INPUT_WIDTH", "NOT_DISTINGUISHABLE", "labelled_table", "probability", "value"]
+__all__ = ["INPUT_WIDTH", "NOT_DISTINGUISHABLE", "index_text", "labelled_table", "probability", "value"]
 
 NOT_DISTINGUISHABLE = "≈ 0 (not distinguishable)"
 #: Widest column of input paths; longer paths fold onto a second line (paths have no spaces, so
@@ -37,7 +37,8 @@ def probability(p: float | None) -> str:
     return "< 0.1 %" if 0 < p < 0.0005 else share(p)
 
 
-def _index(x: float, conf: float, distinguishable: bool) -> str:
+def index_text(x: float, conf: float, distinguishable: bool) -> str:
+    """A Sobol index with the half-width of its interval, or ≈ 0 where it is not distinguishable."""
     if math.isnan(x):
         return "-"
     if not distinguishable:
@@ -91,5 +92,5 @@ def _cell(result: Labelled, column: TableColumn, k: int) -> str:
     x = data[column.variable].values[k]
     if column.style == "index":
         conf = data[f"{column.variable}_conf"].values[k]
-        return _index(float(x), float(conf), bool(data[f"{column.variable}_distinguishable"].values[k]))
+        return index_text(float(x), float(conf), bool(data[f"{column.variable}_distinguishable"].values[k]))
     return _STYLES[column.style](float(x))

@@ -6,11 +6,21 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 from rich.markup import escape
+from rich.table import Table
 
 from somrisk.cli.render import money, share
-from somrisk.cli.render_labelled import labelled_table
-from somrisk.sensitivity import Breakeven, Drivers, MorrisResult, SobolResult, Tornado, ValueOfInformation
+from somrisk.cli.render_labelled import INPUT_WIDTH, index_text, labelled_table
+from somrisk.sensitivity import (
+    Breakeven,
+    Drivers,
+    MorrisResult,
+    SobolResult,
+    Tornado,
+    ValueOfInformation,
+    distinguishable,
+)
 
 __all__ = [
     "breakeven_report",
@@ -47,6 +57,8 @@ def sobol_report(result: SobolResult) -> list[Any]:
         f"{result.evaluations:,} model evaluations)"
     )
     lines: list[Any] = [labelled_table(result, title)]
+    if result.S2 is not None and len(result.names) > 1:
+        lines.append(second_order_table(result, what))
     if not result.varies:
         lines.append(f"{result.output} is the same in every evaluation: there is no variance to attribute.")
     if result.requested_n is not None and result.requested_n != result.n:
@@ -61,9 +73,29 @@ def sobol_report(result: SobolResult) -> list[Any]:
     lines.append(
         f"[dim]S1: share of the variance of {result.output} caused by the {what} alone; ST: including its "
         f"interactions with the others. ± half-width of the {result.confidence:.0%} bootstrap interval; "
-        f"an index whose interval reaches 0 or is wider than the index is shown as ≈ 0.[/dim]"
+        f"an index whose interval reaches 0 is shown as ≈ 0.[/dim]"
     )
     return lines
+
+
+def second_order_table(result: SobolResult, what: str) -> Table:
+    """The second-order indices S2 of every pair (each pair once), largest first, shown as the
+    first-order ones are (≈ 0 where the interval reaches 0)."""
+    names, s2, conf = result.names, result.S2, result.S2_conf
+    assert s2 is not None and conf is not None
+    pairs = [(k, m) for k in range(len(names)) for m in range(k + 1, len(names))]
+    pairs.sort(key=lambda km: -np.nan_to_num(s2[km], nan=-1.0))
+    table = Table(
+        title=f"Second-order Sobol indices S2 of {result.output} per pair of {what}s", title_justify="left"
+    )
+    table.add_column(what.capitalize(), overflow="fold", max_width=INPUT_WIDTH)
+    table.add_column(f"Other {what}", overflow="fold", max_width=INPUT_WIDTH)
+    table.add_column("S2", justify="right", no_wrap=True)
+    for k, m in pairs:
+        x, c = float(s2[k, m]), float(conf[k, m])
+        shown = index_text(x, c, bool(distinguishable(np.array(x), np.array(c))))
+        table.add_row(escape(names[k]), escape(names[m]), shown)
+    return table
 
 
 def morris_report(result: MorrisResult) -> list[Any]:
@@ -104,7 +136,7 @@ def breakeven_report(result: Breakeven) -> list[Any]:
 
 def voi_report(result: ValueOfInformation) -> list[Any]:
     currency = escape(_currency(result.attrs))
-    decision = "invest" if result.mean > 0 else "do not invest"
+    decision = "invest" if result.mean > 0 else "not invest"
     title = (
         f"Value of information on {result.output} ({currency}; {result.draws:,} draws)\n"
         f"EVPI (every input known exactly): {money(result.evpi)}"
