@@ -15,7 +15,7 @@ from typing import Annotated, Any
 import typer
 
 from somrisk.cli.app import SamplerOption, SchedulerOption, _given, app, stdout
-from somrisk.cli.options import Draws, Threads, whole_number_option
+from somrisk.cli.options import Draws, Lang, LanguageOption, Threads, table_language, whole_number_option
 
 __all__: list[str] = []
 
@@ -62,11 +62,18 @@ def _on(scheduler: str | None, threads: int | None) -> Any:
     return open_scheduler(scheduler, threads)
 
 
-def _show(result: Any, as_json: bool, to_json: Callable[[Any], dict], report: Callable[[Any], list]) -> None:
+def _show(
+    result: Any,
+    as_json: bool,
+    to_json: Callable[[Any], dict],
+    report: Callable[[Any, str], list],
+    lang: LanguageOption | None = None,
+) -> None:
+    """The JSON (the same in every language), or the report's table and notes in `lang`."""
     if as_json:
         print(json.dumps(to_json(result), ensure_ascii=False, allow_nan=False))
         return
-    for item in report(result):
+    for item in report(result, table_language(lang)):
         stdout.print(item, highlight=False)
 
 
@@ -98,6 +105,7 @@ def tornado(
     threads: ThreadsOpt = None,
     scheduler: SchedulerOption = None,
     as_json: JsonOpt = False,
+    lang: Lang = None,
 ) -> None:
     """One-way sensitivity: each input at its low and high quantile, with switching values."""
     from somrisk.cli.render_sensitivity import tornado_report
@@ -108,7 +116,7 @@ def tornado(
     model = _model(case, scheduler)
     with _on(scheduler, threads):
         result = analyse(model, **_given(low=low, high=high, output=output))
-    _show(result, as_json, tornado_json, tornado_report)
+    _show(result, as_json, tornado_json, tornado_report, lang)
     _plot(plot, lambda: _figures().tornado_figure(result, result.attrs.get("currency", "DKK")), as_json)
 
 
@@ -134,6 +142,7 @@ def sobol(
     threads: ThreadsOpt = None,
     scheduler: SchedulerOption = None,
     as_json: JsonOpt = False,
+    lang: Lang = None,
 ) -> None:
     """Sobol first-order and total indices (SALib) with bootstrap confidence intervals."""
     from somrisk.cli.render_sensitivity import sobol_report
@@ -148,7 +157,7 @@ def sobol(
             second_order=second_order,
             **_given(n=n, seed=seed, output=output),
         )
-    _show(result, as_json, sobol_json, sobol_report)
+    _show(result, as_json, sobol_json, sobol_report, lang)
 
 
 @app.command()
@@ -167,6 +176,7 @@ def morris(
     threads: ThreadsOpt = None,
     scheduler: SchedulerOption = None,
     as_json: JsonOpt = False,
+    lang: Lang = None,
 ) -> None:
     """Morris screening (SALib): mu* and sigma of the elementary effects, for many inputs."""
     from somrisk.cli.render_sensitivity import morris_report
@@ -181,7 +191,7 @@ def morris(
             groups=groups,
             **_given(trajectories=trajectories, levels=levels, seed=seed, output=output),
         )
-    _show(result, as_json, morris_json, morris_report)
+    _show(result, as_json, morris_json, morris_report, lang)
     _plot(plot, lambda: _figures().morris_figure(result, result.attrs.get("currency", "DKK")), as_json)
 
 
@@ -196,6 +206,7 @@ def breakeven(
     threads: ThreadsOpt = None,
     scheduler: SchedulerOption = None,
     as_json: JsonOpt = False,
+    lang: Lang = None,
 ) -> None:
     """The effect and the full persistence at which the NPV is 0; P(NPV > 0) against the effect."""
     from somrisk.cli.render_sensitivity import breakeven_report
@@ -206,7 +217,7 @@ def breakeven(
     model = _model(case, scheduler)
     with _on(scheduler, threads):
         result = analyse(model, **_given(draws=draws, seed=seed, sampler=_sampler(sampler), output=output))
-    _show(result, as_json, breakeven_json, breakeven_report)
+    _show(result, as_json, breakeven_json, breakeven_report, lang)
     _plot(plot, lambda: _figures().breakeven_figure(result), as_json)
 
 
@@ -221,6 +232,7 @@ def voi(
     threads: ThreadsOpt = None,
     scheduler: SchedulerOption = None,
     as_json: JsonOpt = False,
+    lang: Lang = None,
 ) -> None:
     """Value of information: EVPI, and EVPPI per input or group, for investing or not."""
     from somrisk.cli.render_sensitivity import voi_report
@@ -234,7 +246,7 @@ def voi(
             groups=groups,
             **_given(draws=draws, seed=seed, sampler=_sampler(sampler), output=output),
         )
-    _show(result, as_json, voi_json, voi_report)
+    _show(result, as_json, voi_json, voi_report, lang)
 
 
 @app.command()
@@ -247,6 +259,7 @@ def drivers(
     threads: ThreadsOpt = None,
     scheduler: SchedulerOption = None,
     as_json: JsonOpt = False,
+    lang: Lang = None,
 ) -> None:
     """What drives a loss: which inputs separate the draws with NPV < 0 from the rest."""
     from somrisk.cli.render_sensitivity import drivers_report
@@ -256,4 +269,4 @@ def drivers(
     model = _model(case, scheduler)
     with _on(scheduler, threads):
         result = analyse(model, **_given(draws=draws, seed=seed, sampler=_sampler(sampler), output=output))
-    _show(result, as_json, drivers_json, drivers_report)
+    _show(result, as_json, drivers_json, drivers_report, lang)

@@ -11,7 +11,7 @@ import typer
 from rich.console import Console
 
 from somrisk.cli.excel import excel_app
-from somrisk.cli.options import Draws, Seed, Threads
+from somrisk.cli.options import Draws, Lang, LanguageOption, Seed, Threads, table_language
 
 __all__ = ["app"]
 
@@ -103,9 +103,10 @@ def run(
             show_default=False,
         ),
     ] = None,
+    lang: Lang = None,
 ) -> None:
     """Simulate a case and print its NPV per actor, P(NPV > 0) and payback."""
-    from somrisk.cli.render import ProgressBar, summary_table
+    from somrisk.cli.render import ProgressBar, summary_table, warnings_in
     from somrisk.io import summary_json
     from somrisk.runner import run as run_case
 
@@ -134,7 +135,9 @@ def run(
     if as_json:
         print(json.dumps(summary_json(result.summary), ensure_ascii=False, allow_nan=False))
         return
-    for item in summary_table(result.summary):
+    language = table_language(lang)
+    warnings = None if language == "en" else warnings_in(result.simulation, language)
+    for item in summary_table(result.summary, language, warnings):
         stdout.print(item)
     if result.out is not None:
         stdout.print(f"Cube written to {result.out}", markup=False, highlight=False)
@@ -190,18 +193,14 @@ def _rerun(result: Path, case: Path, threads: int | None, scheduler: str | None)
 @app.command()
 def check(
     case: Annotated[Path, typer.Argument(help="Case file (TOML) to validate.", show_default=False)],
+    lang: Lang = None,
 ) -> None:
     """Validate a case: exit 0 and say what it holds, or exit 2 with every problem found."""
     from somrisk.cli.render import check_report
     from somrisk.runner import check_case
 
-    for line in check_report(check_case(case)):
+    for line in check_report(check_case(case), table_language(lang)):
         stdout.print(line, highlight=False, soft_wrap=True)
-
-
-class LanguageOption(StrEnum):
-    da = "da"
-    en = "en"
 
 
 @app.command()
@@ -254,10 +253,11 @@ def portfolio(
     as_json: Annotated[bool, typer.Option("--json", help="Print only the JSON summary on stdout.")] = False,
     threads: Threads = None,
     scheduler: SchedulerOption = None,
+    lang: Lang = None,
 ) -> None:
     """Simulate a portfolio of cases with its shared price catalogue: the portfolio's NPV per actor,
     P(NPV > 0) and payback, and a table of its cases."""
-    from somrisk.cli.render import ProgressBar, case_table, summary_table
+    from somrisk.cli.render import ProgressBar, case_table, summary_table, warnings_in
     from somrisk.io import portfolio_json
     from somrisk.runner import run_portfolio
 
@@ -280,8 +280,10 @@ def portfolio(
     if as_json:
         print(json.dumps(portfolio_json(result.summary, result.cases), ensure_ascii=False, allow_nan=False))
         return
-    for item in summary_table(result.summary):
+    language = table_language(lang)
+    warnings = None if language == "en" else warnings_in(result.simulation, language)
+    for item in summary_table(result.summary, language, warnings):
         stdout.print(item)
-    stdout.print(case_table(result.cases))
+    stdout.print(case_table(result.cases, language))
     if result.out is not None:
         stdout.print(f"Cube written to {result.out}", markup=False, highlight=False)

@@ -9,8 +9,8 @@ from typing import Annotated
 
 import typer
 
-from somrisk.cli.app import LanguageOption, app, stdout
-from somrisk.cli.options import calendar_year
+from somrisk.cli.app import app, stdout
+from somrisk.cli.options import Lang, calendar_year, table_language
 
 __all__: list[str] = []
 
@@ -20,7 +20,7 @@ def catalog(
     as_json: Annotated[
         bool, typer.Option("--json", help="Print only the catalogue as JSON on stdout.")
     ] = False,
-    lang: Annotated[LanguageOption, typer.Option(help="Language of the labels.")] = LanguageOption.da,
+    lang: Lang = None,
 ) -> None:
     """The consequence catalogue (knowledge base): each consequence type's unit, area, the actors
     who pay, its price per actor and the price's source. A case takes a price from it with
@@ -35,7 +35,7 @@ def catalog(
         return
     from somrisk.cli.render import catalog_table
 
-    for part in catalog_table(entries, lang.value):
+    for part in catalog_table(entries, table_language(lang)):
         stdout.print(part, highlight=False)
 
 

@@ -8,15 +8,20 @@ The defaults themselves live once, in the library's signatures: an option left o
 from __future__ import annotations
 
 import re
+from enum import StrEnum
 from typing import Annotated
 
 import typer
 
 __all__ = [
     "Draws",
+    "Lang",
+    "LanguageOption",
     "Seed",
     "Threads",
+    "calendar_year",
     "plain_integer",
+    "table_language",
     "whole_number_option",
 ]
 
@@ -87,3 +92,27 @@ def calendar_year(text: str) -> int:
         raise typer.BadParameter(
             f"{year} is not a calendar year a case file allows: {reason[0].lower()}{reason[1:]}"
         ) from None
+
+
+class LanguageOption(StrEnum):
+    da = "da"
+    en = "en"
+
+
+Lang = Annotated[
+    LanguageOption | None,
+    typer.Option(
+        "--lang",
+        help="Language of the tables: da (Danish: 1.234.567 and 12,5 %) or en (English).",
+        show_default="da where LC_ALL, LC_MESSAGES or LANG starts with da, else en",
+    ),
+]
+
+
+def table_language(lang: LanguageOption | None) -> str:
+    """The language asked for, else the locale's (:func:`somrisk.report.table_words.locale_language`)."""
+    if lang is not None:
+        return lang.value
+    from somrisk.report.table_words import locale_language
+
+    return locale_language()

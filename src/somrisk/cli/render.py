@@ -14,6 +14,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from somrisk.distributions import as_distribution
+from somrisk.report.table_words import TableWords
 from somrisk.runner import CaseCheck
 
 if TYPE_CHECKING:
@@ -22,7 +23,14 @@ if TYPE_CHECKING:
 
     from somrisk.case.catalog import Catalog
 
-__all__ = ["ProgressBar", "case_table", "catalog_table", "check_report", "summary_table"]
+__all__ = [
+    "ProgressBar",
+    "case_table",
+    "catalog_table",
+    "check_report",
+    "summary_table",
+    "warnings_in",
+]
 
 
 def money(x: float) -> str:
@@ -34,87 +42,102 @@ def share(x: float) -> str:
     return "-" if x is None or math.isnan(x) else f"{100 * x:.1f} %"
 
 
-def summary_table(summary: xr.Dataset) -> list[Any]:
-    """The summary of ``somrisk run``: NPV by actor and payback, as Rich renderables."""
+def number_column(table: Table, heading: str) -> None:
+    """A right-aligned column of numbers that never wraps: where the table is too wide for the
+    terminal, the label column folds instead."""
+    table.add_column(heading, justify="right", no_wrap=True, overflow="ellipsis")
+
+
+def label_column(table: Table, heading: str, max_width: int | None = None) -> None:
+    """A column of labels that folds (long names and paths have no spaces to wrap at)."""
+    table.add_column(heading, overflow="fold", max_width=max_width, min_width=8)
+
+
+def summary_table(summary: xr.Dataset, lang: str = "en", warnings: list[str] | None = None) -> list[Any]:
+    """The summary of ``somrisk run``: NPV by actor and payback, as Rich renderables, in `lang`;
+    `warnings` replace the summary's (English) warnings."""
+    words = TableWords(lang)
     attrs = summary.attrs
-    unit = f"{attrs['currency']}, {attrs['price_year']} prices, discounted to {attrs['start_year']}"
-    table = Table(
-        title=f"{escape(attrs['case_name'])}\nNet present value (NPV), {unit}", title_justify="left"
+    unit = words["unit"].format(
+        currency=attrs["currency"], price_year=attrs["price_year"], start_year=attrs["start_year"]
     )
-    table.add_column("Actor")
-    for heading in ("Deterministic", "Mean", "5 %", "95 %", "P(NPV > 0)"):
-        table.add_column(heading, justify="right")
+    table = Table(
+        title=f"{escape(attrs['case_name'])}\n{words['npv_title'].format(unit=unit)}", title_justify="left"
+    )
+    label_column(table, words["actor"], max_width=30)
+    for heading in (words["deterministic"], words["mean"], "5 %", "95 %", "P(NPV > 0)"):
+        number_column(table, heading)
     for actor in summary.actor.values:
         s = summary.sel(actor=actor)
         row = [
-            money(float(s.npv_deterministic)),
-            money(float(s.npv_mean)),
-            money(float(s.npv_quantile.sel(quantile=0.05, method="nearest"))),
-            money(float(s.npv_quantile.sel(quantile=0.95, method="nearest"))),
-            share(float(s.npv_prob_positive)),
+            words.money(float(s.npv_deterministic)),
+            words.money(float(s.npv_mean)),
+            words.money(float(s.npv_quantile.sel(quantile=0.05, method="nearest"))),
+            words.money(float(s.npv_quantile.sel(quantile=0.95, method="nearest"))),
+            words.share(float(s.npv_prob_positive)),
         ]
-        name = "Total" if actor == "total" else escape(str(actor))
         table.add_row(
-            name,
+            escape(words.actor(str(actor))),
             *row,
             style="bold" if actor == "total" else None,
             end_section=actor == summary.actor.values[-2],
         )
     median = int(summary.payback_median_year)
     det_year = int(summary.payback_deterministic_year)
-    payback = (
-        f"Payback within the horizon ({int(summary.year.values[0])}-{int(summary.year.values[-1])}): "
-        f"{share(float(summary.payback_prob_within_horizon))} of draws"
-        f"; median payback year {median if median >= 0 else 'none (under half pay back)'}"
-        f"; deterministic: {det_year if det_year >= 0 else 'none'}"
+    payback = words["payback"].format(
+        first=int(summary.year.values[0]),
+        last=int(summary.year.values[-1]),
+        share=words.share(float(summary.payback_prob_within_horizon)),
+        median=median if median >= 0 else words["no_median"],
+        deterministic=det_year if det_year >= 0 else words["none"],
     )
     mcse = float(summary.npv_mcse.sel(actor="total"))
-    error = "unknown (one draw)" if math.isnan(mcse) else f"± {money(mcse)}"
-    provenance = (
-        f"{attrs['draws']:,} draws, sampler {attrs['sampler']}, seed {attrs['seed']}; "
-        f"Monte Carlo standard error of the mean total NPV: {error}; "
-        "5 % and 95 %: percentiles of the draws"
+    error = words["unknown_one_draw"] if math.isnan(mcse) else f"± {words.money(mcse)}"
+    provenance = words["provenance"].format(
+        draws=words.integer(int(attrs["draws"])), sampler=attrs["sampler"], seed=attrs["seed"], error=error
     )
-    warnings = [f"[yellow]warning:[/yellow] {escape(str(w))}" for w in attrs.get("warnings", [])]
-    return [table, payback, som_totals(summary), f"[dim]{provenance}[/dim]", *warnings]
+    shown = attrs.get("warnings", []) if warnings is None else warnings
+    notes = [f"[yellow]{words['warning']}:[/yellow] {escape(str(w))}" for w in shown]
+    return [table, payback, som_totals(summary, lang), f"[dim]{provenance}[/dim]", *notes]
 
 
-def som_totals(summary: xr.Dataset) -> str:
+def som_totals(summary: xr.Dataset, lang: str = "en") -> str:
     """SØM's own figures: the undiscounted net result over the horizon, per participant, and the
     benefit-cost ratio (deterministic and mean of the draws)."""
-    years = summary.year.values
+    words = TableWords(lang)
     total = summary.sel(actor="total")
     per = summary.per_participant_deterministic
     mean = summary.per_participant_mean
     ratio = float(summary.benefit_cost_ratio_deterministic)
-    return (
-        f"SØM's figures: net result over {len(years)} years, undiscounted: "
-        f"{money(float(total.net_total_deterministic))} deterministic, "
-        f"{money(float(total.net_total_mean))} mean; "
-        f"per participant: NPV {money(float(per.sel(per_participant='npv')))} "
-        f"({money(float(mean.sel(per_participant='npv')))} mean), "
-        f"net result {money(float(per.sel(per_participant='net_total')))} "
-        f"({money(float(mean.sel(per_participant='net_total')))} mean); "
-        f"kroner back per krone: {'-' if math.isnan(ratio) else f'{ratio:.2f}'}"
+    return words["som"].format(
+        years=len(summary.year.values),
+        det=words.money(float(total.net_total_deterministic)),
+        mean=words.money(float(total.net_total_mean)),
+        npv_det=words.money(float(per.sel(per_participant="npv"))),
+        npv_mean=words.money(float(mean.sel(per_participant="npv"))),
+        net_det=words.money(float(per.sel(per_participant="net_total"))),
+        net_mean=words.money(float(mean.sel(per_participant="net_total"))),
+        ratio="-" if math.isnan(ratio) else words.fixed(ratio, 2),
     )
 
 
-def case_table(cases: xr.Dataset) -> Table:
+def case_table(cases: xr.Dataset, lang: str = "en") -> Table:
     """The per-case table of ``somrisk portfolio``: NPV, its 90 % interval, P(NPV > 0) and the
     case's share of the portfolio's variance."""
-    table = Table(title="Cases (NPV over all actors)", title_justify="left")
-    table.add_column("Case", max_width=34, overflow="fold")
-    for heading in ("Mean", "5 %", "95 %", "P(NPV > 0)", "Var. share"):
-        table.add_column(heading, justify="right")
+    words = TableWords(lang)
+    table = Table(title=words["cases"], title_justify="left")
+    label_column(table, words["case"], max_width=34)
+    for heading in (words["mean"], "5 %", "95 %", "P(NPV > 0)", words["variance_share"]):
+        number_column(table, heading)
     for name in cases.case.values:
         row = cases.sel(case=name)
         table.add_row(
             escape(str(name)),
-            money(float(row.npv_mean)),
-            money(float(row.npv_quantile.sel(quantile=0.05, method="nearest"))),
-            money(float(row.npv_quantile.sel(quantile=0.95, method="nearest"))),
-            share(float(row.npv_prob_positive)),
-            share(float(row.variance_share)),
+            words.money(float(row.npv_mean)),
+            words.money(float(row.npv_quantile.sel(quantile=0.05, method="nearest"))),
+            words.money(float(row.npv_quantile.sel(quantile=0.95, method="nearest"))),
+            words.share(float(row.npv_prob_positive)),
+            words.share(float(row.variance_share)),
         )
     return table
 
@@ -122,15 +145,18 @@ def case_table(cases: xr.Dataset) -> Table:
 def catalog_table(catalog: Catalog, lang: str = "da") -> list[Any]:
     """The table of ``somrisk catalog``: each entry's label, area, unit and base price per actor
     (marked where illustrative), then the sources."""
+    words = TableWords(lang)
     info = catalog.info
-    money_of = f"{info.currency or ''} at {info.price_year} prices" if info.price_year else info.currency
-    table = Table(
-        title=f"{info.name or 'Catalogue'}: prices per unit ({money_of})",
-        title_justify="left",
-        caption="* illustrative: no public source gives the number; replace it with your own",
-        caption_justify="left",
-    )
-    table.add_column("Name", max_width=26, overflow="fold")
+    if lang == "da":
+        money_of = f"{info.currency or ''} i {info.price_year}-priser" if info.price_year else info.currency
+        title = f"{info.name or 'Katalog'}: priser pr. enhed ({money_of})"
+        caption = "* illustrativ: ingen offentlig kilde angiver tallet; erstat det med jeres eget"
+    else:
+        money_of = f"{info.currency or ''} at {info.price_year} prices" if info.price_year else info.currency
+        title = f"{info.name or 'Catalogue'}: prices per unit ({money_of})"
+        caption = "* illustrative: no public source gives the number; replace it with your own"
+    table = Table(title=title, title_justify="left", caption=caption, caption_justify="left")
+    table.add_column("Name" if lang == "en" else "Navn", max_width=26, overflow="fold")
     table.add_column("Label" if lang == "en" else "Betegnelse", max_width=30, overflow="fold")
     table.add_column("Area" if lang == "en" else "Område", overflow="fold")
     table.add_column("Unit" if lang == "en" else "Enhed", max_width=18, overflow="fold")
@@ -138,7 +164,8 @@ def catalog_table(catalog: Catalog, lang: str = "da") -> list[Any]:
     for entry in catalog.prices:
         label = (entry.label_en or entry.label) if lang == "en" else (entry.label or entry.label_en)
         prices = "\n".join(
-            f"{actor} {as_distribution(value).base_value:,.0f}" for actor, value in entry.price.items()
+            f"{actor} {words.money(as_distribution(value).base_value)}"
+            for actor, value in entry.price.items()
         )
         table.add_row(
             escape(entry.name),
@@ -150,28 +177,82 @@ def catalog_table(catalog: Catalog, lang: str = "da") -> list[Any]:
     return [table]
 
 
-def check_report(checked: CaseCheck) -> list[str]:
-    """What a valid case holds, in a few lines."""
+_CHECK = {
+    "en": (
+        "  horizon {horizon} years ({first}-{last}){auto}, {currency} at {price_level} prices, "
+        "actors: {actors}",
+        ' from horizon = "auto" (last intake + onset + window)',
+        "  intake years {first}-{last}; {costs} costs, {comparison} comparison costs, {consequences} "
+        "consequences",
+        "  {inputs} inputs, of which {uncertain} uncertain; {correlations} rank correlations, {groups} "
+        "declared groups",
+        "base",
+    ),
+    "da": (
+        "  tidshorisont {horizon} år ({first}-{last}){auto}, {currency} i {price_level}-priser, "
+        "aktører: {actors}",
+        ' fra horizon = "auto" (sidste optag + forsinkelse + vindue)',
+        "  optagelsesår {first}-{last}; {costs} omkostninger, {comparison} omkostninger i "
+        "sammenligningen, {consequences} konsekvenser",
+        "  {inputs} input, heraf {uncertain} usikre; {correlations} rangkorrelationer, {groups} "
+        "erklærede grupper",
+        "basis",
+    ),
+}
+
+
+def check_report(checked: CaseCheck, lang: str = "en") -> list[str]:
+    """What a valid case holds, in a few lines, in `lang`."""
+    words = TableWords(lang)
+    horizon_line, auto_text, intake_line, inputs_line, base = _CHECK[lang]
     case, space = checked.case, checked.space
     info = case.info
     first, last = case.participants.intake_years
-    auto = ' from horizon = "auto" (last intake + onset + window)' if case.horizon_auto else ""
     lines = [
         f"[green]OK[/green] {escape(case.source)}: {escape(info.name)}",
-        f"  horizon {info.horizon} years ({case.years[0]}-{case.years[-1]}){auto}, "
-        f"{escape(info.currency)} at {info.price_level} prices, actors: {escape(', '.join(case.actors))}",
-        f"  intake years {case.years[first]}-{case.years[last]}; "
-        f"{len(case.costs)} costs, {len(case.comparison_costs)} comparison costs, "
-        f"{len(case.consequences)} consequences",
-        f"  {len(space.inputs)} inputs, of which {space.dimension} uncertain; "
-        f"{len(case.correlations)} rank correlations, {len(case.groups)} declared groups",
+        horizon_line.format(
+            horizon=info.horizon,
+            first=case.years[0],
+            last=case.years[-1],
+            auto=auto_text if case.horizon_auto else "",
+            currency=escape(info.currency),
+            price_level=info.price_level,
+            actors=escape(", ".join(case.actors)),
+        ),
+        intake_line.format(
+            first=case.years[first],
+            last=case.years[last],
+            costs=len(case.costs),
+            comparison=len(case.comparison_costs),
+            consequences=len(case.consequences),
+        ),
+        inputs_line.format(
+            inputs=len(space.inputs),
+            uncertain=space.dimension,
+            correlations=len(case.correlations),
+            groups=len(case.groups),
+        ),
     ]
     for path, dist in zip(space.paths, space.distributions, strict=True):
-        lines.append(f"    {path}: {escape(dist.describe())}, base {as_distribution(dist).base_value:,.6g}")
+        shown = words.significant(as_distribution(dist).base_value, 6)
+        if lang == "en":
+            shown = f"{as_distribution(dist).base_value:,.6g}"
+        lines.append(f"    {path}: {escape(dist.describe())}, {base} {shown}")
     from somrisk.case.model_warnings import model_warnings
 
-    lines += [f"[yellow]warning:[/yellow] {escape(w.en)}" for w in model_warnings(case)]
+    lines += [f"[yellow]{words['warning']}:[/yellow] {escape(w.text(lang))}" for w in model_warnings(case)]
     return lines
+
+
+def warnings_in(simulation: Any, lang: str) -> list[str]:
+    """model.md's warnings of a run's case (each case of a portfolio, named) in `lang`: the
+    summary holds them in English only."""
+    from somrisk.case.model_warnings import model_warnings
+
+    members = simulation.ensemble.members
+    if not simulation.ensemble.is_portfolio:
+        return [w.text(lang) for w in model_warnings(members[0].model.case)]
+    return [f"{m.model.case.name}: {w.text(lang)}" for m in members for w in model_warnings(m.model.case)]
 
 
 class ProgressBar:
