@@ -8,7 +8,8 @@ analysis runs and written atomically).
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -19,7 +20,9 @@ from somrisk.cli.options import Draws, Lang, LanguageOption, Threads, table_lang
 
 __all__: list[str] = []
 
-CaseArg = Annotated[Path, typer.Argument(help="Case file (TOML).", show_default=False)]
+CaseArg = Annotated[
+    Path, typer.Argument(help="Case file (TOML) or case workbook (.xlsx).", show_default=False)
+]
 OutputOpt = Annotated[
     str | None,
     typer.Option("--output", help="npv (total) or npv:<actor>.", show_default="npv"),
@@ -48,18 +51,26 @@ def _sampler(sampler: SamplerOption | None) -> str | None:
 def _model(case: Path, scheduler: str | None) -> Any:
     """The case loaded and compiled, and the scheduler's name checked, before any cluster starts."""
     from somrisk._scheduler import check_scheduler
+    from somrisk.cli.inputs import case_argument
     from somrisk.sensitivity._common import as_model
 
     check_scheduler(scheduler)
-    return as_model(case)
+    read = case_argument(case)
+    assert read is not None
+    return as_model(read)
 
 
-def _on(scheduler: str | None, threads: int | None) -> Any:
+@contextmanager
+def _on(scheduler: str | None, threads: int | None, what: str) -> Iterator[None]:
     """A context in which every evaluation of the analysis runs on one scheduler: `threads` threads
-    here, or a Dask cluster (``--scheduler``)."""
+    here, or a Dask cluster (``--scheduler``); a spinner on stderr names the analysis (`what`) once
+    it has taken more than a second."""
+    from somrisk.cli.app import stderr
+    from somrisk.cli.render import Working
     from somrisk.engine import scheduler as open_scheduler
 
-    return open_scheduler(scheduler, threads)
+    with open_scheduler(scheduler, threads), Working(stderr, what):
+        yield
 
 
 def _show(
@@ -114,7 +125,7 @@ def tornado(
 
     _check_plot(plot)
     model = _model(case, scheduler)
-    with _on(scheduler, threads):
+    with _on(scheduler, threads, "Tornado: one input at a time"):
         result = analyse(model, **_given(low=low, high=high, output=output))
     _show(result, as_json, tornado_json, tornado_report, lang)
     _plot(plot, lambda: _figures().tornado_figure(result, result.attrs.get("currency", "DKK")), as_json)
@@ -150,7 +161,7 @@ def sobol(
     from somrisk.sensitivity import sobol as analyse
 
     model = _model(case, scheduler)
-    with _on(scheduler, threads):
+    with _on(scheduler, threads, "Sobol indices" + (", second order too" if second_order else "")):
         result = analyse(
             model,
             groups=groups,
@@ -185,7 +196,7 @@ def morris(
 
     _check_plot(plot)
     model = _model(case, scheduler)
-    with _on(scheduler, threads):
+    with _on(scheduler, threads, "Morris screening"):
         result = analyse(
             model,
             groups=groups,
@@ -215,7 +226,7 @@ def breakeven(
 
     _check_plot(plot)
     model = _model(case, scheduler)
-    with _on(scheduler, threads):
+    with _on(scheduler, threads, "Break-even"):
         result = analyse(model, **_given(draws=draws, seed=seed, sampler=_sampler(sampler), output=output))
     _show(result, as_json, breakeven_json, breakeven_report, lang)
     _plot(plot, lambda: _figures().breakeven_figure(result), as_json)
@@ -240,7 +251,7 @@ def voi(
     from somrisk.sensitivity import voi as analyse
 
     model = _model(case, scheduler)
-    with _on(scheduler, threads):
+    with _on(scheduler, threads, "Value of information"):
         result = analyse(
             model,
             groups=groups,
@@ -267,6 +278,6 @@ def drivers(
     from somrisk.sensitivity import drivers as analyse
 
     model = _model(case, scheduler)
-    with _on(scheduler, threads):
+    with _on(scheduler, threads, "What drives a loss"):
         result = analyse(model, **_given(draws=draws, seed=seed, sampler=_sampler(sampler), output=output))
     _show(result, as_json, drivers_json, drivers_report, lang)

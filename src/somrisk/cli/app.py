@@ -71,7 +71,10 @@ def _main(
 
 CaseArgument = Annotated[
     Path | None,
-    typer.Argument(help="Case file (TOML). Without it, the bundled example case is run.", show_default=False),
+    typer.Argument(
+        help="Case file (TOML) or case workbook (.xlsx). Without it, the bundled example case is run.",
+        show_default=False,
+    ),
 ]
 
 
@@ -104,21 +107,39 @@ def run(
         ),
     ] = None,
     lang: Lang = None,
+    by_year: Annotated[
+        bool,
+        typer.Option(
+            "--by-year",
+            help="Also the net result by year and actor (mean of the draws, undiscounted) and the "
+            "cumulative discounted total.",
+        ),
+    ] = False,
 ) -> None:
     """Simulate a case and print its NPV per actor, P(NPV > 0) and payback."""
-    from somrisk.cli.render import ProgressBar, summary_table, warnings_in
+    from somrisk.cli.render import ProgressBar, by_year_table, summary_table, warnings_in
     from somrisk.io import summary_json
     from somrisk.runner import run as run_case
 
+    if by_year and as_json:
+        from somrisk.errors import UsageError
+
+        raise UsageError(
+            "--by-year is a table; with --json leave it out (the JSON's net_by_year holds the total's "
+            "net result by year)"
+        )
     if reproduce is not None:
         others = {"--draws": draws, "--seed": seed, "--sampler": sampler, "--out": out, "--xlsx": xlsx}
-        _refuse_with_reproduce(reproduce, case, {**others, "--json": as_json})
+        _refuse_with_reproduce(reproduce, case, {**others, "--json": as_json, "--by-year": by_year})
         _rerun(reproduce, case, threads, scheduler)
         return
-    progress = ProgressBar(stderr)
+    from somrisk.cli.inputs import case_argument
+
+    read = case_argument(case)
+    progress = ProgressBar(stderr, after=_written_after(out, xlsx))
     try:
         result = run_case(
-            case,
+            read,
             progress=progress,
             **_given(
                 draws=draws,
@@ -139,10 +160,18 @@ def run(
     warnings = None if language == "en" else warnings_in(result.simulation, language)
     for item in summary_table(result.summary, language, warnings):
         stdout.print(item)
+    if by_year:
+        stdout.print(by_year_table(result.summary, language))
     if result.out is not None:
         stdout.print(f"Cube written to {result.out}", markup=False, highlight=False)
     if result.xlsx is not None:
         stdout.print(f"Workbook written to {result.xlsx}", markup=False, highlight=False)
+
+
+def _written_after(out: Path | None, xlsx: Path | None) -> str | None:
+    """What a run does after its last draw that may take more than a second."""
+    files = [name for name, path in (("the cube", out), ("the workbook", xlsx)) if path is not None]
+    return f"Writing {' and '.join(files)}" if files else None
 
 
 def _refuse_with_reproduce(result: Path, case: Path | None, options: dict[str, Any]) -> None:
@@ -192,15 +221,47 @@ def _rerun(result: Path, case: Path, threads: int | None, scheduler: str | None)
 
 @app.command()
 def check(
-    case: Annotated[Path, typer.Argument(help="Case file (TOML) to validate.", show_default=False)],
+    case: Annotated[
+        Path,
+        typer.Argument(help="Case file (TOML) or case workbook (.xlsx) to validate.", show_default=False),
+    ],
     lang: Lang = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print only what the case holds, or its problems, as JSON.")
+    ] = False,
 ) -> None:
     """Validate a case: exit 0 and say what it holds, or exit 2 with every problem found."""
     from somrisk.cli.render import check_report
-    from somrisk.runner import check_case
+    from somrisk.errors import SomriskError
 
-    for line in check_report(check_case(case), table_language(lang)):
+    try:
+        checked = _check(case)
+    except SomriskError as error:
+        if as_json:
+            from somrisk.cli.check_json import problems_json
+
+            print(json.dumps(problems_json(error, str(case)), ensure_ascii=False, allow_nan=False))
+        raise
+    if as_json:
+        from somrisk.cli.check_json import check_json
+
+        print(json.dumps(check_json(checked), ensure_ascii=False, allow_nan=False))
+        return
+    for line in check_report(checked, table_language(lang)):
         stdout.print(line, highlight=False, soft_wrap=True)
+
+
+def _check(case: Path) -> Any:
+    """check_case of a TOML case, or of a case workbook; another kind of file refused."""
+    from somrisk.cli.inputs import case_argument
+    from somrisk.runner import CaseCheck, check_case
+    from somrisk.space import build_space
+
+    read = case_argument(case)
+    if isinstance(read, Path):
+        return check_case(read)
+    assert read is not None
+    return CaseCheck(read, build_space(read))
 
 
 @app.command()
@@ -217,13 +278,15 @@ def report(
     scheduler: SchedulerOption = None,
 ) -> None:
     """Write the investment committee's report: one self-contained HTML page, Danish or English."""
+    from somrisk.cli.inputs import case_argument
     from somrisk.cli.render import ProgressBar
     from somrisk.runner import report as write_report
 
-    progress = ProgressBar(stderr)
+    read = case_argument(case)
+    progress = ProgressBar(stderr, after="Writing the report (Sobol indices per group, charts)")
     try:
         result = write_report(
-            case,
+            read,
             out=out,
             lang=lang.value,
             progress=progress,
@@ -257,10 +320,12 @@ def portfolio(
 ) -> None:
     """Simulate a portfolio of cases with its shared price catalogue: the portfolio's NPV per actor,
     P(NPV > 0) and payback, and a table of its cases."""
+    from somrisk.cli.inputs import refuse_other_kinds
     from somrisk.cli.render import ProgressBar, case_table, summary_table, warnings_in
     from somrisk.io import portfolio_json
     from somrisk.runner import run_portfolio
 
+    refuse_other_kinds(file, ("portfolio",))
     progress = ProgressBar(stderr)
     try:
         result = run_portfolio(

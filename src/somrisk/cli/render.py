@@ -6,6 +6,7 @@ Presentation only: every number shown was computed by the library.
 from __future__ import annotations
 
 import math
+import threading
 import time
 from typing import TYPE_CHECKING, Any
 
@@ -25,6 +26,8 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ProgressBar",
+    "Working",
+    "by_year_table",
     "case_table",
     "catalog_table",
     "check_report",
@@ -119,6 +122,34 @@ def som_totals(summary: xr.Dataset, lang: str = "en") -> str:
         net_mean=words.money(float(mean.sel(per_participant="net_total"))),
         ratio="-" if math.isnan(ratio) else words.fixed(ratio, 2),
     )
+
+
+def by_year_table(summary: xr.Dataset, lang: str = "en") -> Table:
+    """``somrisk run --by-year``: the mean net result of each year per actor and in total,
+    undiscounted (positive = public money saved), and the total's cumulative discounted net result
+    (payback where it turns positive)."""
+    words = TableWords(lang)
+    attrs = summary.attrs
+    title = words["by_year"].format(
+        currency=attrs["currency"], price_year=attrs["price_year"], draws=words.integer(int(attrs["draws"]))
+    )
+    years = [int(y) for y in summary.year.values]
+    table = Table(
+        title=title,
+        title_justify="left",
+        caption=words["by_year_note"].format(first=years[0]),
+        caption_justify="left",
+    )
+    table.add_column(words["year"], no_wrap=True)
+    actors = [str(a) for a in summary.actor.values]
+    for actor in actors:
+        number_column(table, words.actor(actor))
+    number_column(table, words["cumulative"])
+    net, cumulative = summary.net_mean, summary.cumulative_mean
+    for year in years:
+        row = [words.money(float(net.sel(year=year, actor=actor))) for actor in actors]
+        table.add_row(str(year), *row, words.money(float(cumulative.sel(year=year))))
+    return table
 
 
 def case_table(cases: xr.Dataset, lang: str = "en") -> Table:
@@ -255,16 +286,75 @@ def warnings_in(simulation: Any, lang: str) -> list[str]:
     return [f"{m.model.case.name}: {w.text(lang)}" for m in members for w in model_warnings(m.model.case)]
 
 
-class ProgressBar:
-    """A progress callback that shows a bar on stderr once a run has taken more than a second."""
+class Working:
+    """A spinner on stderr naming a step without a progress count (writing a workbook, an
+    analysis's model evaluations) and its elapsed time, shown once the step has taken more than
+    `delay` seconds, where the console is a terminal; a context manager. Transient: nothing of it
+    is left on the screen."""
 
-    def __init__(self, console: Console, delay: float = 1.0) -> None:
+    def __init__(self, console: Console, what: str, delay: float = 1.0) -> None:
+        self.console, self.what, self.delay = console, what, delay
+        self.shown: Progress | None = None
+        self._lock = threading.Lock()
+        self._closed = False
+        self._timer = threading.Timer(delay, self._show)
+        self._timer.daemon = True
+
+    def __enter__(self) -> Working:
+        if self.console.is_terminal:
+            self._timer.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _show(self) -> None:
+        from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+        with self._lock:
+            if self._closed:
+                return
+            self.shown = Progress(
+                SpinnerColumn(),
+                TextColumn(escape(self.what)),
+                TimeElapsedColumn(),
+                console=self.console,
+                transient=True,
+            )
+            self.shown.start()
+            self.shown.add_task(self.what, total=None)
+
+    def close(self) -> None:
+        with self._lock:
+            self._closed = True
+            self._timer.cancel()
+            if self.shown is not None:
+                self.shown.stop()
+
+
+class ProgressBar:
+    """A progress callback that shows a bar on stderr once a run has taken more than a second;
+    then, where `after` names a step that follows the last draw (writing a workbook, a report), a
+    spinner for it once that has taken more than a second."""
+
+    def __init__(self, console: Console, delay: float = 1.0, after: str | None = None) -> None:
         self.console, self.delay = console, delay
         self.started = time.monotonic()
         self.bar: Progress | None = None
         self.task: Any = None
+        self.after: Working | None = None
+        self.after_words = after
 
     def __call__(self, done: int, total: int) -> None:
+        if done >= total:
+            # the summary and the files (cube, workbook) follow the last draw: a spinner, once
+            # that takes more than the delay (one live display at a time: the bar goes first)
+            if self.bar is not None:
+                self.bar.stop()
+                self.bar = None
+            if self.after is None and self.after_words is not None:
+                self.after = Working(self.console, self.after_words, self.delay).__enter__()
+            return
         if self.bar is None:
             if time.monotonic() - self.started < self.delay or done >= total:
                 return
@@ -284,5 +374,7 @@ class ProgressBar:
         self.bar.update(self.task, completed=done)
 
     def close(self) -> None:
+        if self.after is not None:
+            self.after.close()
         if self.bar is not None:
             self.bar.stop()

@@ -74,9 +74,9 @@ _TEXT: dict[str, dict[str, str]] = {
         "by_year": "Net result by year and actor, {currency}, {price_year} prices, undiscounted (mean of "
         "{draws} draws)",
         "year": "Year",
-        "cumulative": "Cumulative, discounted",
-        "by_year_note": "Net result: budget gains minus net extra costs in the year, not discounted; "
-        "cumulative: the total's discounted net result summed from {first} (payback where it turns "
+        "cumulative": "Cumulative",
+        "by_year_note": "Net result: budget gains minus net extra costs in the year, not discounted. "
+        "Cumulative: the total's discounted net result summed from {first} (paid back where it turns "
         "positive).",
         "not_distinguishable": "≈ 0 (not distinguishable)",
         "no_value": "none",
@@ -105,9 +105,9 @@ _TEXT: dict[str, dict[str, str]] = {
         "by_year": "Nettoresultat pr. år og aktør, {currency}, {price_year}-priser, udiskonteret "
         "(gennemsnit af {draws} trækninger)",
         "year": "År",
-        "cumulative": "Akkumuleret, tilbagediskonteret",
+        "cumulative": "Akkumuleret",
         "by_year_note": "Nettoresultat: økonomiske konsekvenser minus nettomeromkostninger i året, ikke "
-        "tilbagediskonteret; akkumuleret: det samlede tilbagediskonterede nettoresultat lagt sammen fra "
+        "tilbagediskonteret. Akkumuleret: det samlede tilbagediskonterede nettoresultat lagt sammen fra "
         "{first} (tilbagebetalt hvor det bliver positivt).",
         "not_distinguishable": "≈ 0 (kan ikke skelnes fra 0)",
         "no_value": "ingen",
