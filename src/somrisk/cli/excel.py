@@ -66,7 +66,8 @@ def import_(
     from somrisk.errors import UsageError
     from somrisk.io.excel import import_case
 
-    refuse_other_kinds(workbook, ("workbook",))
+    advice = f"this is a TOML case file: `somrisk excel export {workbook} OUT.xlsx` writes it as a workbook"
+    refuse_other_kinds(workbook, ("workbook",), {"case": advice})
     if out.exists() and not force:
         raise UsageError(f"{str(out)!r} exists: add --force to replace it with the workbook's case")
     commented = _has_comments(out)

@@ -72,13 +72,13 @@ def _advice(path: Path, kind: Kind) -> str:
     }[kind]
 
 
-def refuse_other_kinds(path: Path, allowed: tuple[Kind, ...]) -> Kind:
+def refuse_other_kinds(path: Path, allowed: tuple[Kind, ...], advice: dict[Kind, str] | None = None) -> Kind:
     """The file's kind, where it is one of `allowed` (or unknown); else a UsageError naming the
-    command that reads it."""
+    command that reads it (`advice` in place of the usual words for a kind, where given)."""
     kind = file_kind(path)
     if kind == "unknown" or kind in allowed:
         return kind
-    raise UsageError(f"{str(path)!r}: {_advice(path, kind)}")
+    raise UsageError(f"{str(path)!r}: {(advice or {}).get(kind) or _advice(path, kind)}")
 
 
 def case_argument(path: Path | None, *, workbook: bool = True) -> Path | Case | None:
@@ -94,16 +94,21 @@ def case_argument(path: Path | None, *, workbook: bool = True) -> Path | Case | 
 
 
 def read_workbook_case(path: Path) -> Case:
-    """A case workbook as a validated case, named by the workbook's path.
+    """A case workbook as a validated case, named by the workbook's path; its SHA-256 (recorded in
+    every result) is the workbook file's.
 
     Raises
     ------
     CaseError
         With every problem, each at its sheet and cell.
     """
+    import dataclasses
+    import hashlib
+
     from somrisk.case.load import parse_case
     from somrisk.io.excel import read_case_workbook
     from somrisk.io.excel.case_toml import case_toml
 
     raw = read_case_workbook(path)
-    return parse_case(case_toml(raw, f"Read from {path.name}"), source=str(path))
+    case = parse_case(case_toml(raw, f"Read from {path.name}"), source=str(path))
+    return dataclasses.replace(case, sha256=hashlib.sha256(path.read_bytes()).hexdigest())

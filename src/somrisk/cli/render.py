@@ -14,6 +14,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from somrisk.cli.fit import FittedTable
 from somrisk.distributions import as_distribution
 from somrisk.report.table_words import TableWords
 from somrisk.runner import CaseCheck
@@ -45,17 +46,6 @@ def share(x: float) -> str:
     return "-" if x is None or math.isnan(x) else f"{100 * x:.1f} %"
 
 
-def number_column(table: Table, heading: str) -> None:
-    """A right-aligned column of numbers that never wraps: where the table is too wide for the
-    terminal, the label column folds instead."""
-    table.add_column(heading, justify="right", no_wrap=True, overflow="ellipsis")
-
-
-def label_column(table: Table, heading: str, max_width: int | None = None) -> None:
-    """A column of labels that folds (long names and paths have no spaces to wrap at)."""
-    table.add_column(heading, overflow="fold", max_width=max_width, min_width=8)
-
-
 def summary_table(summary: xr.Dataset, lang: str = "en", warnings: list[str] | None = None) -> list[Any]:
     """The summary of ``somrisk run``: NPV by actor and payback, as Rich renderables, in `lang`;
     `warnings` replace the summary's (English) warnings."""
@@ -64,12 +54,10 @@ def summary_table(summary: xr.Dataset, lang: str = "en", warnings: list[str] | N
     unit = words["unit"].format(
         currency=attrs["currency"], price_year=attrs["price_year"], start_year=attrs["start_year"]
     )
-    table = Table(
-        title=f"{escape(attrs['case_name'])}\n{words['npv_title'].format(unit=unit)}", title_justify="left"
-    )
-    label_column(table, words["actor"], max_width=30)
+    table = FittedTable(f"{escape(attrs['case_name'])}\n{words['npv_title'].format(unit=unit)}")
+    table.add_label_column(words["actor"], max_width=30)
     for heading in (words["deterministic"], words["mean"], "5 %", "95 %", "P(NPV > 0)"):
-        number_column(table, heading)
+        table.add_number_column(heading)
     for actor in summary.actor.values:
         s = summary.sel(actor=actor)
         row = [
@@ -124,7 +112,7 @@ def som_totals(summary: xr.Dataset, lang: str = "en") -> str:
     )
 
 
-def by_year_table(summary: xr.Dataset, lang: str = "en") -> Table:
+def by_year_table(summary: xr.Dataset, lang: str = "en") -> FittedTable:
     """``somrisk run --by-year``: the mean net result of each year per actor and in total,
     undiscounted (positive = public money saved), and the total's cumulative discounted net result
     (payback where it turns positive)."""
@@ -134,17 +122,12 @@ def by_year_table(summary: xr.Dataset, lang: str = "en") -> Table:
         currency=attrs["currency"], price_year=attrs["price_year"], draws=words.integer(int(attrs["draws"]))
     )
     years = [int(y) for y in summary.year.values]
-    table = Table(
-        title=title,
-        title_justify="left",
-        caption=words["by_year_note"].format(first=years[0]),
-        caption_justify="left",
-    )
-    table.add_column(words["year"], no_wrap=True)
+    table = FittedTable(title, words["by_year_note"].format(first=years[0]))
+    table.add_label_column(words["year"])
     actors = [str(a) for a in summary.actor.values]
     for actor in actors:
-        number_column(table, words.actor(actor))
-    number_column(table, words["cumulative"])
+        table.add_number_column(escape(words.actor(actor)))
+    table.add_number_column(words["cumulative"])
     net, cumulative = summary.net_mean, summary.cumulative_mean
     for year in years:
         row = [words.money(float(net.sel(year=year, actor=actor))) for actor in actors]
@@ -152,14 +135,14 @@ def by_year_table(summary: xr.Dataset, lang: str = "en") -> Table:
     return table
 
 
-def case_table(cases: xr.Dataset, lang: str = "en") -> Table:
+def case_table(cases: xr.Dataset, lang: str = "en") -> FittedTable:
     """The per-case table of ``somrisk portfolio``: NPV, its 90 % interval, P(NPV > 0) and the
     case's share of the portfolio's variance."""
     words = TableWords(lang)
-    table = Table(title=words["cases"], title_justify="left")
-    label_column(table, words["case"], max_width=34)
+    table = FittedTable(words["cases"])
+    table.add_label_column(words["case"], max_width=34)
     for heading in (words["mean"], "5 %", "95 %", "P(NPV > 0)", words["variance_share"]):
-        number_column(table, heading)
+        table.add_number_column(heading)
     for name in cases.case.values:
         row = cases.sel(case=name)
         table.add_row(

@@ -10,8 +10,8 @@ from collections.abc import Callable
 
 import numpy as np
 from rich.markup import escape
-from rich.table import Table
 
+from somrisk.cli.fit import FittedTable
 from somrisk.labelled import Labelled, TableColumn
 from somrisk.report.table_words import TableWords
 
@@ -65,7 +65,7 @@ def _styles(words: TableWords) -> dict[str, Callable[[float], str]]:
     }
 
 
-def labelled_table(result: Labelled, title: str, lang: str = "en") -> Table:
+def labelled_table(result: Labelled, title: str, lang: str = "en") -> FittedTable:
     """The table its class declares (``TABLE``) of `result`, under `title` (Rich markup), with
     headings and numbers in `lang`. Numbers never wrap; labels fold."""
     words = TableWords(lang)
@@ -75,13 +75,13 @@ def labelled_table(result: Labelled, title: str, lang: str = "en") -> Table:
         raise TypeError(f"{type(result).__name__} declares no table")
     data, dim = result.data, result.dim
     context = dict(data.attrs) | {"What": words.heading("Group" if dim == "group" else "Input")}
-    table = Table(title=title, title_justify="left")
+    table = FittedTable(title)
     for column in spec.columns:
         heading = words.heading(column.heading).format(**context)
         if column.style == "label":
-            table.add_column(heading, overflow="fold", max_width=INPUT_WIDTH, min_width=10)
+            table.add_label_column(heading, max_width=INPUT_WIDTH)
         else:
-            table.add_column(heading, justify="right", no_wrap=True, overflow="ellipsis")
+            table.add_number_column(heading)
     size = data.sizes[dim]
     if spec.sort_by is not None:
         order = np.argsort(-np.nan_to_num(data[spec.sort_by].values, nan=-1.0), kind="stable")

@@ -8,8 +8,8 @@ from typing import Any
 
 import numpy as np
 from rich.markup import escape
-from rich.table import Table
 
+from somrisk.cli.fit import FittedTable
 from somrisk.cli.render_labelled import INPUT_WIDTH, index_text, labelled_table
 from somrisk.report.table_words import TableWords
 from somrisk.sensitivity import (
@@ -125,7 +125,7 @@ def sobol_report(result: SobolResult, lang: str = "en") -> list[Any]:
     return lines
 
 
-def second_order_table(result: SobolResult, lang: str = "en") -> Table:
+def second_order_table(result: SobolResult, lang: str = "en") -> FittedTable:
     """The second-order indices S2 of every pair (each pair once), largest first, shown as the
     first-order ones are (≈ 0 where the interval reaches 0)."""
     words = TableWords(lang)
@@ -140,10 +140,10 @@ def second_order_table(result: SobolResult, lang: str = "en") -> Table:
     else:
         title = f"Second-order Sobol indices S2 of {result.output} per pair of {what}s"
         other = f"Other {what}"
-    table = Table(title=title, title_justify="left")
-    table.add_column(what.capitalize(), overflow="fold", max_width=INPUT_WIDTH, min_width=10)
-    table.add_column(other, overflow="fold", max_width=INPUT_WIDTH, min_width=10)
-    table.add_column("S2", justify="right", no_wrap=True, overflow="ellipsis")
+    table = FittedTable(title)
+    table.add_label_column(what.capitalize(), max_width=INPUT_WIDTH)
+    table.add_label_column(other, max_width=INPUT_WIDTH)
+    table.add_number_column("S2")
     for k, m in pairs:
         x, c = float(s2[k, m]), float(conf[k, m])
         shown = index_text(x, c, bool(distinguishable(np.array(x), np.array(c))), words)
