@@ -269,3 +269,25 @@ def test_the_analyses_and_file_writing_name_their_step(monkeypatch, cli, tmp_pat
     assert seen == ["Sobol indices, second order too"]
     assert cli("run", "--draws", "100", "--xlsx", tmp_path / "r.xlsx").code == 0
     assert seen[-1] == "Writing the workbook"
+
+
+def test_number_columns_that_do_not_fit_go_to_a_second_table_with_the_labels():
+    from somrisk.cli.fit import FittedTable
+
+    table = FittedTable("Title", "Caption")
+    table.add_label_column("Input")
+    for k in range(8):
+        table.add_number_column(f"N{k}")
+    numbers = [[f"{(k + 1) * 1_111_111 + row:,}" for k in range(8)] for row in range(2)]
+    for row, cells in enumerate(numbers):
+        table.add_row(f"consequences.long_name_{row}.price.kommune", *cells)
+    for width, tables in ((200, 1), (80, 2), (50, 3)):
+        console = Console(file=io.StringIO(), width=width)
+        console.print(table)
+        text = console.file.getvalue()
+        assert max(len(line) for line in text.splitlines()) <= width
+        assert text.count("Title") == 1 and text.count("Caption") == 1
+        assert text.count("┃ Input") == tables  # the labels in every table
+        for cells in numbers:
+            for number in cells:
+                assert sum(line.count(number) for line in text.splitlines()) == 1, (width, number)

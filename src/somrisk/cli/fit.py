@@ -21,7 +21,7 @@ from rich.text import Text
 __all__ = ["LABEL_MIN", "FittedTable"]
 
 #: The narrowest a label column is made before number columns move to a table of their own.
-LABEL_MIN = 12
+LABEL_MIN = 10
 #: What a column costs beyond its content: one space each side and a border.
 _COLUMN_EDGES = 3
 

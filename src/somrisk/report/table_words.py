@@ -101,7 +101,7 @@ _TEXT: dict[str, dict[str, str]] = {
         "warning": "advarsel",
         "cases": "Sager (nutidsværdi over alle aktører)",
         "case": "Sag",
-        "variance_share": "Andel af varians",
+        "variance_share": "Variansandel",
         "by_year": "Nettoresultat pr. år og aktør, {currency}, {price_year}-priser, udiskonteret "
         "(gennemsnit af {draws} trækninger)",
         "year": "År",
