@@ -378,6 +378,11 @@ def test_a_file_that_is_not_a_workbook_is_exit_2(cli, tmp_path):
     case = write(tmp_path, NUMBER_OF_YEARS)
     result = cli("excel", "import", case, tmp_path / "back.toml")
     assert result.code == 2
+    assert "this is a TOML case file: `somrisk excel export" in result.stderr  # the command it needs
+    other = tmp_path / "notes.txt"
+    other.write_text("not a workbook", encoding="utf-8")
+    result = cli("excel", "import", other, tmp_path / "back.toml")
+    assert result.code == 2
     assert "is not an Excel workbook (.xlsx)" in result.stderr
 
 
