@@ -61,7 +61,7 @@ def _model(case: Path, scheduler: str | None) -> Any:
 
 
 @contextmanager
-def _on(scheduler: str | None, threads: int | None, what: str) -> Iterator[None]:
+def _on(scheduler: str | None, threads: int | None, what: str | None = None) -> Iterator[None]:
     """A context in which every evaluation of the analysis runs on one scheduler: `threads` threads
     here, or a Dask cluster (``--scheduler``); a spinner on stderr names the analysis (`what`) once
     it has taken more than a second."""
@@ -69,22 +69,27 @@ def _on(scheduler: str | None, threads: int | None, what: str) -> Iterator[None]
     from somrisk.cli.render import Working
     from somrisk.engine import scheduler as open_scheduler
 
-    with open_scheduler(scheduler, threads), Working(stderr, what):
+    with open_scheduler(scheduler, threads), Working(stderr, what or "Analysing"):
         yield
+
+
+_NO_LANG: Any = object()
 
 
 def _show(
     result: Any,
     as_json: bool,
     to_json: Callable[[Any], dict],
-    report: Callable[[Any, str], list],
-    lang: LanguageOption | None = None,
+    report: Callable[..., list],
+    lang: LanguageOption | None = _NO_LANG,
 ) -> None:
-    """The JSON (the same in every language), or the report's table and notes in `lang`."""
+    """The JSON (the same in every language), or the report's table and notes: in `lang` (None:
+    the locale's) where the command has ``--lang``, else as `report` writes it."""
     if as_json:
         print(json.dumps(to_json(result), ensure_ascii=False, allow_nan=False))
         return
-    for item in report(result, table_language(lang)):
+    items = report(result) if lang is _NO_LANG else report(result, table_language(lang))
+    for item in items:
         stdout.print(item, highlight=False)
 
 
