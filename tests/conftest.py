@@ -42,9 +42,14 @@ def cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> 
     """Run ``somrisk ARGS`` in this process through the console script's entry point."""
     from somrisk.cli import main
 
-    def invoke(*args: str) -> CliResult:
+    def invoke(*args: str, env: dict[str, str] | None = None) -> CliResult:
         monkeypatch.setattr(sys, "argv", ["somrisk", *map(str, args)])
         monkeypatch.setenv("COLUMNS", "200")
+        for name in ("LC_ALL", "LC_MESSAGES"):  # English tables unless a test asks for --lang da
+            monkeypatch.delenv(name, raising=False)
+        monkeypatch.setenv("LANG", "C.UTF-8")
+        for name, value in (env or {}).items():
+            monkeypatch.setenv(name, value)
         capsys.readouterr()
         try:
             main()

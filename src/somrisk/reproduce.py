@@ -71,7 +71,7 @@ def reproduce(
         For a bad case file.
     """
     path = Path(result)
-    fmt = cube_format(path)
+    fmt = cube_format(path, "--reproduce")
     if not path.exists():
         raise UsageError(f"--reproduce {str(path)!r}: no such file")
     try:

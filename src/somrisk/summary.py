@@ -64,6 +64,12 @@ def order_statistics(row: np.ndarray, q: np.ndarray, level: float) -> tuple[np.n
     return percentiles, float(part[:k].mean())
 
 
+def _per_root(draws: int) -> float:
+    """1 / sqrt(draws), the factor of a Monte Carlo standard error; NaN (unknown, not 0) for one
+    draw, whose spread is not known."""
+    return 1 / math.sqrt(draws) if draws > 1 else math.nan
+
+
 def _mean_sd(row: np.ndarray) -> tuple[float, float]:
     """Mean and sd (ddof = 1; 0 for one draw) of a row, from deviations from its first value: a row
     of equal values has exactly that mean and sd 0 (no rounding residue)."""
@@ -120,10 +126,10 @@ def _statistics(groups: dict[str, Sequence[np.ndarray]], q: np.ndarray, draws: i
         out[name] = {
             "mean": np.where(bad, math.nan, mean),
             "sd": np.where(bad, math.nan, sd),
-            "mcse": np.where(bad, math.nan, sd / math.sqrt(draws)),
+            "mcse": np.where(bad, math.nan, sd * _per_root(draws)),
             "quantile": np.where(bad[:, None], math.nan, quantiles),
             "prob_positive": positive,
-            "prob_positive_se": np.sqrt(positive * (1 - positive) / draws),
+            "prob_positive_se": np.sqrt(positive * (1 - positive)) * _per_root(draws),
             "expected_shortfall": np.where(bad, math.nan, shortfall),
         }
     return out
@@ -283,12 +289,12 @@ def summary_arrays(sim: Simulation, *, percentiles: Sequence[float] = DEFAULT_PE
         "npv_deterministic": (("actor",), np.append(det.npv, det.npv_total), {"units": money}),
         "net_mean": (("year", "actor"), sim.yearly_mean[:, : A + 1], {"units": money}),
         "net_sd": (("year", "actor"), yearly_sd[:, : A + 1], {"units": money}),
-        "net_mcse": (("year", "actor"), yearly_sd[:, : A + 1] / math.sqrt(D), {"units": money}),
+        "net_mcse": (("year", "actor"), yearly_sd[:, : A + 1] * _per_root(D), {"units": money}),
         "net_quantile": (("year", "actor", "quantile"), yearly_q[:, : A + 1], {"units": money}),
         "net_prob_positive": (("year", "actor"), yearly_positive[:, : A + 1]),
         "net_prob_positive_se": (
             ("year", "actor"),
-            np.sqrt(yearly_positive[:, : A + 1] * (1 - yearly_positive[:, : A + 1]) / m),
+            np.sqrt(yearly_positive[:, : A + 1] * (1 - yearly_positive[:, : A + 1])) * _per_root(m),
         ),
         "net_expected_shortfall": (("year", "actor"), yearly_shortfall[:, : A + 1], {"units": money}),
         "net_deterministic": (
@@ -298,7 +304,7 @@ def summary_arrays(sim: Simulation, *, percentiles: Sequence[float] = DEFAULT_PE
         ),
         "cumulative_mean": (("year",), sim.yearly_mean[:, A + 1], {"units": money}),
         "cumulative_sd": (("year",), yearly_sd[:, A + 1], {"units": money}),
-        "cumulative_mcse": (("year",), yearly_sd[:, A + 1] / math.sqrt(D), {"units": money}),
+        "cumulative_mcse": (("year",), yearly_sd[:, A + 1] * _per_root(D), {"units": money}),
         "cumulative_quantile": (("year", "quantile"), yearly_q[:, A + 1], {"units": money}),
         "cumulative_prob_positive": (("year",), yearly_positive[:, A + 1]),
         "cumulative_expected_shortfall": (("year",), yearly_shortfall[:, A + 1], {"units": money}),

@@ -114,7 +114,7 @@ def test_catalog_json_lists_every_entry_with_the_keys_of_outputs_md(cli) -> None
 
 
 def test_catalog_table_in_danish_and_english(cli) -> None:
-    danish, english = cli("catalog"), cli("catalog", "--lang", "en")
+    danish, english = cli("catalog", "--lang", "da"), cli("catalog", "--lang", "en")
     assert danish.code == english.code == 0
     assert "Betegnelse" in danish.stdout and ENTRIES["herberg"]["label"] in danish.stdout
     assert "Label" in english.stdout and ENTRIES["herberg"]["label_en"][:20] in english.stdout

@@ -56,7 +56,7 @@ def loaded_modules(*arguments: str) -> set[str]:
             ("xarray", "pandas", "dask", "matplotlib", "SALib", "openpyxl", "scipy.stats", "rich.progress"),
         ),
         (
-            ("sobol", "--n", "8", "--json"),
+            ("sobol", "--n", "64", "--json"),
             "SALib.analyze.sobol",
             ("matplotlib", "openpyxl", "rich.progress"),
         ),
@@ -112,7 +112,7 @@ print(json.dumps(compiled))
 def test_a_second_process_loads_every_compiled_function_from_numbas_cache(tmp_path):
     case = tmp_path / "product.toml"
     case.write_text(product_case(), encoding="utf-8")
-    commands = json.dumps([["run", "--draws", "50", "--json"], ["sobol", str(case), "--n", "8", "--json"]])
+    commands = json.dumps([["run", "--draws", "50", "--json"], ["sobol", str(case), "--n", "64", "--json"]])
     runs = [
         subprocess.run([sys.executable, "-c", COMPILES, commands], capture_output=True, text=True, check=True)
         for _ in range(2)

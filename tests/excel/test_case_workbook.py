@@ -394,6 +394,11 @@ def test_a_file_that_is_not_a_workbook_is_exit_2(cli, tmp_path):
     case = write(tmp_path, NUMBER_OF_YEARS)
     result = cli("excel", "import", case, tmp_path / "back.toml")
     assert result.code == 2
+    assert "this is a TOML case file: `somrisk excel export" in result.stderr  # the command it needs
+    other = tmp_path / "notes.txt"
+    other.write_text("not a workbook", encoding="utf-8")
+    result = cli("excel", "import", other, tmp_path / "back.toml")
+    assert result.code == 2
     assert "is not an Excel workbook (.xlsx)" in result.stderr
 
 
@@ -589,8 +594,9 @@ def test_empirical_values_must_be_numbers_in_a_used_column(tmp_path):
 def test_importing_over_a_commented_file_says_the_comments_are_gone(cli, tmp_path):
     case = write(tmp_path, "# a comment\n" + NUMBER_OF_YEARS)
     export_case(case, tmp_path / "case.xlsx")
-    result = cli("excel", "import", tmp_path / "case.xlsx", case)
+    result = cli("excel", "import", tmp_path / "case.xlsx", case, "--force")
     assert result.code == 0, result.stderr
     assert "a workbook does not keep them" in result.stdout
     assert "# a comment" not in case.read_text(encoding="utf-8")
-    assert "a workbook does not keep them" not in cli("excel", "import", tmp_path / "case.xlsx", case).stdout
+    again = cli("excel", "import", tmp_path / "case.xlsx", case, "--force")
+    assert "a workbook does not keep them" not in again.stdout

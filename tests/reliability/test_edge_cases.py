@@ -105,12 +105,18 @@ def assert_no_nan_or_infinity(summary: xr.Dataset, cube: xr.Dataset, document: d
     """Every number of every output is finite; the only exceptions are those outputs.md and the
     summary document: the benefit-cost ratio is NaN (never infinite) where the costs are not
     positive (:func:`assert_ratio` checks where), the per-participant figures are NaN (null) only
-    where there are no participants, and payback years may be missing (null)."""
+    where there are no participants, payback years may be missing (null), and the Monte Carlo
+    errors of a single draw are unknown (NaN, null)."""
     no_participants = bool(np.isnan(summary.per_participant_deterministic.values).all())
+    one_draw = summary.attrs["draws"] == 1
     assert_cube_valid(cube)  # finite gains, costs, net, discount factors and inputs
     for name, variable in summary.data_vars.items():
         values = np.asarray(variable.values, dtype=float)
-        if name.startswith("benefit_cost_ratio") or (name.startswith("per_participant") and no_participants):
+        if (
+            name.startswith("benefit_cost_ratio")
+            or (name.startswith("per_participant") and no_participants)
+            or (one_draw and name.endswith(("_mcse", "_se")))
+        ):
             assert not np.isinf(values).any(), f"summary variable {name} is {values}"
         else:
             assert np.isfinite(values).all(), f"summary variable {name} holds {values}"
@@ -123,6 +129,8 @@ def assert_no_nan_or_infinity(summary: xr.Dataset, cube: xr.Dataset, document: d
             allowed = {"payback_year", "median_year", "benefit_cost_ratio"}
             if no_participants:
                 allowed |= {"npv_per_participant", "net_total_per_participant", "per_participant"}
+            if one_draw:
+                allowed |= {"mcse", "prob_positive_se"}
             assert allowed & {path[-1], path[1]}, f"JSON {'.'.join(path)} is null"
         elif isinstance(node, float):
             assert math.isfinite(node), f"JSON {'.'.join(path)} = {node}"
@@ -183,7 +191,9 @@ def test_one_draw_works_for_every_sampler(tmp_path, cli, sampler):
     stats = npv_stats(result["json"])
     assert result["npv"][0] == pytest.approx(expected, rel=1e-12)
     assert stats["mean"] == pytest.approx(expected, rel=1e-12)
-    assert stats["sd"] == stats["mcse"] == stats["prob_positive_se"] == 0.0
+    assert stats["sd"] == 0.0
+    # one draw says nothing about the Monte Carlo error: unknown (null), not 0
+    assert stats["mcse"] is None and stats["prob_positive_se"] is None
     assert stats["p05"] == stats["p50"] == stats["p95"] == stats["mean"] == stats["expected_shortfall_05"]
     assert result["json"]["draws"] == 1
     # and through the command line, on the bundled example (many inputs, correlated)
@@ -191,6 +201,7 @@ def test_one_draw_works_for_every_sampler(tmp_path, cli, sampler):
     assert cli_result.code == 0, cli_result.stderr
     document = json.loads(cli_result.stdout)
     assert document["draws"] == 1 and document["npv"]["total"]["sd"] == 0.0
+    assert document["npv"]["total"]["mcse"] is None
     assert document["npv"]["total"]["p05"] == document["npv"]["total"]["p95"]
 
 

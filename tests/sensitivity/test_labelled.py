@@ -189,10 +189,10 @@ def sobol_document(result: Any) -> dict[str, Any]:
     for k, name in enumerate(result.names):
         entry = {key: finite(getattr(result, key)[k]) for key in ("S1", "S1_conf", "ST", "ST_conf")}
         entry = {"name": name} | entry
-        # distinguishable: the interval [index - conf, index + conf] above 0 and narrower than the index
+        # distinguishable: the interval [index - conf, index + conf] above 0, however wide
         for key in ("S1", "ST"):
             x, conf = getattr(result, key)[k], getattr(result, f"{key}_conf")[k]
-            entry[f"{key}_distinguishable"] = bool(np.isfinite(x) and x - conf > 0 and 2 * conf < x)
+            entry[f"{key}_distinguishable"] = bool(np.isfinite(x) and x - conf > 0)
         if result.S2 is not None:
             for key in ("S2", "S2_conf"):
                 entry[key] = {

@@ -8,23 +8,27 @@ analysis runs and written atomically).
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
 from somrisk.cli.app import SamplerOption, SchedulerOption, _given, app, stdout
+from somrisk.cli.options import Draws, Lang, LanguageOption, Threads, table_language, whole_number_option
 
 __all__: list[str] = []
 
-CaseArg = Annotated[Path, typer.Argument(help="Case file (TOML).", show_default=False)]
+CaseArg = Annotated[
+    Path, typer.Argument(help="Case file (TOML) or case workbook (.xlsx).", show_default=False)
+]
 OutputOpt = Annotated[
     str | None,
-    typer.Option("--output", help="npv (total) or npv:<actor> [default: npv].", show_default=False),
+    typer.Option("--output", help="npv (total) or npv:<actor>.", show_default="npv"),
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print only the JSON result on stdout.")]
-SeedOpt = Annotated[int | None, typer.Option(help="Seed [default: 1].", show_default=False)]
+SeedOpt = Annotated[int | None, whole_number_option("--seed", help="Seed.", default="1")]
 GroupsOpt = Annotated[
     bool,
     typer.Option(
@@ -32,14 +36,12 @@ GroupsOpt = Annotated[
         help="Per group (effect, persistence, costs, consequences, prices, participants, economy).",
     ),
 ]
-DrawsOpt = Annotated[
-    int | None, typer.Option("--draws", "-n", help="Number of draws [default: 10,000].", show_default=False)
-]
-SamplerOpt = Annotated[SamplerOption | None, typer.Option(help="Sampler [default: lhs].", show_default=False)]
+DrawsOpt = Draws
+SamplerOpt = Annotated[SamplerOption | None, typer.Option(help="Sampler.", show_default="lhs")]
 PlotOpt = Annotated[
     Path | None, typer.Option("--plot", help="Write a chart: .png, .svg or .pdf.", show_default=False)
 ]
-ThreadsOpt = Annotated[int | None, typer.Option(help="Threads [default: all CPUs].", show_default=False)]
+ThreadsOpt = Threads
 
 
 def _sampler(sampler: SamplerOption | None) -> str | None:
@@ -49,25 +51,45 @@ def _sampler(sampler: SamplerOption | None) -> str | None:
 def _model(case: Path, scheduler: str | None) -> Any:
     """The case loaded and compiled, and the scheduler's name checked, before any cluster starts."""
     from somrisk._scheduler import check_scheduler
+    from somrisk.cli.inputs import case_argument
     from somrisk.sensitivity._common import as_model
 
     check_scheduler(scheduler)
-    return as_model(case)
+    read = case_argument(case)
+    assert read is not None
+    return as_model(read)
 
 
-def _on(scheduler: str | None, threads: int | None) -> Any:
+@contextmanager
+def _on(scheduler: str | None, threads: int | None, what: str | None = None) -> Iterator[None]:
     """A context in which every evaluation of the analysis runs on one scheduler: `threads` threads
-    here, or a Dask cluster (``--scheduler``)."""
+    here, or a Dask cluster (``--scheduler``); a spinner on stderr names the analysis (`what`) once
+    it has taken more than a second."""
+    from somrisk.cli.app import stderr
+    from somrisk.cli.render import Working
     from somrisk.engine import scheduler as open_scheduler
 
-    return open_scheduler(scheduler, threads)
+    with open_scheduler(scheduler, threads), Working(stderr, what or "Analysing"):
+        yield
 
 
-def _show(result: Any, as_json: bool, to_json: Callable[[Any], dict], report: Callable[[Any], list]) -> None:
+_NO_LANG: Any = object()
+
+
+def _show(
+    result: Any,
+    as_json: bool,
+    to_json: Callable[[Any], dict],
+    report: Callable[..., list],
+    lang: LanguageOption | None = _NO_LANG,
+) -> None:
+    """The JSON (the same in every language), or the report's table and notes: in `lang` (None:
+    the locale's) where the command has ``--lang``, else as `report` writes it."""
     if as_json:
         print(json.dumps(to_json(result), ensure_ascii=False, allow_nan=False))
         return
-    for item in report(result):
+    items = report(result) if lang is _NO_LANG else report(result, table_language(lang))
+    for item in items:
         stdout.print(item, highlight=False)
 
 
@@ -92,17 +114,14 @@ def _check_plot(plot: Path | None) -> None:
 @app.command()
 def tornado(
     case: CaseArg,
-    low: Annotated[
-        float | None, typer.Option(help="Low quantile [default: 0.1].", show_default=False)
-    ] = None,
-    high: Annotated[
-        float | None, typer.Option(help="High quantile [default: 0.9].", show_default=False)
-    ] = None,
+    low: Annotated[float | None, typer.Option(help="Low quantile.", show_default="0.1")] = None,
+    high: Annotated[float | None, typer.Option(help="High quantile.", show_default="0.9")] = None,
     output: OutputOpt = None,
     plot: PlotOpt = None,
     threads: ThreadsOpt = None,
     scheduler: SchedulerOption = None,
     as_json: JsonOpt = False,
+    lang: Lang = None,
 ) -> None:
     """One-way sensitivity: each input at its low and high quantile, with switching values."""
     from somrisk.cli.render_sensitivity import tornado_report
@@ -111,9 +130,9 @@ def tornado(
 
     _check_plot(plot)
     model = _model(case, scheduler)
-    with _on(scheduler, threads):
+    with _on(scheduler, threads, "Tornado: one input at a time"):
         result = analyse(model, **_given(low=low, high=high, output=output))
-    _show(result, as_json, tornado_json, tornado_report)
+    _show(result, as_json, tornado_json, tornado_report, lang)
     _plot(plot, lambda: _figures().tornado_figure(result, result.attrs.get("currency", "DKK")), as_json)
 
 
@@ -128,8 +147,8 @@ def sobol(
     case: CaseArg,
     n: Annotated[
         int | None,
-        typer.Option(
-            "--n", help="Base points, rounded up to a power of two [default: 1024].", show_default=False
+        whole_number_option(
+            "--n", help="Base points, rounded up to a power of two (at least 64).", default="1024"
         ),
     ] = None,
     seed: SeedOpt = None,
@@ -139,6 +158,7 @@ def sobol(
     threads: ThreadsOpt = None,
     scheduler: SchedulerOption = None,
     as_json: JsonOpt = False,
+    lang: Lang = None,
 ) -> None:
     """Sobol first-order and total indices (SALib) with bootstrap confidence intervals."""
     from somrisk.cli.render_sensitivity import sobol_report
@@ -146,24 +166,24 @@ def sobol(
     from somrisk.sensitivity import sobol as analyse
 
     model = _model(case, scheduler)
-    with _on(scheduler, threads):
+    with _on(scheduler, threads, "Sobol indices" + (", second order too" if second_order else "")):
         result = analyse(
             model,
             groups=groups,
             second_order=second_order,
             **_given(n=n, seed=seed, output=output),
         )
-    _show(result, as_json, sobol_json, sobol_report)
+    _show(result, as_json, sobol_json, sobol_report, lang)
 
 
 @app.command()
 def morris(
     case: CaseArg,
     trajectories: Annotated[
-        int | None, typer.Option(help="Trajectories [default: 20].", show_default=False)
+        int | None, whole_number_option("--trajectories", help="Trajectories.", default="20")
     ] = None,
     levels: Annotated[
-        int | None, typer.Option(help="Grid levels, even [default: 4].", show_default=False)
+        int | None, whole_number_option("--levels", help="Grid levels, even.", default="4")
     ] = None,
     seed: SeedOpt = None,
     groups: GroupsOpt = False,
@@ -172,6 +192,7 @@ def morris(
     threads: ThreadsOpt = None,
     scheduler: SchedulerOption = None,
     as_json: JsonOpt = False,
+    lang: Lang = None,
 ) -> None:
     """Morris screening (SALib): mu* and sigma of the elementary effects, for many inputs."""
     from somrisk.cli.render_sensitivity import morris_report
@@ -180,13 +201,13 @@ def morris(
 
     _check_plot(plot)
     model = _model(case, scheduler)
-    with _on(scheduler, threads):
+    with _on(scheduler, threads, "Morris screening"):
         result = analyse(
             model,
             groups=groups,
             **_given(trajectories=trajectories, levels=levels, seed=seed, output=output),
         )
-    _show(result, as_json, morris_json, morris_report)
+    _show(result, as_json, morris_json, morris_report, lang)
     _plot(plot, lambda: _figures().morris_figure(result, result.attrs.get("currency", "DKK")), as_json)
 
 
@@ -201,6 +222,7 @@ def breakeven(
     threads: ThreadsOpt = None,
     scheduler: SchedulerOption = None,
     as_json: JsonOpt = False,
+    lang: Lang = None,
 ) -> None:
     """The effect and the full persistence at which the NPV is 0; P(NPV > 0) against the effect."""
     from somrisk.cli.render_sensitivity import breakeven_report
@@ -209,9 +231,9 @@ def breakeven(
 
     _check_plot(plot)
     model = _model(case, scheduler)
-    with _on(scheduler, threads):
+    with _on(scheduler, threads, "Break-even"):
         result = analyse(model, **_given(draws=draws, seed=seed, sampler=_sampler(sampler), output=output))
-    _show(result, as_json, breakeven_json, breakeven_report)
+    _show(result, as_json, breakeven_json, breakeven_report, lang)
     _plot(plot, lambda: _figures().breakeven_figure(result), as_json)
 
 
@@ -226,6 +248,7 @@ def voi(
     threads: ThreadsOpt = None,
     scheduler: SchedulerOption = None,
     as_json: JsonOpt = False,
+    lang: Lang = None,
 ) -> None:
     """Value of information: EVPI, and EVPPI per input or group, for investing or not."""
     from somrisk.cli.render_sensitivity import voi_report
@@ -233,13 +256,13 @@ def voi(
     from somrisk.sensitivity import voi as analyse
 
     model = _model(case, scheduler)
-    with _on(scheduler, threads):
+    with _on(scheduler, threads, "Value of information"):
         result = analyse(
             model,
             groups=groups,
             **_given(draws=draws, seed=seed, sampler=_sampler(sampler), output=output),
         )
-    _show(result, as_json, voi_json, voi_report)
+    _show(result, as_json, voi_json, voi_report, lang)
 
 
 @app.command()
@@ -252,6 +275,7 @@ def drivers(
     threads: ThreadsOpt = None,
     scheduler: SchedulerOption = None,
     as_json: JsonOpt = False,
+    lang: Lang = None,
 ) -> None:
     """What drives a loss: which inputs separate the draws with NPV < 0 from the rest."""
     from somrisk.cli.render_sensitivity import drivers_report
@@ -259,6 +283,6 @@ def drivers(
     from somrisk.sensitivity import drivers as analyse
 
     model = _model(case, scheduler)
-    with _on(scheduler, threads):
+    with _on(scheduler, threads, "What drives a loss"):
         result = analyse(model, **_given(draws=draws, seed=seed, sampler=_sampler(sampler), output=output))
-    _show(result, as_json, drivers_json, drivers_report)
+    _show(result, as_json, drivers_json, drivers_report, lang)

@@ -11,6 +11,7 @@ import typer
 from rich.console import Console
 
 from somrisk.cli.excel import excel_app
+from somrisk.cli.options import Draws, Lang, LanguageOption, Seed, Threads, table_language
 
 __all__ = ["app"]
 
@@ -39,8 +40,8 @@ SchedulerOption = Annotated[
     str | None,
     typer.Option(
         help="Where blocks run: threads (here), local:N (a Dask LocalCluster of N workers) or "
-        "tcp://HOST:PORT (a Dask cluster) [default: threads]; results do not depend on it.",
-        show_default=False,
+        "tcp://HOST:PORT (a Dask cluster); results do not depend on it.",
+        show_default="threads",
     ),
 ]
 
@@ -68,34 +69,23 @@ def _main(
     """somrisk: how likely is a social investment to pay back, for whom, and by when."""
 
 
-class LanguageOption(StrEnum):
-    da = "da"
-    en = "en"
-
-
 CaseArgument = Annotated[
     Path | None,
-    typer.Argument(help="Case file (TOML). Without it, the bundled example case is run.", show_default=False),
+    typer.Argument(
+        help="Case file (TOML) or case workbook (.xlsx). Without it, the bundled example case is run.",
+        show_default=False,
+    ),
 ]
 
 
 @app.command()
 def run(
     case: CaseArgument = None,
-    draws: Annotated[
-        int | None,
-        typer.Option("--draws", "-n", help="Number of draws [default: 10,000].", show_default=False),
-    ] = None,
-    seed: Annotated[
-        int | None,
-        typer.Option(help="Seed of all random numbers [default: 1].", show_default=False),
-    ] = None,
+    draws: Draws = None,
+    seed: Seed = None,
     sampler: Annotated[
         SamplerOption | None,
-        typer.Option(
-            help="Latin hypercube, plain Monte Carlo or scrambled Sobol [default: lhs].",
-            show_default=False,
-        ),
+        typer.Option(help="Latin hypercube, plain Monte Carlo or scrambled Sobol.", show_default="lhs"),
     ] = None,
     out: Annotated[
         Path | None,
@@ -105,14 +95,8 @@ def run(
         Path | None,
         typer.Option(help="Also write the results workbook (.xlsx).", show_default=False),
     ] = None,
-    lang: Annotated[
-        LanguageOption, typer.Option(help="The results workbook's language: Danish (SØM's terms) or English.")
-    ] = LanguageOption.da,
     as_json: Annotated[bool, typer.Option("--json", help="Print only the JSON summary on stdout.")] = False,
-    threads: Annotated[
-        int | None,
-        typer.Option(help="Threads [default: all CPUs]; results do not depend on it.", show_default=False),
-    ] = None,
+    threads: Threads = None,
     scheduler: SchedulerOption = None,
     reproduce: Annotated[
         Path | None,
@@ -122,24 +106,45 @@ def run(
             show_default=False,
         ),
     ] = None,
+    lang: Lang = None,
+    by_year: Annotated[
+        bool,
+        typer.Option(
+            "--by-year",
+            help="Also the net result by year and actor (mean of the draws, undiscounted) and the "
+            "cumulative discounted total.",
+        ),
+    ] = False,
 ) -> None:
     """Simulate a case and print its NPV per actor, P(NPV > 0) and payback."""
-    from somrisk.cli.render import ProgressBar, summary_table
+    from somrisk.cli.render import ProgressBar, by_year_table, summary_table, warnings_in
     from somrisk.io import summary_json
     from somrisk.runner import run as run_case
 
+    if by_year and as_json:
+        from somrisk.errors import UsageError
+
+        raise UsageError(
+            "--by-year is a table; with --json leave it out (the JSON's net_by_year holds the total's "
+            "net result by year)"
+        )
     if reproduce is not None:
         others = {"--draws": draws, "--seed": seed, "--sampler": sampler, "--out": out, "--xlsx": xlsx}
-        _refuse_with_reproduce(reproduce, case, {**others, "--json": as_json})
+        _refuse_with_reproduce(reproduce, case, {**others, "--json": as_json, "--by-year": by_year})
         _rerun(reproduce, case, threads, scheduler)
         return
-    progress = ProgressBar(stderr)
+    from somrisk.cli.inputs import case_argument
+
+    read = case_argument(case)
+    progress = ProgressBar(stderr, after=_written_after(out, None))
     writing = ProgressBar(stderr, label="Writing the workbook", unit="draws")
+    language = table_language(lang)
     try:
         result = run_case(
-            case,
+            read,
             progress=progress,
-            lang=lang.value,
+            # the workbook is a Danish deliverable unless --lang says otherwise (tables follow the locale)
+            lang="da" if lang is None else lang.value,
             workbook_progress=writing,
             **_given(
                 draws=draws,
@@ -157,12 +162,21 @@ def run(
     if as_json:
         print(json.dumps(summary_json(result.statistics), ensure_ascii=False, allow_nan=False))
         return
-    for item in summary_table(result.statistics):
+    warnings = None if language == "en" else warnings_in(result.simulation, language)
+    for item in summary_table(result.statistics, language, warnings):
         stdout.print(item)
+    if by_year:
+        stdout.print(by_year_table(result.summary, language))
     if result.out is not None:
         stdout.print(f"Cube written to {result.out}", markup=False, highlight=False)
     if result.xlsx is not None:
         stdout.print(f"Workbook written to {result.xlsx}", markup=False, highlight=False)
+
+
+def _written_after(out: Path | None, xlsx: Path | None) -> str | None:
+    """What a run does after its last draw that may take more than a second."""
+    files = [name for name, path in (("the cube", out), ("the workbook", xlsx)) if path is not None]
+    return f"Writing {' and '.join(files)}" if files else None
 
 
 def _refuse_with_reproduce(result: Path, case: Path | None, options: dict[str, Any]) -> None:
@@ -212,46 +226,72 @@ def _rerun(result: Path, case: Path, threads: int | None, scheduler: str | None)
 
 @app.command()
 def check(
-    case: Annotated[Path, typer.Argument(help="Case file (TOML) to validate.", show_default=False)],
+    case: Annotated[
+        Path,
+        typer.Argument(help="Case file (TOML) or case workbook (.xlsx) to validate.", show_default=False),
+    ],
+    lang: Lang = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print only what the case holds, or its problems, as JSON.")
+    ] = False,
 ) -> None:
     """Validate a case: exit 0 and say what it holds, or exit 2 with every problem found."""
     from somrisk.cli.render import check_report
-    from somrisk.runner import check_case
+    from somrisk.errors import SomriskError
 
-    for line in check_report(check_case(case)):
+    try:
+        checked = _check(case)
+    except SomriskError as error:
+        if as_json:
+            from somrisk.cli.check_json import problems_json
+
+            print(json.dumps(problems_json(error, str(case)), ensure_ascii=False, allow_nan=False))
+        raise
+    if as_json:
+        from somrisk.cli.check_json import check_json
+
+        print(json.dumps(check_json(checked), ensure_ascii=False, allow_nan=False))
+        return
+    for line in check_report(checked, table_language(lang)):
         stdout.print(line, highlight=False, soft_wrap=True)
+
+
+def _check(case: Path) -> Any:
+    """check_case of a TOML case, or of a case workbook; another kind of file refused."""
+    from somrisk.cli.inputs import case_argument
+    from somrisk.runner import CaseCheck, check_case
+    from somrisk.space import build_space
+
+    read = case_argument(case)
+    if isinstance(read, Path):
+        return check_case(read)
+    assert read is not None
+    return CaseCheck(read, build_space(read))
 
 
 @app.command()
 def report(
     case: CaseArgument = None,
-    out: Annotated[Path, typer.Option(help="The report's file (.html).", show_default=False)] = Path(
-        "report.html"
-    ),
+    out: Annotated[Path, typer.Option(help="The report's file (.html).")] = Path("report.html"),
     lang: Annotated[
         LanguageOption, typer.Option(help="Danish (SØM's terms) or English.")
     ] = LanguageOption.da,
-    draws: Annotated[
-        int | None,
-        typer.Option("--draws", "-n", help="Number of draws [default: 10,000].", show_default=False),
-    ] = None,
-    seed: Annotated[int | None, typer.Option(help="Seed [default: 1].", show_default=False)] = None,
-    sampler: Annotated[
-        SamplerOption | None, typer.Option(help="Sampler [default: lhs].", show_default=False)
-    ] = None,
-    threads: Annotated[
-        int | None, typer.Option(help="Threads [default: all CPUs].", show_default=False)
-    ] = None,
+    draws: Draws = None,
+    seed: Seed = None,
+    sampler: Annotated[SamplerOption | None, typer.Option(help="Sampler.", show_default="lhs")] = None,
+    threads: Threads = None,
     scheduler: SchedulerOption = None,
 ) -> None:
     """Write the investment committee's report: one self-contained HTML page, Danish or English."""
+    from somrisk.cli.inputs import case_argument
     from somrisk.cli.render import ProgressBar
     from somrisk.runner import report as write_report
 
-    progress = ProgressBar(stderr)
+    read = case_argument(case)
+    progress = ProgressBar(stderr, after="Writing the report (Sobol indices per group, charts)")
     try:
         result = write_report(
-            case,
+            read,
             out=out,
             lang=lang.value,
             progress=progress,
@@ -273,30 +313,26 @@ def report(
 @app.command()
 def portfolio(
     file: Annotated[Path, typer.Argument(help="Portfolio file (TOML).", show_default=False)],
-    draws: Annotated[
-        int | None,
-        typer.Option("--draws", "-n", help="Number of draws [default: 10,000].", show_default=False),
-    ] = None,
-    seed: Annotated[int | None, typer.Option(help="Seed [default: 1].", show_default=False)] = None,
-    sampler: Annotated[
-        SamplerOption | None, typer.Option(help="Sampler [default: lhs].", show_default=False)
-    ] = None,
+    draws: Draws = None,
+    seed: Seed = None,
+    sampler: Annotated[SamplerOption | None, typer.Option(help="Sampler.", show_default="lhs")] = None,
     out: Annotated[
         Path | None,
         typer.Option(help="Write the result cube (with a case dimension): .nc or .zarr.", show_default=False),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print only the JSON summary on stdout.")] = False,
-    threads: Annotated[
-        int | None, typer.Option(help="Threads [default: all CPUs].", show_default=False)
-    ] = None,
+    threads: Threads = None,
     scheduler: SchedulerOption = None,
+    lang: Lang = None,
 ) -> None:
     """Simulate a portfolio of cases with its shared price catalogue: the portfolio's NPV per actor,
     P(NPV > 0) and payback, and a table of its cases."""
-    from somrisk.cli.render import ProgressBar, case_table, summary_table
+    from somrisk.cli.inputs import refuse_other_kinds
+    from somrisk.cli.render import ProgressBar, case_table, summary_table, warnings_in
     from somrisk.io import portfolio_json
     from somrisk.runner import run_portfolio
 
+    refuse_other_kinds(file, ("portfolio",))
     progress = ProgressBar(stderr)
     try:
         result = run_portfolio(
@@ -317,8 +353,10 @@ def portfolio(
         document = portfolio_json(result.statistics, result.case_statistics)
         print(json.dumps(document, ensure_ascii=False, allow_nan=False))
         return
-    for item in summary_table(result.statistics):
+    language = table_language(lang)
+    warnings = None if language == "en" else warnings_in(result.simulation, language)
+    for item in summary_table(result.statistics, language, warnings):
         stdout.print(item)
-    stdout.print(case_table(result.cases))
+    stdout.print(case_table(result.cases, language))
     if result.out is not None:
         stdout.print(f"Cube written to {result.out}", markup=False, highlight=False)

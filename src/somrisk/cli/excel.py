@@ -48,8 +48,10 @@ def export(
     out: WorkbookOut,
 ) -> None:
     """Write a TOML case as a case workbook (every key; comments are not kept)."""
+    from somrisk.cli.inputs import refuse_other_kinds
     from somrisk.io.excel import export_case
 
+    refuse_other_kinds(case, ("case",))
     _say(f"Workbook written to {export_case(case, out)}")
 
 
@@ -57,10 +59,17 @@ def export(
 def import_(
     workbook: Annotated[Path, typer.Argument(help="Case workbook (.xlsx).", show_default=False)],
     out: Annotated[Path, typer.Argument(help="The case file to write (.toml).", show_default=False)],
+    force: Annotated[bool, typer.Option(help="Overwrite the case file if it exists.")] = False,
 ) -> None:
     """Read a case workbook, check it as a TOML case, and write the TOML file (only if it is valid)."""
+    from somrisk.cli.inputs import refuse_other_kinds
+    from somrisk.errors import UsageError
     from somrisk.io.excel import import_case
 
+    advice = f"this is a TOML case file: `somrisk excel export {workbook} OUT.xlsx` writes it as a workbook"
+    refuse_other_kinds(workbook, ("workbook",), {"case": advice})
+    if out.exists() and not force:
+        raise UsageError(f"{str(out)!r} exists: add --force to replace it with the workbook's case")
     commented = _has_comments(out)
     path = import_case(workbook, out)
     note = " (it replaced a file with comments; a workbook does not keep them)" if commented else ""

@@ -9,7 +9,8 @@ from typing import Annotated
 
 import typer
 
-from somrisk.cli.app import LanguageOption, app, stdout
+from somrisk.cli.app import app, stdout
+from somrisk.cli.options import Lang, calendar_year, table_language
 
 __all__: list[str] = []
 
@@ -19,7 +20,7 @@ def catalog(
     as_json: Annotated[
         bool, typer.Option("--json", help="Print only the catalogue as JSON on stdout.")
     ] = False,
-    lang: Annotated[LanguageOption, typer.Option(help="Language of the labels.")] = LanguageOption.da,
+    lang: Lang = None,
 ) -> None:
     """The consequence catalogue (knowledge base): each consequence type's unit, area, the actors
     who pay, its price per actor and the price's source. A case takes a price from it with
@@ -34,7 +35,7 @@ def catalog(
         return
     from somrisk.cli.render import catalog_table
 
-    for part in catalog_table(entries, lang.value):
+    for part in catalog_table(entries, table_language(lang)):
         stdout.print(part, highlight=False)
 
 
@@ -43,9 +44,7 @@ def new(
     name: Annotated[str, typer.Argument(help='The case\'s name, e.g. "Mentorordning".', show_default=False)],
     out: Annotated[
         Path | None,
-        typer.Option(
-            help="The case file to write [default: the name as a file name, .toml].", show_default=False
-        ),
+        typer.Option(help="The case file to write.", show_default="the name as a file name, .toml"),
     ] = None,
     consequence: Annotated[
         list[str] | None,
@@ -57,7 +56,10 @@ def new(
         ),
     ] = None,
     start_year: Annotated[
-        int | None, typer.Option(help="Calendar year of t = 0 [default: next year].", show_default=False)
+        int | None,
+        typer.Option(
+            help="Calendar year of t = 0.", parser=calendar_year, metavar="<int>", show_default="next year"
+        ),
     ] = None,
     force: Annotated[bool, typer.Option(help="Overwrite the file if it exists.")] = False,
 ) -> None:

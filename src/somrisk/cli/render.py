@@ -6,6 +6,7 @@ Presentation only: every number shown was computed by the library.
 from __future__ import annotations
 
 import math
+import threading
 import time
 from typing import TYPE_CHECKING, Any
 
@@ -13,7 +14,9 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from somrisk.cli.fit import FittedTable
 from somrisk.distributions import as_distribution
+from somrisk.report.table_words import TableWords
 from somrisk.runner import CaseCheck
 
 if TYPE_CHECKING:
@@ -23,7 +26,16 @@ if TYPE_CHECKING:
     from somrisk.case.catalog import Catalog
     from somrisk.summary import SummaryArrays
 
-__all__ = ["ProgressBar", "case_table", "catalog_table", "check_report", "summary_table"]
+__all__ = [
+    "ProgressBar",
+    "Working",
+    "by_year_table",
+    "case_table",
+    "catalog_table",
+    "check_report",
+    "summary_table",
+    "warnings_in",
+]
 
 
 def money(x: float) -> str:
@@ -35,33 +47,36 @@ def share(x: float) -> str:
     return "-" if x is None or math.isnan(x) else f"{100 * x:.1f} %"
 
 
-def summary_table(summary: xr.Dataset | SummaryArrays) -> list[Any]:
-    """The summary of ``somrisk run``: NPV by actor and payback, as Rich renderables (from the
-    Dataset of :func:`somrisk.summarize` or its plain arrays, which need no xarray)."""
+def summary_table(
+    summary: xr.Dataset | SummaryArrays, lang: str = "en", warnings: list[str] | None = None
+) -> list[Any]:
+    """The summary of ``somrisk run``: NPV by actor and payback, as Rich renderables, in `lang`
+    (from the Dataset of :func:`somrisk.summarize` or its plain arrays, which need no xarray);
+    `warnings` replace the summary's (English) warnings."""
     from somrisk.summary import SummaryArrays
 
     s = summary if isinstance(summary, SummaryArrays) else SummaryArrays.of_dataset(summary)
+    words = TableWords(lang)
     attrs = s.attrs
-    unit = f"{attrs['currency']}, {attrs['price_year']} prices, discounted to {attrs['start_year']}"
-    table = Table(
-        title=f"{escape(attrs['case_name'])}\nNet present value (NPV), {unit}", title_justify="left"
+    unit = words["unit"].format(
+        currency=attrs["currency"], price_year=attrs["price_year"], start_year=attrs["start_year"]
     )
-    table.add_column("Actor")
-    for heading in ("Deterministic", "Mean", "5 %", "95 %", "P(NPV > 0)"):
-        table.add_column(heading, justify="right")
+    table = FittedTable(f"{escape(attrs['case_name'])}\n{words['npv_title'].format(unit=unit)}")
+    table.add_label_column(words["actor"], max_width=30)
+    for heading in (words["deterministic"], words["mean"], "5 %", "95 %", "P(NPV > 0)"):
+        table.add_number_column(heading)
     actors = s.labels("actor")
     low, high = (_nearest(s.labels("quantile"), q) for q in (0.05, 0.95))
     for actor in actors:
         row = [
-            money(float(s.at("npv_deterministic", actor=actor))),
-            money(float(s.at("npv_mean", actor=actor))),
-            money(float(s.at("npv_quantile", actor=actor, quantile=low))),
-            money(float(s.at("npv_quantile", actor=actor, quantile=high))),
-            share(float(s.at("npv_prob_positive", actor=actor))),
+            words.money(float(s.at("npv_deterministic", actor=actor))),
+            words.money(float(s.at("npv_mean", actor=actor))),
+            words.money(float(s.at("npv_quantile", actor=actor, quantile=low))),
+            words.money(float(s.at("npv_quantile", actor=actor, quantile=high))),
+            words.share(float(s.at("npv_prob_positive", actor=actor))),
         ]
-        name = "Total" if actor == "total" else escape(str(actor))
         table.add_row(
-            name,
+            escape(words.actor(str(actor))),
             *row,
             style="bold" if actor == "total" else None,
             end_section=actor == actors[-2],
@@ -69,18 +84,21 @@ def summary_table(summary: xr.Dataset | SummaryArrays) -> list[Any]:
     median = int(s.at("payback_median_year"))
     det_year = int(s.at("payback_deterministic_year"))
     years = s.labels("year")
-    payback = (
-        f"Payback within the horizon ({int(years[0])}-{int(years[-1])}): "
-        f"{share(float(s.at('payback_prob_within_horizon')))} of draws"
-        f"; median payback year {median if median >= 0 else 'none (under half pay back)'}"
-        f"; deterministic: {det_year if det_year >= 0 else 'none'}"
+    payback = words["payback"].format(
+        first=int(years[0]),
+        last=int(years[-1]),
+        share=words.share(float(s.at("payback_prob_within_horizon"))),
+        median=median if median >= 0 else words["no_median"],
+        deterministic=det_year if det_year >= 0 else words["none"],
     )
-    provenance = (
-        f"{attrs['draws']:,} draws, sampler {attrs['sampler']}, seed {attrs['seed']}; "
-        "5 % and 95 %: percentiles of the draws"
+    mcse = float(s.at("npv_mcse", actor="total"))
+    error = words["unknown_one_draw"] if math.isnan(mcse) else f"± {words.money(mcse)}"
+    provenance = words["provenance"].format(
+        draws=words.integer(int(attrs["draws"])), sampler=attrs["sampler"], seed=attrs["seed"], error=error
     )
-    warnings = [f"[yellow]warning:[/yellow] {escape(str(w))}" for w in attrs.get("warnings", [])]
-    return [table, payback, som_totals(s), f"[dim]{provenance}[/dim]", *warnings]
+    shown = attrs.get("warnings", []) if warnings is None else warnings
+    notes = [f"[yellow]{words['warning']}:[/yellow] {escape(str(w))}" for w in shown]
+    return [table, payback, som_totals(s, lang), f"[dim]{provenance}[/dim]", *notes]
 
 
 def _nearest(labels: list[float], value: float) -> float:
@@ -88,43 +106,70 @@ def _nearest(labels: list[float], value: float) -> float:
     return min(labels, key=lambda label: abs(label - value))
 
 
-def som_totals(summary: xr.Dataset | SummaryArrays) -> str:
+def som_totals(summary: xr.Dataset | SummaryArrays, lang: str = "en") -> str:
     """SØM's own figures: the undiscounted net result over the horizon, per participant, and the
-    benefit-cost ratio (deterministic and mean of the draws)."""
+    benefit-cost ratio (deterministic and mean of the draws), in `lang`."""
     from somrisk.summary import SummaryArrays
 
     s = summary if isinstance(summary, SummaryArrays) else SummaryArrays.of_dataset(summary)
+    words = TableWords(lang)
 
     def per(name: str, key: str) -> str:
-        return money(float(s.at(f"per_participant_{name}", per_participant=key)))
+        return words.money(float(s.at(f"per_participant_{name}", per_participant=key)))
 
     ratio = float(s.at("benefit_cost_ratio_deterministic"))
-    return (
-        f"SØM's figures: net result over {len(s.labels('year'))} years, undiscounted: "
-        f"{money(float(s.at('net_total_deterministic', actor='total')))} deterministic, "
-        f"{money(float(s.at('net_total_mean', actor='total')))} mean; "
-        f"per participant: NPV {per('deterministic', 'npv')} ({per('mean', 'npv')} mean), "
-        f"net result {per('deterministic', 'net_total')} ({per('mean', 'net_total')} mean); "
-        f"kroner back per krone: {'-' if math.isnan(ratio) else f'{ratio:.2f}'}"
+    return words["som"].format(
+        years=len(s.labels("year")),
+        det=words.money(float(s.at("net_total_deterministic", actor="total"))),
+        mean=words.money(float(s.at("net_total_mean", actor="total"))),
+        npv_det=per("deterministic", "npv"),
+        npv_mean=per("mean", "npv"),
+        net_det=per("deterministic", "net_total"),
+        net_mean=per("mean", "net_total"),
+        ratio="-" if math.isnan(ratio) else words.fixed(ratio, 2),
     )
 
 
-def case_table(cases: xr.Dataset) -> Table:
+def by_year_table(summary: xr.Dataset, lang: str = "en") -> FittedTable:
+    """``somrisk run --by-year``: the mean net result of each year per actor and in total,
+    undiscounted (positive = public money saved), and the total's cumulative discounted net result
+    (payback where it turns positive)."""
+    words = TableWords(lang)
+    attrs = summary.attrs
+    title = words["by_year"].format(
+        currency=attrs["currency"], price_year=attrs["price_year"], draws=words.integer(int(attrs["draws"]))
+    )
+    years = [int(y) for y in summary.year.values]
+    table = FittedTable(title, words["by_year_note"].format(first=years[0]))
+    table.add_label_column(words["year"])
+    actors = [str(a) for a in summary.actor.values]
+    for actor in actors:
+        table.add_number_column(escape(words.actor(actor)))
+    table.add_number_column(words["cumulative"])
+    net, cumulative = summary.net_mean, summary.cumulative_mean
+    for year in years:
+        row = [words.money(float(net.sel(year=year, actor=actor))) for actor in actors]
+        table.add_row(str(year), *row, words.money(float(cumulative.sel(year=year))))
+    return table
+
+
+def case_table(cases: xr.Dataset, lang: str = "en") -> FittedTable:
     """The per-case table of ``somrisk portfolio``: NPV, its 90 % interval, P(NPV > 0) and the
     case's share of the portfolio's variance."""
-    table = Table(title="Cases (NPV over all actors)", title_justify="left")
-    table.add_column("Case", max_width=34, overflow="fold")
-    for heading in ("Mean", "5 %", "95 %", "P(NPV > 0)", "Var. share"):
-        table.add_column(heading, justify="right")
+    words = TableWords(lang)
+    table = FittedTable(words["cases"])
+    table.add_label_column(words["case"], max_width=34)
+    for heading in (words["mean"], "5 %", "95 %", "P(NPV > 0)", words["variance_share"]):
+        table.add_number_column(heading)
     for name in cases.case.values:
         row = cases.sel(case=name)
         table.add_row(
             escape(str(name)),
-            money(float(row.npv_mean)),
-            money(float(row.npv_quantile.sel(quantile=0.05, method="nearest"))),
-            money(float(row.npv_quantile.sel(quantile=0.95, method="nearest"))),
-            share(float(row.npv_prob_positive)),
-            share(float(row.variance_share)),
+            words.money(float(row.npv_mean)),
+            words.money(float(row.npv_quantile.sel(quantile=0.05, method="nearest"))),
+            words.money(float(row.npv_quantile.sel(quantile=0.95, method="nearest"))),
+            words.share(float(row.npv_prob_positive)),
+            words.share(float(row.variance_share)),
         )
     return table
 
@@ -132,15 +177,18 @@ def case_table(cases: xr.Dataset) -> Table:
 def catalog_table(catalog: Catalog, lang: str = "da") -> list[Any]:
     """The table of ``somrisk catalog``: each entry's label, area, unit and base price per actor
     (marked where illustrative), then the sources."""
+    words = TableWords(lang)
     info = catalog.info
-    money_of = f"{info.currency or ''} at {info.price_year} prices" if info.price_year else info.currency
-    table = Table(
-        title=f"{info.name or 'Catalogue'}: prices per unit ({money_of})",
-        title_justify="left",
-        caption="* illustrative: no public source gives the number; replace it with your own",
-        caption_justify="left",
-    )
-    table.add_column("Name", max_width=26, overflow="fold")
+    if lang == "da":
+        money_of = f"{info.currency or ''} i {info.price_year}-priser" if info.price_year else info.currency
+        title = f"{info.name or 'Katalog'}: priser pr. enhed ({money_of})"
+        caption = "* illustrativ: ingen offentlig kilde angiver tallet; erstat det med jeres eget"
+    else:
+        money_of = f"{info.currency or ''} at {info.price_year} prices" if info.price_year else info.currency
+        title = f"{info.name or 'Catalogue'}: prices per unit ({money_of})"
+        caption = "* illustrative: no public source gives the number; replace it with your own"
+    table = Table(title=title, title_justify="left", caption=caption, caption_justify="left")
+    table.add_column("Name" if lang == "en" else "Navn", max_width=26, overflow="fold")
     table.add_column("Label" if lang == "en" else "Betegnelse", max_width=30, overflow="fold")
     table.add_column("Area" if lang == "en" else "Område", overflow="fold")
     table.add_column("Unit" if lang == "en" else "Enhed", max_width=18, overflow="fold")
@@ -148,7 +196,8 @@ def catalog_table(catalog: Catalog, lang: str = "da") -> list[Any]:
     for entry in catalog.prices:
         label = (entry.label_en or entry.label) if lang == "en" else (entry.label or entry.label_en)
         prices = "\n".join(
-            f"{actor} {as_distribution(value).base_value:,.0f}" for actor, value in entry.price.items()
+            f"{actor} {words.money(as_distribution(value).base_value)}"
+            for actor, value in entry.price.items()
         )
         table.add_row(
             escape(entry.name),
@@ -160,28 +209,71 @@ def catalog_table(catalog: Catalog, lang: str = "da") -> list[Any]:
     return [table]
 
 
-def check_report(checked: CaseCheck) -> list[str]:
-    """What a valid case holds, in a few lines."""
+_CHECK = {
+    "en": (
+        "  horizon {horizon} years ({first}-{last}){auto}, {currency} at {price_level} prices, "
+        "actors: {actors}",
+        ' from horizon = "auto" (last intake + onset + window)',
+        "  intake years {first}-{last}; {costs} costs, {comparison} comparison costs, {consequences} "
+        "consequences",
+        "  {inputs} inputs, of which {uncertain} uncertain; {correlations} rank correlations, {groups} "
+        "declared groups",
+        "base",
+    ),
+    "da": (
+        "  tidshorisont {horizon} år ({first}-{last}){auto}, {currency} i {price_level}-priser, "
+        "aktører: {actors}",
+        ' fra horizon = "auto" (sidste optag + forsinkelse + vindue)',
+        "  optagelsesår {first}-{last}; {costs} omkostninger, {comparison} omkostninger i "
+        "sammenligningen, {consequences} konsekvenser",
+        "  {inputs} input, heraf {uncertain} usikre; {correlations} rangkorrelationer, {groups} "
+        "erklærede grupper",
+        "basis",
+    ),
+}
+
+
+def check_report(checked: CaseCheck, lang: str = "en") -> list[str]:
+    """What a valid case holds, in a few lines, in `lang`."""
+    words = TableWords(lang)
+    horizon_line, auto_text, intake_line, inputs_line, base = _CHECK[lang]
     case, space = checked.case, checked.space
     info = case.info
     first, last = case.participants.intake_years
-    auto = ' from horizon = "auto" (last intake + onset + window)' if case.horizon_auto else ""
     lines = [
         f"[green]OK[/green] {escape(case.source)}: {escape(info.name)}",
-        f"  horizon {info.horizon} years ({case.years[0]}-{case.years[-1]}){auto}, "
-        f"{escape(info.currency)} at {info.price_level} prices, actors: {escape(', '.join(case.actors))}",
-        f"  intake years {case.years[first]}-{case.years[last]}; "
-        f"{len(case.costs)} costs, {len(case.comparison_costs)} comparison costs, "
-        f"{len(case.consequences)} consequences",
-        f"  {len(space.inputs)} inputs, of which {space.dimension} uncertain; "
-        f"{len(case.correlations)} rank correlations, {len(case.groups)} declared groups",
+        horizon_line.format(
+            horizon=info.horizon,
+            first=case.years[0],
+            last=case.years[-1],
+            auto=auto_text if case.horizon_auto else "",
+            currency=escape(info.currency),
+            price_level=info.price_level,
+            actors=escape(", ".join(case.actors)),
+        ),
+        intake_line.format(
+            first=case.years[first],
+            last=case.years[last],
+            costs=len(case.costs),
+            comparison=len(case.comparison_costs),
+            consequences=len(case.consequences),
+        ),
+        inputs_line.format(
+            inputs=len(space.inputs),
+            uncertain=space.dimension,
+            correlations=len(case.correlations),
+            groups=len(case.groups),
+        ),
     ]
     for path, dist in zip(space.paths, space.distributions, strict=True):
-        lines.append(f"    {path}: {escape(dist.describe())}, base {as_distribution(dist).base_value:,.6g}")
+        shown = words.significant(as_distribution(dist).base_value, 6)
+        if lang == "en":
+            shown = f"{as_distribution(dist).base_value:,.6g}"
+        lines.append(f"    {path}: {escape(dist.describe())}, {base} {shown}")
     lines += conversion_lines(checked)
     from somrisk.case.model_warnings import model_warnings
 
-    lines += [f"[yellow]warning:[/yellow] {escape(w.en)}" for w in model_warnings(case)]
+    lines += [f"[yellow]{words['warning']}:[/yellow] {escape(w.text(lang))}" for w in model_warnings(case)]
     return lines
 
 
@@ -209,19 +301,96 @@ def conversion_lines(checked: CaseCheck) -> list[str]:
     return lines
 
 
+def warnings_in(simulation: Any, lang: str) -> list[str]:
+    """model.md's warnings of a run's case (each case of a portfolio, named) in `lang`: the
+    summary holds them in English only."""
+    from somrisk.case.model_warnings import model_warnings
+
+    members = simulation.ensemble.members
+    if not simulation.ensemble.is_portfolio:
+        return [w.text(lang) for w in model_warnings(members[0].model.case)]
+    return [f"{m.model.case.name}: {w.text(lang)}" for m in members for w in model_warnings(m.model.case)]
+
+
+class Working:
+    """A spinner on stderr naming a step without a progress count (writing a workbook, an
+    analysis's model evaluations) and its elapsed time, shown once the step has taken more than
+    `delay` seconds, where the console is a terminal; a context manager. Transient: nothing of it
+    is left on the screen."""
+
+    def __init__(self, console: Console, what: str, delay: float = 1.0) -> None:
+        self.console, self.what, self.delay = console, what, delay
+        self.shown: Progress | None = None
+        self._lock = threading.Lock()
+        self._closed = False
+        self._timer = threading.Timer(delay, self._show)
+        self._timer.daemon = True
+
+    def __enter__(self) -> Working:
+        if self.console.is_terminal:
+            self._timer.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _show(self) -> None:
+        from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+        with self._lock:
+            if self._closed:
+                return
+            self.shown = Progress(
+                SpinnerColumn(),
+                TextColumn(escape(self.what)),
+                TimeElapsedColumn(),
+                console=self.console,
+                transient=True,
+            )
+            self.shown.start()
+            self.shown.add_task(self.what, total=None)
+
+    def close(self) -> None:
+        with self._lock:
+            self._closed = True
+            self._timer.cancel()
+            if self.shown is not None:
+                self.shown.stop()
+
+
 class ProgressBar:
-    """A progress callback that shows a bar on stderr once a run has taken more than a second."""
+    """A progress callback that shows a bar on stderr once a run has taken more than a second;
+    then, where `after` names a step that follows the last draw (writing a workbook, a report), a
+    spinner for it once that has taken more than a second. `label` and `unit` name what the bar
+    counts."""
 
     def __init__(
-        self, console: Console, delay: float = 1.0, *, label: str = "Simulating", unit: str = "draws"
+        self,
+        console: Console,
+        delay: float = 1.0,
+        after: str | None = None,
+        *,
+        label: str = "Simulating",
+        unit: str = "draws",
     ) -> None:
         self.console, self.delay = console, delay
         self.label, self.unit = label, unit
         self.started = time.monotonic()
         self.bar: Progress | None = None
         self.task: Any = None
+        self.after: Working | None = None
+        self.after_words = after
 
     def __call__(self, done: int, total: int) -> None:
+        if done >= total:
+            # the summary and the files (cube, workbook) follow the last draw: a spinner, once
+            # that takes more than the delay (one live display at a time: the bar goes first)
+            if self.bar is not None:
+                self.bar.stop()
+                self.bar = None
+            if self.after is None and self.after_words is not None:
+                self.after = Working(self.console, self.after_words, self.delay).__enter__()
+            return
         if self.bar is None:
             if time.monotonic() - self.started < self.delay or done >= total:
                 return
@@ -241,5 +410,7 @@ class ProgressBar:
         self.bar.update(self.task, completed=done)
 
     def close(self) -> None:
+        if self.after is not None:
+            self.after.close()
         if self.bar is not None:
             self.bar.stop()

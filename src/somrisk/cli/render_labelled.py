@@ -6,71 +6,82 @@ separate it from 0)."""
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import numpy as np
 from rich.markup import escape
-from rich.table import Table
 
-from somrisk.cli.render import money, share
+from somrisk.cli.fit import FittedTable
 from somrisk.labelled import Labelled, TableColumn
+from somrisk.report.table_words import TableWords
 
-__all__ = ["INPUT_WIDTH", "NOT_DISTINGUISHABLE", "labelled_table", "probability", "value"]
+__all__ = ["INPUT_WIDTH", "NOT_DISTINGUISHABLE", "index_text", "labelled_table", "probability", "value"]
 
 NOT_DISTINGUISHABLE = "≈ 0 (not distinguishable)"
 #: Widest column of input paths; longer paths fold onto a second line (paths have no spaces, so
 #: Rich could not otherwise narrow the column to fit a terminal).
 INPUT_WIDTH = 30
 
+_ENGLISH = TableWords("en")
 
-def value(x: float | None) -> str:
+
+def value(x: float | None, words: TableWords | None = None) -> str:
     """An input's value: whole numbers with thousands separators from 1,000, else 4 significant
     digits; "none" where there is none."""
+    words = words or _ENGLISH
     if x is None or math.isnan(x):
-        return "none"
-    return f"{x:,.0f}" if abs(x) >= 1000 else f"{x:.4g}"
+        return words["no_value"]
+    return words.money(x) if abs(x) >= 1000 else words.significant(x, 4)
 
 
-def probability(p: float | None) -> str:
+def probability(p: float | None, words: TableWords | None = None) -> str:
     """A probability as a percentage; '< 0.1 %' rather than a misleading '0.0 %' for small ones."""
+    words = words or _ENGLISH
     if p is None or math.isnan(p):
         return "-"
-    return "< 0.1 %" if 0 < p < 0.0005 else share(p)
+    return f"< {words.fixed(0.1, 1)} %" if 0 < p < 0.0005 else words.share(p)
 
 
-def _index(x: float, conf: float, distinguishable: bool) -> str:
+def index_text(x: float, conf: float, distinguishable: bool, words: TableWords | None = None) -> str:
+    """A Sobol index with the half-width of its interval, or ≈ 0 where it is not distinguishable."""
+    words = words or _ENGLISH
     if math.isnan(x):
         return "-"
     if not distinguishable:
-        return NOT_DISTINGUISHABLE
-    return f"{x:.3f} ± {conf:.3f}"
+        return words["not_distinguishable"]
+    return f"{words.fixed(x, 3)} ± {words.fixed(conf, 3)}"
 
 
-#: How each style writes one number.
-_STYLES = {
-    "money": money,
-    "value": value,
-    "probability": probability,
-    "share": share,
-    "points": lambda x: f"{x * 100:.2f}",
-    "decimal3": lambda x: f"{x:.3f}",
-    "pvalue": lambda x: f"{x:.2g}",
-}
+def _styles(words: TableWords) -> dict[str, Callable[[float], str]]:
+    """How each style writes one number, in the words' language."""
+    return {
+        "money": words.money,
+        "value": lambda x: value(x, words),
+        "probability": lambda x: probability(x, words),
+        "share": words.share,
+        "points": lambda x: words.fixed(x * 100, 2),
+        "decimal3": lambda x: words.fixed(x, 3),
+        "pvalue": lambda x: words.significant(x, 2),
+    }
 
 
-def labelled_table(result: Labelled, title: str) -> Table:
-    """The table its class declares (``TABLE``) of `result`, under `title` (Rich markup)."""
+def labelled_table(result: Labelled, title: str, lang: str = "en") -> FittedTable:
+    """The table its class declares (``TABLE``) of `result`, under `title` (Rich markup), with
+    headings and numbers in `lang`. Numbers never wrap; labels fold."""
+    words = TableWords(lang)
+    styles = _styles(words)
     spec = type(result).TABLE
     if spec is None:  # pragma: no cover - a result class without a table
         raise TypeError(f"{type(result).__name__} declares no table")
     data, dim = result.data, result.dim
-    context = dict(data.attrs) | {"What": "Group" if dim == "group" else "Input"}
-    table = Table(title=title, title_justify="left")
+    context = dict(data.attrs) | {"What": words.heading("Group" if dim == "group" else "Input")}
+    table = FittedTable(title)
     for column in spec.columns:
-        heading = column.heading.format(**context)
+        heading = words.heading(column.heading).format(**context)
         if column.style == "label":
-            table.add_column(heading, overflow="fold", max_width=INPUT_WIDTH)
+            table.add_label_column(heading, max_width=INPUT_WIDTH)
         else:
-            table.add_column(heading, justify="right", overflow="fold")
+            table.add_number_column(heading)
     size = data.sizes[dim]
     if spec.sort_by is not None:
         order = np.argsort(-np.nan_to_num(data[spec.sort_by].values, nan=-1.0), kind="stable")
@@ -79,11 +90,17 @@ def labelled_table(result: Labelled, title: str) -> Table:
     if spec.rows is not None:
         order = order[:: max(1, size // spec.rows)]
     for k in order:
-        table.add_row(*(_cell(result, column, int(k)) for column in spec.columns))
+        table.add_row(*(_cell(result, column, int(k), words, styles) for column in spec.columns))
     return table
 
 
-def _cell(result: Labelled, column: TableColumn, k: int) -> str:
+def _cell(
+    result: Labelled,
+    column: TableColumn,
+    k: int,
+    words: TableWords,
+    styles: dict[str, Callable[[float], str]],
+) -> str:
     data = result.data
     if column.style == "label":
         return escape(str(data[result.dim].values[k]))
@@ -91,5 +108,6 @@ def _cell(result: Labelled, column: TableColumn, k: int) -> str:
     x = data[column.variable].values[k]
     if column.style == "index":
         conf = data[f"{column.variable}_conf"].values[k]
-        return _index(float(x), float(conf), bool(data[f"{column.variable}_distinguishable"].values[k]))
-    return _STYLES[column.style](float(x))
+        shown = bool(data[f"{column.variable}_distinguishable"].values[k])
+        return index_text(float(x), float(conf), shown, words)
+    return styles[column.style](float(x))

@@ -41,12 +41,12 @@ CUBE_FORMATS = {".nc": "netcdf", ".zarr": "zarr"}
 ZARR_FORMAT = 2
 
 
-def cube_format(path: str | Path) -> str:
-    """``netcdf`` or ``zarr``, from the file name's suffix."""
+def cube_format(path: str | Path, option: str = "--out") -> str:
+    """``netcdf`` or ``zarr``, from the file name's suffix; `option` names the path in the error."""
     suffix = Path(path).suffix.lower()
     if suffix not in CUBE_FORMATS:
         raise UsageError(
-            f"--out {str(path)!r}: the cube is written as netCDF (.nc) or Zarr (.zarr); "
+            f"{option} {str(path)!r}: the cube is written as netCDF (.nc) or Zarr (.zarr); "
             f"found suffix {suffix or '(none)'!r}"
         )
     return CUBE_FORMATS[suffix]

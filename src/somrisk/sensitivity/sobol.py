@@ -39,15 +39,20 @@ from somrisk.labelled import (
 from somrisk.sensitivity import _salib, saltelli
 from somrisk.sensitivity._common import TOTAL, as_model, grouping, select_output
 
-__all__ = ["SobolResult", "distinguishable", "sobol"]
+__all__ = ["MIN_N", "SobolResult", "distinguishable", "sobol"]
+
+#: The fewest base points a Sobol analysis accepts (docs/sensitivity.md): below it the bootstrap
+#: resamples too few distinct points for its intervals to mean anything.
+MIN_N = 64
 
 
 def distinguishable(index: np.ndarray, conf: np.ndarray) -> np.ndarray:
     """True where an index is distinguishable from 0: its confidence interval
-    [index - conf, index + conf] lies above 0 and is narrower than the index itself."""
+    [index - conf, index + conf] lies above 0, however wide it is. (An interval wholly below 0 is
+    an artefact of the estimator, Sobol indices being >= 0, and is not counted.)"""
     index, conf = np.asarray(index, dtype=float), np.asarray(conf, dtype=float)
     with np.errstate(invalid="ignore"):
-        return np.isfinite(index) & np.isfinite(conf) & (index - conf > 0) & (2 * conf < index)
+        return np.isfinite(index) & np.isfinite(conf) & (index - conf > 0)
 
 
 @dataclass(frozen=True, eq=False)
@@ -276,8 +281,11 @@ def _check_memory(rows: int, d: int, n: int, resamples: int) -> None:
 
 
 def _check_arguments(n: int, seed: int, resamples: int, confidence: float) -> None:
-    if isinstance(n, bool) or not isinstance(n, int) or not 2 <= n <= 2**24:
-        raise UsageError(f"n must be a whole number from 2 to {2**24:,}; got {n!r}")
+    if isinstance(n, bool) or not isinstance(n, int) or not MIN_N <= n <= 2**24:
+        raise UsageError(
+            f"n must be a whole number from {MIN_N} to {2**24:,}; got {n!r} (below {MIN_N} base points "
+            "the bootstrap intervals cannot tell an index from 0)"
+        )
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
         raise UsageError(f"seed must be a whole number >= 0; got {seed!r}")
     if isinstance(resamples, bool) or not isinstance(resamples, int) or resamples < 10:

@@ -1,0 +1,165 @@
+"""Danish and English words and number formats of the command line's tables, beside the report's
+(:mod:`somrisk.report.i18n`, whose words and number formats they reuse).
+
+English keeps the command line's own formats (1,234,567 and 12.5 %, hyphen-minus); Danish writes
+1.234.567 and 12,5 % with the report's minus sign. Money in the tables is a bare number: the
+currency and price level are in the table's title.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from collections.abc import Mapping
+
+from somrisk.report.i18n import LANGUAGES, Words
+
+__all__ = ["TableWords", "locale_language"]
+
+
+def locale_language(environ: Mapping[str, str] | None = None) -> str:
+    """``da`` where the locale of messages is Danish, else ``en``: the first of ``LC_ALL``,
+    ``LC_MESSAGES`` and ``LANG`` that is set (POSIX's order) starts with ``da``."""
+    env = os.environ if environ is None else environ
+    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = env.get(name, "")
+        if value:
+            return "da" if value.lower().startswith("da") else "en"
+    return "en"
+
+
+#: Column headings of the sensitivity results' tables (somrisk.labelled.TableColumn), in Danish.
+_HEADINGS_DA = {
+    "Input": "Input",
+    "Group": "Gruppe",
+    "Low": "Lav",
+    "High": "Høj",
+    "NPV low": "NPV lav",
+    "NPV high": "NPV høj",
+    "Swing": "Udsving",
+    "Switch at": "Skifter ved",
+    "P(beyond)": "P(forbi)",
+    "First order S1": "Første orden S1",
+    "Total ST": "Total ST",
+    "Effect (pp)": "Effekt (procentpoint)",
+    "Distance D": "Afstand D",
+    "p-value": "p-værdi",
+    "Median in losses": "Median ved tab",
+    "Median otherwise": "Median ellers",
+    "Share of EVPI": "Andel af EVPI",
+}
+
+_TEXT: dict[str, dict[str, str]] = {
+    "en": {
+        "actor": "Actor",
+        "total": "Total",
+        "deterministic": "Deterministic",
+        "mean": "Mean",
+        "npv_title": "Net present value (NPV), {unit}",
+        "unit": "{currency}, {price_year} prices, discounted to {start_year}",
+        "payback": "Payback within the horizon ({first}-{last}): {share} of draws; median payback year "
+        "{median}; deterministic: {deterministic}",
+        "no_median": "none (under half pay back)",
+        "none": "none",
+        "som": "SØM's figures: net result over {years} years, undiscounted: {det} deterministic, {mean} "
+        "mean; per participant: NPV {npv_det} ({npv_mean} mean), net result {net_det} ({net_mean} mean); "
+        "kroner back per krone: {ratio}",
+        "provenance": "{draws} draws, sampler {sampler}, seed {seed}; Monte Carlo standard error of the "
+        "mean total NPV: {error}; 5 % and 95 %: percentiles of the draws",
+        "unknown_one_draw": "unknown (one draw)",
+        "warning": "warning",
+        "cases": "Cases (NPV over all actors)",
+        "case": "Case",
+        "variance_share": "Var. share",
+        "by_year": "Net result by year and actor, {currency}, {price_year} prices, undiscounted (mean of "
+        "{draws} draws)",
+        "year": "Year",
+        "cumulative": "Cumulative",
+        "by_year_note": "Net result: budget gains minus net extra costs in the year, not discounted. "
+        "Cumulative: the total's discounted net result summed from {first} (paid back where it turns "
+        "positive).",
+        "not_distinguishable": "≈ 0 (not distinguishable)",
+        "no_value": "none",
+    },
+    "da": {
+        "actor": "Aktør",
+        "total": "I alt",
+        "deterministic": "Deterministisk",
+        "mean": "Gennemsnit",
+        "npv_title": "Nutidsværdi (NPV), {unit}",
+        "unit": "{currency}, {price_year}-priser, tilbagediskonteret til {start_year}",
+        "payback": "Tilbagebetaling inden for tidshorisonten ({first}-{last}): {share} af trækningerne; "
+        "medianår for tilbagebetaling {median}; deterministisk: {deterministic}",
+        "no_median": "intet (under halvdelen betaler sig tilbage)",
+        "none": "intet",
+        "som": "SØM's nøgletal: nettoresultat over {years} år, udiskonteret: {det} deterministisk, "
+        "{mean} i gennemsnit; pr. deltager: nutidsværdi {npv_det} ({npv_mean} i gennemsnit), "
+        "nettoresultat {net_det} ({net_mean} i gennemsnit); afkast pr. investeret krone: {ratio}",
+        "provenance": "{draws} trækninger, sampler {sampler}, seed {seed}; Monte Carlo-standardfejl på "
+        "den gennemsnitlige samlede nutidsværdi: {error}; 5 % og 95 %: percentiler af trækningerne",
+        "unknown_one_draw": "ukendt (én trækning)",
+        "warning": "advarsel",
+        "cases": "Sager (nutidsværdi over alle aktører)",
+        "case": "Sag",
+        "variance_share": "Variansandel",
+        "by_year": "Nettoresultat pr. år og aktør, {currency}, {price_year}-priser, udiskonteret "
+        "(gennemsnit af {draws} trækninger)",
+        "year": "År",
+        "cumulative": "Akkumuleret",
+        "by_year_note": "Nettoresultat: økonomiske konsekvenser minus nettomeromkostninger i året, ikke "
+        "tilbagediskonteret. Akkumuleret: det samlede tilbagediskonterede nettoresultat lagt sammen fra "
+        "{first} (tilbagebetalt hvor det bliver positivt).",
+        "not_distinguishable": "≈ 0 (kan ikke skelnes fra 0)",
+        "no_value": "ingen",
+    },
+}
+
+
+class TableWords:
+    """The words and number formats of one language for the command line's tables."""
+
+    def __init__(self, lang: str = "en") -> None:
+        if lang not in LANGUAGES:
+            raise ValueError(f"language must be one of {', '.join(LANGUAGES)}; got {lang!r}")
+        self.lang = lang
+        self.report = Words(lang)
+        self.text = _TEXT[lang]
+
+    def __getitem__(self, key: str) -> str:
+        return self.text[key]
+
+    def heading(self, english: str) -> str:
+        """A sensitivity table's column heading in this language."""
+        return _HEADINGS_DA.get(english, english) if self.lang == "da" else english
+
+    def actor(self, name: str) -> str:
+        """``Total``/``I alt`` for the total; SØM's actors capitalised in Danish (the report's
+        words), other actors as the case spells them."""
+        if name == "total":
+            return self["total"]
+        return self.report.actor(name) if self.lang == "da" else name
+
+    def integer(self, x: int) -> str:
+        """A count with thousands separators: 10,000 or 10.000."""
+        return self.report.number(float(x)) if self.lang == "da" else f"{x:,}"
+
+    def money(self, x: float | None) -> str:
+        """Whole currency units with thousands separators; '-' where not defined."""
+        if x is None or not math.isfinite(x):
+            return "-"
+        return self.report.number(x) if self.lang == "da" else f"{x:,.0f}"
+
+    def share(self, x: float | None) -> str:
+        """A fraction as a percentage with one decimal: 12.5 % or 12,5 %."""
+        if x is None or not math.isfinite(x):
+            return "-"
+        return self.report.number(100 * x, 1) + " %" if self.lang == "da" else f"{100 * x:.1f} %"
+
+    def fixed(self, x: float, decimals: int) -> str:
+        """A number with `decimals` decimals, in this language's notation."""
+        return self.report.number(x, decimals) if self.lang == "da" else f"{x:.{decimals}f}"
+
+    def significant(self, x: float, digits: int) -> str:
+        """A number with `digits` significant digits (0,4158 in Danish)."""
+        text = f"{x:.{digits}g}"
+        return text.replace(".", ",").replace("-", "−") if self.lang == "da" else text
