@@ -109,7 +109,7 @@ def rules(sheet) -> dict[str, str]:
 
 def test_the_columns_a_distribution_needs_are_highlighted(tmp_path):
     book = load_workbook(write_template(tmp_path / "template.xlsx"))
-    for title in ("Omkostninger", "Effekt", "Priser"):
+    for title in ("Omkostninger", "Effekt", "Priser", "Under indsatsen"):
         found = rules(book[title])
         dist = next(c.column_letter for c in book[title][2] if c.value == "dist")
         assert (
@@ -119,6 +119,7 @@ def test_the_columns_a_distribution_needs_are_highlighted(tmp_path):
         assert found["mode"] == f'OR(${dist}3="triangular",${dist}3="pert")'
         assert found["value"] == f'OR(${dist}3="fixed")'
         assert found["shape"] == f'OR(${dist}3="gamma")'
+        assert found["comparison_rate"] == f'OR(${dist}3="smd")'
         assert "base" not in found and "source" not in found and "dist" not in found
     assert rules(book["Korrelationer"]) == {}
 

@@ -152,3 +152,27 @@ def test_the_change_during_the_course_given_twice_is_refused(tmp_path):
         "given twice" in p.message and p.key_path == "consequences.herberg.during"
         for p in error.value.problems
     )
+
+
+def test_a_workbook_with_the_keys_in_row_1_reads_the_new_sheets_too(tmp_path):
+    """As written between the new sheets and the captions: keys in row 1, data from row 2."""
+    path = exported(tmp_path)
+    book = load_workbook(path)
+    for title in book.sheetnames:
+        if title not in ("Empirisk", "Hjælp", "Stier"):
+            book[title].delete_rows(1)  # the captions
+    book.save(path)
+    assert book["Under indsatsen"]["B1"].value == "during_years" and book["Under indsatsen"]["A2"].value
+    assert read_case_workbook(path) == tomllib.loads(CASE)
+
+
+def test_the_sheet_has_the_drop_downs_and_highlighting_of_the_other_sheets(tmp_path):
+    sheet = load_workbook(exported(tmp_path))["Under indsatsen"]
+    lists = {str(dv.sqref): dv.formula1 for dv in sheet.data_validations.dataValidation}
+    assert lists["A3:A502"] == "'Konsekvenser'!$A$3:$A$502"  # the consequences' names
+    assert lists["D3:D502"].startswith('"fixed,uniform,')  # dist
+    rules = {
+        str(cells.sqref): items[0].formula[0]
+        for cells, items in sheet.conditional_formatting._cf_rules.items()
+    }
+    assert rules["E3:E502"] == 'OR($D3="uniform",$D3="triangular",$D3="pert",$D3="truncnormal")'  # min

@@ -126,3 +126,16 @@ def test_a_bad_price_level_cell_is_exit_2_naming_sheet_and_cell(
     where_cell = f"{_column(book[sheet], where)}{row}"
     assert f'{workbook}, sheet "{sheet}", cell {where_cell}: {message}' in result.stderr, result.stderr
     assert not (tmp_path / "back.toml").exists()
+
+
+def test_a_workbook_with_the_keys_in_row_1_reads_the_price_levels_too(exported, tmp_path: Path) -> None:
+    """As written between the sheet Prisindeks and the captions: keys in row 1, data from row 2."""
+    _, workbook = exported
+    book = load_workbook(workbook)
+    for title in book.sheetnames:
+        if title not in ("Empirisk", "Hjælp", "Stier"):
+            book[title].delete_rows(1)  # the captions
+    book.save(workbook)
+    assert book["Prisindeks"]["A1"].value == "index_year" and book["Prisindeks"]["A2"].value == 2024
+    raw = tomllib.loads(import_case(workbook, tmp_path / "back.toml").read_text(encoding="utf-8"))
+    assert raw == tomllib.loads(CASE)
