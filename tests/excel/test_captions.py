@@ -51,7 +51,18 @@ def test_no_caption_is_a_key_of_any_sheet():
     keys = {key for title in L.SHEETS if (header := L.header(title)) for key in header}
     captions = {L.caption(key) for key in keys}
     assert not captions & keys
-    assert L.caption("during_years") == "During years"  # a key added without a caption
+    assert L.caption("a_later_key") == "A later key"  # a key added without a caption
+
+
+def test_every_column_of_every_sheet_has_a_danish_caption():
+    """The keys added with cohort factors, the consequences during the course, price levels and the
+    smd family's comparison rate included."""
+    keys = {key for title in L.SHEETS if (header := L.header(title)) for key in header}
+    assert keys - set(L.CAPTIONS) == set()
+    assert {"during_years", "price_year", "index_year", "index_value", "comparison_rate"} <= keys
+    for title in L.SHEETS:  # an analyst tells the columns of a sheet apart by their captions
+        header = L.header(title) or []
+        assert len({L.caption(key) for key in header}) == len(header), title
 
 
 @pytest.mark.parametrize(
@@ -98,7 +109,7 @@ def rules(sheet) -> dict[str, str]:
 
 def test_the_columns_a_distribution_needs_are_highlighted(tmp_path):
     book = load_workbook(write_template(tmp_path / "template.xlsx"))
-    for title in ("Omkostninger", "Effekt", "Priser"):
+    for title in ("Omkostninger", "Effekt", "Priser", "Under indsatsen"):
         found = rules(book[title])
         dist = next(c.column_letter for c in book[title][2] if c.value == "dist")
         assert (
@@ -108,6 +119,7 @@ def test_the_columns_a_distribution_needs_are_highlighted(tmp_path):
         assert found["mode"] == f'OR(${dist}3="triangular",${dist}3="pert")'
         assert found["value"] == f'OR(${dist}3="fixed")'
         assert found["shape"] == f'OR(${dist}3="gamma")'
+        assert found["comparison_rate"] == f'OR(${dist}3="smd")'
         assert "base" not in found and "source" not in found and "dist" not in found
     assert rules(book["Korrelationer"]) == {}
 

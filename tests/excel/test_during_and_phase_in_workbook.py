@@ -66,13 +66,14 @@ def test_during_and_cohort_factors_round_trip_with_identical_results(tmp_path):
 def test_the_sheets_hold_the_new_keys_in_their_columns(tmp_path):
     book = load_workbook(exported(tmp_path))
     during = [[c.value for c in row] for row in book["Under indsatsen"].iter_rows()]
-    header = during[0]
+    captions, header = during[0], during[1]  # Danish captions above the keys, data from row 3
+    assert captions[:3] == ["Konsekvens", "År under indsatsen", "Fast værdi"]
     assert header[:3] == ["consequence", "during_years", "value"]
-    rows = [dict(zip(header, row, strict=True)) for row in during[1:]]
+    rows = [dict(zip(header, row, strict=True)) for row in during[2:]]
     assert rows[0]["consequence"] == "herberg" and rows[0]["during_years"] == 2 and rows[0]["dist"] == "pert"
     assert rows[1]["consequence"] == "skat" and rows[1]["during_years"] is None and rows[1]["value"] == 0.05
     assert len(rows) == 2  # psykiatri has no change during the course
-    effect = [[c.value for c in row] for row in book["Effekt"].iter_rows(min_row=2)]
+    effect = [[c.value for c in row] for row in book["Effekt"].iter_rows(min_row=3)]
     factors = [row for row in effect if row[0] == "cohort_factor"]
     assert [row[1] for row in factors] == [0.5, None, 1]
 
@@ -83,7 +84,7 @@ def test_a_workbook_without_the_sheet_imports_as_before(tmp_path):
     original = tomllib.loads(path.read_text(encoding="utf-8"))
     workbook = export_case(path, tmp_path / "case.xlsx")
     book = load_workbook(workbook)
-    assert book["Under indsatsen"].max_row == 1  # header only
+    assert book["Under indsatsen"].max_row == 2  # captions and keys only
     del book["Under indsatsen"]
     book.save(workbook)
     assert read_case_workbook(workbook) == original
@@ -91,7 +92,7 @@ def test_a_workbook_without_the_sheet_imports_as_before(tmp_path):
 
 def edit(book, sheet: str, name: str, row: int, value) -> str:
     ws = book[sheet]
-    letter = next(c.column_letter for c in ws[1] if c.value == name)
+    letter = next(c.column_letter for c in ws[2] if c.value == name)  # the keys, under the captions
     ws[f"{letter}{row}"] = value
     return f"{letter}{row}"
 
@@ -99,37 +100,37 @@ def edit(book, sheet: str, name: str, row: int, value) -> str:
 @pytest.mark.parametrize(
     ("sheet", "column", "row", "value", "expected"),
     [
-        ("Under indsatsen", "during_years", 2, 0, "consequences.herberg.during_years: must be greater than"),
+        ("Under indsatsen", "during_years", 3, 0, "consequences.herberg.during_years: must be greater than"),
         (
             "Under indsatsen",
             "during_years",
-            2,
+            3,
             1.5,
             "consequences.herberg.during_years: expected a whole number",
         ),
         (
             "Under indsatsen",
             "during_years",
-            3,
+            4,
             "to",
             "consequences.skat.during_years: expected a number, found text",
         ),
         (
             "Under indsatsen",
             "consequence",
-            3,
+            4,
             "skatt",
             'no consequence has this name on the sheet "Konsekvenser"',
         ),
-        ("Under indsatsen", "value", 3, "x", "consequences.skat.during: expected a number, found text"),
-        ("Effekt", "value", 3, 1.5, "effect.cohort_factor.0: a cohort factor"),
+        ("Under indsatsen", "value", 4, "x", "consequences.skat.during: expected a number, found text"),
+        ("Effekt", "value", None, 1.5, "effect.cohort_factor.0: a cohort factor"),
     ],
 )
 def test_bad_cells_are_exit_2_naming_sheet_and_cell(cli, tmp_path, sheet, column, row, value, expected):
     path = exported(tmp_path)
     book = load_workbook(path)
     if sheet == "Effekt":  # the first cohort_factor row
-        row = next(r for r in range(2, 20) if book["Effekt"][f"A{r}"].value == "cohort_factor")
+        row = next(r for r in range(3, 20) if book["Effekt"][f"A{r}"].value == "cohort_factor")
     cell = edit(book, sheet, column, row, value)
     book.save(path)
     result = cli("excel", "import", path, tmp_path / "back.toml")
@@ -143,7 +144,7 @@ def test_bad_cells_are_exit_2_naming_sheet_and_cell(cli, tmp_path, sheet, column
 def test_the_change_during_the_course_given_twice_is_refused(tmp_path):
     path = exported(tmp_path)
     book = load_workbook(path)
-    edit(book, "Under indsatsen", "consequence", 3, "herberg")
+    edit(book, "Under indsatsen", "consequence", 4, "herberg")
     book.save(path)
     with pytest.raises(CaseError) as error:
         read_case_workbook(path)
@@ -151,3 +152,27 @@ def test_the_change_during_the_course_given_twice_is_refused(tmp_path):
         "given twice" in p.message and p.key_path == "consequences.herberg.during"
         for p in error.value.problems
     )
+
+
+def test_a_workbook_with_the_keys_in_row_1_reads_the_new_sheets_too(tmp_path):
+    """As written between the new sheets and the captions: keys in row 1, data from row 2."""
+    path = exported(tmp_path)
+    book = load_workbook(path)
+    for title in book.sheetnames:
+        if title not in ("Empirisk", "Hjælp", "Stier"):
+            book[title].delete_rows(1)  # the captions
+    book.save(path)
+    assert book["Under indsatsen"]["B1"].value == "during_years" and book["Under indsatsen"]["A2"].value
+    assert read_case_workbook(path) == tomllib.loads(CASE)
+
+
+def test_the_sheet_has_the_drop_downs_and_highlighting_of_the_other_sheets(tmp_path):
+    sheet = load_workbook(exported(tmp_path))["Under indsatsen"]
+    lists = {str(dv.sqref): dv.formula1 for dv in sheet.data_validations.dataValidation}
+    assert lists["A3:A502"] == "'Konsekvenser'!$A$3:$A$502"  # the consequences' names
+    assert lists["D3:D502"].startswith('"fixed,uniform,')  # dist
+    rules = {
+        str(cells.sqref): items[0].formula[0]
+        for cells, items in sheet.conditional_formatting._cf_rules.items()
+    }
+    assert rules["E3:E502"] == 'OR($D3="uniform",$D3="triangular",$D3="pert",$D3="truncnormal")'  # min

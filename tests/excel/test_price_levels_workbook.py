@@ -33,17 +33,19 @@ def exported(tmp_path: Path) -> tuple[Path, Path]:
 
 
 def _column(sheet, name: str) -> str:
-    return next(c.column_letter for c in sheet[1] if c.value == name)
+    return next(c.column_letter for c in sheet[2] if c.value == name)  # the keys, under the captions
 
 
 def test_price_years_and_the_index_round_trip_with_identical_results(exported, tmp_path: Path) -> None:
     case, workbook = exported
     book = load_workbook(workbook)
     index = book["Prisindeks"]
-    assert [c.value for c in index[1]] == ["index_year", "index_value"]
-    assert [[c.value for c in row] for row in index.iter_rows(min_row=2)] == [[2024, 120.0], [2025, 122.5]]
+    assert [c.value for c in index[1]] == ["Indeksår", "Nettoprisindeks"]
+    assert [c.value for c in index[2]] == ["index_year", "index_value"]
+    assert [[c.value for c in row] for row in index.iter_rows(min_row=3)] == [[2024, 120.0], [2025, 122.5]]
     costs = book["Omkostninger"]
-    assert costs[f"{_column(costs, 'price_year')}2"].value == 2015
+    assert costs[f"{_column(costs, 'price_year')}1"].value == "Prisår"
+    assert costs[f"{_column(costs, 'price_year')}3"].value == 2015
     back = import_case(workbook, tmp_path / "back.toml")
     assert tomllib.loads(back.read_text(encoding="utf-8")) == tomllib.loads(CASE)
     first, second = (run(path, draws=300, seed=5).simulation for path in (case, back))
@@ -58,7 +60,7 @@ def test_a_workbook_without_the_index_sheet_still_imports(exported, tmp_path: Pa
     del book["Prisindeks"]
     for sheet in ("Omkostninger", "Sammenligning", "Konsekvenser"):
         sheet = book[sheet]
-        sheet.delete_cols(sheet[f"{_column(sheet, 'price_year')}1"].column)
+        sheet.delete_cols(sheet[f"{_column(sheet, 'price_year')}2"].column)
     book.save(workbook)
     raw = tomllib.loads(import_case(workbook, tmp_path / "back.toml").read_text(encoding="utf-8"))
     assert "price_index" not in raw["economy"] and "price_year" not in raw["costs"][0]
@@ -70,7 +72,7 @@ def test_a_workbook_without_the_index_sheet_still_imports(exported, tmp_path: Pa
         (
             "Prisindeks",
             "index_value",
-            2,
+            3,
             0,
             "index_value",
             "economy.price_index.2024: must be greater than 0",
@@ -78,16 +80,16 @@ def test_a_workbook_without_the_index_sheet_still_imports(exported, tmp_path: Pa
         (
             "Prisindeks",
             "index_value",
-            3,
+            4,
             -5,
             "index_value",
             "economy.price_index.2025: must be greater than 0",
         ),
-        ("Prisindeks", "index_year", 2, "år 2024", "index_year", "economy.price_index: expected a number"),
+        ("Prisindeks", "index_year", 3, "år 2024", "index_year", "economy.price_index: expected a number"),
         (
             "Prisindeks",
             "index_year",
-            2,
+            3,
             2024.5,
             "index_year",
             "economy.price_index.2024.5: a key of price_index",
@@ -95,16 +97,16 @@ def test_a_workbook_without_the_index_sheet_still_imports(exported, tmp_path: Pa
         (
             "Prisindeks",
             "index_year",
-            3,
+            4,
             2024,
             "index_year",
             "economy.price_index.2024: the year is given twice",
         ),
-        ("Omkostninger", "price_year", 2, 2010, "price_year", "costs.kurs.price_year: a cost at 2010 prices"),
+        ("Omkostninger", "price_year", 3, 2010, "price_year", "costs.kurs.price_year: a cost at 2010 prices"),
         (
             "Konsekvenser",
             "price_year",
-            2,
+            3,
             1999.5,
             "price_year",
             "consequences.herberg.price_year: expected a whole number",
@@ -124,3 +126,16 @@ def test_a_bad_price_level_cell_is_exit_2_naming_sheet_and_cell(
     where_cell = f"{_column(book[sheet], where)}{row}"
     assert f'{workbook}, sheet "{sheet}", cell {where_cell}: {message}' in result.stderr, result.stderr
     assert not (tmp_path / "back.toml").exists()
+
+
+def test_a_workbook_with_the_keys_in_row_1_reads_the_price_levels_too(exported, tmp_path: Path) -> None:
+    """As written between the sheet Prisindeks and the captions: keys in row 1, data from row 2."""
+    _, workbook = exported
+    book = load_workbook(workbook)
+    for title in book.sheetnames:
+        if title not in ("Empirisk", "Hjælp", "Stier"):
+            book[title].delete_rows(1)  # the captions
+    book.save(workbook)
+    assert book["Prisindeks"]["A1"].value == "index_year" and book["Prisindeks"]["A2"].value == 2024
+    raw = tomllib.loads(import_case(workbook, tmp_path / "back.toml").read_text(encoding="utf-8"))
+    assert raw == tomllib.loads(CASE)
