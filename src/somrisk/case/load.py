@@ -66,6 +66,9 @@ class Case:
     horizon_auto : bool
         The file said ``horizon = "auto"``; ``info.horizon`` holds the years it gave (the last
         intake year + onset + window).
+    overrides : tuple of str
+        The ``--set``/``--scale`` changes (and the scenario) applied to the file, as the user wrote
+        them (``"--scale effect.success_rate=0.75"``); recorded in every result's provenance.
     """
 
     source: str
@@ -82,6 +85,7 @@ class Case:
     groups: tuple[Group, ...] = ()
     raw: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
     horizon_auto: bool = False
+    overrides: tuple[str, ...] = ()
 
     @property
     def name(self) -> str:
@@ -121,15 +125,24 @@ def load_case(path: str | Path) -> Case:
     CaseError
         With every problem found (file, key path, value, what is allowed): unreadable file, TOML
         syntax, schema and cross-section rules.
+
+    Within :func:`somrisk.case.overrides.applying` (the command line's ``--set``/``--scale``), the
+    case comes with those changes applied.
     """
-    return parse_case(read_bytes(path, "a case file (.toml)"), source=str(path))
+    from somrisk.case.overrides import apply_active  # imports this module
+
+    return apply_active(parse_case(read_bytes(path, "a case file (.toml)"), source=str(path)))
 
 
 def parse_case(data: bytes | str, *, source: str = "<string>") -> Case:
     """Validate a case given as TOML text or bytes; see :func:`load_case`."""
     raw_bytes = data.encode("utf-8") if isinstance(data, str) else data
     raw = _parse_toml(raw_bytes, source)
+    return case_from_raw(raw, source=source, sha256=hashlib.sha256(raw_bytes).hexdigest())
 
+
+def case_from_raw(raw: dict[str, Any], *, source: str, sha256: str) -> Case:
+    """Validate a case's parsed TOML (`sha256`: of the file's bytes); see :func:`load_case`."""
     problems: list[Problem] = []
     parts = validate_sections(raw, source, problems)
     horizon_auto = "case" in parts and parts["case"].horizon == "auto"
@@ -139,7 +152,7 @@ def parse_case(data: bytes | str, *, source: str = "<string>") -> Case:
         raise CaseError(problems)
     return Case(
         source=source,
-        sha256=hashlib.sha256(raw_bytes).hexdigest(),
+        sha256=sha256,
         info=parts["case"],
         economy=parts.get("economy") or Economy(),
         participants=parts["participants"],

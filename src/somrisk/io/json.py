@@ -97,7 +97,14 @@ def summary_json(summary: xr.Dataset) -> dict[str, Any]:
         },
         "benefit_cost_ratio": finite(summary.benefit_cost_ratio_mean),
         "warnings": [str(w) for w in attrs.get("warnings", [])],
+        **_overrides(attrs),
     }
+
+
+def _overrides(attrs: Any) -> dict[str, Any]:
+    """``overrides``: the --set/--scale changes to the case file, only where there were some."""
+    text = attrs.get("overrides")
+    return {"overrides": text.split("; ")} if text else {}
 
 
 def portfolio_json(summary: xr.Dataset, cases: xr.Dataset) -> dict[str, Any]:

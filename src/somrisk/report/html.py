@@ -396,6 +396,7 @@ def _provenance(data: ReportData, words: Words) -> str:
         (words["sampler"], attrs["sampler"]),
         (words["draws"], words.number(attrs["draws"])),
         (words["date"], attrs.get("created_at", date.today().isoformat())),
+        *([(words["overrides"], attrs["overrides"])] if attrs.get("overrides") else []),
     ]
     cells = "".join(f"<tr><th>{escape(k)}</th><td>{escape(str(v))}</td></tr>" for k, v in rows)
     return f'<section id="provenance"><h2>{escape(words["provenance"])}</h2><table>{cells}</table></section>'
