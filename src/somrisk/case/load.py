@@ -18,6 +18,7 @@ from pydantic import BaseModel, ValidationError
 
 from somrisk.case import checks
 from somrisk.case.limits import MAX_DEPTH, MAX_FILE_BYTES, deep_key_at, shape_problems
+from somrisk.case.scenarios import Scenario, scenario_problems
 from somrisk.case.schema import (
     CaseInfo,
     Consequence,
@@ -46,6 +47,7 @@ SECTIONS: dict[str, tuple[type[BaseModel] | list[type[BaseModel]], bool]] = {
     "consequences": ([Consequence], False),
     "correlations": ([Correlation], False),
     "groups": ([Group], False),
+    "scenarios": ([Scenario], False),
 }
 
 
@@ -66,6 +68,8 @@ class Case:
     horizon_auto : bool
         The file said ``horizon = "auto"``; ``info.horizon`` holds the years it gave (the last
         intake year + onset + window).
+    scenarios : tuple of Scenario
+        The ``[[scenarios]]`` (case-format.md), checked against the case; a scenario's own case has none.
     overrides : tuple of str
         The ``--set``/``--scale`` changes (and the scenario) applied to the file, as the user wrote
         them (``"--scale effect.success_rate=0.75"``); recorded in every result's provenance.
@@ -86,6 +90,7 @@ class Case:
     raw: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
     horizon_auto: bool = False
     overrides: tuple[str, ...] = ()
+    scenarios: tuple[Scenario, ...] = ()
 
     @property
     def name(self) -> str:
@@ -150,7 +155,7 @@ def case_from_raw(raw: dict[str, Any], *, source: str, sha256: str) -> Case:
     problems.extend(checks.cross_check(parts, raw, source))
     if problems:
         raise CaseError(problems)
-    return Case(
+    case = Case(
         source=source,
         sha256=sha256,
         info=parts["case"],
@@ -165,7 +170,12 @@ def case_from_raw(raw: dict[str, Any], *, source: str, sha256: str) -> Case:
         groups=tuple(parts.get("groups", ())),
         raw=raw,
         horizon_auto=horizon_auto,
+        scenarios=tuple(parts.get("scenarios", ())),
     )
+    problems = scenario_problems(case, source) if case.scenarios else []
+    if problems:
+        raise CaseError(problems)
+    return case
 
 
 #: Union tags pydantic puts into error locations (they are not keys of the file).

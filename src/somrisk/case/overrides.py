@@ -107,6 +107,7 @@ def apply_overrides(case: Case, overrides: Overrides) -> Case:
     if problems:
         raise CaseError(problems)
     raw = copy.deepcopy(case.raw)
+    raw.pop("scenarios", None)  # checked against the file's case; kept as they are (below)
     for path, value in overrides.set.items():
         _put(raw, path, copy.deepcopy(value))
     scaled_distributions = {}
@@ -124,7 +125,9 @@ def apply_overrides(case: Case, overrides: Overrides) -> Case:
     except CaseError as error:
         raise CaseError(error.problems) from None
     edited = _scale(edited, scaled_distributions, where)
-    return replace(edited, source=case.source, overrides=(*case.overrides, *overrides.texts()))
+    return replace(
+        edited, source=case.source, overrides=(*case.overrides, *overrides.texts()), scenarios=case.scenarios
+    )
 
 
 def _path_problems(overrides: Overrides, specs: Mapping[str, InputSpec], where: str) -> Iterator[Problem]:
