@@ -12,17 +12,18 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
-from somrisk.case import Case
+from somrisk.case import Case, load_case
 from somrisk.case.scenarios import BASE, scenario_case
 from somrisk.cube import make_attrs
 from somrisk.engine import Simulation, prepare, run_ensemble, scheduler, single
 from somrisk.engine.alternatives import CommonDraws, union_paths
-from somrisk.errors import UsageError
+from somrisk.errors import CaseError, UsageError
 
-__all__ = ["DIFFERENCE_PERCENTILES", "Comparison", "compare", "compare_scenarios"]
+__all__ = ["DIFFERENCE_PERCENTILES", "Comparison", "compare", "compare_scenarios", "load_alternatives"]
 
 #: Percentiles of the difference (outputs.md, "Comparison JSON": p05, p50, p95).
 DIFFERENCE_PERCENTILES = (5.0, 50.0, 95.0)
@@ -177,3 +178,36 @@ def compare_scenarios(case: Case, **options) -> Comparison:
         raise UsageError(f"{case.source}: the case has no [[scenarios]]; add one (case-format.md)")
     alternatives = [case, *(scenario_case(case, s) for s in case.scenarios)]
     return compare(alternatives, [BASE, *(s.name for s in case.scenarios)], **options)
+
+
+def load_alternatives(paths: Sequence[str | Path]) -> tuple[list[Case], list[str]]:
+    """The cases of ``somrisk compare A.toml B.toml ...`` and their names (the files' stems).
+
+    Raises
+    ------
+    UsageError
+        Fewer than two files, or two files with the same stem (their alternatives would share a name).
+    CaseError
+        With every problem of every file.
+    """
+    if len(paths) < 2:
+        raise UsageError(
+            f"compare needs two or more case files (the first is the reference); got {len(paths)}"
+        )
+    stems = [Path(path).stem for path in paths]
+    for stem in dict.fromkeys(stems):
+        same = [str(path) for path, s in zip(paths, stems, strict=True) if s == stem]
+        if len(same) > 1:
+            raise UsageError(
+                f"{' and '.join(map(repr, same))} have the same name {stem!r}; alternatives are named "
+                "by their file's stem, so rename one"
+            )
+    cases, problems = [], []
+    for path in paths:
+        try:
+            cases.append(load_case(path))
+        except CaseError as error:
+            problems.extend(error.problems)
+    if problems:
+        raise CaseError(problems)
+    return cases, stems

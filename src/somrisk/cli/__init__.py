@@ -16,6 +16,7 @@ from rich.markup import escape
 from typer import Abort, BadParameter
 
 from somrisk.cli import analyses as _analyses  # noqa: F401 - registers the sensitivity commands
+from somrisk.cli import decisions as _decisions  # noqa: F401 - registers compare and scenarios
 from somrisk.cli import knowledge as _knowledge  # noqa: F401 - registers catalog and new
 from somrisk.cli.app import app, stderr
 from somrisk.cli.overrides import HELP as _OVERRIDES_HELP
