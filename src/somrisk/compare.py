@@ -22,6 +22,7 @@ from somrisk.cube import make_attrs
 from somrisk.engine import Simulation, prepare, run_ensemble, scheduler, single
 from somrisk.engine.alternatives import CommonDraws, union_paths
 from somrisk.errors import CaseError, UsageError
+from somrisk.precision import AUTO, auto_draws, check_draws
 
 __all__ = ["DIFFERENCE_PERCENTILES", "Comparison", "compare", "compare_scenarios", "load_alternatives"]
 
@@ -103,12 +104,13 @@ def compare(
     cases: Sequence[Case],
     names: Sequence[str] | None = None,
     *,
-    draws: int = 10_000,
+    draws: int | str = 10_000,
     seed: int = 1,
     sampler: str = "lhs",
     threads: int | None = None,
     scheduler_spec: str | None = None,
     progress: Callable[[int, int], None] | None = None,
+    tolerance: float | None = None,
 ) -> Comparison:
     """Simulate alternatives on common random numbers; the first is the reference.
 
@@ -120,6 +122,8 @@ def compare(
         Their names (default: the cases' names); unique.
     draws, seed, sampler, threads, progress
         As for :func:`somrisk.simulate` (`progress` counts the draws of every alternative).
+        ``draws="auto"``: whole blocks until P(> 0) of every alternative's NPV and of every
+        difference is precise to `tolerance` (default 0.005), per actor and in total.
     scheduler_spec : str, optional
         As `scheduler` of :func:`somrisk.simulate`; one scheduler runs every alternative.
 
@@ -136,18 +140,23 @@ def compare(
     twice = sorted({name for name in names if names.count(name) > 1})
     if twice:
         raise UsageError(f"alternatives need different names; {', '.join(map(repr, twice))} is given twice")
+    check_draws(draws, tolerance)
     models = [prepare(case) for case in cases]
     paths = union_paths(models)
-    simulations = []
-    with scheduler(scheduler_spec, threads):
+    actors: dict[str, None] = {}
+    for case in cases:
+        actors.update(dict.fromkeys(case.actors))
+
+    def run(n: int) -> Comparison:
+        simulations = []
         for k, model in enumerate(models):
-            source = CommonDraws.of(model, paths, draws=draws, seed=seed, sampler=sampler)
-            attrs = make_attrs(model.case, seed=seed, sampler=sampler, draws=draws)
-            step = None if progress is None else _offset(progress, k * draws, len(models) * draws)
+            source = CommonDraws.of(model, paths, draws=n, seed=seed, sampler=sampler)
+            attrs = make_attrs(model.case, seed=seed, sampler=sampler, draws=n)
+            step = None if progress is None else _offset(progress, k * n, len(models) * n)
             simulations.append(
                 run_ensemble(
                     single(model),
-                    draws=draws,
+                    draws=n,
                     seed=seed,
                     sampler=sampler,
                     attrs=attrs,
@@ -155,10 +164,30 @@ def compare(
                     progress=step,
                 )
             )
-    actors: dict[str, None] = {}
-    for case in cases:
-        actors.update(dict.fromkeys(case.actors))
-    return Comparison(names, tuple(simulations), tuple(actors))
+        return Comparison(names, tuple(simulations), tuple(actors))
+
+    with scheduler(scheduler_spec, threads):
+        if draws != AUTO:
+            return run(int(draws))
+        result, precision = auto_draws(
+            lambda n: _precise_rows(run(n)), **({} if tolerance is None else {"tolerance": tolerance})
+        )
+    for sim in result.simulations:
+        sim.attrs.update(precision.attrs())
+    return result
+
+
+def _precise_rows(result: Comparison) -> tuple[Comparison, np.ndarray, list[str]]:
+    """The rows whose P(> 0) ``--draws auto`` makes precise: every alternative's NPV and every
+    difference against the reference, per actor and in total."""
+    rows, labels = [], []
+    for name in result.names:
+        rows.append(result.npv(name))
+        labels += [f"{name}: {label}" for label in result.labels]
+    for name in result.names[1:]:
+        rows.append(result.difference(name))
+        labels += [f"{name} - {result.reference}: {label}" for label in result.labels]
+    return result, np.vstack(rows), labels
 
 
 def _offset(progress: Callable[[int, int], None], before: int, total: int) -> Callable[[int, int], None]:

@@ -10,6 +10,7 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
+from somrisk.cli.draws import DrawsOption, ToleranceOption, parse_draws
 from somrisk.cli.excel import excel_app
 
 __all__ = ["app"]
@@ -77,10 +78,7 @@ CaseArgument = Annotated[
 @app.command()
 def run(
     case: CaseArgument = None,
-    draws: Annotated[
-        int | None,
-        typer.Option("--draws", "-n", help="Number of draws [default: 10,000].", show_default=False),
-    ] = None,
+    draws: DrawsOption = None,
     seed: Annotated[
         int | None,
         typer.Option(help="Seed of all random numbers [default: 1].", show_default=False),
@@ -114,6 +112,7 @@ def run(
             show_default=False,
         ),
     ] = None,
+    tolerance: ToleranceOption = None,
 ) -> None:
     """Simulate a case and print its NPV per actor, P(NPV > 0) and payback."""
     from somrisk.cli.render import ProgressBar, summary_table
@@ -122,6 +121,7 @@ def run(
 
     if reproduce is not None:
         others = {"--draws": draws, "--seed": seed, "--sampler": sampler, "--out": out, "--xlsx": xlsx}
+        others["--tolerance"] = tolerance
         _refuse_with_reproduce(reproduce, case, {**others, "--json": as_json})
         _rerun(reproduce, case, threads, scheduler)
         return
@@ -131,13 +131,14 @@ def run(
             case,
             progress=progress,
             **_given(
-                draws=draws,
+                draws=parse_draws(draws),
                 seed=seed,
                 sampler=None if sampler is None else sampler.value,
                 out=out,
                 xlsx=xlsx,
                 threads=threads,
                 scheduler=scheduler,
+                tolerance=tolerance,
             ),
         )
     finally:
@@ -147,10 +148,22 @@ def run(
         return
     for item in summary_table(result.summary):
         stdout.print(item)
+    _say_draws_auto(result.summary.attrs)
     if result.out is not None:
         stdout.print(f"Cube written to {result.out}", markup=False, highlight=False)
     if result.xlsx is not None:
         stdout.print(f"Workbook written to {result.xlsx}", markup=False, highlight=False)
+
+
+def _say_draws_auto(attrs: dict[str, Any]) -> None:
+    """How many draws ``--draws auto`` took and why it stopped (a warning at the cap)."""
+    reason = attrs.get("draws_auto_reason")
+    if reason is None:
+        return
+    if attrs.get("draws_auto_met"):
+        stdout.print(reason, markup=False, highlight=False)
+    else:
+        stderr.print(f"[yellow]warning:[/yellow] {reason}", highlight=False)
 
 
 def _refuse_with_reproduce(result: Path, case: Path | None, options: dict[str, Any]) -> None:
@@ -224,10 +237,7 @@ def report(
     lang: Annotated[
         LanguageOption, typer.Option(help="Danish (SØM's terms) or English.")
     ] = LanguageOption.da,
-    draws: Annotated[
-        int | None,
-        typer.Option("--draws", "-n", help="Number of draws [default: 10,000].", show_default=False),
-    ] = None,
+    draws: DrawsOption = None,
     seed: Annotated[int | None, typer.Option(help="Seed [default: 1].", show_default=False)] = None,
     sampler: Annotated[
         SamplerOption | None, typer.Option(help="Sampler [default: lhs].", show_default=False)
@@ -236,6 +246,7 @@ def report(
         int | None, typer.Option(help="Threads [default: all CPUs].", show_default=False)
     ] = None,
     scheduler: SchedulerOption = None,
+    tolerance: ToleranceOption = None,
 ) -> None:
     """Write the investment committee's report: one self-contained HTML page, Danish or English."""
     from somrisk.cli.render import ProgressBar
@@ -249,15 +260,17 @@ def report(
             lang=lang.value,
             progress=progress,
             **_given(
-                draws=draws,
+                draws=parse_draws(draws),
                 seed=seed,
                 sampler=None if sampler is None else sampler.value,
                 threads=threads,
                 scheduler=scheduler,
+                tolerance=tolerance,
             ),
         )
     finally:
         progress.close()
+    _say_draws_auto(result.data.simulation.attrs)
     stdout.print(f"Report written to {result.path}", markup=False, highlight=False)
 
 

@@ -12,12 +12,10 @@ from rich.table import Table
 
 from somrisk.cli.analyses import PlotOpt, _check_plot, _sampler
 from somrisk.cli.app import SamplerOption, SchedulerOption, _given, app, stderr, stdout
+from somrisk.cli.draws import DrawsOption, ToleranceOption, parse_draws
 
 __all__ = ["comparison_tables"]
 
-DrawsOpt = Annotated[
-    int | None, typer.Option("--draws", "-n", help="Number of draws [default: 10,000].", show_default=False)
-]
 SeedOpt = Annotated[int | None, typer.Option(help="Seed [default: 1].", show_default=False)]
 SamplerOpt = Annotated[SamplerOption | None, typer.Option(help="Sampler [default: lhs].", show_default=False)]
 ThreadsOpt = Annotated[int | None, typer.Option(help="Threads [default: all CPUs].", show_default=False)]
@@ -36,7 +34,8 @@ def compare(
         list[Path],
         typer.Argument(help="Two or more case files; the first is the reference.", show_default=False),
     ],
-    draws: DrawsOpt = None,
+    draws: DrawsOption = None,
+    tolerance: ToleranceOption = None,
     seed: SeedOpt = None,
     sampler: SamplerOpt = None,
     out: OutOpt = None,
@@ -50,13 +49,14 @@ def compare(
     from somrisk.compare import load_alternatives
 
     loaded, names = load_alternatives(cases)
-    _run(loaded, names, draws, seed, sampler, out, plot, threads, scheduler, as_json)
+    _run(loaded, names, (draws, tolerance), seed, sampler, out, plot, threads, scheduler, as_json)
 
 
 @app.command()
 def scenarios(
     case: Annotated[Path, typer.Argument(help="Case file (TOML) with [[scenarios]].", show_default=False)],
-    draws: DrawsOpt = None,
+    draws: DrawsOption = None,
+    tolerance: ToleranceOption = None,
     seed: SeedOpt = None,
     sampler: SamplerOpt = None,
     out: OutOpt = None,
@@ -75,14 +75,15 @@ def scenarios(
         raise UsageError(f"{case}: the case has no [[scenarios]] to compare; add some (case-format.md)")
     alternatives = [loaded, *(scenario_case(loaded, s) for s in loaded.scenarios)]
     names = [BASE, *(s.name for s in loaded.scenarios)]
-    _run(alternatives, names, draws, seed, sampler, out, plot, threads, scheduler, as_json)
+    _run(alternatives, names, (draws, tolerance), seed, sampler, out, plot, threads, scheduler, as_json)
 
 
-def _run(cases, names, draws, seed, sampler, out, plot, threads, scheduler, as_json) -> None:
+def _run(cases, names, precision, seed, sampler, out, plot, threads, scheduler, as_json) -> None:
     from somrisk._scheduler import check_scheduler
     from somrisk.cli.render import ProgressBar
     from somrisk.compare import compare as run_comparison
 
+    draws, tolerance = parse_draws(precision[0]), precision[1]
     check_scheduler(scheduler)
     _check_plot(plot)
     if out is not None:
@@ -96,7 +97,12 @@ def _run(cases, names, draws, seed, sampler, out, plot, threads, scheduler, as_j
             names,
             progress=progress,
             **_given(
-                draws=draws, seed=seed, sampler=_sampler(sampler), threads=threads, scheduler_spec=scheduler
+                draws=draws,
+                seed=seed,
+                sampler=_sampler(sampler),
+                threads=threads,
+                scheduler_spec=scheduler,
+                tolerance=tolerance,
             ),
         )
     finally:
@@ -170,7 +176,13 @@ def comparison_tables(result: Any) -> list[Any]:
         f"{result.draws:,} draws, sampler {attrs['sampler']}, seed {attrs['seed']}, common random numbers: "
         "an input with the same path takes the same uniform in every alternative"
     )
-    return [npv, difference, f"[dim]{escape(note)}[/dim]"]
+    lines: list[Any] = [npv, difference, f"[dim]{escape(note)}[/dim]"]
+    reason = attrs.get("draws_auto_reason")
+    if reason is not None:
+        lines.append(
+            escape(reason) if attrs.get("draws_auto_met") else f"[yellow]warning:[/yellow] {escape(reason)}"
+        )
+    return lines
 
 
 def _percentiles(row):

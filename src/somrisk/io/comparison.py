@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from somrisk.io.json import finite, summary_json
+from somrisk.io.json import _draws_auto, finite, summary_json
 from somrisk.summary import summarize
 
 if TYPE_CHECKING:
@@ -47,7 +47,7 @@ def comparison_json(comparison: Comparison) -> dict[str, Any]:
     }
     if overrides:
         document["overrides"] = overrides
-    return document
+    return document | _draws_auto(first.attrs)
 
 
 def comparison_dataset(comparison: Comparison) -> xr.Dataset:

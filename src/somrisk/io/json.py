@@ -98,6 +98,21 @@ def summary_json(summary: xr.Dataset) -> dict[str, Any]:
         "benefit_cost_ratio": finite(summary.benefit_cost_ratio_mean),
         "warnings": [str(w) for w in attrs.get("warnings", [])],
         **_overrides(attrs),
+        **_draws_auto(attrs),
+    }
+
+
+def _draws_auto(attrs: Any) -> dict[str, Any]:
+    """``draws_auto``: how ``--draws auto`` chose the draws, only where it did."""
+    if "draws_auto_reason" not in attrs:
+        return {}
+    return {
+        "draws_auto": {
+            "tolerance": float(attrs["draws_auto_tolerance"]),
+            "half_width": float(attrs["draws_auto_half_width"]),
+            "met": bool(attrs["draws_auto_met"]),
+            "reason": str(attrs["draws_auto_reason"]),
+        }
     }
 
 

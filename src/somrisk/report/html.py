@@ -397,6 +397,7 @@ def _provenance(data: ReportData, words: Words) -> str:
         (words["draws"], words.number(attrs["draws"])),
         (words["date"], attrs.get("created_at", date.today().isoformat())),
         *([(words["overrides"], attrs["overrides"])] if attrs.get("overrides") else []),
+        *([(words["draws_auto"], attrs["draws_auto_reason"])] if attrs.get("draws_auto_reason") else []),
     ]
     cells = "".join(f"<tr><th>{escape(k)}</th><td>{escape(str(v))}</td></tr>" for k, v in rows)
     return f'<section id="provenance"><h2>{escape(words["provenance"])}</h2><table>{cells}</table></section>'

@@ -1,0 +1,49 @@
+"""``--draws N|auto`` and ``--tolerance T`` of run, report and compare (outputs.md, model.md)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from somrisk.errors import UsageError
+
+__all__ = ["DrawsOption", "ToleranceOption", "parse_draws"]
+
+DrawsOption = Annotated[
+    str | None,
+    typer.Option(
+        "--draws",
+        "-n",
+        help="Number of draws, or auto: whole blocks until P(NPV > 0) is precise to --tolerance "
+        "[default: 10,000].",
+        show_default=False,
+    ),
+]
+ToleranceOption = Annotated[
+    float | None,
+    typer.Option(
+        help="With --draws auto: the largest 95 % half-width of P(NPV > 0), for the total and every "
+        "actor, in (0, 0.5) [default: 0.005].",
+        show_default=False,
+    ),
+]
+
+
+def parse_draws(text: str | None) -> int | str | None:
+    """None, ``"auto"``, or the whole number >= 1 the text holds.
+
+    Raises
+    ------
+    UsageError
+        For anything else, naming the option and the text.
+    """
+    if text is None or text == "auto":
+        return text
+    try:
+        draws = int(text.replace("_", ""))
+    except ValueError:
+        raise UsageError(f"--draws must be a whole number >= 1 or auto; got {text!r}") from None
+    if draws < 1:
+        raise UsageError(f"--draws must be a whole number >= 1 or auto; got {text!r}")
+    return draws
