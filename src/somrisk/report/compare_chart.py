@@ -26,22 +26,18 @@ def difference_figure(comparison: Comparison, currency: str = "DKK") -> Figure:
     fig = _figure(8, 1.2 + 1.8 * len(labels))
     axes = fig.subplots(len(labels), 1, squeeze=False)[:, 0]
     differences = {name: comparison.difference(name) for name in comparison.names[1:]}
-    for row, (ax, label) in enumerate(zip(axes, labels, strict=True)):
+    for row, (ax, actor) in enumerate(zip(axes, labels, strict=True)):
         for k, (name, rows) in enumerate(differences.items()):
             values = rows[row]
-            beats = np.count_nonzero(values > 0) / values.size
-            spread = float(np.ptp(values))
-            bins = 60 if spread > 0 else 1
-            ax.hist(
-                values,
-                bins=bins,
-                color=PALETTE[k % len(PALETTE)],
-                alpha=0.55,
-                label=f"{name}: P(better) = {beats:.1%}",
-            )
+            colour = PALETTE[k % len(PALETTE)]
+            legend = f"{name}: P(better) = {np.count_nonzero(values > 0) / values.size:.1%}"
+            if np.ptp(values) > 0:
+                ax.hist(values, bins=60, color=colour, alpha=0.55, label=legend)
+            else:  # the same difference in every draw: a line, not a bar that dwarfs the others
+                ax.axvline(values[0], color=colour, linewidth=2.5, label=f"{legend} (every draw)")
         ax.axvline(0, color="grey", linewidth=0.8)
         ax.set_yticks([])
-        ax.set_ylabel(label, rotation=0, ha="right", va="center")
+        ax.set_ylabel("Total" if actor == "total" else actor, rotation=0, ha="right", va="center")
         ax.xaxis.set_major_formatter(FuncFormatter(_money))
         ax.legend(fontsize=7, loc="upper right", frameon=False)
     axes[0].set_title(f"NPV minus the reference's ({comparison.reference}), draw by draw")
