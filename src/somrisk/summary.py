@@ -31,7 +31,7 @@ from somrisk.errors import UsageError
 if TYPE_CHECKING:
     import xarray as xr
 
-__all__ = ["DEFAULT_PERCENTILES", "SHORTFALL_LEVEL", "summarize"]
+__all__ = ["DEFAULT_PERCENTILES", "SHORTFALL_LEVEL", "row_statistics", "summarize"]
 
 DEFAULT_PERCENTILES = (5.0, 25.0, 50.0, 75.0, 95.0)
 #: Level of the expected shortfall: the mean of the worst 5 % of draws.
@@ -261,3 +261,13 @@ def summarize(sim: Simulation, *, percentiles: Sequence[float] = DEFAULT_PERCENT
     import xarray as xr
 
     return xr.Dataset(data, coords=coords, attrs=attrs)
+
+
+def row_statistics(
+    rows: Sequence[np.ndarray], percentiles: Sequence[float] = DEFAULT_PERCENTILES
+) -> dict[str, np.ndarray]:
+    """The statistics :func:`summarize` gives each row of NPV (mean, sd, mcse, quantile,
+    prob_positive, prob_positive_se, expected_shortfall), for rows of equal length, without the
+    rest of a summary (``somrisk compare`` needs only these, for each alternative)."""
+    q = _check_percentiles(percentiles)
+    return _statistics(list(rows), q, int(rows[0].size))

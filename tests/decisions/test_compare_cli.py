@@ -130,3 +130,11 @@ def test_bad_input_is_exit_2(cli, write_case, tmp_path, args, words):
     for word in words:
         assert word in result.stderr
     assert not list(tmp_path.glob("x.*"))
+
+
+def test_the_base_of_scenarios_is_the_run_of_the_case(cli, write_case):
+    """Scenarios that only set and scale have the case's paths: the base's draws are its run's."""
+    case = write_case(A + SCENARIOS)
+    scenarios = json.loads(cli("scenarios", case, "--draws", "700", "--seed", "3", "--json").stdout)
+    run = json.loads(cli("run", case, "--draws", "700", "--seed", "3", "--json").stdout)
+    assert scenarios["npv"]["base"] == run["npv"]

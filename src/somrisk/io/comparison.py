@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from somrisk.io.json import _draws_auto, finite, summary_json
-from somrisk.summary import summarize
+from somrisk.io.json import _draws_auto, finite, percentile_key
+from somrisk.summary import DEFAULT_PERCENTILES, row_statistics
 
 if TYPE_CHECKING:
     import xarray as xr
@@ -29,8 +29,7 @@ def comparison_json(comparison: Comparison) -> dict[str, Any]:
         "reference": comparison.reference,
         "alternatives": list(comparison.names),
         "npv": {
-            name: summary_json(summarize(sim))["npv"]
-            for name, sim in zip(comparison.names, comparison.simulations, strict=True)
+            name: _npv_json(sim) for name, sim in zip(comparison.names, comparison.simulations, strict=True)
         },
         "difference": {
             name: {
@@ -48,6 +47,21 @@ def comparison_json(comparison: Comparison) -> dict[str, Any]:
     if overrides:
         document["overrides"] = overrides
     return document | _draws_auto(first.attrs)
+
+
+def _npv_json(sim: Any) -> dict[str, dict[str, float | None]]:
+    """The run summary's ``npv`` of an alternative: total first, then its actors, the same keys."""
+    stats = row_statistics([sim.npv_total, *sim.npv])
+    out = {}
+    for k, label in enumerate(["total", *sim.actors]):
+        entry = {key: finite(stats[key][k]) for key in ("mean", "sd", "mcse")}
+        for q, value in zip(DEFAULT_PERCENTILES, stats["quantile"][k], strict=True):
+            entry[percentile_key(q / 100)] = finite(value)
+        entry["prob_positive"] = finite(stats["prob_positive"][k])
+        entry["prob_positive_se"] = finite(stats["prob_positive_se"][k])
+        entry["expected_shortfall_05"] = finite(stats["expected_shortfall"][k])
+        out[label] = entry
+    return out
 
 
 def comparison_dataset(comparison: Comparison) -> xr.Dataset:
