@@ -201,3 +201,14 @@ def test_load_case_applies_the_active_overrides_only_inside_the_block(write_case
     with applying(Overrides(set={"costs.forloeb.amount": 1000})):
         assert load_case(path).costs[0].amount == 1000
     assert load_case(path).costs[0].amount == 30000
+
+
+def test_reproduce_names_changes_the_rerun_lacks(cli, write_case, tmp_path):
+    case = write_case(linear_case())
+    cube = tmp_path / "cube.nc"
+    assert cli("run", case, "--draws", "300", "--out", cube, "--scale", "effect.effect=0.5").code == 0
+    without = cli("run", "--reproduce", cube, case)
+    assert without.code == 1 and "give the same --set/--scale" in without.stdout
+    again = cli("run", "--reproduce", cube, case, "--scale", "effect.effect=0.5")
+    assert again.code == 0, again.stderr + again.stdout
+    assert "identical" in again.stdout
