@@ -9,6 +9,7 @@ has NPV 0 there.
 
 from __future__ import annotations
 
+import contextlib
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -166,7 +167,9 @@ def compare(
             )
         return Comparison(names, tuple(simulations), tuple(actors))
 
-    with scheduler(scheduler_spec, threads):
+    # one scheduler for every alternative: the one asked for, else the caller's (engine.scheduler)
+    asked = scheduler_spec is not None or threads is not None
+    with scheduler(scheduler_spec, threads) if asked else contextlib.nullcontext():
         if draws != AUTO:
             return run(int(draws))
         result, precision = auto_draws(

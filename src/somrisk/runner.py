@@ -203,6 +203,15 @@ def run(
     return RunResult(summary, sim, path, None if xlsx is None else write_workbook(xlsx, summary, sim))
 
 
+def _scenarios(case: Case, sim: Simulation) -> Any:
+    """The report's comparison of the case and its scenarios, with the run's draws (None without)."""
+    if not case.scenarios:
+        return None
+    from somrisk.compare import compare_scenarios
+
+    return compare_scenarios(case, draws=sim.draws, seed=sim.seed, sampler=sim.sampler)
+
+
 def _auto(model: Any, options: dict[str, Any], tolerance: float | None) -> tuple[Any, Precision]:
     """The run of ``--draws auto``: the first whole number of blocks at which P(NPV > 0) is precise."""
     import numpy as np
@@ -319,6 +328,7 @@ def report(
             summary=summarize(sim),
             tornado=tornado(model) if uncertain else None,
             sobol=sobol(model, n=REPORT_SOBOL_N, seed=seed, groups=True) if uncertain else None,
+            scenarios=_scenarios(loaded, sim),
         )
     page = render_html(data, lang)
     return ReportResult(

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from somrisk.distributions import as_distribution
 from somrisk.report import charts
 from somrisk.report.i18n import Words, describe
+from somrisk.report.scenario_section import scenario_section
 
 if TYPE_CHECKING:
     import xarray as xr
@@ -75,6 +76,7 @@ class ReportData:
     summary: xr.Dataset
     tornado: Tornado | None
     sobol: SobolResult | None
+    scenarios: Any = None  # the case and its [[scenarios]] compared (somrisk.compare), or None
 
 
 def render_html(data: ReportData, lang: str = "da") -> str:
@@ -94,6 +96,7 @@ def render_html(data: ReportData, lang: str = "da") -> str:
             "payback",
         ),
         _sensitivity(data, words),
+        scenario_section(data.scenarios, words),
         _by_year(data, words),
         _assumptions(data, words),
         _provenance(data, words),
