@@ -130,7 +130,7 @@ def test_overrides_reach_the_sensitivity_commands(cli, write_case):
     case = write_case(linear_case())
     plain = json.loads(cli("tornado", str(case), "--json").stdout)
     changed = json.loads(cli("tornado", str(case), "--json", "--set", "costs.forloeb.amount=0").stdout)
-    assert changed["overrides"] == "--set costs.forloeb.amount=0"
+    assert changed["overrides"] == ["--set costs.forloeb.amount=0"]
     assert changed != plain
 
 
@@ -212,3 +212,15 @@ def test_reproduce_names_changes_the_rerun_lacks(cli, write_case, tmp_path):
     again = cli("run", "--reproduce", cube, case, "--scale", "effect.effect=0.5")
     assert again.code == 0, again.stderr + again.stdout
     assert "identical" in again.stdout
+
+
+@pytest.mark.parametrize(
+    "command", [["excel", "export", "{case}", "{folder}/c.xlsx"], ["catalog"], ["new", "{folder}/n.toml"]]
+)
+def test_commands_that_simulate_no_case_refuse_overrides(cli, write_case, tmp_path, command):
+    case = write_case(linear_case())
+    args = [arg.format(case=case, folder=tmp_path) for arg in command]
+    result = cli(*args, "--scale", "effect.effect=0.5")
+    assert result.code == 2
+    assert "would change nothing" in result.stderr
+    assert not list(tmp_path.glob("c.xlsx")) and not list(tmp_path.glob("n.toml"))

@@ -16,6 +16,8 @@ from somrisk.errors import CaseError, Problem
 __all__ = ["HELP", "take_overrides"]
 
 OPTIONS = ("--set", "--scale")
+#: Commands that read no case to simulate (the case workbooks copy files as they are).
+WITHOUT_CASE = ("catalog", "new", "excel")
 
 HELP = (
     "Every command that reads a case also takes --set PATH=VALUE (a number or a TOML inline table "
@@ -57,6 +59,13 @@ def take_overrides(argv: Sequence[str]) -> tuple[list[str], Overrides]:
         if path in given[option]:
             problems.append(Problem(option, path, "is given twice; give each path once", value))
         given[option][path] = value
+    command = next((arg for arg in rest if not arg.startswith("-")), None)
+    if (given["--set"] or given["--scale"]) and command in WITHOUT_CASE:
+        message = (
+            f"`somrisk {command}` does not simulate a case, so --set/--scale would change nothing; "
+            "edit the file, or use them with run, report, compare, ..."
+        )
+        problems.append(Problem("--set/--scale", "", message))
     if problems:
         raise CaseError(problems)
     return rest, Overrides(set=given["--set"], scale=given["--scale"])
