@@ -224,3 +224,18 @@ def test_commands_that_simulate_no_case_refuse_overrides(cli, write_case, tmp_pa
     assert result.code == 2
     assert "would change nothing" in result.stderr
     assert not list(tmp_path.glob("c.xlsx")) and not list(tmp_path.glob("n.toml"))
+
+
+def test_a_portfolio_applies_the_changes_to_every_case_and_records_them(cli, write_case, tmp_path):
+    write_case(linear_case(), "a.toml")
+    write_case(linear_case().replace('name = "Toy case"', 'name = "Other"'), "b.toml")
+    folder = write_case('[portfolio]\nname = "P"\ncases = ["a.toml", "b.toml"]\n', "p.toml")
+    plain = json.loads(cli("portfolio", folder, "--draws", "400", "--json").stdout)
+    changed = json.loads(
+        cli("portfolio", folder, "--draws", "400", "--json", "--set", "costs.forloeb.amount=0").stdout
+    )
+    # the cost was 30,000 per participant for 10 participants in each case
+    assert changed["npv"]["total"]["mean"] == pytest.approx(
+        plain["npv"]["total"]["mean"] + 2 * 10 * 30000, rel=1e-9
+    )
+    assert changed["overrides"] == ["--set costs.forloeb.amount=0"]
