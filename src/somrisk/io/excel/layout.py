@@ -10,7 +10,7 @@ Three kinds of sheet:
   column ``key``; a list (cohorts, a profile, participants' ``years = [first, last]``) is one row per
   element, the key repeated;
 - *row sheets* (Aktører, Omkostninger, Sammenligning, Konsekvenser, Priser, Prisfaktorer,
-  Korrelationer, Grupper): one row per item;
+  Korrelationer, Grupper, Scenarier): one row per item (Scenarier: one row per changed input);
 - the sheet Empirisk: the values of every empirical distribution, one column per input, headed by
   the input's path.
 
@@ -35,8 +35,10 @@ __all__ = [
     "INTRO",
     "KEY_SHEETS",
     "LIST_SECTIONS",
+    "OPTIONAL_SHEETS",
     "REQUIRED_SECTIONS",
     "ROW_SHEETS",
+    "SCENARIER",
     "SECTION_OF",
     "SHEETS",
     "SHEET_HELP",
@@ -75,6 +77,9 @@ PRISFAKTORER, KORRELATIONER, GRUPPER, EMPIRICAL, HELP = (
     "Empirisk",
     "Hjælp",
 )
+SCENARIER = "Scenarier"
+#: Sheets a workbook may lack (made before they existed): read as empty.
+OPTIONAL_SHEETS = frozenset({SCENARIER})
 
 KEY_SHEETS: dict[str, tuple[Key, ...]] = {
     SAG: (
@@ -188,6 +193,12 @@ ROW_SHEETS: dict[str, RowSheet] = {
     GRUPPER: RowSheet(
         GRUPPER, (("name", "text"), ("label", "text")), spill=("inputs", "text"), required=("name", "inputs")
     ),
+    SCENARIER: RowSheet(
+        SCENARIER,
+        (("scenario", "text"), ("change", "text"), ("input", "text")),
+        input="value",
+        required=("scenario", "change", "input", "value", "dist"),
+    ),
 }
 
 #: The case's sections as the validation knows them (case.load.SECTIONS): tables, lists of
@@ -226,6 +237,7 @@ SHEETS = (
     PRISFAKTORER,
     KORRELATIONER,
     GRUPPER,
+    SCENARIER,
     EMPIRICAL,
     HELP,
 )
@@ -240,6 +252,7 @@ SECTION_OF = {
     PRISFAKTORER: "consequences",
     KORRELATIONER: "correlations",
     GRUPPER: "groups",
+    SCENARIER: "scenarios",
 }
 
 
@@ -275,6 +288,9 @@ COLUMN_HELP: dict[str, str] = {
     "input_2": "Andet inputs sti.",
     "rank": "Spearman rangkorrelation mellem -1 og 1.",
     "inputs": "Gruppens input (stier), ét pr. celle mod højre.",
+    "scenario": "Scenariets navn (fri tekst); samme navn i flere rækker: samme scenarie.",
+    "change": "set: inputtet erstattes af value (eller fordelingen); scale: hver trækning ganges med value.",
+    "input": "Inputtets sti, fx effect.success_rate eller costs.opstart.amount.",
 }
 
 SHEET_HELP: dict[str, str] = {
@@ -295,6 +311,8 @@ SHEET_HELP: dict[str, str] = {
     PRISFAKTORER: "Prisfaktorer (valgfri): én række pr. konsekvens; ganges på alle dens priser.",
     KORRELATIONER: "Rangkorrelationer mellem to usikre input: én række pr. par.",
     GRUPPER: "Grupper af input til følsomhedsanalyserne (valgfri): én række pr. gruppe.",
+    SCENARIER: "Scenarier (valgfri): én række pr. ændret input; change = set (ny værdi eller fordeling) "
+    "eller scale (hver trækning ganges med value, fx 0,75 for 25 % lavere effekt).",
     EMPIRICAL: "Værdier til empiriske fordelinger (dist = empirical): én kolonne pr. input med dets sti "
     "som overskrift i række 1 (fx costs.opstart.amount) og værdierne nedad.",
 }
