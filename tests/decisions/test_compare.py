@@ -192,3 +192,36 @@ def test_duplicate_scenario_names_are_refused():
 def test_a_case_without_scenarios_has_nothing_to_compare():
     with pytest.raises(UsageError, match="no \\[\\[scenarios\\]\\]"):
         compare_scenarios(parse_case(LINEAR), draws=100)
+
+
+def test_scenarios_keep_the_changes_made_to_the_base():
+    """A --scale of a distribution (here applied with apply_overrides) holds in every scenario too."""
+    from somrisk.case.overrides import Overrides, apply_overrides
+
+    text = (
+        LINEAR.replace("change = -0.5", 'change = { dist = "normal", mean = -0.5, sd = 0.1 }')
+        + """
+[[costs]]
+name = "drift"
+actor = "kommune"
+kind = "fixed"
+years = [0, 0]
+amount = 0
+
+[[scenarios]]
+name = "Dyr drift"
+set = { "costs.drift.amount" = 50000 }
+
+[[scenarios]]
+name = "Halv effekt"
+scale = { "effect.effect" = 0.5 }
+"""
+    )
+    base = apply_overrides(
+        parse_case(text), Overrides(scale={"consequences.ydelse.change": 2.0, "effect.effect": 0.8})
+    )
+    result = compare_scenarios(base, draws=1000, seed=2, threads=1)
+    np.testing.assert_allclose(result.difference("Dyr drift")[0], -50_000.0, atol=1e-6)
+    np.testing.assert_allclose(result.npv("Halv effekt")[0], 0.5 * result.npv("base")[0], rtol=1e-12)
+    unchanged = simulate(parse_case(text), draws=1000, seed=2, threads=1).npv_total
+    np.testing.assert_allclose(result.npv("base")[0], 2.0 * 0.8 * unchanged, rtol=1e-12)

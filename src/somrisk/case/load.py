@@ -70,6 +70,9 @@ class Case:
         intake year + onset + window).
     scenarios : tuple of Scenario
         The ``[[scenarios]]`` (case-format.md), checked against the case; a scenario's own case has none.
+    scaled : tuple of (str, float)
+        The inputs whose distributions `overrides` scaled, and the factors: `raw` holds them
+        unscaled, so that further changes (a scenario on top of ``--scale``) keep them.
     overrides : tuple of str
         The ``--set``/``--scale`` changes (and the scenario) applied to the file, as the user wrote
         them (``"--scale effect.success_rate=0.75"``); recorded in every result's provenance.
@@ -91,6 +94,7 @@ class Case:
     horizon_auto: bool = False
     overrides: tuple[str, ...] = ()
     scenarios: tuple[Scenario, ...] = ()
+    scaled: tuple[tuple[str, float], ...] = ()
 
     @property
     def name(self) -> str:

@@ -110,11 +110,14 @@ def apply_overrides(case: Case, overrides: Overrides) -> Case:
     raw.pop("scenarios", None)  # checked against the file's case; kept as they are (below)
     for path, value in overrides.set.items():
         _put(raw, path, copy.deepcopy(value))
-    scaled_distributions = {}
+    # distributions scaled before (raw holds them unscaled), unless this replaces them
+    scaled_distributions = {path: factor for path, factor in case.scaled if path not in overrides.set}
     for path, factor in overrides.scale.items():
         container, key = _locate(raw, path)
         value = container.get(key, specs[path].value)
-        if _is_number(value):
+        if path in scaled_distributions:
+            scaled_distributions[path] *= float(factor)
+        elif _is_number(value):
             container[key] = value * factor
         elif isinstance(value, dict) and value.get("dist") == "fixed":
             container[key] = {k: v * factor if k in ("value", "base") else v for k, v in value.items()}
@@ -126,7 +129,11 @@ def apply_overrides(case: Case, overrides: Overrides) -> Case:
         raise CaseError(error.problems) from None
     edited = _scale(edited, scaled_distributions, where)
     return replace(
-        edited, source=case.source, overrides=(*case.overrides, *overrides.texts()), scenarios=case.scenarios
+        edited,
+        source=case.source,
+        overrides=(*case.overrides, *overrides.texts()),
+        scenarios=case.scenarios,
+        scaled=tuple(scaled_distributions.items()),
     )
 
 
