@@ -31,19 +31,17 @@ ToleranceOption = Annotated[
 
 
 def parse_draws(text: str | None) -> int | str | None:
-    """None, ``"auto"``, or the whole number >= 1 the text holds.
+    """None, ``"auto"``, or the whole number the text holds (the library refuses one below 1, with
+    the message it gives every caller).
 
     Raises
     ------
     UsageError
-        For anything else, naming the option and the text.
+        For text that is neither, naming the option and the text.
     """
     if text is None or text == "auto":
         return text
     try:
-        draws = int(text.replace("_", ""))
+        return int(text.replace("_", ""))
     except ValueError:
         raise UsageError(f"--draws must be a whole number >= 1 or auto; got {text!r}") from None
-    if draws < 1:
-        raise UsageError(f"--draws must be a whole number >= 1 or auto; got {text!r}")
-    return draws
