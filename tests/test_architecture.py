@@ -33,6 +33,8 @@ STAGES = {
     "somrisk.summary": 9,
     "somrisk.sensitivity": 9,
     "somrisk.portfolio": 9,
+    "somrisk.compare": 9,
+    "somrisk.precision": 4,
     "somrisk.io": 10,
     "somrisk.report": 10,
     "somrisk.runner": 11,

@@ -9,7 +9,10 @@ The public API, by stage (see docs/architecture.md)::
 
 or all at once: ``somrisk.run("case.toml", out="cube.nc")``; a portfolio of cases with a shared
 price catalogue: ``somrisk.run_portfolio("portfolio.toml")``. Sensitivity and decision analyses:
-``somrisk.tornado(case)``, ``sobol``, ``morris``, ``breakeven``, ``voi``, ``drivers``. Names are
+``somrisk.tornado(case)``, ``sobol``, ``morris``, ``breakeven``, ``voi``, ``drivers``; alternatives
+on common random numbers: ``somrisk.compare([case_a, case_b], ["A", "B"])``,
+``somrisk.compare_scenarios(case)``, and inputs replaced or scaled:
+``somrisk.apply_overrides(case, somrisk.Overrides(scale={"effect.success_rate": 0.75}))``. Names are
 imported on first use, so ``import somrisk`` stays quick.
 """
 
@@ -23,7 +26,9 @@ from somrisk._version import __version__
 if TYPE_CHECKING:  # pragma: no cover
     from somrisk.case import Case, load_case, parse_case
     from somrisk.case.catalog import Catalog, builtin_catalog, load_catalog
+    from somrisk.case.overrides import Overrides, apply_overrides
     from somrisk.case.portfolio import Portfolio, load_portfolio
+    from somrisk.compare import Comparison, compare, compare_scenarios
     from somrisk.engine import (
         Deterministic,
         Model,
@@ -35,6 +40,7 @@ if TYPE_CHECKING:  # pragma: no cover
     )
     from somrisk.errors import CaseError, NumericalError, OutputError, Problem, SomriskError, UsageError
     from somrisk.io import catalog_json, portfolio_json, summary_json
+    from somrisk.io.comparison import comparison_json
     from somrisk.io.excel import export_case, import_case, read_case_workbook, write_template
     from somrisk.portfolio import PortfolioSimulation, case_summary, simulate_portfolio
     from somrisk.runner import (
@@ -107,6 +113,13 @@ __all__ = [  # noqa: RUF022 - grouped by stage, as documented
     "sobol",
     "tornado",
     "voi",
+    # decisions between alternatives
+    "Overrides",
+    "apply_overrides",
+    "Comparison",
+    "compare",
+    "compare_scenarios",
+    "comparison_json",
     # results
     "summarize",
     "summary_json",
@@ -190,6 +203,12 @@ _HOME = {
         "somrisk.sensitivity",
     ),
     "summarize": "somrisk.summary",
+    "Overrides": "somrisk.case.overrides",
+    "apply_overrides": "somrisk.case.overrides",
+    "Comparison": "somrisk.compare",
+    "compare": "somrisk.compare",
+    "compare_scenarios": "somrisk.compare",
+    "comparison_json": "somrisk.io.comparison",
     "summary_json": "somrisk.io",
     "CaseError": "somrisk.errors",
     "NumericalError": "somrisk.errors",

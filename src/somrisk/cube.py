@@ -79,6 +79,8 @@ def make_attrs(case: Case, *, seed: int, sampler: str, draws: int) -> dict[str, 
         start_year=case.info.start_year,
     )
     attrs["warnings"] = "; ".join(w.en for w in model_warnings(case))
+    if case.overrides:  # --set/--scale or a scenario: the file alone does not give this result
+        attrs["overrides"] = "; ".join(case.overrides)
     return attrs
 
 

@@ -94,7 +94,14 @@ class Provenance:
     """The provenance keys of the attributes that exist (outputs.md: case name and hash, currency,
     price year, somrisk version)."""
 
-    keys: tuple[str, ...] = ("case_name", "case_sha256", "currency", "price_year", "somrisk_version")
+    keys: tuple[str, ...] = (
+        "case_name",
+        "case_sha256",
+        "currency",
+        "price_year",
+        "somrisk_version",
+        "overrides",
+    )
 
 
 # --- what the table shows ---------------------------------------------------------------------------

@@ -144,6 +144,9 @@ def simulate_portfolio(
     )
     attrs["portfolio_cases"] = "; ".join(case.name for case in loaded.cases)
     attrs["warnings"] = "; ".join(f"{c.name}: {w.en}" for c in loaded.cases for w in model_warnings(c))
+    changes = dict.fromkeys(text for case in loaded.cases for text in case.overrides)
+    if changes:  # --set/--scale, applied to every case
+        attrs["overrides"] = "; ".join(changes)
     return run_ensemble(
         ensemble,
         draws=draws,

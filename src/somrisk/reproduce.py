@@ -101,6 +101,15 @@ def reproduce(
                 progress=progress,
             )
             assert rerun.out is not None
+            recorded_changes, rerun_changes = (
+                attrs.get("overrides", ""),
+                rerun.simulation.attrs.get("overrides", ""),
+            )
+            if recorded_changes != rerun_changes:
+                notes.append(
+                    f"recorded with the changes {recorded_changes or '(none)'}, rerun with "
+                    f"{rerun_changes or '(none)'}: give the same --set/--scale to reproduce it"
+                )
             with _open(rerun.out, fmt) as fresh:
                 compared = tuple(name for name in COMPARED if name in recorded)
                 mismatches = _compare(recorded, fresh, compared)

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from somrisk.cube import CubeLayout
     from somrisk.engine import Simulation
     from somrisk.portfolio import PortfolioSimulation
+    from somrisk.precision import Precision
     from somrisk.report.html import ReportData
     from somrisk.summary import SummaryArrays
 
@@ -143,7 +144,7 @@ class RunResult:
 def run(
     case: str | Path | Case | None = None,
     *,
-    draws: int = 10_000,
+    draws: int | str = 10_000,
     seed: int = 1,
     sampler: str = "lhs",
     out: str | Path | None = None,
@@ -154,6 +155,7 @@ def run(
     progress: Callable[[int, int], None] | None = None,
     lang: str = "da",
     workbook_progress: Callable[[int, int], None] | None = None,
+    tolerance: float | None = None,
 ) -> RunResult:
     """Simulate a case, summarise it, and write the cube where `out` names a file.
 
@@ -175,6 +177,9 @@ def run(
         Called with (rows written, rows) as the workbook's draws are written.
     percentiles : sequence of float, optional
         Percentiles of the summary (default: those of :func:`somrisk.summarize`).
+    draws, tolerance
+        ``draws="auto"``: whole blocks of draws until P(NPV > 0) is precise to `tolerance` (default
+        0.005) for the total and every actor (:mod:`somrisk.precision`).
 
     Raises
     ------
@@ -185,9 +190,11 @@ def run(
     # where a Dataset is asked for (a cube, a workbook, `RunResult.summary`)
     from somrisk.cube import CubeLayout
     from somrisk.engine import prepare, simulate
+    from somrisk.precision import AUTO, check_draws
     from somrisk.summary import summary_arrays
 
     check_scheduler(scheduler)
+    check_draws(draws, tolerance)
     if case is None:
         case = example_case_path()
     if xlsx is not None:
@@ -207,14 +214,50 @@ def run(
         draws=draws, seed=seed, sampler=sampler, threads=threads, scheduler=scheduler, progress=progress
     )
     layout = CubeLayout.of_case(loaded, model.space)
-    sim, path = _with_cube(
-        out, layout, draws, scheduler, lambda cube: simulate(model, **options, **cube, **keep)
-    )
+    if out is not None:  # refused before any draws, as with a fixed number
+        from somrisk.io.store import check_output
+
+        check_output(out, 0 if draws == AUTO else layout.nbytes(int(draws)))
+    auto = None
+    if draws == AUTO:
+        auto, precision = _auto(model, options, tolerance)
+        options["draws"] = draws = precision.draws
+    if auto is not None and out is None and xlsx is None:
+        sim, path = auto, None
+    else:
+        sim, path = _with_cube(
+            out, layout, int(draws), scheduler, lambda cube: simulate(model, **options, **cube, **keep)
+        )
+    if auto is not None:
+        sim.attrs.update(precision.attrs())
     summary = summary_arrays(sim, **chosen)
     if xlsx is None:
         return RunResult(summary, sim, path)
     written = write_workbook(xlsx, summary.dataset, sim, lang=lang, progress=workbook_progress)
     return RunResult(summary, sim, path, written)
+
+
+def _scenarios(case: Case, sim: Simulation) -> Any:
+    """The report's comparison of the case and its scenarios, with the run's draws (None without)."""
+    if not case.scenarios:
+        return None
+    from somrisk.compare import compare_scenarios
+
+    return compare_scenarios(case, draws=sim.draws, seed=sim.seed, sampler=sim.sampler)
+
+
+def _auto(model: Any, options: dict[str, Any], tolerance: float | None) -> tuple[Any, Precision]:
+    """The run of ``--draws auto``: the first whole number of blocks at which P(NPV > 0) is precise."""
+    import numpy as np
+
+    from somrisk.engine import simulate
+    from somrisk.precision import auto_draws
+
+    def one(draws: int) -> tuple[Any, Any, list[str]]:
+        sim = simulate(model, **{**options, "draws": draws})
+        return sim, np.vstack([sim.npv, sim.npv_total[None, :]]), [*sim.actors, "total"]
+
+    return auto_draws(one, **({} if tolerance is None else {"tolerance": tolerance}))
 
 
 def _with_cube(
@@ -264,12 +307,13 @@ def report(
     *,
     out: str | Path,
     lang: str = "da",
-    draws: int = 10_000,
+    draws: int | str = 10_000,
     seed: int = 1,
     sampler: str = "lhs",
     threads: int | None = None,
     scheduler: str | None = None,
     progress: Callable[[int, int], None] | None = None,
+    tolerance: float | None = None,
 ) -> ReportResult:
     """Simulate a case, run its sensitivity analyses and write the investment committee's report.
 
@@ -292,12 +336,14 @@ def report(
     from somrisk._files import check_writable, write_atomic
     from somrisk.engine import prepare, simulate
     from somrisk.engine import scheduler as on_scheduler
+    from somrisk.precision import AUTO, check_draws
     from somrisk.report.html import ReportData, render_html
     from somrisk.report.i18n import LANGUAGES
     from somrisk.sensitivity import sobol, tornado
     from somrisk.summary import summarize
 
     check_scheduler(scheduler)
+    check_draws(draws, tolerance)
     if lang not in LANGUAGES:
         raise UsageError(f"--lang {lang!r}: the report is written in {' or '.join(LANGUAGES)}")
     target = check_writable(out, "--out", REPORT_FORMATS)
@@ -305,12 +351,18 @@ def report(
     model = prepare(loaded)
     uncertain = model.space.dimension > 0  # a case of fixed numbers has nothing to attribute
     with on_scheduler(scheduler, threads):  # the draws and both designs, on the same scheduler
-        sim = simulate(model, draws=draws, seed=seed, sampler=sampler, progress=progress)
+        options = dict(seed=seed, sampler=sampler, progress=progress)
+        if draws == AUTO:
+            sim, precision = _auto(model, options, tolerance)
+            sim.attrs.update(precision.attrs())
+        else:
+            sim = simulate(model, draws=draws, **options)
         data = ReportData(
             simulation=sim,
             summary=summarize(sim),
             tornado=tornado(model) if uncertain else None,
             sobol=sobol(model, n=REPORT_SOBOL_N, seed=seed, groups=True) if uncertain else None,
+            scenarios=_scenarios(loaded, sim),
         )
     page = render_html(data, lang)
     return ReportResult(

@@ -33,7 +33,14 @@ from somrisk.errors import UsageError
 if TYPE_CHECKING:
     import xarray as xr
 
-__all__ = ["DEFAULT_PERCENTILES", "SHORTFALL_LEVEL", "SummaryArrays", "summarize", "summary_arrays"]
+__all__ = [
+    "DEFAULT_PERCENTILES",
+    "SHORTFALL_LEVEL",
+    "SummaryArrays",
+    "row_statistics",
+    "summarize",
+    "summary_arrays",
+]
 
 DEFAULT_PERCENTILES = (5.0, 25.0, 50.0, 75.0, 95.0)
 #: Level of the expected shortfall: the mean of the worst 5 % of draws.
@@ -345,3 +352,13 @@ def summary_arrays(sim: Simulation, *, percentiles: Sequence[float] = DEFAULT_PE
         "per_participant": ["npv", "net_total"],
     }
     return SummaryArrays(data, coords, attrs)
+
+
+def row_statistics(
+    rows: Sequence[np.ndarray], percentiles: Sequence[float] = DEFAULT_PERCENTILES
+) -> dict[str, np.ndarray]:
+    """The statistics :func:`summarize` gives each row of NPV (mean, sd, mcse, quantile,
+    prob_positive, prob_positive_se, expected_shortfall), for rows of equal length, without the
+    rest of a summary (``somrisk compare`` needs only these, for each alternative)."""
+    q = _check_percentiles(percentiles)
+    return _statistics({"rows": list(rows)}, q, int(rows[0].size))["rows"]

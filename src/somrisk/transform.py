@@ -35,6 +35,7 @@ from scipy import special
 from somrisk._quantile_tables import CENTRAL_INTERVALS, QuantileTable, build_table, normal_table
 from somrisk.distributions import Canonical, Distribution, to_scipy
 from somrisk.distributions.forms import LOGIT_PER_SMD
+from somrisk.distributions.scaled import unscaled
 from somrisk.space import InputSpace
 
 __all__ = ["ROUTES", "InverseCdf", "Transform", "inverse_cdf", "ndtri", "ppf"]
@@ -431,7 +432,10 @@ class Transform:
     """
 
     def __init__(self, space: InputSpace) -> None:
-        self.distributions = tuple(space.distributions)
+        drawn = [unscaled(dist) for dist in space.distributions]
+        self.distributions = tuple(dist for dist, _ in drawn)
+        # a scaled input (scenarios, --scale): its own draw, from the same uniform, times the factor
+        self.factors = np.array([factor for _, factor in drawn], dtype=float)
         bounds = [space.inputs[i].range.closed for i in space.uncertain]
         self.lo = np.array([b[0] for b in bounds], dtype=float)
         self.hi = np.array([b[1] for b in bounds], dtype=float)
@@ -439,7 +443,7 @@ class Transform:
         self._compiled: _Compiled | None = None
 
     def __getstate__(self) -> dict[str, object]:
-        return {"distributions": self.distributions, "lo": self.lo, "hi": self.hi}
+        return {"distributions": self.distributions, "factors": self.factors, "lo": self.lo, "hi": self.hi}
 
     def __setstate__(self, state: dict[str, object]) -> None:
         self.__dict__.update(state)
@@ -473,6 +477,8 @@ class Transform:
         )
         for j, dist in compiled.fallback.items():
             out[:, j] = np.clip(dist.ppf(u[:, j]), self.lo[j], self.hi[j])
+        for j in np.flatnonzero(self.factors != 1.0):
+            out[:, j] = np.clip(out[:, j] * self.factors[j], self.lo[j], self.hi[j])
         return out
 
 

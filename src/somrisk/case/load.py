@@ -18,6 +18,7 @@ from pydantic import BaseModel, ValidationError
 
 from somrisk.case import checks, prices
 from somrisk.case.limits import MAX_DEPTH, MAX_FILE_BYTES, deep_key_at, shape_problems
+from somrisk.case.scenarios import Scenario, scenario_problems
 from somrisk.case.schema import (
     CaseInfo,
     Consequence,
@@ -46,6 +47,7 @@ SECTIONS: dict[str, tuple[type[BaseModel] | list[type[BaseModel]], bool]] = {
     "consequences": ([Consequence], False),
     "correlations": ([Correlation], False),
     "groups": ([Group], False),
+    "scenarios": ([Scenario], False),
 }
 
 
@@ -66,6 +68,14 @@ class Case:
     horizon_auto : bool
         The file said ``horizon = "auto"``; ``info.horizon`` holds the years it gave (the last
         intake year + onset + window).
+    scenarios : tuple of Scenario
+        The ``[[scenarios]]`` (case-format.md), checked against the case; a scenario's own case has none.
+    scaled : tuple of (str, float)
+        The inputs whose distributions `overrides` scaled, and the factors: `raw` holds them
+        unscaled, so that further changes (a scenario on top of ``--scale``) keep them.
+    overrides : tuple of str
+        The ``--set``/``--scale`` changes (and the scenario) applied to the file, as the user wrote
+        them (``"--scale effect.success_rate=0.75"``); recorded in every result's provenance.
     """
 
     source: str
@@ -82,6 +92,9 @@ class Case:
     groups: tuple[Group, ...] = ()
     raw: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
     horizon_auto: bool = False
+    overrides: tuple[str, ...] = ()
+    scenarios: tuple[Scenario, ...] = ()
+    scaled: tuple[tuple[str, float], ...] = ()
 
     @property
     def name(self) -> str:
@@ -121,15 +134,24 @@ def load_case(path: str | Path) -> Case:
     CaseError
         With every problem found (file, key path, value, what is allowed): unreadable file, TOML
         syntax, schema and cross-section rules.
+
+    Within :func:`somrisk.case.overrides.applying` (the command line's ``--set``/``--scale``), the
+    case comes with those changes applied.
     """
-    return parse_case(read_bytes(path, "a case file (.toml)"), source=str(path))
+    from somrisk.case.overrides import apply_active  # imports this module
+
+    return apply_active(parse_case(read_bytes(path, "a case file (.toml)"), source=str(path)))
 
 
 def parse_case(data: bytes | str, *, source: str = "<string>") -> Case:
     """Validate a case given as TOML text or bytes; see :func:`load_case`."""
     raw_bytes = data.encode("utf-8") if isinstance(data, str) else data
     raw = _parse_toml(raw_bytes, source)
+    return case_from_raw(raw, source=source, sha256=hashlib.sha256(raw_bytes).hexdigest())
 
+
+def case_from_raw(raw: dict[str, Any], *, source: str, sha256: str) -> Case:
+    """Validate a case's parsed TOML (`sha256`: of the file's bytes); see :func:`load_case`."""
     problems: list[Problem] = []
     parts = validate_sections(raw, source, problems)
     horizon_auto = "case" in parts and parts["case"].horizon == "auto"
@@ -139,7 +161,7 @@ def parse_case(data: bytes | str, *, source: str = "<string>") -> Case:
         raise CaseError(problems)
     case = Case(
         source=source,
-        sha256=hashlib.sha256(raw_bytes).hexdigest(),
+        sha256=sha256,
         info=parts["case"],
         economy=parts.get("economy") or Economy(),
         participants=parts["participants"],
@@ -152,8 +174,11 @@ def parse_case(data: bytes | str, *, source: str = "<string>") -> Case:
         groups=tuple(parts.get("groups", ())),
         raw=raw,
         horizon_auto=horizon_auto,
+        scenarios=tuple(parts.get("scenarios", ())),
     )
     problems = prices.case_price_problems(case)  # the price years of its own items
+    if case.scenarios:
+        problems += scenario_problems(case, source)
     if problems:
         raise CaseError(problems)
     return case

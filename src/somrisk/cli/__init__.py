@@ -16,10 +16,14 @@ from rich.markup import escape
 from typer import Abort, BadParameter
 
 from somrisk.cli import analyses as _analyses  # noqa: F401 - registers the sensitivity commands
+from somrisk.cli import decisions as _decisions  # noqa: F401 - registers compare and scenarios
 from somrisk.cli import evsi as _evsi  # noqa: F401 - registers evsi
 from somrisk.cli import knowledge as _knowledge  # noqa: F401 - registers catalog and new
 from somrisk.cli import serve as _serve  # noqa: F401 - registers serve
 from somrisk.cli.app import app, stderr
+from somrisk.cli.overrides import HELP as _OVERRIDES_HELP
+
+app.info.epilog = _OVERRIDES_HELP
 
 # The base class of typer's argument errors (click's ClickException, vendored by recent typer and
 # not exported): it knows how to show itself and its exit code (2).
@@ -34,6 +38,8 @@ TERMINATED = 143
 def main() -> None:
     """Entry point of the ``somrisk`` console script."""
     from somrisk._files import sigterm_as_interrupt, sigterm_received
+    from somrisk.case.overrides import applying
+    from somrisk.cli.overrides import take_overrides
     from somrisk.errors import SchedulerLost, SomriskError
 
     def show_warning(message, category, filename, lineno, file=None, line=None):
@@ -42,7 +48,9 @@ def main() -> None:
     warnings.showwarning = show_warning
     try:
         with sigterm_as_interrupt():
-            code = app(standalone_mode=False)
+            args, overrides = take_overrides(sys.argv[1:])
+            with applying(overrides):
+                code = app(args=args, standalone_mode=False)
     except ClickException as error:  # bad arguments: typer's own message and usage, exit 2
         error.show()
         sys.exit(error.exit_code)

@@ -10,6 +10,7 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
+from somrisk.cli.draws import DrawsOption, ToleranceOption, parse_draws
 from somrisk.cli.excel import excel_app
 from somrisk.cli.options import Draws, Lang, LanguageOption, Seed, Threads, table_language
 
@@ -81,7 +82,7 @@ CaseArgument = Annotated[
 @app.command()
 def run(
     case: CaseArgument = None,
-    draws: Draws = None,
+    draws: DrawsOption = None,
     seed: Seed = None,
     sampler: Annotated[
         SamplerOption | None,
@@ -115,6 +116,7 @@ def run(
             "cumulative discounted total.",
         ),
     ] = False,
+    tolerance: ToleranceOption = None,
 ) -> None:
     """Simulate a case and print its NPV per actor, P(NPV > 0) and payback."""
     from somrisk.cli.render import ProgressBar, by_year_table, summary_table, warnings_in
@@ -130,6 +132,7 @@ def run(
         )
     if reproduce is not None:
         others = {"--draws": draws, "--seed": seed, "--sampler": sampler, "--out": out, "--xlsx": xlsx}
+        others["--tolerance"] = tolerance
         _refuse_with_reproduce(reproduce, case, {**others, "--json": as_json, "--by-year": by_year})
         _rerun(reproduce, case, threads, scheduler)
         return
@@ -147,13 +150,14 @@ def run(
             lang="da" if lang is None else lang.value,
             workbook_progress=writing,
             **_given(
-                draws=draws,
+                draws=parse_draws(draws),
                 seed=seed,
                 sampler=None if sampler is None else sampler.value,
                 out=out,
                 xlsx=xlsx,
                 threads=threads,
                 scheduler=scheduler,
+                tolerance=tolerance,
             ),
         )
     finally:
@@ -165,6 +169,7 @@ def run(
     warnings = None if language == "en" else warnings_in(result.simulation, language)
     for item in summary_table(result.statistics, language, warnings):
         stdout.print(item)
+    _say_draws_auto(result.statistics.attrs)
     if by_year:
         stdout.print(by_year_table(result.summary, language))
     if result.out is not None:
@@ -177,6 +182,17 @@ def _written_after(out: Path | None, xlsx: Path | None) -> str | None:
     """What a run does after its last draw that may take more than a second."""
     files = [name for name, path in (("the cube", out), ("the workbook", xlsx)) if path is not None]
     return f"Writing {' and '.join(files)}" if files else None
+
+
+def _say_draws_auto(attrs: dict[str, Any]) -> None:
+    """How many draws ``--draws auto`` took and why it stopped (a warning at the cap)."""
+    reason = attrs.get("draws_auto_reason")
+    if reason is None:
+        return
+    if attrs.get("draws_auto_met"):
+        stdout.print(reason, markup=False, highlight=False)
+    else:
+        stderr.print(f"[yellow]warning:[/yellow] {reason}", highlight=False)
 
 
 def _refuse_with_reproduce(result: Path, case: Path | None, options: dict[str, Any]) -> None:
@@ -276,11 +292,12 @@ def report(
     lang: Annotated[
         LanguageOption, typer.Option(help="Danish (SØM's terms) or English.")
     ] = LanguageOption.da,
-    draws: Draws = None,
+    draws: DrawsOption = None,
     seed: Seed = None,
     sampler: Annotated[SamplerOption | None, typer.Option(help="Sampler.", show_default="lhs")] = None,
     threads: Threads = None,
     scheduler: SchedulerOption = None,
+    tolerance: ToleranceOption = None,
 ) -> None:
     """Write the investment committee's report: one self-contained HTML page, Danish or English."""
     from somrisk.cli.inputs import case_argument
@@ -296,15 +313,17 @@ def report(
             lang=lang.value,
             progress=progress,
             **_given(
-                draws=draws,
+                draws=parse_draws(draws),
                 seed=seed,
                 sampler=None if sampler is None else sampler.value,
                 threads=threads,
                 scheduler=scheduler,
+                tolerance=tolerance,
             ),
         )
     finally:
         progress.close()
+    _say_draws_auto(result.data.simulation.attrs)
     from somrisk.report.i18n import Words
 
     stdout.print(Words(lang.value)["written"].format(result.path), markup=False, highlight=False)

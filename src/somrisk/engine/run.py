@@ -23,7 +23,7 @@ from somrisk._scheduler import Handle, Scheduler, open_scheduler
 from somrisk.case import Case
 from somrisk.cube import make_attrs
 from somrisk.engine.accumulate import DrawResults, RowResults
-from somrisk.engine.jobs import BaseRows, Block, DesignRows, Draws, Job, UniformDesign, run_block
+from somrisk.engine.jobs import BaseRows, Block, DesignRows, Draws, Job, Rows, UniformDesign, run_block
 from somrisk.engine.model import Ensemble, Model, prepare, single
 from somrisk.engine.result import CubeBlock, Deterministic, Simulation
 from somrisk.errors import OutputError, UsageError
@@ -328,10 +328,16 @@ def run_ensemble(
     progress: Callable[[int, int], None] | None = None,
     attrs: dict[str, Any],
     portfolio: Any = None,
+    source: Rows | None = None,
 ) -> Simulation:
-    """Simulate an ensemble (one case or a portfolio); see :func:`simulate` for the arguments."""
+    """Simulate an ensemble (one case or a portfolio); see :func:`simulate` for the arguments.
+
+    `source` gives the rows of the draws where they are not the ensemble's own random draws (an
+    alternative's columns of a comparison's common design, :mod:`somrisk.engine.alternatives`).
+    """
     n_threads = _threads(threads)
-    source = Draws.of(ensemble, draws=draws, seed=seed, sampler=sampler)
+    if source is None:
+        source = Draws.of(ensemble, draws=draws, seed=seed, sampler=sampler)
     kept = _check_memory(ensemble, draws, keep_cube, keep_inputs)
     cube = keep_cube or cube_sink is not None or block_writer is not None
     job = Job(

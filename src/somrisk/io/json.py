@@ -99,7 +99,29 @@ def summary_json(summary: xr.Dataset | SummaryArrays) -> dict[str, Any]:
         },
         "benefit_cost_ratio": finite(s.at("benefit_cost_ratio_mean")),
         "warnings": [str(w) for w in attrs.get("warnings", [])],
+        **_overrides(attrs),
+        **_draws_auto(attrs),
     }
+
+
+def _draws_auto(attrs: Any) -> dict[str, Any]:
+    """``draws_auto``: how ``--draws auto`` chose the draws, only where it did."""
+    if "draws_auto_reason" not in attrs:
+        return {}
+    return {
+        "draws_auto": {
+            "tolerance": float(attrs["draws_auto_tolerance"]),
+            "half_width": float(attrs["draws_auto_half_width"]),
+            "met": bool(attrs["draws_auto_met"]),
+            "reason": str(attrs["draws_auto_reason"]),
+        }
+    }
+
+
+def _overrides(attrs: Any) -> dict[str, Any]:
+    """``overrides``: the --set/--scale changes to the case file, only where there were some."""
+    text = attrs.get("overrides")
+    return {"overrides": text.split("; ")} if text else {}
 
 
 def portfolio_json(summary: xr.Dataset | SummaryArrays, cases: xr.Dataset | SummaryArrays) -> dict[str, Any]:

@@ -35,6 +35,8 @@ def labelled_json(result: Labelled) -> dict[str, Any]:
             ]
         elif isinstance(item, Provenance):
             document |= {key: data.attrs[key] for key in item.keys if key in data.attrs}
+            if "overrides" in document:  # a list, as in the run's JSON
+                document["overrides"] = str(document["overrides"]).split("; ")
         else:  # pragma: no cover - a declaration of a kind this writer does not know
             raise TypeError(f"{type(result).__name__}.JSON holds {item!r}")
     return document

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -18,6 +18,7 @@ from somrisk.report import charts
 from somrisk.report.first_page import case_file_name, sampled, summary_page
 from somrisk.report.i18n import Words, describe, escape
 from somrisk.report.price_levels import price_level_note
+from somrisk.report.scenario_section import scenario_section
 
 if TYPE_CHECKING:
     import xarray as xr
@@ -74,6 +75,7 @@ class ReportData:
     summary: xr.Dataset
     tornado: Tornado | None
     sobol: SobolResult | None
+    scenarios: Any = None  # the case and its [[scenarios]] compared (somrisk.compare), or None
 
 
 def render_html(data: ReportData, lang: str = "da") -> str:
@@ -90,6 +92,7 @@ def render_html(data: ReportData, lang: str = "da") -> str:
         _payback(data, words),
         _npv_section(data, words),
         _sensitivity(data, words, names),
+        scenario_section(data.scenarios, words),
         _by_year(data, words),
         _assumptions(data, words, names),
         _provenance(data, words),
@@ -424,6 +427,8 @@ def _provenance(data: ReportData, words: Words) -> str:
         (words["sampler"], words.sampler(attrs["sampler"])),
         (words["draws"], words.number(attrs["draws"])),
         (words["date"], words.local_date(attrs.get("created_at"))),
+        *([(words["overrides"], attrs["overrides"])] if attrs.get("overrides") else []),
+        *([(words["draws_auto"], attrs["draws_auto_reason"])] if attrs.get("draws_auto_reason") else []),
     ]
     cells = "".join(f"<tr><th>{escape(k)}</th><td>{escape(str(v))}</td></tr>" for k, v in rows)
     return (

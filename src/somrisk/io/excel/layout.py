@@ -12,7 +12,8 @@ Three kinds of sheet:
   column ``key``; a list (cohorts, a profile, participants' ``years = [first, last]``) is one row per
   element, the key repeated;
 - *row sheets* (Aktører, Omkostninger, Sammenligning, Konsekvenser, Priser, Prisfaktorer,
-  Under indsatsen, Korrelationer, Grupper): one row per item;
+  Under indsatsen, Korrelationer, Grupper, Scenarier): one row per item (Scenarier: one row per changed
+  input);
 - the sheet Empirisk: the values of every empirical distribution, one column per input, headed by
   the input's path.
 
@@ -44,6 +45,7 @@ __all__ = [
     "OPTIONAL_SHEETS",
     "REQUIRED_SECTIONS",
     "ROW_SHEETS",
+    "SCENARIER",
     "SECTION_OF",
     "SHEETS",
     "SHEET_HELP",
@@ -87,6 +89,9 @@ PRISFAKTORER, KORRELATIONER, GRUPPER, EMPIRICAL, HELP = (
     "Empirisk",
     "Hjælp",
 )
+SCENARIER = "Scenarier"
+#: Sheets a workbook may lack (made before they existed): read as empty.
+OPTIONAL_SHEETS = frozenset({SCENARIER})
 
 KEY_SHEETS: dict[str, tuple[Key, ...]] = {
     SAG: (
@@ -227,6 +232,12 @@ ROW_SHEETS: dict[str, RowSheet] = {
     GRUPPER: RowSheet(
         GRUPPER, (("name", "text"), ("label", "text")), spill=("inputs", "text"), required=("name", "inputs")
     ),
+    SCENARIER: RowSheet(
+        SCENARIER,
+        (("scenario", "text"), ("change", "text"), ("input", "text")),
+        input="value",
+        required=("scenario", "change", "input", "value", "dist"),
+    ),
 }
 
 #: The case's sections as the validation knows them (case.load.SECTIONS): tables, lists of
@@ -267,6 +278,7 @@ SHEETS = (
     PRISINDEKS,
     KORRELATIONER,
     GRUPPER,
+    SCENARIER,
     EMPIRICAL,
     HELP,
 )
@@ -287,6 +299,7 @@ SECTION_OF = {
     PRISINDEKS: "economy",
     KORRELATIONER: "correlations",
     GRUPPER: "groups",
+    SCENARIER: "scenarios",
 }
 
 
@@ -329,6 +342,9 @@ COLUMN_HELP: dict[str, str] = {
     "input_2": "Andet inputs sti.",
     "rank": "Spearman rangkorrelation mellem -1 og 1.",
     "inputs": "Gruppens input (stier), ét pr. celle mod højre.",
+    "scenario": "Scenariets navn (fri tekst); samme navn i flere rækker: samme scenarie.",
+    "change": "set: inputtet erstattes af value (eller fordelingen); scale: hver trækning ganges med value.",
+    "input": "Inputtets sti, fx effect.success_rate eller costs.opstart.amount.",
 }
 
 SHEET_HELP: dict[str, str] = {
@@ -356,6 +372,8 @@ SHEET_HELP: dict[str, str] = {
     "fremskrives.",
     KORRELATIONER: "Rangkorrelationer mellem to usikre input: én række pr. par.",
     GRUPPER: "Grupper af input til følsomhedsanalyserne (valgfri): én række pr. gruppe.",
+    SCENARIER: "Scenarier (valgfri): én række pr. ændret input; change = set (ny værdi eller fordeling) "
+    "eller scale (hver trækning ganges med value, fx 0,75 for 25 % lavere effekt).",
     EMPIRICAL: "Værdier til empiriske fordelinger (dist = empirical): én kolonne pr. input med dets sti "
     "som overskrift i række 1 (fx costs.opstart.amount) og værdierne nedad.",
 }

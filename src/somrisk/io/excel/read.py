@@ -452,6 +452,7 @@ class _Book:
         self._price_index(raw)
         raw["correlations"] = self._rows(L.KORRELATIONER, "correlations", self._correlation)
         raw["groups"] = self._rows(L.GRUPPER, "groups", self._group)
+        raw["scenarios"] = self._scenarios()
         self._empirical(raw)
         self._aliases(raw)
         return _readable({k: v for k, v in raw.items() if v != [] or k not in L.LIST_SECTIONS})
@@ -670,6 +671,59 @@ class _Book:
         inputs = self._spill(sheet, row, values, f"{path}.inputs", self._text_at)
         if inputs and _BAD not in inputs:
             item["inputs"] = inputs
+
+    def _scenarios(self) -> list[dict[str, Any]]:
+        """The sheet Scenarier (optional: older workbooks lack it): rows of one name make one
+        scenario, in the order first seen; ``set`` rows take a number or a distribution, ``scale``
+        rows a number."""
+        if L.SCENARIER not in self.workbook.sheetnames:
+            return []
+        spec = L.ROW_SHEETS[L.SCENARIER]
+        sheet = self.sheet(L.SCENARIER, required=spec.required)
+        scenarios: dict[str, dict[str, Any]] = {}
+        if sheet is None:
+            return []
+        for row, values in sheet.rows:
+            cells = {
+                name: self.text(sheet, row, values, name, "") for name in ("scenario", "change", "input")
+            }
+            if _BAD in cells.values():
+                continue
+            missing = [name for name, value in cells.items() if value is None]
+            if missing:
+                message = f"fill in {', '.join(missing)} (the scenario, set or scale, and the input's path)"
+                self.problem(L.SCENARIER, sheet.coord(row, missing[0]), "", message)
+                continue
+            name, kind, input_path = cells["scenario"], cells["change"].strip(), cells["input"].strip()
+            if kind not in ("set", "scale"):
+                message = "change must be set (a new value) or scale (every draw times value)"
+                self.problem(L.SCENARIER, sheet.coord(row, "change"), "", message, kind)
+                continue
+            index = list(scenarios).index(name) if name in scenarios else len(scenarios)
+            scenario = scenarios.setdefault(name, {"name": name})
+            path = f"scenarios[{index + 1}].{kind}.{input_path}"
+            if kind == "set":
+                value = self.input(sheet, row, values, path, ("scenarios", index, f"{kind}.{input_path}"))
+                if isinstance(value, dict) and value.get("dist") == "empirical":
+                    message = "an empirical distribution in a scenario: keep it in the TOML file"
+                    value = self.problem(L.SCENARIER, sheet.coord(row, "dist"), path, message)
+            else:
+                extra = [n for n in L.INPUT_COLUMNS[1:] if sheet.columns.get(n) in values]
+                if extra:
+                    message = "a scale is a number: give it in value alone"
+                    value = self.problem(L.SCENARIER, sheet.coord(row, extra[0]), path, message)
+                else:
+                    self.put(path, L.SCENARIER, sheet.coord(row, "value"))
+                    value = self.number(sheet, row, values, "value", path)
+            if value is None:
+                value = self.problem(L.SCENARIER, sheet.coord(row, "value"), path, "fill in value")
+            table = scenario.setdefault(kind, {})
+            if input_path in table:
+                message = f"{input_path} is given twice for {kind} in the scenario {name!r}"
+                self.problem(L.SCENARIER, sheet.coord(row, "input"), path, message)
+            elif value is not _BAD:
+                table[input_path] = value
+        return list(scenarios.values())
 
     def _prices(self, consequences: list[dict[str, Any]]) -> None:
         """Prices (sheet Priser), price factors (sheet Prisfaktorer) and changes during the course

@@ -233,6 +233,8 @@ class _Writer:
                 self._correlations()
             elif title == L.GRUPPER:
                 self._groups()
+            elif title == L.SCENARIER:
+                self._scenarios()
             elif title == L.EMPIRICAL:
                 self._empirical()
             elif title == L.HELP:
@@ -411,6 +413,40 @@ class _Writer:
         _spill(sheet, spills)
         longest = max((len(spill) for spill in spills), default=0)
         _path_lists(sheet, self.paths_list, first, max(longest, _GROUP_INPUT_COLUMNS), len(rows))
+
+    def _scenarios(self) -> None:
+        """One row per changed input: the scenario's name, set or scale, the input's path, the value."""
+        rows = []
+        for i, item in enumerate(self._items("scenarios")):
+            path = f"scenarios[{i + 1}]"
+            name = item.get("name")
+            if not isinstance(name, str):
+                self.problem(f"{path}.name", "a scenario needs its name (text) to go on its rows", name)
+                continue
+            for key in item:
+                if key not in ("name", "set", "scale"):
+                    self.problem(f"{path}.{key}", "unknown key: the workbook has no column for it")
+            changes = [(kind, item.get(kind)) for kind in ("set", "scale") if kind in item]
+            if not any(isinstance(table, dict) and table for _, table in changes):
+                self.problem(path, "a scenario without set or scale: the workbook has no row for it")
+            for kind, table in changes:
+                if not isinstance(table, dict):
+                    self.problem(f"{path}.{kind}", "expected a table { path = value, ... }", table)
+                    continue
+                for input_path, value in table.items():
+                    where = f"{path}.{kind}.{input_path}"
+                    if isinstance(value, dict) and value.get("dist") == "empirical":
+                        self.problem(
+                            where, "an empirical distribution in a scenario: keep it in the TOML file"
+                        )
+                        continue
+                    cells = self._input(where, value) if kind == "set" else self._scale_cells(where, value)
+                    rows.append({"scenario": name, "change": kind, "input": input_path, **cells})
+        sheet = self._sheet(L.SCENARIER, rows)
+        self._lists(sheet, {"change": '"set,scale"'}, len(rows))
+
+    def _scale_cells(self, path: str, value: Any) -> dict[str, Any]:
+        return {"value": value} if self._scalar(path, value) else {}
 
     def _empirical(self) -> None:
         from openpyxl.utils import get_column_letter

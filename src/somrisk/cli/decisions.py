@@ -1,0 +1,191 @@
+"""``somrisk compare`` and ``somrisk scenarios``: alternatives on common random numbers."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+
+from somrisk.cli.analyses import PlotOpt, _check_plot, _sampler
+from somrisk.cli.app import SamplerOption, SchedulerOption, _given, app, stderr, stdout
+from somrisk.cli.draws import DrawsOption, ToleranceOption, parse_draws
+
+__all__ = ["comparison_tables"]
+
+SeedOpt = Annotated[int | None, typer.Option(help="Seed [default: 1].", show_default=False)]
+SamplerOpt = Annotated[SamplerOption | None, typer.Option(help="Sampler [default: lhs].", show_default=False)]
+ThreadsOpt = Annotated[int | None, typer.Option(help="Threads [default: all CPUs].", show_default=False)]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print only the JSON on stdout.")]
+OutOpt = Annotated[
+    Path | None,
+    typer.Option(
+        help="Write each draw's NPV and difference, with an alternative dimension: .nc.", show_default=False
+    ),
+]
+
+
+@app.command()
+def compare(
+    cases: Annotated[
+        list[Path],
+        typer.Argument(help="Two or more case files; the first is the reference.", show_default=False),
+    ],
+    draws: DrawsOption = None,
+    tolerance: ToleranceOption = None,
+    seed: SeedOpt = None,
+    sampler: SamplerOpt = None,
+    out: OutOpt = None,
+    plot: PlotOpt = None,
+    threads: ThreadsOpt = None,
+    scheduler: SchedulerOption = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Compare alternatives on common random numbers: each one's NPV and its difference against the
+    first, draw by draw, with P(it beats the first)."""
+    from somrisk.compare import load_alternatives
+
+    loaded, names = load_alternatives(cases)
+    _run(loaded, names, (draws, tolerance), seed, sampler, out, plot, threads, scheduler, as_json)
+
+
+@app.command()
+def scenarios(
+    case: Annotated[Path, typer.Argument(help="Case file (TOML) with [[scenarios]].", show_default=False)],
+    draws: DrawsOption = None,
+    tolerance: ToleranceOption = None,
+    seed: SeedOpt = None,
+    sampler: SamplerOpt = None,
+    out: OutOpt = None,
+    plot: PlotOpt = None,
+    threads: ThreadsOpt = None,
+    scheduler: SchedulerOption = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Compare the case (base) with each of its [[scenarios]] on common random numbers."""
+    from somrisk.case import load_case
+    from somrisk.case.scenarios import BASE, scenario_case
+    from somrisk.errors import UsageError
+
+    loaded = load_case(case)
+    if not loaded.scenarios:
+        raise UsageError(f"{case}: the case has no [[scenarios]] to compare; add some (case-format.md)")
+    alternatives = [loaded, *(scenario_case(loaded, s) for s in loaded.scenarios)]
+    names = [BASE, *(s.name for s in loaded.scenarios)]
+    _run(alternatives, names, (draws, tolerance), seed, sampler, out, plot, threads, scheduler, as_json)
+
+
+def _run(cases, names, precision, seed, sampler, out, plot, threads, scheduler, as_json) -> None:
+    from somrisk._scheduler import check_scheduler
+    from somrisk.cli.render import ProgressBar
+    from somrisk.compare import compare as run_comparison
+
+    draws, tolerance = parse_draws(precision[0]), precision[1]
+    check_scheduler(scheduler)
+    _check_plot(plot)
+    if out is not None:
+        from somrisk.io.store import check_output
+
+        check_output(out, 0)
+    progress = ProgressBar(stderr)
+    try:
+        result = run_comparison(
+            cases,
+            names,
+            progress=progress,
+            **_given(
+                draws=draws,
+                seed=seed,
+                sampler=_sampler(sampler),
+                threads=threads,
+                scheduler_spec=scheduler,
+                tolerance=tolerance,
+            ),
+        )
+    finally:
+        progress.close()
+    say = stderr if as_json else stdout
+    if out is not None:
+        from somrisk.io.comparison import comparison_dataset
+        from somrisk.io.store import CubeWriter
+
+        with CubeWriter(out) as writer:
+            writer.write(comparison_dataset(result))
+            writer.commit()
+        say.print(f"Comparison written to {out}", markup=False, highlight=False)
+    if plot is not None:
+        from somrisk.report.charts import save
+        from somrisk.report.compare_chart import difference_figure
+
+        currency = result.simulations[0].attrs.get("currency", "DKK")
+        written = save(difference_figure(result, currency), plot)
+        say.print(f"Chart written to {written}", markup=False, highlight=False)
+    if as_json:
+        from somrisk.io.comparison import comparison_json
+
+        print(json.dumps(comparison_json(result), ensure_ascii=False, allow_nan=False))
+        return
+    for item in comparison_tables(result):
+        stdout.print(item, highlight=False)
+
+
+def comparison_tables(result: Any) -> list[Any]:
+    """Each alternative's NPV, and each other alternative's difference against the reference."""
+    from somrisk.cli.render import money, share
+
+    attrs = result.simulations[0].attrs
+    unit = f"{attrs['currency']}, {attrs['price_year']} prices"
+    npv = Table(title=f"NPV of each alternative, {unit}", title_justify="left")
+    difference = Table(
+        title=f"Difference against {escape(result.reference)} (the reference), draw by draw, {unit}",
+        title_justify="left",
+    )
+    for table, last in ((npv, "P(NPV > 0)"), (difference, "P(better)")):
+        for heading in ("Alternative", "Actor"):
+            table.add_column(heading)
+        for heading in ("Mean", "5 %", "50 %", "95 %", last):
+            table.add_column(heading, justify="right")
+    for name in result.names:
+        rows = result.npv(name)
+        for k, label in enumerate(result.labels):
+            row = rows[k]
+            p05, p50, p95 = (float(x) for x in _percentiles(row))
+            npv.add_row(
+                escape(name) if k == 0 else "",
+                "Total" if label == "total" else escape(label),
+                *(money(x) for x in (float(row.mean()), p05, p50, p95)),
+                share(float((row > 0).mean())),
+                end_section=k == len(result.labels) - 1,
+                style="bold" if label == "total" else None,
+            )
+        if name == result.reference:
+            continue
+        for k, (label, stats) in enumerate(result.difference_statistics(name).items()):
+            difference.add_row(
+                escape(name) if k == 0 else "",
+                "Total" if label == "total" else escape(label),
+                *(money(stats[key]) for key in ("mean", "p05", "p50", "p95")),
+                share(stats["prob_positive"]),
+                end_section=k == len(result.labels) - 1,
+                style="bold" if label == "total" else None,
+            )
+    note = (
+        f"{result.draws:,} draws, sampler {attrs['sampler']}, seed {attrs['seed']}, common random numbers: "
+        "an input with the same path takes the same uniform in every alternative"
+    )
+    lines: list[Any] = [npv, difference, f"[dim]{escape(note)}[/dim]"]
+    reason = attrs.get("draws_auto_reason")
+    if reason is not None:
+        lines.append(
+            escape(reason) if attrs.get("draws_auto_met") else f"[yellow]warning:[/yellow] {escape(reason)}"
+        )
+    return lines
+
+
+def _percentiles(row):
+    import numpy as np
+
+    return np.percentile(row, [5, 50, 95])
