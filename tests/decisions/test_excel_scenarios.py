@@ -39,8 +39,9 @@ def test_scenarios_go_to_their_sheet_and_come_back(write_case, tmp_path):
     case = write_case(TEXT)
     book = export_case(case, tmp_path / "case.xlsx")
     rows = list(load_workbook(book)["Scenarier"].iter_rows(values_only=True))
-    assert rows[0][:4] == ("scenario", "change", "input", "value")
-    assert [row[:3] for row in rows[1:]] == [
+    # row 1 holds the Danish captions, row 2 the keys, the data follow (layout.FIRST_ROW)
+    assert rows[1][:4] == ("scenario", "change", "input", "value")
+    assert [row[:3] for row in rows[2:]] == [
         ("Effekt 25 % lavere", "scale", "effect.effect"),
         ("Dyrere", "set", "costs.forloeb.amount"),
         ("Dyrere", "scale", "effect.effect"),
@@ -64,7 +65,7 @@ def test_a_workbook_without_the_sheet_has_no_scenarios(write_case, tmp_path):
     [
         (
             ["x", "double", "effect.effect", 2],
-            ["Scenarier", "cell B2", "must be set (a new value) or scale", "double"],
+            ["Scenarier", "cell B3", "must be set (a new value) or scale", "double"],
         ),
         (["x", "scale", "effect.effect", None, "normal"], ["Scenarier", "a scale is a number"]),
         (["x", "scale", None, 0.5], ["Scenarier", "fill in input"]),

@@ -15,17 +15,17 @@ DrawsOption = Annotated[
     typer.Option(
         "--draws",
         "-n",
-        help="Number of draws, or auto: whole blocks until P(NPV > 0) is precise to --tolerance "
-        "[default: 10,000].",
-        show_default=False,
+        help="Number of draws (plain digits), or auto: whole blocks until P(NPV > 0) is precise to "
+        "--tolerance.",
+        show_default="10000",
     ),
 ]
 ToleranceOption = Annotated[
     float | None,
     typer.Option(
         help="With --draws auto: the largest 95 % half-width of P(NPV > 0), for the total and every "
-        "actor, in (0, 0.5) [default: 0.005].",
-        show_default=False,
+        "actor, in (0, 0.5).",
+        show_default="0.005",
     ),
 ]
 
