@@ -16,14 +16,12 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
-import tomli_w
-
 from somrisk._version import __version__
 from somrisk.case import Case, parse_case
 from somrisk.errors import CaseError, SomriskError
 from somrisk.io import summary_json
 from somrisk.runner import run
-from somrisk.serve.overrides import apply_overrides
+from somrisk.serve.overrides import edited_case
 from somrisk.serve.settings import Settings
 from somrisk.serve.store import RunRecord, Store
 
@@ -56,14 +54,10 @@ def case_of_run(toml: str, record: RunRecord) -> Case:
 
     Raises
     ------
-    CaseError, OverrideError
-        Where the edited case is not valid.
+    CaseError
+        Where the edited case is not valid (as ``--set``/``--scale`` would report it).
     """
-    case = parse_case(toml.encode("utf-8"), source="case.toml")
-    set_, scale = record.overrides.get("set", {}), record.overrides.get("scale", {})
-    if not set_ and not scale:
-        return case
-    return parse_case(tomli_w.dumps(apply_overrides(case.raw, set_, scale)), source="case.toml")
+    return edited_case(parse_case(toml.encode("utf-8"), source="case.toml"), record.overrides)
 
 
 class RunQueue:
@@ -168,7 +162,7 @@ class RunQueue:
                 self._on_done(record)
         except _Stop as stop:
             self.store.failed(record.id, str(stop))
-        except (SomriskError, ValueError) as error:  # CaseError and OverrideError included
+        except (SomriskError, ValueError) as error:  # CaseError included
             message = (
                 str(error) if not isinstance(error, CaseError) else "; ".join(str(p) for p in error.problems)
             )

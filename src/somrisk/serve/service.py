@@ -16,7 +16,7 @@ from typing import Any
 
 from somrisk.errors import CaseError
 from somrisk.runner import report, run
-from somrisk.serve.overrides import OverrideError, input_paths, override_problems
+from somrisk.serve.overrides import KINDS, api_problems, shape_problems
 from somrisk.serve.runs import RunQueue, case_of_run
 from somrisk.serve.settings import Settings
 from somrisk.serve.store import CaseRecord, RunRecord, Store
@@ -107,17 +107,14 @@ class Service:
             errors.append(
                 {"where": "sampler", "message": f"must be one of {', '.join(SAMPLERS)}, not {sampler!r}"}
             )
-        loaded = case_of_run(case.toml, _plain_record())
-        errors += override_problems(body, input_paths(loaded))
-        overrides = {} if errors else {key: dict(body[key]) for key in ("set", "scale") if body.get(key)}
+        errors += shape_problems(body)
+        overrides = {} if errors else {key: dict(body[key]) for key in KINDS if body.get(key)}
         if overrides:
-            try:  # the edited case must be valid too, as an edited file would be
+            try:  # the edited case must be valid too, as an edited file would be (the CLI's rules)
                 case_of_run(case.toml, _plain_record(overrides))
-            except OverrideError as error:
-                errors += error.problems
             except CaseError as error:
-                errors += [{"where": p.key_path or "case", "message": p.message} for p in error.problems]
-            except (TypeError, ValueError):  # a table TOML cannot hold (a null, a list of tables)
+                errors += api_problems(error, overrides)
+            except (TypeError, ValueError):  # a value no case file can hold (a null, a list of tables)
                 errors.append({"where": "set", "message": "holds a value a case file cannot hold"})
         if errors:
             raise Invalid(errors)
