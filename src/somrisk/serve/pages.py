@@ -282,6 +282,7 @@ async def run_page(request: Request) -> Response:
     summary = json.loads(record.summary) if record.summary else None
     base = service.store.run(record.base_run) if record.base_run else None
     base_summary = json.loads(base.summary) if base is not None and base.summary else None
+    comparison = service.comparison(record) if record.base_run and summary else None
     progress = service.queue.progress(record.id)
     lang = _lang(request)
     words = Words(lang, summary["currency"] if summary else "DKK")
@@ -294,6 +295,7 @@ async def run_page(request: Request) -> Response:
         summary=summary,
         base=base,
         base_summary=base_summary,
+        comparison=comparison,
         progress=progress or 0.0,
         f=words,
         inputs=inputs,

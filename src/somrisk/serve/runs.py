@@ -21,6 +21,7 @@ from somrisk.case import Case, parse_case
 from somrisk.errors import CaseError, SomriskError
 from somrisk.io import summary_json
 from somrisk.runner import run
+from somrisk.serve.comparing import comparison_file, what_if_comparison, write_comparison
 from somrisk.serve.overrides import edited_case
 from somrisk.serve.settings import Settings
 from somrisk.serve.store import RunRecord, Store
@@ -140,12 +141,18 @@ class RunQueue:
             self.store.started(record.id, case.sha256)
             deadline = time.monotonic() + self.settings.time_limit_s
 
-            def progress(done: int, total: int) -> None:
-                live.progress = done / total if total else 1.0
-                if live.cancel.is_set():
-                    raise _Stop(live.reason)
-                if time.monotonic() > deadline:
-                    raise _Stop(f"stopped after the time limit of {self.settings.time_limit_s:g} s")
+            # a what-if's run is a third of its work, its comparison with the base (two runs) the rest
+            share = 1 / 3 if record.base_run else 1.0
+
+            def progress_from(start: float, part: float) -> Callable[[int, int], None]:
+                def progress(done: int, total: int) -> None:
+                    live.progress = start + part * (done / total if total else 1.0)
+                    if live.cancel.is_set():
+                        raise _Stop(live.reason)
+                    if time.monotonic() > deadline:
+                        raise _Stop(f"stopped after the time limit of {self.settings.time_limit_s:g} s")
+
+                return progress
 
             result = run(
                 case,
@@ -153,8 +160,10 @@ class RunQueue:
                 seed=record.seed,
                 sampler=record.sampler,
                 threads=self.settings.threads,
-                progress=progress,
+                progress=progress_from(0.0, share),
             )
+            if record.base_run:
+                self._compare(record, case_record.toml, case, progress_from(share, 1 - share))
             if live.cancel.is_set():
                 raise _Stop(live.reason)
             self.store.finished(record.id, summary_json(result.summary))
@@ -172,3 +181,20 @@ class RunQueue:
         finally:
             with self._lock:
                 self._live.pop(record.id, None)
+
+    def _compare(
+        self, record: RunRecord, toml: str, what_if: Case, progress: Callable[[int, int], None]
+    ) -> None:
+        """Compare a what-if with its base run's case on common random numbers, and keep the JSON."""
+        base = self.store.run(record.base_run or "")
+        assert base is not None
+        document = what_if_comparison(
+            case_of_run(toml, base),
+            what_if,
+            draws=record.draws,
+            seed=record.seed,
+            sampler=record.sampler,
+            threads=self.settings.threads,
+            progress=progress,
+        )
+        write_comparison(comparison_file(self.settings.data / "files", record.id), document)

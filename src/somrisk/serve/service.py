@@ -16,6 +16,7 @@ from typing import Any
 
 from somrisk.errors import CaseError
 from somrisk.runner import report, run
+from somrisk.serve.comparing import comparison_file, read_comparison
 from somrisk.serve.overrides import KINDS, api_problems, shape_problems
 from somrisk.serve.runs import RunQueue, case_of_run
 from somrisk.serve.settings import Settings
@@ -133,9 +134,15 @@ class Service:
         }
         if record.status == "done" and record.summary is not None:
             answer["summary"] = json.loads(record.summary)
+            if record.base_run and (comparison := self.comparison(record)) is not None:
+                answer["comparison"] = comparison
         if record.error is not None:
             answer["error"] = record.error
         return answer
+
+    def comparison(self, record: RunRecord) -> dict[str, Any] | None:
+        """A finished what-if's comparison with its base (Comparison JSON), None for other runs."""
+        return read_comparison(comparison_file(self.files, record.id))
 
     def report_file(self, record: RunRecord, lang: str) -> Path:
         """The committee report of a finished run, in `lang` (made on first request)."""

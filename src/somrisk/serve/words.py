@@ -57,6 +57,13 @@ WORDS: dict[str, dict[str, str]] = {
         "committee": "Rapporten til investeringsudvalget",
         "compare": "Sammenlignet med basis",
         "base": "Basis",
+        "difference": "Forskel til basis (samme tilfældige tal)",
+        "difference_help": (
+            "Hvad nu hvis minus basis, trækning for trækning på fælles tilfældige tal; "
+            "positiv: hvad nu hvis giver det bedste nettoresultat."
+        ),
+        "mean_difference": "Middelforskel",
+        "beats_base": "Sandsynlighed for at slå basis",
         "whatif_run": "Hvad nu hvis",
         "warnings": "Advarsler",
         "login": "Log ind",
@@ -119,6 +126,13 @@ WORDS: dict[str, dict[str, str]] = {
         "committee": "The investment committee's report",
         "compare": "Compared with the base",
         "base": "Base",
+        "difference": "Difference from the base (common random numbers)",
+        "difference_help": (
+            "What-if minus base, draw by draw on common random numbers; "
+            "positive: the what-if gives the better net result."
+        ),
+        "mean_difference": "Mean difference",
+        "beats_base": "Probability of beating the base",
         "whatif_run": "What if",
         "warnings": "Warnings",
         "login": "Log in",
