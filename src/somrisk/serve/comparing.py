@@ -1,9 +1,11 @@
-"""A what-if compared with its base on common random numbers: :func:`somrisk.compare.compare` with the
+"""A what-if compared with its base, and a case compared with its ``[[scenarios]]``, on common random
+numbers. The what-if: :func:`somrisk.compare.compare` with the
 base's case and the edited case as two alternatives, the run's seed, draws and sampler.
 
 The comparison is outputs.md's "Comparison JSON" (:func:`~somrisk.io.comparison.comparison_json`), the
 JSON of ``somrisk compare BASE.toml WHAT_IF.toml --json`` for the same two cases, and is kept beside
-the run's made files as ``{run}-comparison.json`` (written whole, then renamed into place).
+the run's made files as ``{run}-comparison.json`` (written whole, then renamed into place); so is the
+comparison of a scenarios run (``somrisk scenarios CASE.toml --json``'s).
 """
 
 from __future__ import annotations
@@ -17,10 +19,17 @@ from typing import Any
 
 from somrisk.case import Case
 from somrisk.case.scenarios import BASE
-from somrisk.compare import compare
+from somrisk.compare import compare, compare_scenarios
 from somrisk.io.comparison import comparison_json
 
-__all__ = ["WHAT_IF", "comparison_file", "read_comparison", "what_if_comparison", "write_comparison"]
+__all__ = [
+    "WHAT_IF",
+    "comparison_file",
+    "read_comparison",
+    "scenarios_comparison",
+    "what_if_comparison",
+    "write_comparison",
+]
 
 #: The what-if's name among the two alternatives (the base is :data:`~somrisk.case.scenarios.BASE`).
 WHAT_IF = "what-if"
@@ -47,6 +56,23 @@ def what_if_comparison(
         sampler=sampler,
         threads=threads,
         progress=progress,
+    )
+    return comparison_json(result)
+
+
+def scenarios_comparison(
+    case: Case,
+    *,
+    draws: int,
+    seed: int,
+    sampler: str,
+    threads: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> dict[str, Any]:
+    """The Comparison JSON of the case (``base``) and its ``[[scenarios]]`` on common random numbers,
+    ``somrisk scenarios --json``'s: ``difference[NAME]`` is scenario NAME minus the case."""
+    result = compare_scenarios(
+        case, draws=draws, seed=seed, sampler=sampler, threads=threads, progress=progress
     )
     return comparison_json(result)
 

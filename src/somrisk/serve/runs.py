@@ -21,12 +21,20 @@ from somrisk.case import Case, parse_case
 from somrisk.errors import CaseError, SomriskError
 from somrisk.io import summary_json
 from somrisk.runner import run
-from somrisk.serve.comparing import comparison_file, what_if_comparison, write_comparison
+from somrisk.serve.comparing import (
+    comparison_file,
+    scenarios_comparison,
+    what_if_comparison,
+    write_comparison,
+)
 from somrisk.serve.overrides import edited_case
 from somrisk.serve.settings import Settings
 from somrisk.serve.store import RunRecord, Store
 
-__all__ = ["Busy", "RunQueue", "case_of_run"]
+__all__ = ["SCENARIOS", "Busy", "RunQueue", "case_of_run"]
+
+#: The key of a run's `overrides` that marks a run of the case's scenarios (scenario -> changes).
+SCENARIOS = "scenarios"
 
 CANCELLED = "cancelled"
 #: The error of a run that was going or waiting when the server stopped.
@@ -141,8 +149,10 @@ class RunQueue:
             self.store.started(record.id, case.sha256)
             deadline = time.monotonic() + self.settings.time_limit_s
 
-            # a what-if's run is a third of its work, its comparison with the base (two runs) the rest
-            share = 1 / 3 if record.base_run else 1.0
+            # a comparison's simulations (with the base, or of the scenarios) after the run's own
+            scenarios = len(case.scenarios) + 1 if SCENARIOS in record.overrides else 0
+            alternatives = 2 if record.base_run else scenarios
+            share = 1 / (1 + alternatives)
 
             def progress_from(start: float, part: float) -> Callable[[int, int], None]:
                 def progress(done: int, total: int) -> None:
@@ -164,6 +174,16 @@ class RunQueue:
             )
             if record.base_run:
                 self._compare(record, case_record.toml, case, progress_from(share, 1 - share))
+            elif scenarios:
+                document = scenarios_comparison(
+                    case,
+                    draws=record.draws,
+                    seed=record.seed,
+                    sampler=record.sampler,
+                    threads=self.settings.threads,
+                    progress=progress_from(share, 1 - share),
+                )
+                write_comparison(comparison_file(self.settings.data / "files", record.id), document)
             if live.cancel.is_set():
                 raise _Stop(live.reason)
             self.store.finished(record.id, summary_json(result.summary))

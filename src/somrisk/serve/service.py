@@ -14,11 +14,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from somrisk.case.overrides import Overrides
 from somrisk.errors import CaseError
 from somrisk.runner import report, run
 from somrisk.serve.comparing import comparison_file, read_comparison
 from somrisk.serve.overrides import KINDS, api_problems, shape_problems
-from somrisk.serve.runs import RunQueue, case_of_run
+from somrisk.serve.runs import SCENARIOS, RunQueue, case_of_run
 from somrisk.serve.settings import Settings
 from somrisk.serve.store import CaseRecord, RunRecord, Store
 from somrisk.serve.uploads import read_upload
@@ -75,8 +76,11 @@ class Service:
             upload.name, upload.toml, upload.sha256, upload.uploaded_as, upload.warnings
         )
 
-    def start_run(self, case: CaseRecord, body: Any, *, base_run: str | None = None) -> RunRecord:
-        """Check a run's body (outputs.md) and queue it.
+    def start_run(
+        self, case: CaseRecord, body: Any, *, base_run: str | None = None, scenarios: bool = False
+    ) -> RunRecord:
+        """Check a run's body (outputs.md) and queue it; with `scenarios`, the run of the case is
+        followed by the comparison of the case with its ``[[scenarios]]`` (``somrisk scenarios``).
 
         Raises
         ------
@@ -117,6 +121,9 @@ class Service:
                 errors += api_problems(error, overrides)
             except (TypeError, ValueError):  # a value no case file can hold (a null, a list of tables)
                 errors.append({"where": "set", "message": "holds a value a case file cannot hold"})
+        if scenarios and not errors:
+            errors += _scenarios_problems(case, overrides)
+            overrides = {SCENARIOS: _scenario_changes(case)} if not errors else overrides
         if errors:
             raise Invalid(errors)
         return self.queue.submit(
@@ -134,14 +141,16 @@ class Service:
         }
         if record.status == "done" and record.summary is not None:
             answer["summary"] = json.loads(record.summary)
-            if record.base_run and (comparison := self.comparison(record)) is not None:
+            compared = record.base_run or SCENARIOS in record.overrides
+            if compared and (comparison := self.comparison(record)) is not None:
                 answer["comparison"] = comparison
         if record.error is not None:
             answer["error"] = record.error
         return answer
 
     def comparison(self, record: RunRecord) -> dict[str, Any] | None:
-        """A finished what-if's comparison with its base (Comparison JSON), None for other runs."""
+        """A finished what-if's comparison with its base, or a scenarios run's comparison of the case
+        with its scenarios (Comparison JSON); None for other runs."""
         return read_comparison(comparison_file(self.files, record.id))
 
     def report_file(self, record: RunRecord, lang: str) -> Path:
@@ -187,6 +196,22 @@ class Service:
             if not target.exists():
                 make(target)
         return target
+
+
+def _scenarios_problems(case: CaseRecord, overrides: dict[str, Any]) -> list[dict[str, str]]:
+    if overrides:
+        return [{"where": "scenarios", "message": "a run of the scenarios takes no set or scale"}]
+    if not case_of_run(case.toml, _plain_record()).scenarios:
+        return [{"where": "scenarios", "message": "the case has no [[scenarios]] (case-format.md)"}]
+    return []
+
+
+def _scenario_changes(case: CaseRecord) -> dict[str, list[str]]:
+    """Each scenario of the case and its changes as the command line writes them (the run's history)."""
+    return {
+        s.name: list(Overrides(set=s.set, scale=s.scale).texts())
+        for s in case_of_run(case.toml, _plain_record()).scenarios
+    }
 
 
 def _whole(x: Any) -> bool:

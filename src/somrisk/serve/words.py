@@ -64,6 +64,14 @@ WORDS: dict[str, dict[str, str]] = {
         ),
         "mean_difference": "Middelforskel",
         "beats_base": "Sandsynlighed for at slå basis",
+        "scenarios": "Scenarier",
+        "scenario": "Scenarie",
+        "scenarios_help": (
+            "Casens egne scenarier sammenlignet med casen selv (basis) på fælles tilfældige tal: "
+            "scenarie minus basis, trækning for trækning."
+        ),
+        "changes": "Ændringer",
+        "run_scenarios": "Kør scenarierne",
         "whatif_run": "Hvad nu hvis",
         "warnings": "Advarsler",
         "login": "Log ind",
@@ -133,6 +141,14 @@ WORDS: dict[str, dict[str, str]] = {
         ),
         "mean_difference": "Mean difference",
         "beats_base": "Probability of beating the base",
+        "scenarios": "Scenarios",
+        "scenario": "Scenario",
+        "scenarios_help": (
+            "The case's own scenarios compared with the case itself (the base) on common random "
+            "numbers: scenario minus base, draw by draw."
+        ),
+        "changes": "Changes",
+        "run_scenarios": "Run the scenarios",
         "whatif_run": "What if",
         "warnings": "Warnings",
         "login": "Log in",
