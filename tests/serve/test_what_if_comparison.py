@@ -165,3 +165,48 @@ def test_running_scenarios_of_a_case_without_any_is_refused(client):
     answer = client.post(location + "/runs", data={"csrf": csrf, "scenarios": "1"}, follow_redirects=False)
     assert answer.status_code == 422
     assert "[[scenarios]]" in answer.text
+
+
+def api_upload(client, text: str) -> str:
+    return client.post("/api/cases", files={"case": ("toy.toml", text.encode())}).json()["id"]
+
+
+def test_the_api_takes_a_base_run_and_the_scenarios_as_the_pages_do(client):
+    case = api_upload(client, TOY + SCENARIOS)
+    base = client.post(f"/api/cases/{case}/runs", json={"draws": 512, "seed": 9, "sampler": "sobol"})
+    assert wait(client, base.json()["run"])["status"] == "done"
+    body = {"base": base.json()["run"], "scale": {"costs.programme.amount": 2}}
+    what_if = client.post(f"/api/cases/{case}/runs", json=body)
+    assert what_if.status_code == 202, what_if.text
+    answer = wait(client, what_if.json()["run"])
+    assert (answer["summary"]["draws"], answer["summary"]["seed"]) == (512, 9)  # the base's
+    assert answer["comparison"]["difference"]["what-if"]["total"]["prob_positive"] == 0.0
+    scenarios = client.post(f"/api/cases/{case}/runs", json={"draws": 256, "scenarios": True})
+    assert scenarios.status_code == 202, scenarios.text
+    compared = wait(client, scenarios.json()["run"])["comparison"]
+    assert compared["alternatives"] == ["base", "Dobbelt pris", "Fast pris"]
+
+
+def test_a_bad_base_or_scenarios_is_422_naming_the_key(server):
+    client = server(max_running=1)
+    case, other = api_upload(client, TOY), api_upload(client, TOY + SCENARIOS)
+    done = client.post(f"/api/cases/{case}/runs", json={"draws": 64}).json()["run"]
+    elsewhere = client.post(f"/api/cases/{other}/runs", json={"draws": 64}).json()["run"]
+    wait(client, done), wait(client, elsewhere)
+    going = client.post(f"/api/cases/{case}/runs", json={"draws": 1_000_000}).json()["run"]
+    for body, where in (
+        ({"base": "0123456789abcdef"}, "base"),  # no such run
+        ({"base": elsewhere}, "base"),  # a run of another case
+        ({"base": going}, "base"),  # not finished
+        ({"base": 7}, "base"),
+        ({"base": done, "draws": 65}, "draws"),  # not the base's numbers
+        ({"base": done, "sampler": "mc"}, "sampler"),
+        ({"scenarios": "yes"}, "scenarios"),
+        ({"scenarios": True}, "scenarios"),  # the case has none
+        ({"scenarios": True, "base": done}, "base"),
+    ):
+        answer = client.post(f"/api/cases/{case}/runs", json=body)
+        assert answer.status_code == 422, (body, answer.text)
+        assert where in [e["where"] for e in answer.json()["errors"]], (body, answer.json())
+    client.post(f"/api/runs/{going}/cancel")
+    wait(client, going)

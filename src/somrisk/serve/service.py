@@ -21,14 +21,15 @@ from somrisk.serve.comparing import comparison_file, read_comparison
 from somrisk.serve.overrides import KINDS, api_problems, shape_problems
 from somrisk.serve.runs import SCENARIOS, RunQueue, case_of_run
 from somrisk.serve.settings import Settings
-from somrisk.serve.store import CaseRecord, RunRecord, Store
+from somrisk.serve.store import CaseRecord, RunRecord, Store, valid_id
 from somrisk.serve.uploads import read_upload
 
 __all__ = ["Invalid", "Service"]
 
 SAMPLERS = ("lhs", "mc", "sobol")
 LANGUAGES = ("da", "en")
-_BODY_KEYS = ("draws", "seed", "sampler", "set", "scale")
+_BODY_KEYS = ("draws", "seed", "sampler", "set", "scale", "base", "scenarios")
+_SETTINGS = ("draws", "seed", "sampler")
 _MAX_SEED = 2**63 - 1
 
 
@@ -79,8 +80,13 @@ class Service:
     def start_run(
         self, case: CaseRecord, body: Any, *, base_run: str | None = None, scenarios: bool = False
     ) -> RunRecord:
-        """Check a run's body (outputs.md) and queue it; with `scenarios`, the run of the case is
-        followed by the comparison of the case with its ``[[scenarios]]`` (``somrisk scenarios``).
+        """Check a run's body (outputs.md) and queue it.
+
+        Besides outputs.md's keys the body may name a ``base`` (a finished run of the case: the run is
+        then a what-if compared with it on common random numbers, with its draws, seed and sampler) or
+        ask for ``scenarios`` (true: the run of the case is followed by the comparison of the case
+        with its ``[[scenarios]]``, ``somrisk scenarios``); `base_run` and `scenarios` are their
+        defaults.
 
         Raises
         ------
@@ -96,7 +102,17 @@ class Service:
             for key in body
             if key not in _BODY_KEYS
         ]
-        draws, seed, sampler = body.get("draws", 10_000), body.get("seed", 1), body.get("sampler", "lhs")
+        base_run, scenarios = body.get("base", base_run), body.get("scenarios", scenarios)
+        base, base_errors = self._base(case, base_run, scenarios)
+        errors += base_errors
+        plain = (10_000, 1, "lhs") if base is None else (base.draws, base.seed, base.sampler)
+        draws, seed, sampler = (body.get(key, given) for key, given in zip(_SETTINGS, plain, strict=True))
+        if base is not None:  # compared with the base's own numbers: its draws, seed and sampler
+            errors += [
+                {"where": key, "message": f"must be the base run's ({given!r}) or left out, not {value!r}"}
+                for key, value, given in zip(_SETTINGS, (draws, seed, sampler), plain, strict=True)
+                if value != given
+            ]
         if not _whole(draws) or not 1 <= draws <= self.settings.max_draws:
             errors.append(
                 {
@@ -127,8 +143,31 @@ class Service:
         if errors:
             raise Invalid(errors)
         return self.queue.submit(
-            case.id, draws=draws, seed=seed, sampler=sampler, overrides=overrides, base_run=base_run
+            case.id,
+            draws=draws,
+            seed=seed,
+            sampler=sampler,
+            overrides=overrides,
+            base_run=None if base is None else base.id,
         )
+
+    def _base(
+        self, case: CaseRecord, base_run: Any, scenarios: Any
+    ) -> tuple[RunRecord | None, list[dict[str, str]]]:
+        """The base run a what-if is compared with (None: no base), and the problems of `base` and
+        `scenarios`."""
+        errors = []
+        if not isinstance(scenarios, bool):
+            errors.append({"where": "scenarios", "message": f"must be true or false, not {scenarios!r}"})
+        if base_run is None:
+            return None, errors
+        base = self.store.run(base_run) if isinstance(base_run, str) and valid_id(base_run) else None
+        if base is None or base.case_id != case.id or base.status != "done":
+            message = f"must be the id of a finished run of this case, not {base_run!r}"
+            return None, [*errors, {"where": "base", "message": message}]
+        if scenarios is True:
+            errors.append({"where": "base", "message": "a run of the scenarios has no base run"})
+        return base, errors
 
     def run_json(self, record: RunRecord) -> dict[str, Any]:
         """The JSON of ``GET /api/runs/{run}``."""
