@@ -239,3 +239,13 @@ def test_a_portfolio_applies_the_changes_to_every_case_and_records_them(cli, wri
         plain["npv"]["total"]["mean"] + 2 * 10 * 30000, rel=1e-9
     )
     assert changed["overrides"] == ["--set costs.forloeb.amount=0"]
+
+
+def test_scale_of_a_list_item_multiplies_it_and_is_range_checked():
+    """A cohort is a list item (``participants.cohorts.1``): scaled like a number in the file."""
+    case = parse_case(minimal_case(cohorts="[10, 20]"))
+    scaled = apply_overrides(case, Overrides(scale={"participants.cohorts.1": 1.5}))
+    assert scaled.raw["participants"]["cohorts"] == [10, 30.0]
+    with pytest.raises(CaseError) as refused:
+        apply_overrides(case, Overrides(scale={"participants.cohorts.0": -1}))
+    assert [p.key_path for p in refused.value.problems] == ["participants.cohorts.0"]

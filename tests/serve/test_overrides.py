@@ -1,93 +1,102 @@
-"""`scale` multiplies every draw of an input: the scaled distribution's quantiles are the factor
-times the original's, checked against scipy.stats (the distributions' twins) for every family it
-accepts; `set` replaces the value; the families it cannot scale are refused."""
+"""A what-if's ``set`` and ``scale`` are the command line's ``--set``/``--scale``: the same numbers and
+provenance bit for bit, every family scalable where the CLI scales it, and the CLI's problems in the
+API's shape (``{"where", "message"}``, 422) at the body's key."""
 
 from __future__ import annotations
 
-import numpy as np
+import json
+
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from serving import upload, wait
 
-from somrisk.distributions import FAMILIES
-from somrisk.distributions.families import to_scipy
-from somrisk.serve.overrides import OverrideError, apply_overrides
+from somrisk.runner import example_case_path
+from somrisk.testing import minimal_case
 
-TABLES = {
-    "fixed": {"dist": "fixed", "value": 3.0},
-    "uniform": {"dist": "uniform", "min": 1.0, "max": 4.0},
-    "triangular": {"dist": "triangular", "min": 1.0, "mode": 2.0, "max": 4.0},
-    "pert": {"dist": "pert", "min": 1.0, "mode": 2.0, "max": 4.0, "lambda": 6.0},
-    "normal": {"dist": "normal", "mean": 2.0, "sd": 0.5},
-    "normal ci95": {"dist": "normal", "estimate": 2.0, "ci95": [1.2, 2.8]},
-    "truncnormal": {"dist": "truncnormal", "mean": 2.0, "sd": 1.0, "min": 0.5, "max": 5.0},
-    "gamma": {"dist": "gamma", "shape": 3.0, "scale": 2.0},
-    "gamma mean": {"dist": "gamma", "mean": 3.0, "sd": 1.5},
-    "lognormal": {"dist": "lognormal", "mean": 2.0, "sd": 0.8},
-    "lognormal mu": {"dist": "lognormal", "mu": 0.3, "sigma": 0.4},
-    "empirical": {"dist": "empirical", "values": [1.0, 2.5, 2.5, 7.0]},
+EXAMPLE = example_case_path().read_bytes()
+
+#: Beta (a rate) scaled, a cost set to a distribution table and a price scaled.
+WHAT_IF = {
+    "set": {"costs.opstart.amount": {"dist": "pert", "min": 400000.0, "mode": 500000.0, "max": 900000.0}},
+    "scale": {"effect.success_rate": 0.75, "consequences.psykiatri.price.region": 1.5},
 }
-QUANTILES = np.array([0.01, 0.1, 0.25, 0.5, 0.75, 0.9, 0.99])
 
 
-def quantiles(table: dict) -> np.ndarray:
-    twin = to_scipy(FAMILIES[table["dist"]].model.model_validate(table).canonical())
-    return np.asarray(twin.ppf(QUANTILES), dtype=float)
+def test_a_what_if_summary_is_the_clis_with_the_same_set_and_scale_bit_for_bit(client, cli, tmp_path):
+    case = upload(client, "youth.toml", EXAMPLE).json()["id"]
+    body = {"draws": 2000, "seed": 11, "sampler": "lhs", **WHAT_IF}
+    started = client.post(f"/api/cases/{case}/runs", json=body)
+    assert started.status_code == 202, started.text
+    answer = wait(client, started.json()["run"])
+    assert answer["status"] == "done", answer
+    file = tmp_path / "youth.toml"
+    file.write_bytes(EXAMPLE)
+    printed = cli(
+        "run", file, "--draws", "2000", "--seed", "11", "--json",
+        "--set", 'costs.opstart.amount={dist="pert",min=400000.0,mode=500000.0,max=900000.0}',
+        "--scale", "effect.success_rate=0.75",
+        "--scale", "consequences.psykiatri.price.region=1.5",
+    )  # fmt: skip
+    assert printed.code == 0, printed.err
+    expected = json.loads(printed.stdout)
+    assert answer["summary"] == expected  # every float parsed exactly: bit for bit
+    assert answer["summary"]["overrides"] == [
+        '--set costs.opstart.amount={dist = "pert", min = 400000.0, mode = 500000.0, max = 900000.0}',
+        "--scale effect.success_rate=0.75",
+        "--scale consequences.psykiatri.price.region=1.5",
+    ]
 
 
-def scaled(table: dict, factor: float) -> dict:
-    raw = {"economy": {"x": table}}
-    return apply_overrides(raw, {}, {"economy.x": factor})["economy"]["x"]
+def test_a_run_without_what_ifs_has_no_overrides_in_its_summary(client):
+    case = upload(client, "youth.toml", EXAMPLE).json()["id"]
+    run = client.post(f"/api/cases/{case}/runs", json={"draws": 200}).json()["run"]
+    assert "overrides" not in wait(client, run)["summary"]
 
 
-@settings(max_examples=25, deadline=None)
-@given(name=st.sampled_from(sorted(TABLES)), factor=st.floats(0.05, 20.0))
-def test_scale_multiplies_every_quantile(name, factor):
-    table = TABLES[name]
-    np.testing.assert_allclose(
-        quantiles(scaled(table, factor)), factor * quantiles(table), rtol=1e-9, atol=1e-12
-    )
-
-
-def test_scale_keeps_the_shape_and_multiplies_the_base():
-    table = {**TABLES["pert"], "base": 2.5, "source": "a study"}
-    out = scaled(table, 2.0)
-    assert out == {
-        "dist": "pert",
-        "min": 2.0,
-        "mode": 4.0,
-        "max": 8.0,
-        "lambda": 6.0,
-        "base": 5.0,
-        "source": "a study",
-    }
-    assert table["min"] == 1.0  # the original is not changed
+#: Hand-checked: 10 participants, effect 0.1 (a rate), one cost U(900, 1100) in year 0.
+TOY = minimal_case(
+    effect="0.1",
+    cohorts="[10]",
+    horizon=2,
+    costs="""
+[[costs]]
+name = "programme"
+actor = "kommune"
+kind = "fixed"
+year = 0
+amount = { dist = "uniform", min = 900, max = 1100 }
+""",
+)
 
 
 @pytest.mark.parametrize(
-    "table",
+    ("body", "where", "words"),
     [
-        {"dist": "beta", "mean": 0.4, "sd": 0.1},
-        {"dist": "smd", "mean": 0.3, "sd": 0.1, "comparison_rate": 0.3},
+        ({"set": {"effect.nothing": 1}}, "set.effect.nothing", "did you mean 'effect.effect'"),
+        ({"scale": {"effect.effekt": 2}}, "scale.effect.effekt", "did you mean 'effect.effect'"),
+        ({"set": {"effect.effect": "high"}}, "set.effect.effect", 'found "high"'),
+        ({"set": {"effect.effect": 7.0}}, "set.effect.effect", "found 7.0"),
+        ({"scale": {"participants.cohorts.0": -1}}, "scale.participants.cohorts.0", ""),  # < 0
+        ({"scale": {"effect.effect": 20}}, "scale.effect.effect", ""),  # 0.1 x 20 is outside [-1, 1]
+        ({"scale": {"costs.programme.amount": float("inf")}}, "scale.costs.programme.amount", "finite"),
+        ({"set": {"effect.effect": {"dist": "pert", "min": 0.3, "mode": 0.2, "max": 0.4}}},
+         "set.effect.effect", ""),
+        ({"scale": [1]}, "scale", "object"),
     ],
-)
-def test_families_whose_draws_no_parameter_scales_are_refused(table):
-    with pytest.raises(OverrideError) as refused:
-        scaled(table, 0.9)
-    assert refused.value.problems[0]["where"] == "scale.economy.x"
+)  # fmt: skip
+def test_the_clis_problems_are_422_at_the_bodys_key(client, body, where, words):
+    case = upload(client, "toy.toml", TOY.encode()).json()["id"]
+    answer = client.post(f"/api/cases/{case}/runs", content=json.dumps(body).replace("Infinity", "1e999"))
+    assert answer.status_code == 422, answer.text
+    errors = answer.json()["errors"]
+    assert [e["where"] for e in errors] == [where] or where in [e["where"] for e in errors]
+    assert any(words in e["message"] for e in errors if e["where"] == where)
+    assert all(set(e) == {"where", "message"} for e in errors)
 
 
-def test_set_replaces_the_value_and_paths_find_list_items_by_name_or_index():
-    raw = {
-        "participants": {"cohorts": [10, {"dist": "uniform", "min": 1, "max": 2}]},
-        "costs": [{"name": "a", "amount": 5.0}, {"name": "b", "amount": {"dist": "fixed", "value": 7.0}}],
-        "consequences": [{"name": "c", "price": {"kommune": 100.0}}],
-    }
-    out = apply_overrides(
-        raw,
-        {"participants.cohorts.1": 12, "costs.b.amount": 1.5},
-        {"consequences.c.price.kommune": 0.5, "costs.a.amount": 3},
-    )
-    assert out["participants"]["cohorts"] == [10, 12.0]
-    assert out["costs"] == [{"name": "a", "amount": 15.0}, {"name": "b", "amount": 1.5}]
-    assert out["consequences"][0]["price"]["kommune"] == 50.0
+def test_scale_zero_is_allowed_as_the_cli_allows_it(client):
+    """The cost scaled by 0 is 0 in every draw: NPV = - 0 + nothing else = 0 exactly."""
+    case = upload(client, "toy.toml", TOY.encode()).json()["id"]
+    run = client.post(f"/api/cases/{case}/runs", json={"draws": 64, "scale": {"costs.programme.amount": 0}})
+    assert run.status_code == 202, run.text
+    npv = wait(client, run.json()["run"])["summary"]["npv"]["total"]
+    assert npv["mean"] == pytest.approx(0.0, abs=1e-9) and npv["sd"] == pytest.approx(0.0, abs=1e-9)

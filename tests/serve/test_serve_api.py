@@ -188,9 +188,9 @@ def test_a_run_without_a_body_uses_the_clis_defaults(client):
         ({"threads": 4}, "threads"),
         ({"set": {"effect.nothing": 1}}, "set.effect.nothing"),
         ({"set": {"effect.effect": "high"}}, "set.effect.effect"),
-        ({"scale": {"costs.programme.amount": 0}}, "scale.costs.programme.amount"),
+        ({"scale": {"effect.effect": 20}}, "scale.effect.effect"),
         ({"scale": {"costs.programme.amount": float("inf")}}, "scale.costs.programme.amount"),
-        ({"set": {"effect.effect": 7.0}}, "effect.effect"),  # the edited case is validated too
+        ({"set": {"effect.effect": 7.0}}, "set.effect.effect"),  # the edited case is validated too
         ([1, 2], "body"),
         ({"set": [1, 2]}, "set"),
         ({"scale": "x", "draws": 0}, "scale"),
@@ -243,11 +243,16 @@ def test_scale_multiplies_the_inputs_draws_and_set_replaces_its_value(client):
     assert done["set"]["npv"]["total"]["sd"] == pytest.approx(0.0, abs=1e-6)
 
 
-def test_a_distribution_that_cannot_be_scaled_is_422(client):
+def test_a_beta_input_is_scaled_as_the_cli_scales_it(client):
+    """``--scale`` scales every family (a Scaled distribution): the beta success rate's draws times
+    0.9, so the run is accepted and its provenance names the change."""
     case = upload(client, "youth.toml", EXAMPLE).json()["id"]
-    answer = client.post(f"/api/cases/{case}/runs", json={"scale": {"effect.success_rate": 0.9}})
-    assert answer.status_code == 422
-    assert answer.json()["errors"][0]["where"] == "scale.effect.success_rate"
+    answer = client.post(
+        f"/api/cases/{case}/runs", json={"draws": 100, "scale": {"effect.success_rate": 0.9}}
+    )
+    assert answer.status_code == 202, answer.text
+    summary = wait(client, answer.json()["run"])["summary"]
+    assert summary["overrides"] == ["--scale effect.success_rate=0.9"]
 
 
 def test_report_and_workbook_of_a_finished_run(client):
@@ -318,7 +323,9 @@ def test_a_runs_provenance_names_the_case_as_run(client):
     store: Store = client.app.state.service.store
     base_record, what_if_record = store.run(base), store.run(what_if)
     assert base_record.case_sha256 == hashlib.sha256(FIXED_COST.encode()).hexdigest()
-    assert what_if_record.case_sha256 not in (None, base_record.case_sha256)
+    # as `somrisk run --set`: the file's SHA-256, and the change in the provenance's overrides
+    assert what_if_record.case_sha256 == base_record.case_sha256
+    assert wait(client, what_if)["summary"]["overrides"] == ["--set effect.effect=0.2"]
     assert (base_record.seed, base_record.draws, base_record.sampler) == (5, 100, "lhs")
     assert what_if_record.overrides == {"set": {"effect.effect": 0.2}}
     assert base_record.created and base_record.started and base_record.finished and base_record.version
@@ -337,8 +344,8 @@ def test_set_takes_a_distribution_table_validated_as_in_a_file(client):
         1000 - 200, abs=0.5
     )  # gains 1,000, cost U(100, 300)
     for bad, where in (
-        ({"dist": "uniform", "min": 3, "max": 1}, "costs.programme.amount"),
-        ({"dist": "uniform", "min": None, "max": 1}, "set"),
+        ({"dist": "uniform", "min": 3, "max": 1}, "set.costs.programme.amount"),
+        ({"dist": "uniform", "min": None, "max": 1}, "set.costs.programme.amount.min"),
     ):
         answer = client.post(f"/api/cases/{case}/runs", json={"set": {"costs.programme.amount": bad}})
         assert answer.status_code == 422, answer.text

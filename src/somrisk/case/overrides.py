@@ -114,7 +114,7 @@ def apply_overrides(case: Case, overrides: Overrides) -> Case:
     scaled_distributions = {path: factor for path, factor in case.scaled if path not in overrides.set}
     for path, factor in overrides.scale.items():
         container, key = _locate(raw, path)
-        value = container.get(key, specs[path].value)
+        value = container[key] if isinstance(container, list) else container.get(key, specs[path].value)
         if path in scaled_distributions:
             scaled_distributions[path] *= float(factor)
         elif _is_number(value):

@@ -21,13 +21,14 @@ from starlette.routing import Route
 
 from somrisk.case import parse_case
 from somrisk.case.model_warnings import model_warnings
+from somrisk.errors import format_value
 from somrisk.io.excel import export_case, write_template
 from somrisk.labels import labels
 from somrisk.report.i18n import Words
 from somrisk.runner import example_case_path
 from somrisk.serve.api import error
 from somrisk.serve.charts import density_svg
-from somrisk.serve.runs import Busy
+from somrisk.serve.runs import SCENARIOS, Busy
 from somrisk.serve.security import CSRF_COOKIE, SESSION_COOKIE, new_session
 from somrisk.serve.service import SAMPLERS, Invalid, Service
 from somrisk.serve.store import CaseRecord, valid_id
@@ -177,6 +178,22 @@ def _warnings(case_record: CaseRecord, lang: str) -> list[str]:
     return [w.text(lang) for w in own] + [text for text in case_record.warnings if text not in english]
 
 
+def _scenarios(case_record: CaseRecord) -> list[dict[str, Any]]:
+    """The case's ``[[scenarios]]``: each name and its changes (input path, ``set``/``scale``, value)."""
+    case = parse_case(case_record.toml.encode("utf-8"), source="case.toml")
+    return [
+        {
+            "name": s.name,
+            "changes": [
+                {"path": path, "kind": kind, "value": format_value(value)}
+                for kind, given in (("set", s.set), ("scale", s.scale))
+                for path, value in given.items()
+            ],
+        }
+        for s in case.scenarios
+    ]
+
+
 async def case_page(request: Request) -> Response:
     case = _case(request)
     if case is None:
@@ -189,6 +206,7 @@ async def case_page(request: Request) -> Response:
         "case.html",
         case=case,
         inputs=inputs,
+        scenarios=await run_in_threadpool(_scenarios, case),
         runs=runs,
         samplers=SAMPLERS,
         warnings=_warnings(case, lang),
@@ -250,6 +268,8 @@ async def start_run(request: Request) -> Response:
         if base and valid_id(base) and (record := service.store.run(base)) is not None:
             base_body = {"draws": record.draws, "seed": record.seed, "sampler": record.sampler}
             run = await run_in_threadpool(service.start_run, case, {**body, **base_body}, base_run=base)
+        elif form.get("scenarios"):
+            run = await run_in_threadpool(lambda: service.start_run(case, body, scenarios=True))
         else:
             run = await run_in_threadpool(service.start_run, case, body)
     except Invalid as invalid:
@@ -261,6 +281,7 @@ async def start_run(request: Request) -> Response:
             case=case,
             inputs=inputs,
             errors=invalid.errors,
+            scenarios=await run_in_threadpool(_scenarios, case),
             runs=service.store.runs_of(case.id),
             samplers=SAMPLERS,
             warnings=_warnings(case, _lang(request)),
@@ -282,6 +303,8 @@ async def run_page(request: Request) -> Response:
     summary = json.loads(record.summary) if record.summary else None
     base = service.store.run(record.base_run) if record.base_run else None
     base_summary = json.loads(base.summary) if base is not None and base.summary else None
+    compared = record.base_run or SCENARIOS in record.overrides
+    comparison = service.comparison(record) if compared and summary else None
     progress = service.queue.progress(record.id)
     lang = _lang(request)
     words = Words(lang, summary["currency"] if summary else "DKK")
@@ -294,6 +317,7 @@ async def run_page(request: Request) -> Response:
         summary=summary,
         base=base,
         base_summary=base_summary,
+        comparison=comparison,
         progress=progress or 0.0,
         f=words,
         inputs=inputs,

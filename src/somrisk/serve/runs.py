@@ -16,18 +16,25 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
-import tomli_w
-
 from somrisk._version import __version__
 from somrisk.case import Case, parse_case
 from somrisk.errors import CaseError, SomriskError
 from somrisk.io import summary_json
 from somrisk.runner import run
-from somrisk.serve.overrides import apply_overrides
+from somrisk.serve.comparing import (
+    comparison_file,
+    scenarios_comparison,
+    what_if_comparison,
+    write_comparison,
+)
+from somrisk.serve.overrides import edited_case
 from somrisk.serve.settings import Settings
 from somrisk.serve.store import RunRecord, Store
 
-__all__ = ["Busy", "RunQueue", "case_of_run"]
+__all__ = ["SCENARIOS", "Busy", "RunQueue", "case_of_run"]
+
+#: The key of a run's `overrides` that marks a run of the case's scenarios (scenario -> changes).
+SCENARIOS = "scenarios"
 
 CANCELLED = "cancelled"
 #: The error of a run that was going or waiting when the server stopped.
@@ -56,14 +63,10 @@ def case_of_run(toml: str, record: RunRecord) -> Case:
 
     Raises
     ------
-    CaseError, OverrideError
-        Where the edited case is not valid.
+    CaseError
+        Where the edited case is not valid (as ``--set``/``--scale`` would report it).
     """
-    case = parse_case(toml.encode("utf-8"), source="case.toml")
-    set_, scale = record.overrides.get("set", {}), record.overrides.get("scale", {})
-    if not set_ and not scale:
-        return case
-    return parse_case(tomli_w.dumps(apply_overrides(case.raw, set_, scale)), source="case.toml")
+    return edited_case(parse_case(toml.encode("utf-8"), source="case.toml"), record.overrides)
 
 
 class RunQueue:
@@ -146,12 +149,20 @@ class RunQueue:
             self.store.started(record.id, case.sha256)
             deadline = time.monotonic() + self.settings.time_limit_s
 
-            def progress(done: int, total: int) -> None:
-                live.progress = done / total if total else 1.0
-                if live.cancel.is_set():
-                    raise _Stop(live.reason)
-                if time.monotonic() > deadline:
-                    raise _Stop(f"stopped after the time limit of {self.settings.time_limit_s:g} s")
+            # a comparison's simulations (with the base, or of the scenarios) after the run's own
+            scenarios = len(case.scenarios) + 1 if SCENARIOS in record.overrides else 0
+            alternatives = 2 if record.base_run else scenarios
+            share = 1 / (1 + alternatives)
+
+            def progress_from(start: float, part: float) -> Callable[[int, int], None]:
+                def progress(done: int, total: int) -> None:
+                    live.progress = start + part * (done / total if total else 1.0)
+                    if live.cancel.is_set():
+                        raise _Stop(live.reason)
+                    if time.monotonic() > deadline:
+                        raise _Stop(f"stopped after the time limit of {self.settings.time_limit_s:g} s")
+
+                return progress
 
             result = run(
                 case,
@@ -159,8 +170,20 @@ class RunQueue:
                 seed=record.seed,
                 sampler=record.sampler,
                 threads=self.settings.threads,
-                progress=progress,
+                progress=progress_from(0.0, share),
             )
+            if record.base_run:
+                self._compare(record, case_record.toml, case, progress_from(share, 1 - share))
+            elif scenarios:
+                document = scenarios_comparison(
+                    case,
+                    draws=record.draws,
+                    seed=record.seed,
+                    sampler=record.sampler,
+                    threads=self.settings.threads,
+                    progress=progress_from(share, 1 - share),
+                )
+                write_comparison(comparison_file(self.settings.data / "files", record.id), document)
             if live.cancel.is_set():
                 raise _Stop(live.reason)
             self.store.finished(record.id, summary_json(result.summary))
@@ -168,7 +191,7 @@ class RunQueue:
                 self._on_done(record)
         except _Stop as stop:
             self.store.failed(record.id, str(stop))
-        except (SomriskError, ValueError) as error:  # CaseError and OverrideError included
+        except (SomriskError, ValueError) as error:  # CaseError included
             message = (
                 str(error) if not isinstance(error, CaseError) else "; ".join(str(p) for p in error.problems)
             )
@@ -178,3 +201,20 @@ class RunQueue:
         finally:
             with self._lock:
                 self._live.pop(record.id, None)
+
+    def _compare(
+        self, record: RunRecord, toml: str, what_if: Case, progress: Callable[[int, int], None]
+    ) -> None:
+        """Compare a what-if with its base run's case on common random numbers, and keep the JSON."""
+        base = self.store.run(record.base_run or "")
+        assert base is not None
+        document = what_if_comparison(
+            case_of_run(toml, base),
+            what_if,
+            draws=record.draws,
+            seed=record.seed,
+            sampler=record.sampler,
+            threads=self.settings.threads,
+            progress=progress,
+        )
+        write_comparison(comparison_file(self.settings.data / "files", record.id), document)

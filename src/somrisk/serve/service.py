@@ -14,19 +14,22 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from somrisk.case.overrides import Overrides
 from somrisk.errors import CaseError
 from somrisk.runner import report, run
-from somrisk.serve.overrides import OverrideError, input_paths, override_problems
-from somrisk.serve.runs import RunQueue, case_of_run
+from somrisk.serve.comparing import comparison_file, read_comparison
+from somrisk.serve.overrides import KINDS, api_problems, shape_problems
+from somrisk.serve.runs import SCENARIOS, RunQueue, case_of_run
 from somrisk.serve.settings import Settings
-from somrisk.serve.store import CaseRecord, RunRecord, Store
+from somrisk.serve.store import CaseRecord, RunRecord, Store, valid_id
 from somrisk.serve.uploads import read_upload
 
 __all__ = ["Invalid", "Service"]
 
 SAMPLERS = ("lhs", "mc", "sobol")
 LANGUAGES = ("da", "en")
-_BODY_KEYS = ("draws", "seed", "sampler", "set", "scale")
+_BODY_KEYS = ("draws", "seed", "sampler", "set", "scale", "base", "scenarios")
+_SETTINGS = ("draws", "seed", "sampler")
 _MAX_SEED = 2**63 - 1
 
 
@@ -74,8 +77,16 @@ class Service:
             upload.name, upload.toml, upload.sha256, upload.uploaded_as, upload.warnings
         )
 
-    def start_run(self, case: CaseRecord, body: Any, *, base_run: str | None = None) -> RunRecord:
+    def start_run(
+        self, case: CaseRecord, body: Any, *, base_run: str | None = None, scenarios: bool = False
+    ) -> RunRecord:
         """Check a run's body (outputs.md) and queue it.
+
+        Besides outputs.md's keys the body may name a ``base`` (a finished run of the case: the run is
+        then a what-if compared with it on common random numbers, with its draws, seed and sampler) or
+        ask for ``scenarios`` (true: the run of the case is followed by the comparison of the case
+        with its ``[[scenarios]]``, ``somrisk scenarios``); `base_run` and `scenarios` are their
+        defaults.
 
         Raises
         ------
@@ -91,7 +102,17 @@ class Service:
             for key in body
             if key not in _BODY_KEYS
         ]
-        draws, seed, sampler = body.get("draws", 10_000), body.get("seed", 1), body.get("sampler", "lhs")
+        base_run, scenarios = body.get("base", base_run), body.get("scenarios", scenarios)
+        base, base_errors = self._base(case, base_run, scenarios)
+        errors += base_errors
+        plain = (10_000, 1, "lhs") if base is None else (base.draws, base.seed, base.sampler)
+        draws, seed, sampler = (body.get(key, given) for key, given in zip(_SETTINGS, plain, strict=True))
+        if base is not None:  # compared with the base's own numbers: its draws, seed and sampler
+            errors += [
+                {"where": key, "message": f"must be the base run's ({given!r}) or left out, not {value!r}"}
+                for key, value, given in zip(_SETTINGS, (draws, seed, sampler), plain, strict=True)
+                if value != given
+            ]
         if not _whole(draws) or not 1 <= draws <= self.settings.max_draws:
             errors.append(
                 {
@@ -107,23 +128,46 @@ class Service:
             errors.append(
                 {"where": "sampler", "message": f"must be one of {', '.join(SAMPLERS)}, not {sampler!r}"}
             )
-        loaded = case_of_run(case.toml, _plain_record())
-        errors += override_problems(body, input_paths(loaded))
-        overrides = {} if errors else {key: dict(body[key]) for key in ("set", "scale") if body.get(key)}
+        errors += shape_problems(body)
+        overrides = {} if errors else {key: dict(body[key]) for key in KINDS if body.get(key)}
         if overrides:
-            try:  # the edited case must be valid too, as an edited file would be
+            try:  # the edited case must be valid too, as an edited file would be (the CLI's rules)
                 case_of_run(case.toml, _plain_record(overrides))
-            except OverrideError as error:
-                errors += error.problems
             except CaseError as error:
-                errors += [{"where": p.key_path or "case", "message": p.message} for p in error.problems]
-            except (TypeError, ValueError):  # a table TOML cannot hold (a null, a list of tables)
+                errors += api_problems(error, overrides)
+            except (TypeError, ValueError):  # a value no case file can hold (a null, a list of tables)
                 errors.append({"where": "set", "message": "holds a value a case file cannot hold"})
+        if scenarios and not errors:
+            errors += _scenarios_problems(case, overrides)
+            overrides = {SCENARIOS: _scenario_changes(case)} if not errors else overrides
         if errors:
             raise Invalid(errors)
         return self.queue.submit(
-            case.id, draws=draws, seed=seed, sampler=sampler, overrides=overrides, base_run=base_run
+            case.id,
+            draws=draws,
+            seed=seed,
+            sampler=sampler,
+            overrides=overrides,
+            base_run=None if base is None else base.id,
         )
+
+    def _base(
+        self, case: CaseRecord, base_run: Any, scenarios: Any
+    ) -> tuple[RunRecord | None, list[dict[str, str]]]:
+        """The base run a what-if is compared with (None: no base), and the problems of `base` and
+        `scenarios`."""
+        errors = []
+        if not isinstance(scenarios, bool):
+            errors.append({"where": "scenarios", "message": f"must be true or false, not {scenarios!r}"})
+        if base_run is None:
+            return None, errors
+        base = self.store.run(base_run) if isinstance(base_run, str) and valid_id(base_run) else None
+        if base is None or base.case_id != case.id or base.status != "done":
+            message = f"must be the id of a finished run of this case, not {base_run!r}"
+            return None, [*errors, {"where": "base", "message": message}]
+        if scenarios is True:
+            errors.append({"where": "base", "message": "a run of the scenarios has no base run"})
+        return base, errors
 
     def run_json(self, record: RunRecord) -> dict[str, Any]:
         """The JSON of ``GET /api/runs/{run}``."""
@@ -136,9 +180,17 @@ class Service:
         }
         if record.status == "done" and record.summary is not None:
             answer["summary"] = json.loads(record.summary)
+            compared = record.base_run or SCENARIOS in record.overrides
+            if compared and (comparison := self.comparison(record)) is not None:
+                answer["comparison"] = comparison
         if record.error is not None:
             answer["error"] = record.error
         return answer
+
+    def comparison(self, record: RunRecord) -> dict[str, Any] | None:
+        """A finished what-if's comparison with its base, or a scenarios run's comparison of the case
+        with its scenarios (Comparison JSON); None for other runs."""
+        return read_comparison(comparison_file(self.files, record.id))
 
     def report_file(self, record: RunRecord, lang: str) -> Path:
         """The committee report of a finished run, in `lang` (made on first request)."""
@@ -183,6 +235,22 @@ class Service:
             if not target.exists():
                 make(target)
         return target
+
+
+def _scenarios_problems(case: CaseRecord, overrides: dict[str, Any]) -> list[dict[str, str]]:
+    if overrides:
+        return [{"where": "scenarios", "message": "a run of the scenarios takes no set or scale"}]
+    if not case_of_run(case.toml, _plain_record()).scenarios:
+        return [{"where": "scenarios", "message": "the case has no [[scenarios]] (case-format.md)"}]
+    return []
+
+
+def _scenario_changes(case: CaseRecord) -> dict[str, list[str]]:
+    """Each scenario of the case and its changes as the command line writes them (the run's history)."""
+    return {
+        s.name: list(Overrides(set=s.set, scale=s.scale).texts())
+        for s in case_of_run(case.toml, _plain_record()).scenarios
+    }
 
 
 def _whole(x: Any) -> bool:

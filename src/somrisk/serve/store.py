@@ -100,7 +100,8 @@ class CaseRecord:
 @dataclass(frozen=True)
 class RunRecord:
     """A run and its provenance; `summary` is the JSON text of ``somrisk run --json`` when done,
-    `case_sha256` the SHA-256 of the case as run (the stored case's, or its edit's for a what-if)."""
+    `case_sha256` the SHA-256 of the stored case (a what-if's changes are in `overrides`, as the
+    CLI's ``--set`` keeps the file's SHA-256 and records the changes)."""
 
     id: str
     case_id: str
@@ -207,7 +208,7 @@ class Store:
             return [_run(row) for row in rows.fetchall()]
 
     def started(self, run_id: str, case_sha256: str | None = None) -> None:
-        """The run began; `case_sha256` is the SHA-256 of the case as run (its what-ifs applied)."""
+        """The run began; `case_sha256` is the SHA-256 of the case file as run (the summary's)."""
         with self._connect() as db:
             db.execute(
                 "UPDATE runs SET status = 'running', started = ?, case_sha256 = ? WHERE id = ?",

@@ -57,6 +57,21 @@ WORDS: dict[str, dict[str, str]] = {
         "committee": "Rapporten til investeringsudvalget",
         "compare": "Sammenlignet med basis",
         "base": "Basis",
+        "difference": "Forskel til basis (samme tilfældige tal)",
+        "difference_help": (
+            "Hvad nu hvis minus basis, trækning for trækning på fælles tilfældige tal; "
+            "positiv: hvad nu hvis giver det bedste nettoresultat."
+        ),
+        "mean_difference": "Middelforskel",
+        "beats_base": "Sandsynlighed for at slå basis",
+        "scenarios": "Scenarier",
+        "scenario": "Scenarie",
+        "scenarios_help": (
+            "Casens egne scenarier sammenlignet med casen selv (basis) på fælles tilfældige tal: "
+            "scenarie minus basis, trækning for trækning."
+        ),
+        "changes": "Ændringer",
+        "run_scenarios": "Kør scenarierne",
         "whatif_run": "Hvad nu hvis",
         "warnings": "Advarsler",
         "login": "Log ind",
@@ -119,6 +134,21 @@ WORDS: dict[str, dict[str, str]] = {
         "committee": "The investment committee's report",
         "compare": "Compared with the base",
         "base": "Base",
+        "difference": "Difference from the base (common random numbers)",
+        "difference_help": (
+            "What-if minus base, draw by draw on common random numbers; "
+            "positive: the what-if gives the better net result."
+        ),
+        "mean_difference": "Mean difference",
+        "beats_base": "Probability of beating the base",
+        "scenarios": "Scenarios",
+        "scenario": "Scenario",
+        "scenarios_help": (
+            "The case's own scenarios compared with the case itself (the base) on common random "
+            "numbers: scenario minus base, draw by draw."
+        ),
+        "changes": "Changes",
+        "run_scenarios": "Run the scenarios",
         "whatif_run": "What if",
         "warnings": "Warnings",
         "login": "Log in",
