@@ -10,6 +10,7 @@ Danish Excel or LibreOffice and 1,234,567 kr. in an English one.
 from __future__ import annotations
 
 from somrisk.case.schema import CATEGORY_LABELS
+from somrisk.labels import GROUP_NAMES
 
 __all__ = ["LANGUAGES", "WorkbookWords"]
 
@@ -170,27 +171,6 @@ _LABELS = {
     },
 }
 
-_GROUPS = {
-    "da": {
-        "costs": "Omkostninger",
-        "effect": "Effekt",
-        "persistence": "Varighed",
-        "consequences": "Økonomiske konsekvenser",
-        "prices": "Priser",
-        "participants": "Deltagere",
-        "economy": "Økonomi",
-    },
-    "en": {
-        "costs": "Costs",
-        "effect": "Effect",
-        "persistence": "Persistence",
-        "consequences": "Budget consequences",
-        "prices": "Prices",
-        "participants": "Participants",
-        "economy": "Economy",
-    },
-}
-
 _ACTORS = {
     "da": {"kommune": "Kommune", "region": "Region", "stat": "Stat", "total": "I alt"},
     "en": {"kommune": "Municipality", "region": "Region", "stat": "State", "total": "Total"},
@@ -220,7 +200,7 @@ class WorkbookWords:
 
     def group(self, name: str, declared: dict[str, str] | None = None) -> str:
         """A group's name: SØM's default groups translated, a declared group by its label."""
-        return (declared or {}).get(name) or _GROUPS[self.lang].get(name, name)
+        return (declared or {}).get(name) or GROUP_NAMES[self.lang].get(name, name)
 
     def category(self, name: str) -> str:
         return CATEGORY_LABELS[self.lang].get(name, name)
