@@ -149,7 +149,7 @@ def main() -> None:
         if args.before:
             envs["before"] = {**os.environ, "PYTHONPATH": str(Path(args.before).resolve())}
         for env in envs.values():  # warm the compiled-kernel caches
-            for warm in (["run", "--draws", "1000"], ["sobol", "--n", "8"]):
+            for warm in (["run", "--draws", "1000"], ["sobol", "--n", "64"]):
                 subprocess.run(
                     [somrisk, warm[0], str(case), *warm[1:], "--json"],
                     check=True,
