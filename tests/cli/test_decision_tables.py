@@ -188,3 +188,41 @@ def test_evsi_chart_in_danish(cli, tmp_path, monkeypatch):
     result = cli("evsi", EXAMPLE, *EVSI_ARGS, "--plot", tmp_path / "evsi.png", "--lang", "da")
     assert result.code == 0, result.stderr
     assert languages == ["da"] and (tmp_path / "evsi.png").stat().st_size > 1000
+
+
+def test_compare_chart_in_danish():
+    import numpy as np
+
+    from somrisk import parse_case
+    from somrisk.compare import compare
+    from somrisk.report.compare_chart import difference_figure
+
+    result = compare([parse_case(SMALL), parse_case(LARGE)], ["lille", "stor"], draws=400)
+    figure = difference_figure(result, "DKK", lang="da")
+    axes = figure.axes
+    assert axes[0].get_title() == "Nutidsværdi minus referencens (lille), trækning for trækning"
+    assert [ax.get_ylabel() for ax in axes] == [ACTORS_DA[a] for a in result.labels]
+    for ax, row in zip(axes, result.difference("stor"), strict=True):
+        share = np.count_nonzero(row > 0) / row.size
+        (legend,) = [t.get_text() for t in ax.get_legend().get_texts()]
+        assert legend.startswith(f"stor: P(bedre) = {danish(100 * share, 1)} %"), legend
+    figure.canvas.draw()
+    ticks = [t.get_text() for t in axes[0].xaxis.get_ticklabels()]
+    assert any("mio." in t or "t." in t for t in ticks), ticks
+
+
+def test_compare_plot_follows_lang(cli, two_cases, tmp_path, monkeypatch):
+    import somrisk.report.compare_chart as chart
+
+    languages = []
+    original = chart.difference_figure
+
+    def recording(result, currency="DKK", lang="en"):
+        languages.append(lang)
+        return original(result, currency, lang=lang)
+
+    monkeypatch.setattr(chart, "difference_figure", recording)
+    plot = tmp_path / "difference.png"
+    result = cli("compare", *two_cases, "--draws", "300", "--plot", plot, env={"LANG": "da_DK.UTF-8"})
+    assert result.code == 0, result.stderr
+    assert languages == ["da"] and plot.stat().st_size > 1000

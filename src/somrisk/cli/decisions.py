@@ -123,7 +123,7 @@ def _run(cases, names, precision, seed, sampler, out, plot, threads, scheduler, 
         from somrisk.report.compare_chart import difference_figure
 
         currency = result.simulations[0].attrs.get("currency", "DKK")
-        written = save(difference_figure(result, currency), plot)
+        written = save(difference_figure(result, currency, lang=table_language(lang)), plot)
         say.print(f"Chart written to {written}", markup=False, highlight=False)
     if as_json:
         from somrisk.io.comparison import comparison_json
