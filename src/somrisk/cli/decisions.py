@@ -8,11 +8,11 @@ from typing import Annotated, Any
 
 import typer
 from rich.markup import escape
-from rich.table import Table
 
 from somrisk.cli.analyses import PlotOpt, _check_plot, _sampler
 from somrisk.cli.app import SamplerOption, SchedulerOption, _given, app, stderr, stdout
 from somrisk.cli.draws import DrawsOption, ToleranceOption, parse_draws
+from somrisk.cli.options import Lang, table_language
 
 __all__ = ["comparison_tables"]
 
@@ -43,13 +43,14 @@ def compare(
     threads: ThreadsOpt = None,
     scheduler: SchedulerOption = None,
     as_json: JsonOpt = False,
+    lang: Lang = None,
 ) -> None:
     """Compare alternatives on common random numbers: each one's NPV and its difference against the
     first, draw by draw, with P(it beats the first)."""
     from somrisk.compare import load_alternatives
 
     loaded, names = load_alternatives(cases)
-    _run(loaded, names, (draws, tolerance), seed, sampler, out, plot, threads, scheduler, as_json)
+    _run(loaded, names, (draws, tolerance), seed, sampler, out, plot, threads, scheduler, as_json, lang)
 
 
 @app.command()
@@ -64,6 +65,7 @@ def scenarios(
     threads: ThreadsOpt = None,
     scheduler: SchedulerOption = None,
     as_json: JsonOpt = False,
+    lang: Lang = None,
 ) -> None:
     """Compare the case (base) with each of its [[scenarios]] on common random numbers."""
     from somrisk.case import load_case
@@ -75,10 +77,10 @@ def scenarios(
         raise UsageError(f"{case}: the case has no [[scenarios]] to compare; add some (case-format.md)")
     alternatives = [loaded, *(scenario_case(loaded, s) for s in loaded.scenarios)]
     names = [BASE, *(s.name for s in loaded.scenarios)]
-    _run(alternatives, names, (draws, tolerance), seed, sampler, out, plot, threads, scheduler, as_json)
+    _run(alternatives, names, (draws, tolerance), seed, sampler, out, plot, threads, scheduler, as_json, lang)
 
 
-def _run(cases, names, precision, seed, sampler, out, plot, threads, scheduler, as_json) -> None:
+def _run(cases, names, precision, seed, sampler, out, plot, threads, scheduler, as_json, lang=None) -> None:
     from somrisk._scheduler import check_scheduler
     from somrisk.cli.render import ProgressBar
     from somrisk.compare import compare as run_comparison
@@ -121,33 +123,35 @@ def _run(cases, names, precision, seed, sampler, out, plot, threads, scheduler, 
         from somrisk.report.compare_chart import difference_figure
 
         currency = result.simulations[0].attrs.get("currency", "DKK")
-        written = save(difference_figure(result, currency), plot)
+        written = save(difference_figure(result, currency, lang=table_language(lang)), plot)
         say.print(f"Chart written to {written}", markup=False, highlight=False)
     if as_json:
         from somrisk.io.comparison import comparison_json
 
         print(json.dumps(comparison_json(result), ensure_ascii=False, allow_nan=False))
         return
-    for item in comparison_tables(result):
+    for item in comparison_tables(result, table_language(lang)):
         stdout.print(item, highlight=False)
 
 
-def comparison_tables(result: Any) -> list[Any]:
-    """Each alternative's NPV, and each other alternative's difference against the reference."""
-    from somrisk.cli.render import money, share
+def comparison_tables(result: Any, lang: str = "en") -> list[Any]:
+    """Each alternative's NPV, and each other alternative's difference against the reference, in
+    `lang` (``da`` or ``en``). Numbers never wrap; names fold."""
+    from somrisk.cli.fit import FittedTable
+    from somrisk.report.table_words import TableWords
 
+    words = TableWords(lang)
     attrs = result.simulations[0].attrs
-    unit = f"{attrs['currency']}, {attrs['price_year']} prices"
-    npv = Table(title=f"NPV of each alternative, {unit}", title_justify="left")
-    difference = Table(
-        title=f"Difference against {escape(result.reference)} (the reference), draw by draw, {unit}",
-        title_justify="left",
+    unit = escape(words["prices"].format(currency=attrs["currency"], price_year=attrs["price_year"]))
+    npv = FittedTable(words["compare_npv"].format(unit=unit))
+    difference = FittedTable(
+        words["compare_difference"].format(reference=escape(result.reference), unit=unit)
     )
-    for table, last in ((npv, "P(NPV > 0)"), (difference, "P(better)")):
-        for heading in ("Alternative", "Actor"):
-            table.add_column(heading)
-        for heading in ("Mean", "5 %", "50 %", "95 %", last):
-            table.add_column(heading, justify="right")
+    for table, last in ((npv, "P(NPV > 0)"), (difference, words["better"])):
+        table.add_label_column(words["alternative"], max_width=30)
+        table.add_label_column(words["actor"], max_width=30)
+        for heading in (words["mean"], "5 %", "50 %", "95 %", last):
+            table.add_number_column(heading)
     for name in result.names:
         rows = result.npv(name)
         for k, label in enumerate(result.labels):
@@ -155,9 +159,9 @@ def comparison_tables(result: Any) -> list[Any]:
             p05, p50, p95 = (float(x) for x in _percentiles(row))
             npv.add_row(
                 escape(name) if k == 0 else "",
-                "Total" if label == "total" else escape(label),
-                *(money(x) for x in (float(row.mean()), p05, p50, p95)),
-                share(float((row > 0).mean())),
+                escape(words.actor(label)),
+                *(words.money(x) for x in (float(row.mean()), p05, p50, p95)),
+                words.share(float((row > 0).mean())),
                 end_section=k == len(result.labels) - 1,
                 style="bold" if label == "total" else None,
             )
@@ -166,22 +170,20 @@ def comparison_tables(result: Any) -> list[Any]:
         for k, (label, stats) in enumerate(result.difference_statistics(name).items()):
             difference.add_row(
                 escape(name) if k == 0 else "",
-                "Total" if label == "total" else escape(label),
-                *(money(stats[key]) for key in ("mean", "p05", "p50", "p95")),
-                share(stats["prob_positive"]),
+                escape(words.actor(label)),
+                *(words.money(stats[key]) for key in ("mean", "p05", "p50", "p95")),
+                words.share(stats["prob_positive"]),
                 end_section=k == len(result.labels) - 1,
                 style="bold" if label == "total" else None,
             )
-    note = (
-        f"{result.draws:,} draws, sampler {attrs['sampler']}, seed {attrs['seed']}, common random numbers: "
-        "an input with the same path takes the same uniform in every alternative"
+    note = words["compare_note"].format(
+        draws=words.integer(result.draws), sampler=attrs["sampler"], seed=attrs["seed"]
     )
     lines: list[Any] = [npv, difference, f"[dim]{escape(note)}[/dim]"]
     reason = attrs.get("draws_auto_reason")
     if reason is not None:
-        lines.append(
-            escape(reason) if attrs.get("draws_auto_met") else f"[yellow]warning:[/yellow] {escape(reason)}"
-        )
+        warning = f"[yellow]{words['warning']}:[/yellow] "
+        lines.append(escape(reason) if attrs.get("draws_auto_met") else warning + escape(reason))
     return lines
 
 

@@ -13,7 +13,6 @@ from typing import Annotated, Any
 
 import typer
 from rich.markup import escape
-from rich.table import Table
 
 from somrisk.cli.analyses import (
     CaseArg,
@@ -31,6 +30,7 @@ from somrisk.cli.analyses import (
     _sampler,
 )
 from somrisk.cli.app import SchedulerOption, _given, app, stdout
+from somrisk.cli.options import Lang, table_language
 
 __all__ = ["parse_sizes"]
 
@@ -90,6 +90,7 @@ def evsi(
     threads: ThreadsOpt = None,
     scheduler: SchedulerOption = None,
     as_json: JsonOpt = False,
+    lang: Lang = None,
 ) -> None:
     """Value of sample information: what a study of N participants informing one input is worth
     before deciding to invest (EVSI), with EVPPI as its ceiling."""
@@ -108,66 +109,88 @@ def evsi(
             cost=cost,
             **_given(draws=draws, seed=seed, sampler=_sampler(sampler), output=output),
         )
+    language = table_language(lang)
     if as_json:
         print(json.dumps(evsi_json(result), ensure_ascii=False, allow_nan=False))
     else:
-        for item in evsi_report(result):
+        for item in evsi_report(result, language, label=_input_label(model, result.input, language)):
             stdout.print(item, highlight=False)
 
     def figure() -> Any:
         from somrisk.report.evsi_chart import evsi_figure
 
-        return evsi_figure(result, currency=result.attrs.get("currency", "DKK"))
+        return evsi_figure(result, currency=result.attrs.get("currency", "DKK"), lang=language)
 
     _plot(plot, figure, as_json)
 
 
-def evsi_report(result: Any) -> list[Any]:
-    """The table of EVSI (and ENBS) by study size, with its title and notes."""
-    from somrisk.cli.render import money, share
+def _input_label(model: Any, path: str, lang: str) -> str | None:
+    """The input's label (somrisk.labels) in `lang`, or None where the model has no case."""
+    from somrisk.labels import labels
 
-    currency = escape(f"{result.attrs.get('currency', 'DKK')}, {result.attrs.get('price_year', '')} prices")
+    case = getattr(model, "case", None)
+    return None if case is None else labels(case, lang)[path]
+
+
+def evsi_report(result: Any, lang: str = "en", *, label: str | None = None) -> list[Any]:
+    """The table of EVSI (and ENBS) by study size, with its title and notes, in `lang` (``da`` or
+    ``en``); the input is named by `label` with its path, as the other commands show inputs, or
+    by its path alone where no label is given. Numbers never wrap."""
+    from somrisk.cli.fit import FittedTable
+    from somrisk.report.table_words import TableWords
+
+    words = TableWords(lang)
+    attrs = result.attrs
+    unit = words["prices"].format(
+        currency=attrs.get("currency", "DKK"), price_year=attrs.get("price_year", "")
+    )
     study = (
-        "successes counted among N participants (binomial)"
+        words["evsi_binomial"]
         if result.study == "binomial"
-        else f"mean of N measurements with individual sd {result.sd:g} (normal)"
+        else words["evsi_normal"].format(sd=words.significant(result.sd, 6))
     )
-    table = Table(
-        title=(
-            f"Value of a study of {escape(result.input)} on {result.output} ({currency.strip(', ')}; "
-            f"{result.draws:,} draws)\nStudy: {study}"
-        ),
-        title_justify="left",
+    named = result.input if label is None or label == result.input else f"{label} ({result.input})"
+    title = words["evsi_title"].format(
+        input=named,
+        output=result.output,
+        unit=unit.strip(", "),
+        draws=words.integer(result.draws),
+        study=study,
     )
-    table.add_column("N", justify="right")
-    table.add_column("EVSI", justify="right")
-    table.add_column("± 95 %", justify="right")
-    table.add_column("Share of EVPPI", justify="right")
+    table = FittedTable(escape(title))
+    table.add_number_column("N")
+    table.add_number_column("EVSI")
+    table.add_number_column("± 95 %")
+    table.add_number_column(words["evsi_share"])
     if result.cost is not None:
-        table.add_column("EVSI − cost", justify="right")
+        table.add_number_column(words["evsi_net"])
     ceiling = result.evppi or 0.0
     enbs = result.enbs if result.cost is not None else [None] * len(result.sizes)
     for n, value, se, net in zip(result.sizes, result.evsi, result.evsi_se, enbs, strict=True):
-        row = [f"{int(n):,}", money(value), money(1.96 * se), share(value / ceiling) if ceiling > 0 else "-"]
+        row = [
+            words.integer(int(n)),
+            words.money(value),
+            words.money(1.96 * se),
+            words.share(value / ceiling) if ceiling > 0 else "-",
+        ]
         if net is not None:
-            row.append(money(net))
+            row.append(words.money(net))
         table.add_row(*row)
-    decision = "to invest" if (result.mean or 0.0) > 0 else "not to invest"
+    mean = result.mean or 0.0
     lines: list[Any] = [
         table,
-        f"EVPPI (the input known exactly): {money(ceiling)}; EVPI (every input known exactly): "
-        f"{money(result.evpi or 0.0)}.",
-        f"Without the study the decision is {decision} (mean {money(result.mean or 0.0)}, "
-        f"P(NPV > 0) {share(result.prob_positive or 0.0)}).",
+        words["evsi_ceiling"].format(evppi=words.money(ceiling), evpi=words.money(result.evpi or 0.0)),
+        words["evsi_decision"].format(
+            decision=words["invest"] if mean > 0 else words["not_invest"],
+            mean=words.money(mean),
+            p=words.share(result.prob_positive or 0.0),
+        ),
     ]
     if result.cost is not None:
         best = result.best_n
-        lines.append(
-            f"With a study cost of {money(result.cost)}: "
-            + (f"the best size is N = {best:,}." if best is not None else "no size is worth its cost.")
+        verdict = (
+            words["evsi_best"].format(n=words.integer(best)) if best is not None else words["evsi_no_best"]
         )
-    lines.append(
-        "[dim]EVSI: what the study's result is worth, in expectation, for the decision to invest or not, "
-        "before it is run; it rises with N towards the EVPPI.[/dim]"
-    )
+        lines.append(words["evsi_cost"].format(cost=words.money(result.cost), verdict=verdict))
+    lines.append(f"[dim]{escape(words['evsi_note'])}[/dim]")
     return lines
