@@ -164,6 +164,7 @@ def test_an_analyst_uploads_runs_reads_and_downloads_in_chromium(watched, server
 
     with page.expect_download() as download_info:
         page.get_by_role("link", name="Rapport (HTML)").click()
+    assert download_info.value.suggested_filename == f"somrisk-{run_id.group(1)}-da.html"
     report = Path(download_info.value.path()).read_bytes().decode("utf-8")
     assert report.lstrip().lower().startswith("<!doctype html")
     assert name in report
