@@ -153,6 +153,8 @@ def test_every_page_has_a_csp_without_inline_script_and_no_inline_script(client)
         assert "unsafe-inline" not in policy
         assert not re.search(r"<script(?![^>]*\bsrc=)", page.text)  # every script is a file
         assert page.headers["x-content-type-options"] == "nosniff"
+        # the real origin on somrisk's own form posts, no address of somrisk's to another site
+        assert page.headers["referrer-policy"] == "same-origin"
 
 
 def test_a_case_name_with_markup_is_shown_as_text(client):
