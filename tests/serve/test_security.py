@@ -130,6 +130,18 @@ def test_a_post_from_another_site_is_refused(client, headers):
     assert upload(client, "youth.toml", EXAMPLE, origin="http://testserver").status_code == 201
 
 
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"sec-fetch-site": "same-origin", "origin": "null"},  # Chromium's form post under no-referrer
+        {"sec-fetch-site": "same-origin", "origin": "http://testserver"},
+        {"sec-fetch-site": "none"},  # typed by the user
+    ],
+)
+def test_a_post_the_browser_marks_as_same_origin_is_accepted(client, headers):
+    assert upload(client, "youth.toml", EXAMPLE, **headers).status_code == 201
+
+
 # --- what every page carries ----------------------------------------------------------------------
 def test_every_page_has_a_csp_without_inline_script_and_no_inline_script(client):
     case = upload(client, "youth.toml", EXAMPLE).json()["id"]
@@ -141,6 +153,8 @@ def test_every_page_has_a_csp_without_inline_script_and_no_inline_script(client)
         assert "unsafe-inline" not in policy
         assert not re.search(r"<script(?![^>]*\bsrc=)", page.text)  # every script is a file
         assert page.headers["x-content-type-options"] == "nosniff"
+        # the real origin on somrisk's own form posts, no address of somrisk's to another site
+        assert page.headers["referrer-policy"] == "same-origin"
 
 
 def test_a_case_name_with_markup_is_shown_as_text(client):

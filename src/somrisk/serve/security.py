@@ -69,10 +69,15 @@ def bearer_ok(header: str | None, token: str) -> bool:
 
 
 def same_origin(headers: Any, host: str | None) -> bool:
-    """False for a request another site's page made (checked on every unsafe method)."""
+    """False for a request another site's page made (checked on every unsafe method).
+
+    A browser's ``Sec-Fetch-Site`` (no page can set it) decides where it is sent: a same-origin form
+    post carries ``Origin: null`` under a strict referrer policy, so the origin alone would refuse it.
+    Without it (an older browser, a program) the ``Origin``, if any, must be this host.
+    """
     site = headers.get("sec-fetch-site")
-    if site is not None and site not in ("same-origin", "none"):
-        return False
+    if site is not None:
+        return site in ("same-origin", "none")
     origin = headers.get("origin")
     return origin is None or urlsplit(origin).netloc == (host or "")
 
@@ -151,7 +156,7 @@ class SecurityHeaders:
                     headers.append((b"content-security-policy", PAGE_POLICY.encode()))
                 headers += [
                     (b"x-content-type-options", b"nosniff"),
-                    (b"referrer-policy", b"no-referrer"),
+                    (b"referrer-policy", b"same-origin"),
                     (b"cache-control", b"no-store") if b"cache-control" not in names else (b"x-", b""),
                 ]
                 message = {**message, "headers": [h for h in headers if h[0] != b"x-"]}
