@@ -102,3 +102,19 @@ def test_the_json_of_sobol_does_not_depend_on_threads(
     assert [(c["parallel"], c["n_processors"]) for c in calls] == [(False, None), (True, 2)]
     assert texts[0] == texts[1]
     assert json.loads(texts[0])["indices"]
+
+
+def test_a_design_whose_copies_would_not_fit_stays_in_one_process(
+    monkeypatch: pytest.MonkeyPatch, calls: list[dict]
+) -> None:
+    monkeypatch.setattr(_salib, "PARALLEL_WORK", 0)
+    monkeypatch.setattr(_salib, "_cpus", lambda: 2)
+    paths = ("x0", "x1", "x2")
+    y = outputs(64, 3, False)
+    # the outputs (64 x 5) and the bootstrap indices (64 x 20), 8 bytes each, three times (here, two
+    # processes): 15,360 bytes
+    copies = 8 * (64 * 5 + 64 * 20) * 3
+    for memory, parallel in [(4 * copies, True), (4 * copies - 1, False)]:
+        monkeypatch.setattr(_salib, "available_memory", lambda memory=memory: memory)
+        _salib.sobol_analysis(_salib.problem(paths, _trivial(paths)), y, False, 1, 20, 0.9)
+        assert calls[-1]["parallel"] is parallel, memory

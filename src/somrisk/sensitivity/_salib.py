@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from somrisk._resources import available_memory
 from somrisk.sensitivity._common import Grouping
 
 __all__ = ["morris_analysis", "morris_design", "problem", "sobol_analysis"]
@@ -30,6 +31,8 @@ def problem(paths: tuple[str, ...], grouping: Grouping) -> dict[str, Any]:
 #: Work (base points x columns x resamples) from which SALib's bootstrap is spread over processes;
 #: below it, starting the processes costs more than it saves.
 PARALLEL_WORK = 2**22
+#: Share of the available memory the copies sent to the processes may take; beyond it, one process.
+PARALLEL_MEMORY_SHARE = 0.25
 
 
 def sobol_analysis(
@@ -53,7 +56,14 @@ def sobol_analysis(
     columns = len(set(spec.get("groups") or spec["names"]))
     rows = y.size // (2 * columns + 2 if second_order else columns + 2)
     workers = _processes(processes)
-    parallel = workers > 1 and rows * columns * resamples >= PARALLEL_WORK and _can_fork()
+    # SALib sends each process the outputs and the bootstrap indices (pickled): room for them all
+    copies = 8 * (y.size + rows * resamples) * (workers + 1)
+    parallel = (
+        workers > 1
+        and rows * columns * resamples >= PARALLEL_WORK
+        and copies <= available_memory() * PARALLEL_MEMORY_SHARE
+        and _can_fork()
+    )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # constant outputs are reported by the caller
         result = sobol.analyze(
