@@ -91,6 +91,13 @@ def _pool(spec: str | None, threads: int | None) -> Iterator[Scheduler]:
         pool.close()
 
 
+def current_workers() -> int | None:
+    """How many evaluations the scheduler opened by :func:`scheduler` runs at once (None outside
+    one)."""
+    current = _CURRENT.get()
+    return None if current is None else current.workers
+
+
 def execute(pool: Scheduler, job: Job, collector: _Collector) -> None:
     """Run every block of `job` on `pool`, each chunk of cases one task, and hand each block's
     results to `collector` in block order (a bounded number of blocks in flight)."""

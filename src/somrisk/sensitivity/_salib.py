@@ -8,11 +8,13 @@ inverse CDFs), so SALib never sees a distribution.
 
 from __future__ import annotations
 
+import os
 import warnings
 from typing import Any
 
 import numpy as np
 
+from somrisk._resources import available_memory
 from somrisk.sensitivity._common import Grouping
 
 __all__ = ["morris_analysis", "morris_design", "problem", "sobol_analysis"]
@@ -26,12 +28,42 @@ def problem(paths: tuple[str, ...], grouping: Grouping) -> dict[str, Any]:
     return spec
 
 
+#: Work (base points x columns x resamples) from which SALib's bootstrap is spread over processes;
+#: below it, starting the processes costs more than it saves.
+PARALLEL_WORK = 2**22
+#: Share of the available memory the copies sent to the processes may take; beyond it, one process.
+PARALLEL_MEMORY_SHARE = 0.25
+
+
 def sobol_analysis(
-    spec: dict[str, Any], y: np.ndarray, second_order: bool, seed: int, resamples: int, confidence: float
+    spec: dict[str, Any],
+    y: np.ndarray,
+    second_order: bool,
+    seed: int,
+    resamples: int,
+    confidence: float,
+    *,
+    processes: int | None = None,
 ) -> dict[str, np.ndarray]:
-    """First-order and total indices (and second-order ones) with bootstrap confidence half-widths."""
+    """First-order and total indices (and second-order ones) with bootstrap confidence half-widths.
+
+    ``processes`` (default and at most: the CPUs available) splits SALib's per-index estimates over forked
+    processes; each index is computed by the same function on the same arrays and bootstrap
+    indices, so the results are identical to one process's, bit for bit.
+    """
     from SALib.analyze import sobol
 
+    columns = len(set(spec.get("groups") or spec["names"]))
+    rows = y.size // (2 * columns + 2 if second_order else columns + 2)
+    workers = _processes(processes)
+    # SALib sends each process the outputs and the bootstrap indices (pickled): room for them all
+    copies = 8 * (y.size + rows * resamples) * (workers + 1)
+    parallel = (
+        workers > 1
+        and rows * columns * resamples >= PARALLEL_WORK
+        and copies <= available_memory() * PARALLEL_MEMORY_SHARE
+        and _can_fork()
+    )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # constant outputs are reported by the caller
         result = sobol.analyze(
@@ -42,8 +74,35 @@ def sobol_analysis(
             conf_level=confidence,
             # a Generator, not the int: SALib 1.6 tests `if seed:` and leaves seed 0 unseeded
             seed=np.random.default_rng(seed),
+            parallel=parallel,
+            n_processors=workers if parallel else None,
         )
     return {key: np.asarray(value, dtype=float) for key, value in result.items()}
+
+
+def _processes(processes: int | None) -> int:
+    """The processes asked for, at most one per CPU of this machine (a Dask cluster's workers are
+    elsewhere)."""
+    return max(1, min(processes or _cpus(), _cpus()))
+
+
+def _cpus() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def _can_fork() -> bool:
+    """Whether SALib's process pool starts by forking (cheap: the arrays are inherited) and this
+    process may have children (a daemonic process, e.g. a Dask worker's, may not)."""
+    import multiprocessing
+
+    import multiprocess  # SALib's own process pool (a fork of multiprocessing)
+
+    forks = multiprocess.get_context().get_start_method() == "fork"
+    daemonic = multiprocessing.current_process().daemon or multiprocess.current_process().daemon
+    return forks and not daemonic
 
 
 def morris_design(spec: dict[str, Any], trajectories: int, levels: int, seed: int) -> np.ndarray:

@@ -22,6 +22,7 @@ from somrisk._resources import available_memory, format_bytes
 from somrisk.case import Case
 from somrisk.cube import make_attrs
 from somrisk.engine import Model, evaluate_uniforms
+from somrisk.engine.run import current_workers
 from somrisk.errors import UsageError
 from somrisk.labelled import (
     Column,
@@ -184,7 +185,9 @@ def sobol(
     resamples, confidence : int, float
         Bootstrap resamples and the confidence level of the intervals.
     threads : int, optional
-        Threads evaluating the model.
+        Threads evaluating the model, and processes sharing the bootstrap of a large design
+        (default: the workers of the scheduler opened by :func:`somrisk.engine.scheduler`, else
+        the CPUs available); the results do not depend on it.
 
     Raises
     ------
@@ -226,7 +229,9 @@ def sobol(
         if second_order:
             indices |= {"S2": np.full((1, 1), np.nan), "S2_conf": np.full((1, 1), np.nan)}
     elif variance > 0:
-        indices = _salib.sobol_analysis(spec, y, second_order, seed, resamples, confidence)
+        indices = _salib.sobol_analysis(
+            spec, y, second_order, seed, resamples, confidence, processes=threads or current_workers()
+        )
     else:
         indices = {"S1": nan, "S1_conf": nan, "ST": nan, "ST_conf": nan}
         if second_order:
