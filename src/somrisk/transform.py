@@ -339,6 +339,7 @@ _TABLES_LOCK = threading.Lock()
 _TABLES_KEPT = 4096
 #: Shapes per call of :func:`somrisk._quantile_batch.build_tables` (long arrays, bounded memory).
 _TABLE_BATCH = 128
+_MISSING = object()
 
 
 def _keep_table(key: tuple[str, tuple[float, ...]], table: QuantileTable | None) -> None:
@@ -352,8 +353,9 @@ def _standard_table(space: str, shape: tuple[float, ...]) -> QuantileTable | Non
     """The table of a standard beta (a, b) or gamma (shape), built once per shape: inputs that
     differ only in location and scale (PERTs of the same skew, prices in other units) share it."""
     key = (space, shape)
-    if key in _TABLES:
-        return _TABLES[key]
+    table = _TABLES.get(key, _MISSING)  # one lookup: another thread may drop the key meanwhile
+    if table is not _MISSING:
+        return table  # type: ignore[return-value]
     table = build_table(space, shape)
     _keep_table(key, table)
     return table
