@@ -17,6 +17,7 @@ STAGES = {
     "somrisk._version": -1,
     "somrisk._resources": -1,
     "somrisk._quantile_tables": -1,
+    "somrisk._quantile_batch": -1,
     "somrisk._files": -1,
     "somrisk._scheduler": -1,
     "somrisk.labelled": -1,

@@ -23,7 +23,8 @@ from __future__ import annotations
 
 import math
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache, partial
 from typing import Any
@@ -32,13 +33,14 @@ import numba
 import numpy as np
 from scipy import special
 
+from somrisk._quantile_batch import build_tables
 from somrisk._quantile_tables import CENTRAL_INTERVALS, QuantileTable, build_table, normal_table
 from somrisk.distributions import Canonical, Distribution, to_scipy
 from somrisk.distributions.forms import LOGIT_PER_SMD
 from somrisk.distributions.scaled import unscaled
 from somrisk.space import InputSpace
 
-__all__ = ["ROUTES", "InverseCdf", "Transform", "inverse_cdf", "ndtri", "ppf"]
+__all__ = ["ROUTES", "InverseCdf", "Transform", "inverse_cdf", "ndtri", "ppf", "prepare_tables"]
 
 # Kinds of compiled inverse.
 UNIFORM, TRIANGULAR, NORMAL, LOGNORMAL, TRUNCNORMAL, BETA_TABLE, GAMMA_TABLE, EMPIRICAL, SCIPY, SMD = range(
@@ -331,11 +333,70 @@ def _scipy(p: tuple[float, ...]) -> InverseCdf:
     return InverseCdf(SCIPY, _pad(()))
 
 
-@lru_cache(maxsize=4096)
+#: Tables built, by (family, shape); at most _TABLES_KEPT, the oldest dropped first.
+_TABLES: dict[tuple[str, tuple[float, ...]], QuantileTable | None] = {}
+_TABLES_LOCK = threading.Lock()
+_TABLES_KEPT = 4096
+#: Shapes per call of :func:`somrisk._quantile_batch.build_tables` (long arrays, bounded memory).
+_TABLE_BATCH = 128
+_MISSING = object()
+
+
+def _keep_table(key: tuple[str, tuple[float, ...]], table: QuantileTable | None) -> None:
+    with _TABLES_LOCK:
+        _TABLES[key] = table
+        while len(_TABLES) > _TABLES_KEPT:
+            del _TABLES[next(iter(_TABLES))]
+
+
 def _standard_table(space: str, shape: tuple[float, ...]) -> QuantileTable | None:
     """The table of a standard beta (a, b) or gamma (shape), built once per shape: inputs that
     differ only in location and scale (PERTs of the same skew, prices in other units) share it."""
-    return build_table(space, shape)
+    key = (space, shape)
+    table = _TABLES.get(key, _MISSING)  # one lookup: another thread may drop the key meanwhile
+    if table is not _MISSING:
+        return table  # type: ignore[return-value]
+    table = build_table(space, shape)
+    _keep_table(key, table)
+    return table
+
+
+def _table_shape(canonical: Canonical) -> tuple[str, tuple[float, ...]] | None:
+    """The (family, standard shape) of the quantile table a form's inverse uses; None if none."""
+    route = canonical.form.inverse
+    if route == "beta table":
+        return "beta", tuple(canonical.params[:2])
+    if route == "gamma table":
+        return "gamma", tuple(canonical.params[:1])
+    return None
+
+
+def prepare_tables(distributions: Iterable[Distribution], *, threads: int = 1) -> None:
+    """Build the quantile tables of many distributions at once (batches of shapes on `threads`
+    threads), before their transforms need them: the same tables, bit for bit, in less time."""
+    wanted: dict[tuple[str, tuple[float, ...]], None] = {}
+    for dist in distributions:
+        key = _table_shape(unscaled(dist)[0].canonical())
+        if key is not None and key not in _TABLES:
+            wanted[key] = None
+    batches = [
+        (space, shapes[i : i + _TABLE_BATCH])
+        for space in ("beta", "gamma")
+        for shapes in [[shape for kind, shape in wanted if kind == space]]
+        for i in range(0, len(shapes), _TABLE_BATCH)
+    ]
+
+    def build(batch: tuple[str, list[tuple[float, ...]]]) -> None:
+        space, shapes = batch
+        for shape, table in zip(shapes, build_tables(space, shapes), strict=True):
+            _keep_table((space, shape), table)
+
+    if threads > 1 and len(batches) > 1:
+        with ThreadPoolExecutor(min(threads, len(batches))) as pool:
+            list(pool.map(build, batches))
+    else:
+        for batch in batches:
+            build(batch)
 
 
 def _table(space: str, p: tuple[float, ...]) -> InverseCdf:

@@ -262,3 +262,27 @@ def test_a_missing_case_file_and_an_empty_portfolio(tmp_path: Path) -> None:
     path.write_text('[portfolio]\nname = "P"\ncases = []\n', encoding="utf-8")
     with pytest.raises(CaseError, match=r"portfolio\.cases"):
         run_portfolio(path)
+
+
+def test_a_chunk_with_a_case_without_uncertain_inputs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The cases' values are written side by side into the chunk's array; a case with no
+    uncertain input (no columns) takes none, first or later in its chunk."""
+    fixed = CONSEQUENCE.replace('price = "catalog"', "price = { kommune = 1500 }")
+    uncertain = fixed.replace("change = -1.0", 'change = { dist = "normal", mean = -1.0, sd = 0.2 }')
+    texts = {
+        "a.toml": toy("A", consequences=fixed),
+        "b.toml": toy("B", consequences=uncertain),
+        "c.toml": toy("C", consequences=fixed),
+        "d.toml": toy("D", consequences=uncertain.replace("sd = 0.2", "sd = 0.3")),
+    }
+    path = write_portfolio(tmp_path, texts, catalog=None)
+    together = run_portfolio(path, draws=500).simulation
+    monkeypatch.setattr(simulation, "CHUNK_CASES", 1)
+    alone = run_portfolio(path, draws=500).simulation
+    assert len(together.ensemble.chunks) == 1 and len(alone.ensemble.chunks) == 4
+    np.testing.assert_array_equal(together.case_npv, alone.case_npv)
+    # A and C: 5 years x 0.1 x 10 persons x 1 x 1500 kr, less 1000 kr; B and D vary
+    np.testing.assert_allclose(together.case_npv[[0, 2]], 5 * 0.1 * 10 * 1500 - 1000.0, rtol=1e-12)
+    assert np.std(together.case_npv[1]) > 0 and np.std(together.case_npv[3]) > 0

@@ -102,16 +102,27 @@ class Draws:
     def values(self, ensemble: Ensemble, index: int, chunk: int) -> np.ndarray:
         lo, hi = ensemble.chunks[chunk]
         shared_u = self.shared_sampler.block(index) if self.shared_sampler is not None else None
-        parts = [self._member(ensemble, k, index, shared_u) for k in range(lo, hi)]
-        return parts[0] if len(parts) == 1 else np.hstack(parts)
+        if hi - lo == 1:
+            return ensemble.members[lo].model.transform(self._uniforms(ensemble, lo, index, shared_u))
+        # each case's values straight into its columns of the chunk's array (no copy, as hstack)
+        stops = np.cumsum([ensemble.members[k].shared.size for k in range(lo, hi)])
+        values: np.ndarray | None = None
+        for k, stop in zip(range(lo, hi), stops, strict=True):
+            u = self._uniforms(ensemble, k, index, shared_u)
+            if values is None:
+                values = np.empty((u.shape[0], int(stops[-1])))
+            ensemble.members[k].model.transform(u, out=values[:, stop - u.shape[1] : stop])
+        assert values is not None
+        return values
 
-    def _member(self, ensemble: Ensemble, k: int, index: int, shared_u: np.ndarray | None) -> np.ndarray:
+    def _uniforms(self, ensemble: Ensemble, k: int, index: int, shared_u: np.ndarray | None) -> np.ndarray:
+        """Member k's uniforms (n, d) for block `index`: its own, rank-correlated, and the shared."""
         member = ensemble.members[k]
         u = self.samplers[k].block(index)
         self.correlations[k].apply(u, block_rng(self.seed, Stream.CORRELATION, index, member.key))
         if shared_u is not None and member.own_dimension < member.shared.size:
             u = merge_columns(u, shared_u, member.shared)
-        return member.model.transform(u)
+        return u
 
     def constants(self, ensemble: Ensemble, chunk: int) -> np.ndarray | None:
         return None
