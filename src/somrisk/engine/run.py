@@ -23,7 +23,7 @@ from somrisk._scheduler import Handle, Scheduler, open_scheduler
 from somrisk.case import Case
 from somrisk.cube import make_attrs
 from somrisk.engine.accumulate import DrawResults, RowResults
-from somrisk.engine.jobs import BaseRows, Block, DesignRows, Draws, Job, Rows, UniformDesign, run_block
+from somrisk.engine.jobs import BaseRows, DesignRows, Draws, Job, Rows, UniformDesign, run_block
 from somrisk.engine.model import Ensemble, Model, prepare, single
 from somrisk.engine.result import CubeBlock, Deterministic, Simulation
 from somrisk.errors import OutputError, UsageError
@@ -60,7 +60,7 @@ class _Work(Protocol):
 
 
 class _Collector(Protocol):
-    def collect(self, index: int, blocks: list[Block]) -> None: ...
+    def collect(self, index: int, blocks: list[Any]) -> None: ...
 
 
 def _threads(threads: int | None) -> int:
