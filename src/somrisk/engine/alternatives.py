@@ -69,7 +69,7 @@ class CommonDraws:
 
     def uniforms(self, design_block: np.ndarray, index: int) -> np.ndarray:
         """The alternative's correlated uniforms (n, d) of block `index`, from the design's block."""
-        u = np.ascontiguousarray(design_block[:, self.take])
+        u = np.take(design_block, self.take, axis=1)  # C order, unlike design_block[:, take]
         self.correlation.apply(u, block_rng(self.seed, Stream.CORRELATION, index, ()))
         return u
 
@@ -110,6 +110,19 @@ class _Alternative:
     own: np.ndarray
     transform: Transform
     copied: tuple[tuple[int, int, int], ...]
+
+    @functools.cached_property
+    def sources(self) -> list[tuple[int, np.ndarray, np.ndarray]]:
+        """(earlier alternative, its columns here, their columns there), per earlier alternative."""
+        found: dict[int, tuple[list[int], list[int]]] = {}
+        for j, k, i in self.copied:
+            mine, theirs = found.setdefault(k, ([], []))
+            mine.append(j)
+            theirs.append(i)
+        return [
+            (k, np.array(mine, dtype=np.intp), np.array(theirs, dtype=np.intp))
+            for k, (mine, theirs) in found.items()
+        ]
 
 
 @dataclass(frozen=True, eq=False)
@@ -188,17 +201,38 @@ def run_alternatives_block(job: AlternativesJob, index: int, chunk: int) -> list
     made: list[np.ndarray] = []
     blocks = []
     for alt in job.alternatives:
-        source = alt.job.source
-        assert isinstance(source, CommonDraws)
-        u = source.uniforms(design, index)
-        values = np.empty_like(u)
-        if alt.own.size:
-            values[:, alt.own] = alt.transform(u[:, alt.own])
-        for j, k, i in alt.copied:
-            values[:, j] = made[k][:, i]
+        values = _values(alt, design, index, made)
         made.append(values)
         blocks.append(run_block(replace(alt.job, source=_GivenValues(values)), index, chunk))
     return blocks
+
+
+def _values(alt: _Alternative, design: np.ndarray, index: int, made: list[np.ndarray]) -> np.ndarray:
+    """One alternative's input values (n, d) of a block: its own columns mapped from its (correlated)
+    uniforms, the others copied from the earlier alternatives' values `made`."""
+    source = alt.job.source
+    assert isinstance(source, CommonDraws)
+    d = alt.job.ensemble.members[0].model.space.dimension
+    if alt.own.size == d:  # nothing to copy: as a run of its own
+        return alt.transform(source.uniforms(design, index))
+    if alt.own.size == 0:
+        own = None
+    elif source.correlation.columns.size:
+        own = alt.transform(np.take(source.uniforms(design, index), alt.own, axis=1))
+    else:  # uncorrelated: the uniforms of its own columns straight from the design
+        own = alt.transform(np.take(design, source.take[alt.own], axis=1))
+    values: np.ndarray | None = None
+    for k, columns, theirs in alt.sources:
+        if values is None:  # the first source's columns by one gather (the rest overwritten below)
+            gather = np.zeros(d, dtype=np.intp)
+            gather[columns] = theirs
+            values = np.take(made[k], gather, axis=1)
+        else:
+            values[:, columns] = np.take(made[k], theirs, axis=1)
+    assert values is not None
+    if own is not None:
+        values[:, alt.own] = own
+    return values
 
 
 class _EachAlternative:
