@@ -12,8 +12,9 @@ import pytest
 from somrisk.case import parse_case
 from somrisk.case.scenarios import scenario_case
 from somrisk.compare import compare
-from somrisk.engine import prepare, run_ensemble, single
+from somrisk.engine import YEARLY_SAMPLE_DRAWS, prepare, run_ensemble, single
 from somrisk.engine.alternatives import AlternativesJob, CommonDraws, simulate_alternatives, union_paths
+from somrisk.sampling import BLOCK_DRAWS
 from somrisk.testing import minimal_case
 
 COSTS = """
@@ -159,3 +160,13 @@ def test_compare_on_a_local_cluster_gives_the_in_process_results():
     for name in ("b", "c"):
         np.testing.assert_array_equal(here.difference(name), there.difference(name))
     np.testing.assert_array_equal(here.npv("a"), there.npv("a"))
+
+
+def test_past_the_kept_yearly_sample_the_yearly_moments_are_still_each_alternatives_own():
+    models = [prepare(c) for c in ALTERNATIVES["one distribution changed"]]
+    draws = YEARLY_SAMPLE_DRAWS + BLOCK_DRAWS + 5  # blocks past the draws whose series are kept
+    one_pass = simulate_alternatives(models, draws=draws, seed=2, sampler="lhs", attrs=[{}] * 2)
+    alone = each_on_its_own(models, draws=draws, seed=2, sampler="lhs")
+    for a, b in zip(one_pass, alone, strict=True):
+        for field in ("npv", "net_total", "payback", "yearly_sample", "yearly_mean", "yearly_var"):
+            np.testing.assert_array_equal(getattr(a, field), getattr(b, field), err_msg=field)

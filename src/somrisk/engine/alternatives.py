@@ -30,7 +30,7 @@ from typing import Any
 import numpy as np
 
 from somrisk.engine.accumulate import DrawResults
-from somrisk.engine.jobs import Block, Job, run_block
+from somrisk.engine.jobs import YEARLY_SAMPLE_DRAWS, Block, Job, run_block, yearly_series
 from somrisk.engine.model import Ensemble, Model, single
 from somrisk.engine.result import Simulation
 from somrisk.engine.run import _check_memory, _pool, deterministic, execute, finish_simulation
@@ -203,8 +203,20 @@ def run_alternatives_block(job: AlternativesJob, index: int, chunk: int) -> list
     for alt in job.alternatives:
         values = _values(alt, design, index, made)
         made.append(values)
-        blocks.append(run_block(replace(alt.job, source=_GivenValues(values)), index, chunk))
+        block = run_block(replace(alt.job, source=_GivenValues(values)), index, chunk)
+        blocks.append(_with_yearly(alt.job, index, block))
     return blocks
+
+
+def _with_yearly(job: Job, index: int, block: Block) -> Block:
+    """The block with its yearly results made here, in the block's task (in parallel), as
+    :func:`run_block` makes those of a run's own draws; the collector then needs neither the net
+    results nor, past the draws whose yearly results a run keeps, the series."""
+    out = block.out
+    yearly = yearly_series(out.net, out.discounted)
+    if job.bounds[index][0] >= YEARLY_SAMPLE_DRAWS:
+        yearly = replace(yearly, series=None)
+    return replace(block, out=out._replace(net=out.net[:0], discounted=out.discounted[:0]), yearly=yearly)
 
 
 def _values(alt: _Alternative, design: np.ndarray, index: int, made: list[np.ndarray]) -> np.ndarray:
