@@ -1,5 +1,6 @@
 """``somrisk compare`` of two alternatives against one ``somrisk run``, at 10^6 draws (issue 17:
-at most 1.3x), each a process of its own, taken in turn; the ratio of median wall times.
+at most 1.3x), each a process of its own, taken in turn; the ratio of median wall times, and of median CPU
+times (steadier than wall times on a shared machine).
 
     python benchmarks/bench_compare.py             # 10^6 draws, 3 runs each
     python benchmarks/bench_compare.py --quick     # 10^5 draws, 1 run each
@@ -39,14 +40,19 @@ def main() -> None:
         }
         measure_once(commands["run"])  # numba's cache warm
         walls: dict[str, list[float]] = {name: [] for name in commands}
+        cpus: dict[str, list[float]] = {name: [] for name in commands}
         for turn in range(repeat):
             order = list(commands.items())
             for name, command in order if turn % 2 == 0 else order[::-1]:
-                walls[name].append(measure_once(command)[0])
+                wall, _, cpu, _ = measure_once(command)
+                walls[name].append(wall)
+                cpus[name].append(cpu)
     run, compare = (statistics.median(walls[name]) for name in ("run", "compare"))
+    run_cpu, compare_cpu = (statistics.median(cpus[name]) for name in ("run", "compare"))
     print(
         f"{draws:,} draws, median of {repeat}: run {run:.2f} s, compare of two {compare:.2f} s: "
-        f"{compare / run:.2f}x (target <= 1.3x)"
+        f"{compare / run:.2f}x (target <= 1.3x); CPU time (user + system): run {run_cpu:.2f} s, "
+        f"compare {compare_cpu:.2f} s: {compare_cpu / run_cpu:.2f}x"
     )
 
 

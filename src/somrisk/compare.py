@@ -1,8 +1,8 @@
 """Stage 9: alternatives compared on common random numbers (model.md, "Decisions between
 alternatives"): ``somrisk compare`` (cases) and ``somrisk scenarios`` (a case and its scenarios).
 
-Each alternative is simulated through the engine with its columns of one shared design
-(:mod:`somrisk.engine.alternatives`), so that the difference NPV_X - NPV_reference, taken draw by
+The alternatives are simulated through the engine in one pass, each with its columns of one shared
+design (:mod:`somrisk.engine.alternatives`), so that the difference NPV_X - NPV_reference, taken draw by
 draw, measures the alternatives rather than the sampling noise. An actor that one alternative lacks
 has NPV 0 there.
 """
@@ -20,8 +20,8 @@ import numpy as np
 from somrisk.case import Case, load_case
 from somrisk.case.scenarios import BASE, scenario_case
 from somrisk.cube import make_attrs
-from somrisk.engine import Simulation, prepare, run_ensemble, scheduler, single
-from somrisk.engine.alternatives import CommonDraws, union_paths
+from somrisk.engine import Simulation, prepare, scheduler
+from somrisk.engine.alternatives import simulate_alternatives
 from somrisk.errors import CaseError, UsageError
 from somrisk.precision import AUTO, auto_draws, check_draws
 
@@ -143,29 +143,16 @@ def compare(
         raise UsageError(f"alternatives need different names; {', '.join(map(repr, twice))} is given twice")
     check_draws(draws, tolerance)
     models = [prepare(case) for case in cases]
-    paths = union_paths(models)
     actors: dict[str, None] = {}
     for case in cases:
         actors.update(dict.fromkeys(case.actors))
 
     def run(n: int) -> Comparison:
-        simulations = []
-        for k, model in enumerate(models):
-            source = CommonDraws.of(model, paths, draws=n, seed=seed, sampler=sampler)
-            attrs = make_attrs(model.case, seed=seed, sampler=sampler, draws=n)
-            step = None if progress is None else _offset(progress, k * n, len(models) * n)
-            simulations.append(
-                run_ensemble(
-                    single(model),
-                    draws=n,
-                    seed=seed,
-                    sampler=sampler,
-                    attrs=attrs,
-                    source=source,
-                    progress=step,
-                )
-            )
-        return Comparison(names, tuple(simulations), tuple(actors))
+        attrs = [make_attrs(model.case, seed=seed, sampler=sampler, draws=n) for model in models]
+        simulations = simulate_alternatives(
+            models, draws=n, seed=seed, sampler=sampler, attrs=attrs, progress=progress
+        )
+        return Comparison(names, simulations, tuple(actors))
 
     # one scheduler for every alternative: the one asked for, else the caller's (engine.scheduler)
     asked = scheduler_spec is not None or threads is not None
@@ -191,10 +178,6 @@ def _precise_rows(result: Comparison) -> tuple[Comparison, np.ndarray, list[str]
         rows.append(result.difference(name))
         labels += [f"{name} - {result.reference}: {label}" for label in result.labels]
     return result, np.vstack(rows), labels
-
-
-def _offset(progress: Callable[[int, int], None], before: int, total: int) -> Callable[[int, int], None]:
-    return lambda done, _: progress(before + done, total)
 
 
 def compare_scenarios(case: Case, **options) -> Comparison:

@@ -511,6 +511,20 @@ class Transform:
         self._lock = threading.Lock()
         self._compiled = None
 
+    def columns(self, take: np.ndarray) -> Transform:
+        """The inverse CDFs of columns `take` only: a column's values depend on its own uniforms
+        alone, so these give exactly the values of those columns of the whole transform."""
+        part = Transform.__new__(Transform)
+        part.__setstate__(
+            {
+                "distributions": tuple(self.distributions[j] for j in take),
+                "factors": self.factors[take],
+                "lo": self.lo[take],
+                "hi": self.hi[take],
+            }
+        )
+        return part
+
     def compile(self) -> _Compiled:
         """The compiled inverses of every input (built once, on first use)."""
         with self._lock:

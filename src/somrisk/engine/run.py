@@ -23,7 +23,7 @@ from somrisk._scheduler import Handle, Scheduler, open_scheduler
 from somrisk.case import Case
 from somrisk.cube import make_attrs
 from somrisk.engine.accumulate import DrawResults, RowResults
-from somrisk.engine.jobs import BaseRows, Block, DesignRows, Draws, Job, Rows, UniformDesign, run_block
+from somrisk.engine.jobs import BaseRows, DesignRows, Draws, Job, Rows, UniformDesign, run_block
 from somrisk.engine.model import Ensemble, Model, prepare, single
 from somrisk.engine.result import CubeBlock, Deterministic, Simulation
 from somrisk.errors import OutputError, UsageError
@@ -34,6 +34,8 @@ __all__ = [
     "deterministic",
     "evaluate",
     "evaluate_uniforms",
+    "execute",
+    "finish_simulation",
     "run_deterministic",
     "run_ensemble",
     "scheduler",
@@ -47,8 +49,18 @@ CUBE_MEMORY_SHARE = 0.5
 _CURRENT: contextvars.ContextVar[Scheduler | None] = contextvars.ContextVar("somrisk_scheduler", default=None)
 
 
+class _Work(Protocol):
+    """What the run loop reads of a job: its chunks of cases and its blocks' bounds."""
+
+    @property
+    def ensemble(self) -> Ensemble: ...
+
+    @property
+    def bounds(self) -> list[tuple[int, int]]: ...
+
+
 class _Collector(Protocol):
-    def collect(self, index: int, blocks: list[Block]) -> None: ...
+    def collect(self, index: int, blocks: list[Any]) -> None: ...
 
 
 def _threads(threads: int | None) -> int:
@@ -98,9 +110,14 @@ def current_workers() -> int | None:
     return None if current is None else current.workers
 
 
-def execute(pool: Scheduler, job: Job, collector: _Collector) -> None:
+def execute(
+    pool: Scheduler, job: _Work, collector: _Collector, *, task: Callable[[Any, int, int], Any] = run_block
+) -> None:
     """Run every block of `job` on `pool`, each chunk of cases one task, and hand each block's
-    results to `collector` in block order (a bounded number of blocks in flight)."""
+    results to `collector` in block order (a bounded number of blocks in flight).
+
+    `task` makes a block's results for one chunk (default :func:`run_block`); a comparison's task
+    makes those of every alternative at once (:mod:`somrisk.engine.alternatives`)."""
     shared = pool.share(job)
     chunks = len(job.ensemble.chunks)
     blocks = len(job.bounds)
@@ -113,7 +130,7 @@ def execute(pool: Scheduler, job: Job, collector: _Collector) -> None:
         while next_block < blocks or pending:
             while next_block < blocks and len(pending) < window:
                 handles = [
-                    pool.submit(run_block, shared, next_block, c, affinity=c if spread else None)
+                    pool.submit(task, shared, next_block, c, affinity=c if spread else None)
                     for c in range(chunks)
                 ]
                 pending.append((next_block, handles))
@@ -360,6 +377,24 @@ def run_ensemble(
     with _pool(scheduler, n_threads if threads is not None or scheduler is not None else None) as pool:
         execute(pool, job, results)
         base = deterministic(ensemble, pool)
+    return finish_simulation(
+        ensemble, results, base, seed=seed, sampler=sampler, draws=draws, attrs=attrs, portfolio=portfolio
+    )
+
+
+def finish_simulation(
+    ensemble: Ensemble,
+    results: DrawResults,
+    base: Deterministic,
+    *,
+    seed: int,
+    sampler: str,
+    draws: int,
+    attrs: dict[str, Any],
+    portfolio: Any = None,
+) -> Simulation:
+    """The :class:`Simulation` of a run whose blocks `results` collected and whose deterministic run
+    is `base`."""
     assert results.moments.mean is not None
     return Simulation(
         ensemble=ensemble,
