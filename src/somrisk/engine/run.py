@@ -111,13 +111,16 @@ def current_workers() -> int | None:
 
 
 def execute(
-    pool: Scheduler, job: _Work, collector: _Collector, *, task: Callable[[Any, int, int], Any] = run_block
+    pool: Scheduler, job: _Work, collector: _Collector, *, task: Callable[[Any, int, int], Any] | None = None
 ) -> None:
     """Run every block of `job` on `pool`, each chunk of cases one task, and hand each block's
     results to `collector` in block order (a bounded number of blocks in flight).
 
-    `task` makes a block's results for one chunk (default :func:`run_block`); a comparison's task
-    makes those of every alternative at once (:mod:`somrisk.engine.alternatives`)."""
+    `task` makes a block's results for one chunk (default :func:`run_block`, looked up when the run
+    starts); a comparison's task makes those of every alternative at once
+    (:mod:`somrisk.engine.alternatives`)."""
+    if task is None:
+        task = run_block
     shared = pool.share(job)
     chunks = len(job.ensemble.chunks)
     blocks = len(job.bounds)
