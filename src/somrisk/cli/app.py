@@ -139,7 +139,8 @@ def run(
     from somrisk.cli.inputs import case_argument
 
     read = case_argument(case)
-    progress = ProgressBar(stderr, after=_written_after(out, None))
+    # after the last draw: a spinner while the cube is written (the workbook has a bar of its own)
+    progress = ProgressBar(stderr, after=None if out is None else "Writing the cube")
     writing = ProgressBar(stderr, label="Writing the workbook", unit="draws")
     language = table_language(lang)
     try:
@@ -176,12 +177,6 @@ def run(
         stdout.print(f"Cube written to {result.out}", markup=False, highlight=False)
     if result.xlsx is not None:
         stdout.print(f"Workbook written to {result.xlsx}", markup=False, highlight=False)
-
-
-def _written_after(out: Path | None, xlsx: Path | None) -> str | None:
-    """What a run does after its last draw that may take more than a second."""
-    files = [name for name, path in (("the cube", out), ("the workbook", xlsx)) if path is not None]
-    return f"Writing {' and '.join(files)}" if files else None
 
 
 def _say_draws_auto(attrs: dict[str, Any]) -> None:
