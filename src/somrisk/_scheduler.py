@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 import re
+import time
 import warnings
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -38,6 +39,8 @@ CONNECT_TIMEOUT = 20
 CLOSE_TIMEOUT = 5
 #: Times a task that raised is run again (on a cluster): a block's numbers depend only on its index.
 TASK_RETRIES = 2
+#: Seconds a block whose connection closed waits for the client to notice a lost scheduler.
+LOSS_SETTLE_S = 2.0
 
 
 class Handle(Protocol):
@@ -196,9 +199,15 @@ class _Dask:
     def lost_error(self) -> SchedulerLost:
         return SchedulerLost(f"the Dask scheduler at {self.name} went away; nothing was written")
 
-    def lost(self) -> bool:
-        """Whether the connection to the scheduler is gone (Dask cancelled every task)."""
-        return self._client.status not in ("running", "newly-created")
+    def lost(self, *, settle: float = 0.0) -> bool:
+        """Whether the connection to the scheduler is gone (Dask cancelled every task), waiting up to
+        `settle` seconds for the client to notice."""
+        deadline = time.monotonic() + settle
+        while self._client.status in ("running", "newly-created"):
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(0.05)
+        return True
 
     def close(self) -> None:
         client, cluster = getattr(self, "_client", None), self._cluster
@@ -223,7 +232,10 @@ class _Task:
         try:
             return self._future.result()
         except BaseException as error:
-            if isinstance(error, KeyboardInterrupt) or not self._owner.lost():
+            # a closed connection (an OSError) may surface before the client has noticed that the
+            # scheduler went away: give it a moment to say so
+            settle = LOSS_SETTLE_S if isinstance(error, OSError) else 0.0
+            if isinstance(error, KeyboardInterrupt) or not self._owner.lost(settle=settle):
                 raise
         raise self._owner.lost_error()
 
