@@ -21,6 +21,7 @@ draws; benchmarks/bench_workbook.py), under a temporary name that is renamed int
 
 from __future__ import annotations
 
+import io
 import math
 from collections.abc import Callable
 from pathlib import Path
@@ -31,6 +32,7 @@ import numpy as np
 from somrisk._files import check_writable, write_atomic
 from somrisk.distributions import as_distribution
 from somrisk.io.workbook_cells import WORKBOOK_OPTIONS, Sheet, Styles
+from somrisk.io.workbook_draws import DrawRows, write_with_draws
 from somrisk.io.workbook_summary import write_summary_sheet
 from somrisk.io.workbook_words import LANGUAGES, WorkbookWords
 from somrisk.io.workbook_years import write_years_sheet
@@ -45,8 +47,6 @@ __all__ = ["LANGUAGES", "MAX_DRAWS", "WORKBOOK_FORMATS", "check_workbook_path", 
 #: The Draws sheet holds at most this many draws (the first ones of the run).
 MAX_DRAWS = 100_000
 WORKBOOK_FORMATS = {".xlsx": "Excel workbook"}
-#: Rows of draws written between two calls of the progress callback.
-_CHUNK = 2_000
 #: Draws printed from the Draws sheet (printing 100,000 rows would be thousands of pages).
 _PRINTED_DRAWS = 50
 
@@ -76,7 +76,8 @@ def write_workbook(
     words = WorkbookWords(lang, str(summary.attrs.get("currency", "DKK")))
 
     def write(temporary: Path) -> None:
-        workbook = xlsxwriter.Workbook(str(temporary), WORKBOOK_OPTIONS)
+        in_memory = io.BytesIO()  # every sheet but the Draws sheet's rows: a few hundred kB
+        workbook = xlsxwriter.Workbook(in_memory, WORKBOOK_OPTIONS)
         try:
             styles = Styles.of(workbook, words)
             write_summary_sheet(
@@ -86,10 +87,11 @@ def write_workbook(
                 workbook, Sheet(workbook.add_worksheet(words["by_year"]), styles), summary, simulation, words
             )
             _assumptions_sheet(Sheet(workbook.add_worksheet(words["assumptions"]), styles), simulation, words)
-            _draws_sheet(Sheet(workbook.add_worksheet(words["draws"]), styles), simulation, words, progress)
+            rows = _draws_sheet(Sheet(workbook.add_worksheet(words["draws"]), styles), simulation, words)
             workbook.set_properties({"title": words["title"], "comments": "somrisk"})
         finally:
             workbook.close()
+        write_with_draws(in_memory.getvalue(), temporary, rows, progress)
 
     return write_atomic(target, write)
 
@@ -115,9 +117,9 @@ def _assumptions_sheet(sheet: Sheet, sim: Simulation, words: WorkbookWords) -> N
     sheet.print_setup(landscape=True, repeat=(0, 0))
 
 
-def _draws_sheet(
-    sheet: Sheet, sim: Simulation, words: WorkbookWords, progress: Callable[[int, int], None] | None
-) -> None:
+def _draws_sheet(sheet: Sheet, sim: Simulation, words: WorkbookWords) -> DrawRows:
+    """The Draws sheet's header, columns and print setup; returns its rows, which
+    :func:`write_with_draws` writes."""
     st, ws = sheet.styles, sheet.worksheet
     inputs = sim.inputs
     kept = 0 if inputs is None else min(inputs.shape[0], MAX_DRAWS)  # a kept cube holds every draw
@@ -131,8 +133,9 @@ def _draws_sheet(
     ]
     ws.set_column(0, 0, 9)
     bases = sim.model.space.base_values[list(sim.model.space.uncertain)]
-    for col, base in enumerate(bases):
-        ws.set_column(1 + col, 1 + col, 14, st.input(abs(float(base))))
+    input_styles = [st.input(abs(float(base))) for base in bases]
+    for col, style in enumerate(input_styles):
+        ws.set_column(1 + col, 1 + col, 14, style)
     ws.set_column(1 + len(paths), len(header) - 2, 14, st.money)
     ws.set_column(len(header) - 1, len(header) - 1, 12, st.year)
     sheet.row(header, [st.header] + [st.header_number] * (len(header) - 1), height=30)
@@ -141,23 +144,8 @@ def _draws_sheet(
     payback = sim.payback[:kept]
     # the year of payback as a float column; NaN (an empty cell) where a draw does not pay back
     payback_year = np.where(payback >= 0, years[np.maximum(payback, 0)], math.nan)
-    write_number, money, year = ws.write_number, st.money, st.year
-    input_styles = [st.input(abs(float(base))) for base in bases]
-    n_inputs, n_npv = len(paths), npv.shape[0]
-    for start in range(0, kept, _CHUNK):
-        stop = min(start + _CHUNK, kept)
-        block = np.column_stack([inputs[start:stop], npv[:, start:stop].T, payback_year[start:stop]])  # type: ignore[index]
-        for offset, values in enumerate(block.tolist()):
-            row = 1 + start + offset
-            write_number(row, 0, start + offset)
-            for col in range(n_inputs):
-                write_number(row, 1 + col, values[col], input_styles[col])
-            for col in range(n_inputs, n_inputs + n_npv):
-                write_number(row, 1 + col, values[col], money)
-            if values[-1] == values[-1]:  # not NaN
-                write_number(row, len(header) - 1, values[-1], year)
-        if progress is not None:
-            progress(stop, kept)
+    values = np.column_stack([np.empty((0, len(paths))) if inputs is None else inputs[:kept], npv.T])
     ws.freeze_panes(1, 1)
     ws.print_area(0, 0, min(kept, _PRINTED_DRAWS), len(header) - 1)
     sheet.print_setup(landscape=True, repeat=(0, 0))
+    return DrawRows(ws, values, payback_year)
