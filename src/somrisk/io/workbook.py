@@ -15,8 +15,14 @@ Sheets (names in the chosen language, Danish by default):
 
 Money in kroner with thousands separators (``#,##0 "kr."``), probabilities as ``0.0%``: Excel
 numbers with number formats, never text. Every sheet prints on A4, fit to the page's width, with its
-header rows repeated. Written with XlsxWriter in constant-memory mode (faster than openpyxl for the
-draws; benchmarks/bench_workbook.py), under a temporary name that is renamed into place when complete.
+header rows repeated. Written under a temporary name that is renamed into place when complete.
+
+XlsxWriter (constant-memory mode) writes every sheet, the formats and the chart into memory, the Draws
+sheet with its header row, column widths and formats, frozen panes and print setup but without its
+number rows; :mod:`somrisk.io.workbook_draws` then copies that zip into the file and streams the
+rows into the Draws sheet, each cell in its column's format. Cell by cell through XlsxWriter the
+rows took about 5 µs of CPU a cell (about 50 s for 100,000 draws of a 90-input case); in bulk, about
+0.9 µs (docs/decisions.md, benchmarks/bench_workbook.py).
 """
 
 from __future__ import annotations
