@@ -8,6 +8,7 @@ from __future__ import annotations
 import io
 import math
 import re
+import struct
 import zipfile
 
 import numpy as np
@@ -88,6 +89,33 @@ def test_every_cell_is_in_its_columns_format(awkward_run):
         assert {sheet.cell(int(row), col).number_format for row in rows} == {code}, col
     assert sheet.cell(2, 1).number_format == "General"  # the draw's number
     assert sheet.dimensions == f"A1:{sheet.cell(1, len(expected) + 1).column_letter}4501"
+
+
+def test_the_draws_sheet_is_no_zip64_entry_unless_it_may_need_it(awkward_run, tmp_path, monkeypatch):
+    _, path, _ = awkward_run
+
+    def zip64_in_local_header(file) -> bool:
+        with zipfile.ZipFile(file) as archive:
+            info = archive.getinfo("xl/worksheets/sheet4.xml")
+        raw = file.read_bytes()[info.header_offset :]
+        name, extra = struct.unpack("<HH", raw[26:30])
+        fields = raw[30 + name : 30 + name + extra]
+        ids = []
+        while fields:
+            kind, size = struct.unpack("<HH", fields[:4])
+            ids.append(kind)
+            fields = fields[4 + size :]
+        return 0x0001 in ids
+
+    assert not zip64_in_local_header(path)  # 4,500 draws: far below 2 GiB
+    # a sheet that might pass zipfile's limit (2 GiB; here 200 kB) is written in ZIP64 form, whole
+    monkeypatch.setattr(zipfile, "ZIP64_LIMIT", 200_000)
+    sim = simulate(prepare(load_case(example_case_path())), draws=1000, seed=3, keep_inputs=1000)
+    big = write_workbook(tmp_path / "big.xlsx", summarize(sim), sim)
+    assert zip64_in_local_header(big)
+    monkeypatch.undo()
+    table = draws_table(big)
+    assert len(table) == 1001 and table[-1][1] == sim.inputs[-1, 0]
 
 
 def test_a_run_without_kept_draws_has_the_header_only(tmp_path):

@@ -82,7 +82,11 @@ def write_with_draws(
                 continue
             head, tail = _split_sheet(data.decode("utf-8"), rows)
             templates = _RowTemplates(rows.width, _column_styles(head, rows.width))
-            with target.open(part, "w", force_zip64=True) as entry:
+            # ZIP64 only where the sheet might need it (a very wide case): a streamed entry's size is
+            # not known before, and an entry in ZIP64 form that does not need it is a needless risk
+            # for the programs that open the file
+            most = len(head) + len(tail) + templates.most_bytes(rows.count)
+            with target.open(part, "w", force_zip64=most > zipfile.ZIP64_LIMIT) as entry:
                 entry.write(head.encode("utf-8"))
                 _stream_rows(entry, rows, templates, progress)
                 entry.write(tail.encode("utf-8"))
@@ -166,6 +170,12 @@ class _RowTemplates:
         self.year = f"{cell[-1]}%d</v></c>"
         self.with_year, self.without_year = start + self.year + "</row>", start + "</row>"
         self.cell, self.n = cell, n
+
+    def most_bytes(self, count: int) -> int:
+        """An upper bound of the bytes of `count` rows: each number as long as a double's text can be
+        (24 characters), each row number as long as the last's."""
+        digits = len(str(count + 1))
+        return count * (len(self.with_year) + (self.n + 3) * digits + (self.n + 2) * 24)
 
     def block(self, start: int, values: np.ndarray, years: np.ndarray) -> str:
         """The XML of the rows of draws `start`, `start` + 1, ... (sheet rows from `start` + 2)."""
