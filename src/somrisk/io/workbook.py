@@ -154,4 +154,4 @@ def _draws_sheet(sheet: Sheet, sim: Simulation, words: WorkbookWords) -> DrawRow
     ws.freeze_panes(1, 1)
     ws.print_area(0, 0, min(kept, _PRINTED_DRAWS), len(header) - 1)
     sheet.print_setup(landscape=True, repeat=(0, 0))
-    return DrawRows(ws, values, payback_year)
+    return DrawRows(ws.get_name(), values, payback_year)

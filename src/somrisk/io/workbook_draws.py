@@ -23,6 +23,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from xml.etree import ElementTree
 
 import numpy as np
 
@@ -42,11 +43,11 @@ class DrawRows:
     `values`: (draws, columns) float64 of the sheet's columns B onwards before the last (the inputs,
     then the NPV per actor and in total, kroner); `years`: each draw's payback year, NaN where it does
     not pay back (the last column). Column A is the draw's number, from 0. Each cell is in its column's
-    format (set with ``set_column``). `worksheet` is the XlsxWriter worksheet whose header row (row 1)
-    these rows follow.
+    format (set with ``set_column``). `sheet` is the name of the sheet whose header row (row 1) these
+    rows follow.
     """
 
-    worksheet: Any
+    sheet: str
     values: np.ndarray
     years: np.ndarray
 
@@ -69,11 +70,11 @@ def write_with_draws(
     """Write the workbook `workbook_zip` (XlsxWriter's closed workbook, its Draws sheet holding only
     the header row) to `path`, with `rows` streamed into the Draws sheet; `progress(done, total)` is
     called after each block of rows."""
-    part = _sheet_part(rows.worksheet)
     with (
         zipfile.ZipFile(io.BytesIO(workbook_zip)) as source,
         zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=DRAWS_COMPRESSION) as target,
     ):
+        part = _sheet_part(source, rows.sheet)
         for info in source.infolist():
             data = source.read(info)
             if info.filename != part:
@@ -92,10 +93,20 @@ def write_with_draws(
                 entry.write(tail.encode("utf-8"))
 
 
-def _sheet_part(worksheet: Any) -> str:
-    """The zip entry of `worksheet`: XlsxWriter numbers the worksheets' parts in the order they were
-    added, from 1 (the results workbook has no chart sheets, which are numbered apart)."""
-    return f"xl/worksheets/sheet{worksheet.index + 1}.xml"
+def _sheet_part(workbook: zipfile.ZipFile, name: str) -> str:
+    """The zip entry of the worksheet called `name`: its relationship's target in the workbook part."""
+    main = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+    relationship = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+    sheets = ElementTree.fromstring(workbook.read("xl/workbook.xml")).iter(f"{main}sheet")
+    ids = [sheet.get(relationship) for sheet in sheets if sheet.get("name") == name]
+    targets = {
+        link.get("Id"): str(link.get("Target"))
+        for link in ElementTree.fromstring(workbook.read("xl/_rels/workbook.xml.rels"))
+    }
+    if len(ids) != 1 or ids[0] not in targets:
+        raise RuntimeError(f"the workbook has no one worksheet {name!r}")
+    target = targets[ids[0]]
+    return target[1:] if target.startswith("/") else f"xl/{target}"
 
 
 def _split_sheet(xml: str, rows: DrawRows) -> tuple[str, str]:
@@ -113,8 +124,6 @@ def _split_sheet(xml: str, rows: DrawRows) -> tuple[str, str]:
 
 def _column_styles(xml: str, width: int) -> list[int | None]:
     """The style index of each of the sheet's first `width` columns in its ``<cols>`` (None: none)."""
-    from xml.etree import ElementTree
-
     styles: list[int | None] = [None] * width
     start, end = xml.find("<cols>"), xml.find("</cols>")
     if start < 0 or end < 0:
