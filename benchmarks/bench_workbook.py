@@ -96,7 +96,7 @@ def in_bulk(level: int, threaded: bool = True):
         for col in range(table.shape[1] + 1):
             sheet.write_string(0, col, f"column {col}")
         workbook.close()
-        rows = DrawRows("Draws", table[:, 1:], np.full(table.shape[0], 2030.0))
+        rows = DrawRows("Draws", (table[:, 1:],), np.full(table.shape[0], 2030.0))
         saved = workbook_draws.DRAWS_COMPRESSION, workbook_draws.ThreadPoolExecutor
         workbook_draws.DRAWS_COMPRESSION = level
         if not threaded:

@@ -165,7 +165,7 @@ def _both_ways(tmp_path, values: np.ndarray, years: np.ndarray):
     book, buffer, _, _ = _sheet_with_columns(width)
     book.close()
     bulk = tmp_path / "bulk.xlsx"
-    write_with_draws(buffer.getvalue(), bulk, DrawRows("Draws", values, years))
+    write_with_draws(buffer.getvalue(), bulk, DrawRows("Draws", (values,), years))
     return cell_by_cell, bulk
 
 
@@ -211,7 +211,7 @@ def test_any_double_reads_back_exactly_and_no_other_number_as_a_number(tmp_path_
     path = tmp_path_factory.mktemp("any") / "w.xlsx"
     book, buffer, _, _ = _sheet_with_columns(5)
     book.close()
-    write_with_draws(buffer.getvalue(), path, DrawRows("Draws", values, np.array(years[: len(rows)])))
+    write_with_draws(buffer.getvalue(), path, DrawRows("Draws", (values,), np.array(years[: len(rows)])))
     table = list(load_workbook(path)["Draws"].iter_rows(min_row=2, values_only=True))
     for row, written, year in zip(rows, table, years, strict=False):
         assert list(written[1:4]) == [v if math.isfinite(v) else None for v in row]

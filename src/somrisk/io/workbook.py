@@ -139,9 +139,8 @@ def _draws_sheet(sheet: Sheet, sim: Simulation, words: WorkbookWords) -> DrawRow
     ]
     ws.set_column(0, 0, 9)
     bases = sim.model.space.base_values[list(sim.model.space.uncertain)]
-    input_styles = [st.input(abs(float(base))) for base in bases]
-    for col, style in enumerate(input_styles):
-        ws.set_column(1 + col, 1 + col, 14, style)
+    for col, base in enumerate(bases):
+        ws.set_column(1 + col, 1 + col, 14, st.input(abs(float(base))))
     ws.set_column(1 + len(paths), len(header) - 2, 14, st.money)
     ws.set_column(len(header) - 1, len(header) - 1, 12, st.year)
     sheet.row(header, [st.header] + [st.header_number] * (len(header) - 1), height=30)
@@ -150,8 +149,8 @@ def _draws_sheet(sheet: Sheet, sim: Simulation, words: WorkbookWords) -> DrawRow
     payback = sim.payback[:kept]
     # the year of payback as a float column; NaN (an empty cell) where a draw does not pay back
     payback_year = np.where(payback >= 0, years[np.maximum(payback, 0)], math.nan)
-    values = np.column_stack([np.empty((0, len(paths))) if inputs is None else inputs[:kept], npv.T])
     ws.freeze_panes(1, 1)
     ws.print_area(0, 0, min(kept, _PRINTED_DRAWS), len(header) - 1)
     sheet.print_setup(landscape=True, repeat=(0, 0))
-    return DrawRows(ws.get_name(), values, payback_year)
+    kept_inputs = np.empty((0, len(paths))) if inputs is None else inputs[:kept]
+    return DrawRows(ws.get_name(), (kept_inputs, npv.T), payback_year)

@@ -40,25 +40,26 @@ _BLOCK = 2_000
 class DrawRows:
     """The Draws sheet's number rows, one per draw, below its header row.
 
-    `values`: (draws, columns) float64 of the sheet's columns B onwards before the last (the inputs,
-    then the NPV per actor and in total, kroner); `years`: each draw's payback year, NaN where it does
-    not pay back (the last column). Column A is the draw's number, from 0. Each cell is in its column's
+    `values`: the numbers of the sheet's columns B onwards before the last, as blocks of columns
+    side by side (each (draws, columns) float64; the inputs, then the NPV per actor and in total, in
+    kroner), joined a block of rows at a time; `years`: each draw's payback year, NaN where it does not
+    pay back (the last column). Column A is the draw's number, from 0. Each cell is in its column's
     format (set with ``set_column``). `sheet` is the name of the sheet whose header row (row 1) these
     rows follow.
     """
 
     sheet: str
-    values: np.ndarray
+    values: tuple[np.ndarray, ...]
     years: np.ndarray
 
     @property
     def count(self) -> int:
-        return int(self.values.shape[0])
+        return int(self.years.shape[0])
 
     @property
     def width(self) -> int:
         """Columns of the sheet: the draw, `values`, the payback year."""
-        return int(self.values.shape[1]) + 2
+        return sum(int(part.shape[1]) for part in self.values) + 2
 
 
 def write_with_draws(
@@ -160,7 +161,8 @@ def _row_blocks(rows: DrawRows, templates: _RowTemplates) -> Iterator[tuple[int,
     """(rows done, XML of the next block of rows) for every block."""
     for start in range(0, rows.count, _BLOCK):
         stop = min(start + _BLOCK, rows.count)
-        yield stop, templates.block(start, rows.values[start:stop], rows.years[start:stop])
+        values = np.column_stack([part[start:stop] for part in rows.values])
+        yield stop, templates.block(start, values, rows.years[start:stop])
 
 
 class _RowTemplates:
