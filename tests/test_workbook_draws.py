@@ -182,6 +182,7 @@ def test_the_bulk_rows_are_the_cells_xlsxwriter_writes(tmp_path):
     }
     without_numbers = {path: re.sub(r"<v>[^<]*</v>", "<v/>", text) for path, text in xml.items()}
     assert without_numbers[cell_by_cell] == without_numbers[bulk]  # cells, styles, dimension, panes
+    assert "<v>1E+16</v>" in xml[bulk] and not re.search(r"<v>[^<]*e", xml[bulk])  # XlsxWriter's "E"
 
     old, new = (load_workbook(path)["Draws"] for path in (cell_by_cell, bulk))
     assert old.dimensions == new.dimensions == "A1:H31"
