@@ -2,10 +2,13 @@
 
 The Draws sheet is nearly all of the workbook's cells (100,000 draws x about 100 inputs and the NPVs),
 so both libraries write that table, the same numbers the same way (openpyxl in write-only mode, as
-somrisk did before; XlsxWriter in constant-memory mode, as ``io.workbook`` does now), one after the
-other in this process; then ``write_workbook`` writes the whole workbook (every sheet, formats,
-chart). Prints a table of wall and CPU times (the CPU time of this process, which a busy shared machine
-disturbs less than the wall time), the best of ``--repeat`` rounds, the writers taking turns::
+somrisk did first; XlsxWriter in constant-memory mode, cell by cell, as ``io.workbook`` did next),
+one after the other in this process; then the same table's rows in bulk (``io.workbook_draws``, as
+``io.workbook`` does now) at deflate levels 1 and 6, each with and without the second thread that
+deflates; then ``write_workbook`` writes the whole workbook (every sheet, formats, chart). Prints a
+table of wall and CPU times (the CPU time of this process, which a busy shared machine disturbs less
+than the wall time; the deflating thread's CPU time counts too), the best of ``--repeat`` rounds,
+the writers taking turns::
 
     python benchmarks/bench_workbook.py               # 100,000 draws
     python benchmarks/bench_workbook.py --draws 5000  # to try the script
@@ -58,6 +61,54 @@ def with_xlsxwriter(table: np.ndarray, path: Path) -> None:
     workbook.close()
 
 
+def in_bulk(level: int, threaded: bool = True):
+    """The table's rows written by ``io.workbook_draws`` into an XlsxWriter workbook holding the
+    header, at deflate `level`, the deflating in a second thread or in this one."""
+    import io
+    from concurrent import futures
+
+    import xlsxwriter
+
+    from somrisk.io import workbook_draws
+    from somrisk.io.workbook_draws import DrawRows, write_with_draws
+
+    class InThisThread:
+        def __init__(self, max_workers: int) -> None:
+            pass
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc: object) -> None:
+            pass
+
+        def submit(self, call, *args):
+            done: futures.Future = futures.Future()
+            done.set_result(call(*args))
+            return done
+
+    def write(table: np.ndarray, path: Path) -> None:
+        buffer = io.BytesIO()
+        workbook = xlsxwriter.Workbook(buffer, {"constant_memory": True})
+        sheet = workbook.add_worksheet("Draws")
+        money = workbook.add_format({"num_format": '#,##0 "kr."'})
+        sheet.set_column(1, table.shape[1] - 1, 14, money)
+        for col in range(table.shape[1] + 1):
+            sheet.write_string(0, col, f"column {col}")
+        workbook.close()
+        rows = DrawRows("Draws", (table[:, 1:],), np.full(table.shape[0], 2030.0))
+        saved = workbook_draws.DRAWS_COMPRESSION, workbook_draws.ThreadPoolExecutor
+        workbook_draws.DRAWS_COMPRESSION = level
+        if not threaded:
+            workbook_draws.ThreadPoolExecutor = InThisThread  # type: ignore[assignment,misc]
+        try:
+            write_with_draws(buffer.getvalue(), path, rows)
+        finally:
+            workbook_draws.DRAWS_COMPRESSION, workbook_draws.ThreadPoolExecutor = saved
+
+    return write
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--draws", type=int, default=100_000)
@@ -78,7 +129,11 @@ def main() -> None:
         writers = {
             "openpyxl (write-only), Draws table": with_openpyxl,
             "XlsxWriter (constant memory), Draws table": with_xlsxwriter,
-            "write_workbook (XlsxWriter), every sheet": lambda _, p: write_workbook(p, summary, sim),
+            "rows in bulk, level 1, Draws table": in_bulk(1),
+            "rows in bulk, level 1, one thread": in_bulk(1, threaded=False),
+            "rows in bulk, level 6, Draws table": in_bulk(6),
+            "rows in bulk, level 6, one thread": in_bulk(6, threaded=False),
+            "write_workbook, every sheet (rows in bulk)": lambda _, p: write_workbook(p, summary, sim),
         }
         best: dict[str, tuple[float, float, float]] = {}
         for _ in range(args.repeat):

@@ -15,12 +15,19 @@ Sheets (names in the chosen language, Danish by default):
 
 Money in kroner with thousands separators (``#,##0 "kr."``), probabilities as ``0.0%``: Excel
 numbers with number formats, never text. Every sheet prints on A4, fit to the page's width, with its
-header rows repeated. Written with XlsxWriter in constant-memory mode (faster than openpyxl for the
-draws; benchmarks/bench_workbook.py), under a temporary name that is renamed into place when complete.
+header rows repeated. Written under a temporary name that is renamed into place when complete.
+
+XlsxWriter (constant-memory mode) writes every sheet, the formats and the chart into memory, the Draws
+sheet with its header row, column widths and formats, frozen panes and print setup but without its
+number rows; :mod:`somrisk.io.workbook_draws` then copies that zip into the file and streams the
+rows into the Draws sheet, each cell in its column's format. Cell by cell through XlsxWriter the
+rows took about 5 µs of CPU a cell (about 50 s for 100,000 draws of a 90-input case); in bulk, about
+0.9 µs (docs/decisions.md, benchmarks/bench_workbook.py).
 """
 
 from __future__ import annotations
 
+import io
 import math
 from collections.abc import Callable
 from pathlib import Path
@@ -31,6 +38,7 @@ import numpy as np
 from somrisk._files import check_writable, write_atomic
 from somrisk.distributions import as_distribution
 from somrisk.io.workbook_cells import WORKBOOK_OPTIONS, Sheet, Styles
+from somrisk.io.workbook_draws import DrawRows, write_with_draws
 from somrisk.io.workbook_summary import write_summary_sheet
 from somrisk.io.workbook_words import LANGUAGES, WorkbookWords
 from somrisk.io.workbook_years import write_years_sheet
@@ -45,8 +53,6 @@ __all__ = ["LANGUAGES", "MAX_DRAWS", "WORKBOOK_FORMATS", "check_workbook_path", 
 #: The Draws sheet holds at most this many draws (the first ones of the run).
 MAX_DRAWS = 100_000
 WORKBOOK_FORMATS = {".xlsx": "Excel workbook"}
-#: Rows of draws written between two calls of the progress callback.
-_CHUNK = 2_000
 #: Draws printed from the Draws sheet (printing 100,000 rows would be thousands of pages).
 _PRINTED_DRAWS = 50
 
@@ -76,7 +82,8 @@ def write_workbook(
     words = WorkbookWords(lang, str(summary.attrs.get("currency", "DKK")))
 
     def write(temporary: Path) -> None:
-        workbook = xlsxwriter.Workbook(str(temporary), WORKBOOK_OPTIONS)
+        in_memory = io.BytesIO()  # every sheet but the Draws sheet's rows: a few hundred kB
+        workbook = xlsxwriter.Workbook(in_memory, WORKBOOK_OPTIONS)
         try:
             styles = Styles.of(workbook, words)
             write_summary_sheet(
@@ -86,10 +93,11 @@ def write_workbook(
                 workbook, Sheet(workbook.add_worksheet(words["by_year"]), styles), summary, simulation, words
             )
             _assumptions_sheet(Sheet(workbook.add_worksheet(words["assumptions"]), styles), simulation, words)
-            _draws_sheet(Sheet(workbook.add_worksheet(words["draws"]), styles), simulation, words, progress)
+            rows = _draws_sheet(Sheet(workbook.add_worksheet(words["draws"]), styles), simulation, words)
             workbook.set_properties({"title": words["title"], "comments": "somrisk"})
         finally:
             workbook.close()
+        write_with_draws(in_memory.getvalue(), temporary, rows, progress)
 
     return write_atomic(target, write)
 
@@ -115,9 +123,9 @@ def _assumptions_sheet(sheet: Sheet, sim: Simulation, words: WorkbookWords) -> N
     sheet.print_setup(landscape=True, repeat=(0, 0))
 
 
-def _draws_sheet(
-    sheet: Sheet, sim: Simulation, words: WorkbookWords, progress: Callable[[int, int], None] | None
-) -> None:
+def _draws_sheet(sheet: Sheet, sim: Simulation, words: WorkbookWords) -> DrawRows:
+    """The Draws sheet's header, columns and print setup; returns its rows, which
+    :func:`write_with_draws` writes."""
     st, ws = sheet.styles, sheet.worksheet
     inputs = sim.inputs
     kept = 0 if inputs is None else min(inputs.shape[0], MAX_DRAWS)  # a kept cube holds every draw
@@ -141,23 +149,8 @@ def _draws_sheet(
     payback = sim.payback[:kept]
     # the year of payback as a float column; NaN (an empty cell) where a draw does not pay back
     payback_year = np.where(payback >= 0, years[np.maximum(payback, 0)], math.nan)
-    write_number, money, year = ws.write_number, st.money, st.year
-    input_styles = [st.input(abs(float(base))) for base in bases]
-    n_inputs, n_npv = len(paths), npv.shape[0]
-    for start in range(0, kept, _CHUNK):
-        stop = min(start + _CHUNK, kept)
-        block = np.column_stack([inputs[start:stop], npv[:, start:stop].T, payback_year[start:stop]])  # type: ignore[index]
-        for offset, values in enumerate(block.tolist()):
-            row = 1 + start + offset
-            write_number(row, 0, start + offset)
-            for col in range(n_inputs):
-                write_number(row, 1 + col, values[col], input_styles[col])
-            for col in range(n_inputs, n_inputs + n_npv):
-                write_number(row, 1 + col, values[col], money)
-            if values[-1] == values[-1]:  # not NaN
-                write_number(row, len(header) - 1, values[-1], year)
-        if progress is not None:
-            progress(stop, kept)
     ws.freeze_panes(1, 1)
     ws.print_area(0, 0, min(kept, _PRINTED_DRAWS), len(header) - 1)
     sheet.print_setup(landscape=True, repeat=(0, 0))
+    kept_inputs = np.empty((0, len(paths))) if inputs is None else inputs[:kept]
+    return DrawRows(ws.get_name(), (kept_inputs, npv.T), payback_year)
