@@ -16,6 +16,8 @@ from rich.table import Table
 
 from somrisk.cli.fit import FittedTable
 from somrisk.distributions import as_distribution
+from somrisk.labels import labels
+from somrisk.report.distribution_words import in_words
 from somrisk.report.table_words import TableWords
 from somrisk.runner import CaseCheck
 
@@ -265,11 +267,13 @@ def check_report(checked: CaseCheck, lang: str = "en") -> list[str]:
             groups=len(case.groups),
         ),
     ]
+    names = labels(case, lang)
     for path, dist in zip(space.paths, space.distributions, strict=True):
-        shown = words.significant(as_distribution(dist).base_value, 6)
-        if lang == "en":
-            shown = f"{as_distribution(dist).base_value:,.6g}"
-        lines.append(f"    {path}: {escape(dist.describe())}, {base} {shown}")
+        value = as_distribution(dist)
+        shown = words.grouped(value.base_value, 6)
+        # the label for readers, the path for the analyst who edits the file (as the report's register)
+        described = in_words(value, words.report)
+        lines.append(f"    {escape(names[path])} ({path}): {escape(described)}, {base} {shown}")
     lines += conversion_lines(checked)
     from somrisk.case.model_warnings import model_warnings
 

@@ -206,3 +206,11 @@ class TableWords:
         """A number with `digits` significant digits (0,4158 in Danish)."""
         text = f"{x:.{digits}g}"
         return text.replace(".", ",").replace("-", "−") if self.lang == "da" else text
+
+    def grouped(self, x: float, digits: int) -> str:
+        """A number with up to `digits` significant digits and thousands separators: 158,333 and
+        0.48 in English, 158.333 and 0,48 in Danish (with the report's minus sign)."""
+        text = f"{x:,.{digits}g}"
+        if self.lang != "da":
+            return text
+        return text.replace(",", "\0").replace(".", ",").replace("\0", ".").replace("-", "−")

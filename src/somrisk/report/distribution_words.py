@@ -1,0 +1,34 @@
+"""A distribution in words: the family's own words (:data:`somrisk.distributions.FAMILIES`) with its
+numbers in a language's notation, as the report's assumption register and ``somrisk check`` show it
+("PERT-fordeling 16-30, mest sandsynligt 24", "normal, mean −0.25, sd 0.08")."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from somrisk.report.i18n import Words, describe
+
+__all__ = ["in_words"]
+
+
+def in_words(dist: Any, words: Words) -> str:
+    """`dist` (a validated distribution of case-format.md) in the words of `words.lang`: the
+    family's template filled with its mean, sd, median, min, mode, max, count of values and the
+    numbers its own words name (smd's d and p0); a family without words (truncnormal) by its own
+    parameters (:meth:`Distribution.describe`)."""
+    if not dist.is_uncertain:
+        return describe("fixed", {"value": dist.mean}, words)
+    frozen = dist.scipy()
+    params = {"mean": dist.mean, "sd": float(frozen.std()), "median": float(frozen.ppf(0.5))}
+    for key in ("min", "mode", "max"):
+        value = getattr(dist, key, None)
+        if isinstance(value, int | float):
+            params[key] = float(value)
+    values = getattr(dist, "values", None)
+    if values is not None:
+        params["count"] = float(len(values))
+    params.update(getattr(dist, "word_params", dict)())  # smd: the d and p0 the case gives
+    try:
+        return describe(dist.dist, params, words)
+    except KeyError:  # a family described by its own parameters (truncnormal: the parent's, bounds)
+        return dist.describe()

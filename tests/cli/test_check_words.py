@@ -1,0 +1,120 @@
+"""`somrisk check --lang da|en`: each input by its label and path, its distribution in the family's
+own words (distributions.FAMILIES) with the language's numbers, never in parameter notation."""
+
+from __future__ import annotations
+
+import json
+import re
+import tomllib
+
+import pytest
+
+from somrisk import example_case_path
+
+EXAMPLE = example_case_path()
+CASE = tomllib.loads(EXAMPLE.read_text(encoding="utf-8"))
+#: parameter notation, as `Distribution.describe` writes it ("pert(min=16, ...)")
+NOTATION = re.compile(r"\b(?:fixed|uniform|triangular|pert|normal|lognormal|beta|gamma|empirical)\(")
+
+
+def danish(x: float, decimals: int = 0) -> str:
+    """1.234.567,5 with a minus sign: written here independently of the code under test."""
+    sign = "−" if round(x, decimals) < 0 else ""
+    whole, _, fraction = f"{abs(x):.{decimals}f}".partition(".")
+    groups = []
+    while whole:
+        groups.insert(0, whole[-3:])
+        whole = whole[:-3]
+    return sign + ".".join(groups) + ("," + fraction if fraction else "")
+
+
+def line_of(text: str, path: str) -> str:
+    """The check's line of the input `path` ('label (path): words, base x'), the one line naming it."""
+    found = [line.strip() for line in text.splitlines() if f"({path}):" in line]
+    assert len(found) == 1, text
+    return found[0]
+
+
+def consequence(name: str) -> dict:
+    return next(c for c in CASE["consequences"] if c["name"] == name)
+
+
+def cost(name: str) -> dict:
+    return next(c for c in CASE["costs"] if c["name"] == name)
+
+
+def test_danish_check_names_each_input_by_label_and_describes_it_in_danish_words(cli):
+    result = cli("check", EXAMPLE, "--lang", "da")
+    assert result.code == 0, result.stderr
+    text = result.stdout
+    assert not NOTATION.search(text), text
+
+    cohort = CASE["participants"]["cohorts"][0]
+    pert_mean = (cohort["min"] + 4 * cohort["mode"] + cohort["max"]) / 6
+    assert line_of(text, "participants.cohorts.0") == (
+        f"Deltagere, hold 1 (participants.cohorts.0): PERT-fordeling {cohort['min']}-{cohort['max']}, "
+        f"mest sandsynligt {cohort['mode']}, basis {danish(pert_mean, 4)}"
+    )
+    rate = CASE["effect"]["success_rate"]
+    assert line_of(text, "effect.success_rate") == (
+        f"Effekt: succesrate (effect.success_rate): betafordeling, middelværdi {danish(rate['mean'], 2)}, "
+        f"basis {danish(rate['mean'], 2)}"
+    )
+    amount = cost("opstart")["amount"]
+    base = (amount["min"] + 4 * amount["mode"] + amount["max"]) / 6
+    assert line_of(text, "costs.opstart.amount").endswith(
+        f": PERT-fordeling {danish(amount['min'])}-{danish(amount['max'])}, mest sandsynligt "
+        f"{danish(amount['mode'])}, basis {danish(base)}"
+    )
+    change = consequence("uddannelseshjaelp")["change"]
+    assert line_of(text, "consequences.uddannelseshjaelp.change") == (
+        "Uddannelseshjælp: ændring pr. person med effekt (consequences.uddannelseshjaelp.change): "
+        f"normalfordeling, middelværdi {danish(change['mean'], 2)}, spredning {danish(change['sd'], 2)}, "
+        f"basis {danish(change['mean'], 2)}"
+    )
+    # a negative range joined by "til", not a dash that reads as a minus sign
+    price = consequence("skat_beskaeftigelse")["price"]["kommune"]
+    assert line_of(text, "consequences.skat_beskaeftigelse.price.kommune").startswith(
+        "Skat af beskæftigelse: pris, kommune (consequences.skat_beskaeftigelse.price.kommune): "
+        f"PERT-fordeling {danish(price['min'])} til {danish(price['max'])}, mest sandsynligt "
+        f"{danish(price['mode'])}, basis "
+    )
+    decay = CASE["persistence"]["decay"]
+    assert line_of(text, "persistence.decay") == (
+        "Varighed: årligt aftag i effekten (persistence.decay): ligefordeling "
+        f"{danish(decay['min'], 1)}-{danish(decay['max'], 1)}, basis {danish((decay['min'] + decay['max']) / 2, 1)}"
+    )
+
+
+def test_english_check_describes_inputs_in_english_words(cli):
+    result = cli("check", EXAMPLE, "--lang", "en")
+    assert result.code == 0, result.stderr
+    text = result.stdout
+    assert not NOTATION.search(text), text
+    cohort = CASE["participants"]["cohorts"][1]
+    pert_mean = (cohort["min"] + 4 * cohort["mode"] + cohort["max"]) / 6
+    assert line_of(text, "participants.cohorts.1") == (
+        f"Participants, cohort 2 (participants.cohorts.1): PERT {cohort['min']}-{cohort['max']}, "
+        f"most likely {cohort['mode']}, base {pert_mean:.4f}"
+    )
+    amount = cost("opstart")["amount"]
+    base = (amount["min"] + 4 * amount["mode"] + amount["max"]) / 6
+    assert line_of(text, "costs.opstart.amount").endswith(
+        f": PERT {amount['min']:,}-{amount['max']:,}, most likely {amount['mode']:,}, base {base:,.0f}"
+    )
+    days = consequence("faengselsdage")["change"]
+    assert line_of(text, "consequences.faengselsdage.change") == (
+        "Days in prison: change per person with the effect (consequences.faengselsdage.change): "
+        f"triangular −{-days['min']:g} to {days['max']:g}, most likely −{-days['mode']:g}, "
+        f"base {(days['min'] + days['mode'] + days['max']) / 3:.5f}"
+    )
+
+
+@pytest.mark.parametrize("lang", ["da", "en"])
+def test_check_json_is_the_same_in_both_languages(cli, lang):
+    english = cli("check", EXAMPLE, "--json", env={"LANG": "en_US.UTF-8"})
+    assert english.code == 0, english.stderr
+    shown = cli("check", EXAMPLE, "--json", "--lang", lang)
+    assert shown.stdout == english.stdout
+    document = json.loads(shown.stdout)
+    assert "effect.success_rate" in json.dumps(document)  # the JSON keeps the paths
