@@ -93,15 +93,20 @@ def _show(
         stdout.print(item, highlight=False)
 
 
-def _plot(plot: Path | None, figure: Callable[[], Any], as_json: bool) -> None:
-    """Write the chart; say so on stdout, or on stderr where stdout holds only JSON."""
+def _plot(
+    plot: Path | None, figure: Callable[[], Any], as_json: bool, lang: LanguageOption | None = None
+) -> None:
+    """Write the chart; say so in `lang` (None: the locale's) on stdout, or on stderr where stdout
+    holds only JSON."""
     if plot is None:
         return
     from somrisk.cli.app import stderr
     from somrisk.report.charts import save
+    from somrisk.report.table_words import TableWords
 
     written = save(figure(), plot)
-    (stderr if as_json else stdout).print(f"Chart written to {written}", markup=False, highlight=False)
+    said = TableWords(table_language(lang))["chart_written"].format(written)
+    (stderr if as_json else stdout).print(said, markup=False, highlight=False)
 
 
 def _check_plot(plot: Path | None) -> None:
@@ -133,7 +138,7 @@ def tornado(
     with _on(scheduler, threads, "Tornado: one input at a time"):
         result = analyse(model, **_given(low=low, high=high, output=output))
     _show(result, as_json, tornado_json, tornado_report, lang)
-    _plot(plot, lambda: _figures().tornado_figure(result, result.attrs.get("currency", "DKK")), as_json)
+    _plot(plot, lambda: _figures().tornado_figure(result, result.attrs.get("currency", "DKK")), as_json, lang)
 
 
 def _figures():
@@ -208,7 +213,7 @@ def morris(
             **_given(trajectories=trajectories, levels=levels, seed=seed, output=output),
         )
     _show(result, as_json, morris_json, morris_report, lang)
-    _plot(plot, lambda: _figures().morris_figure(result, result.attrs.get("currency", "DKK")), as_json)
+    _plot(plot, lambda: _figures().morris_figure(result, result.attrs.get("currency", "DKK")), as_json, lang)
 
 
 @app.command()
@@ -234,7 +239,7 @@ def breakeven(
     with _on(scheduler, threads, "Break-even"):
         result = analyse(model, **_given(draws=draws, seed=seed, sampler=_sampler(sampler), output=output))
     _show(result, as_json, breakeven_json, breakeven_report, lang)
-    _plot(plot, lambda: _figures().breakeven_figure(result), as_json)
+    _plot(plot, lambda: _figures().breakeven_figure(result), as_json, lang)
 
 
 @app.command()

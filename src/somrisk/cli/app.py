@@ -173,10 +173,17 @@ def run(
     _say_draws_auto(result.statistics.attrs)
     if by_year:
         stdout.print(by_year_table(result.summary, language))
-    if result.out is not None:
-        stdout.print(f"Cube written to {result.out}", markup=False, highlight=False)
-    if result.xlsx is not None:
-        stdout.print(f"Workbook written to {result.xlsx}", markup=False, highlight=False)
+    _say_written(language, cube=result.out, results_workbook=result.xlsx)
+
+
+def _say_written(lang: str, **files: Path | None) -> None:
+    """Say in `lang` which files a command wrote (``cube``, ``results_workbook``): one line each."""
+    from somrisk.report.table_words import TableWords
+
+    words = TableWords(lang)
+    for what, path in files.items():
+        if path is not None:
+            stdout.print(words[f"{what}_written"].format(path), markup=False, highlight=False)
 
 
 def _say_draws_auto(attrs: dict[str, Any]) -> None:
@@ -372,5 +379,4 @@ def portfolio(
     for item in summary_table(result.statistics, language, warnings):
         stdout.print(item)
     stdout.print(case_table(result.cases, language))
-    if result.out is not None:
-        stdout.print(f"Cube written to {result.out}", markup=False, highlight=False)
+    _say_written(language, cube=result.out)

@@ -121,7 +121,7 @@ def evsi(
 
         return evsi_figure(result, currency=result.attrs.get("currency", "DKK"), lang=language)
 
-    _plot(plot, figure, as_json)
+    _plot(plot, figure, as_json, lang)
 
 
 def _input_label(model: Any, path: str, lang: str) -> str | None:

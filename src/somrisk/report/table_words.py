@@ -101,6 +101,16 @@ _TEXT: dict[str, dict[str, str]] = {
         "evsi_no_best": "no size is worth its cost.",
         "evsi_note": "EVSI: what the study's result is worth, in expectation, for the decision to invest or "
         "not, before it is run; it rises with N towards the EVPPI.",
+        # what a command wrote ({} is the file)
+        "cube_written": "Cube written to {}",
+        "results_workbook_written": "Workbook written to {}",
+        "chart_written": "Chart written to {}",
+        "comparison_written": "Comparison written to {}",
+        "template_written": "Template written to {}",
+        "case_workbook_written": "Workbook written to {}",
+        "case_written": "Case written to {}",
+        "comments_replaced": " (it replaced a file with comments; a workbook does not keep them)",
+        "new_written": "wrote {path}: fill in the TODOs, then run somrisk check {path}",
     },
     "da": {
         "actor": "Aktør",
@@ -154,6 +164,15 @@ _TEXT: dict[str, dict[str, str]] = {
         "evsi_no_best": "intet antal er prisen værd.",
         "evsi_note": "EVSI: hvad undersøgelsens resultat i forventning er værd for beslutningen om at "
         "investere eller ej, før den gennemføres; den stiger med N mod EVPPI.",
+        "cube_written": "Resultatkuben er skrevet til {}",
+        "results_workbook_written": "Regnearket med resultaterne er skrevet til {}",
+        "chart_written": "Figuren er skrevet til {}",
+        "comparison_written": "Sammenligningen er skrevet til {}",
+        "template_written": "Skabelonen er skrevet til {}",
+        "case_workbook_written": "Sagens regneark er skrevet til {}",
+        "case_written": "Sagen er skrevet til {}",
+        "comments_replaced": " (den erstattede en fil med kommentarer; et regneark gemmer dem ikke)",
+        "new_written": "skrev {path}: udfyld TODO'erne, og kør derefter somrisk check {path}",
     },
 }
 
