@@ -167,7 +167,7 @@ def run(
     if as_json:
         print(json.dumps(summary_json(result.statistics), ensure_ascii=False, allow_nan=False))
         return
-    warnings = None if language == "en" else warnings_in(result.simulation, language)
+    warnings = warnings_in(result.simulation, language)
     for item in summary_table(result.statistics, language, warnings):
         stdout.print(item)
     _say_draws_auto(result.statistics.attrs)
@@ -375,7 +375,7 @@ def portfolio(
         print(json.dumps(document, ensure_ascii=False, allow_nan=False))
         return
     language = table_language(lang)
-    warnings = None if language == "en" else warnings_in(result.simulation, language)
+    warnings = warnings_in(result.simulation, language)
     for item in summary_table(result.statistics, language, warnings):
         stdout.print(item)
     stdout.print(case_table(result.cases, language))

@@ -275,9 +275,9 @@ def check_report(checked: CaseCheck, lang: str = "en") -> list[str]:
         described = in_words(value, words.report)
         lines.append(f"    {escape(names[path])} ({path}): {escape(described)}, {base} {shown}")
     lines += conversion_lines(checked)
-    from somrisk.case.model_warnings import model_warnings
+    from somrisk.report.warning_words import warning_texts
 
-    lines += [f"[yellow]{words['warning']}:[/yellow] {escape(w.text(lang))}" for w in model_warnings(case)]
+    lines += [f"[yellow]{words['warning']}:[/yellow] {escape(text)}" for text in warning_texts(case, lang)]
     return lines
 
 
@@ -306,14 +306,15 @@ def conversion_lines(checked: CaseCheck) -> list[str]:
 
 
 def warnings_in(simulation: Any, lang: str) -> list[str]:
-    """model.md's warnings of a run's case (each case of a portfolio, named) in `lang`: the
-    summary holds them in English only."""
-    from somrisk.case.model_warnings import model_warnings
+    """model.md's warnings of a run's case (each case of a portfolio, named) in `lang`, each
+    consequence by its label as the report names it: the summary (and its JSON) holds them in
+    English, consequences by their names in the file."""
+    from somrisk.report.warning_words import warning_texts
 
     members = simulation.ensemble.members
     if not simulation.ensemble.is_portfolio:
-        return [w.text(lang) for w in model_warnings(members[0].model.case)]
-    return [f"{m.model.case.name}: {w.text(lang)}" for m in members for w in model_warnings(m.model.case)]
+        return warning_texts(members[0].model.case, lang)
+    return [f"{m.model.case.name}: {text}" for m in members for text in warning_texts(m.model.case, lang)]
 
 
 class Working:
