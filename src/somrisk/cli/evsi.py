@@ -110,16 +110,18 @@ def evsi(
             **_given(draws=draws, seed=seed, sampler=_sampler(sampler), output=output),
         )
     language = table_language(lang)
+    label = _input_label(model, result.input, language)
     if as_json:
         print(json.dumps(evsi_json(result), ensure_ascii=False, allow_nan=False))
     else:
-        for item in evsi_report(result, language, label=_input_label(model, result.input, language)):
+        for item in evsi_report(result, language, label=label):
             stdout.print(item, highlight=False)
 
     def figure() -> Any:
         from somrisk.report.evsi_chart import evsi_figure
 
-        return evsi_figure(result, currency=result.attrs.get("currency", "DKK"), lang=language)
+        currency = result.attrs.get("currency", "DKK")
+        return evsi_figure(result, currency=currency, lang=language, label=label)
 
     _plot(plot, figure, as_json, lang)
 
