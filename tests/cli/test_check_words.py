@@ -118,3 +118,28 @@ def test_check_json_is_the_same_in_both_languages(cli, lang):
     assert shown.stdout == english.stdout
     document = json.loads(shown.stdout)
     assert "effect.success_rate" in json.dumps(document)  # the JSON keeps the paths
+
+
+def test_danish_check_lists_price_conversions_in_danish(cli, write_case):
+    from somrisk.testing import minimal_case
+
+    consequences = (
+        '[[consequences]]\nname = "k"\nlabel = "Kontanthjælp"\nchange = -1.0\nprice = { kommune = 1000 }\n'
+        "price_year = 2015\n"
+    )
+    cost = '[[costs]]\nname = "c"\nactor = "kommune"\nkind = "fixed"\namount = 100\nprice_year = 2020\n'
+    text = minimal_case(costs=cost, consequences=consequences).replace(
+        "[economy]", "[economy]\nprice_index = { 2015 = 95.0, 2020 = 100.0, 2024 = 104.5 }", 1
+    )
+    path = write_case(text)
+    result = cli("check", path, "--lang", "da")
+    assert result.code == 0, result.stderr
+    out = " ".join(result.stdout.split())
+    assert "omregnet til 2024-priser med nettoprisindekset (" in out and "og [economy] price_index" in out
+    # 104.5 / 100 and 104.5 / 95, the index values as given, with decimal commas
+    assert "c (costs.c): beløb i 2020-priser x 1,0450 (indeks 2024 = 104,5 / indeks 2020 = 100)" in out
+    assert (
+        f"Kontanthjælp (consequences.k): priser i 2015-priser x {danish(104.5 / 95, 4)} "
+        "(indeks 2024 = 104,5 / indeks 2015 = 95)"
+    ) in out
+    assert "converted" not in out and "prices x" not in out

@@ -274,35 +274,74 @@ def check_report(checked: CaseCheck, lang: str = "en") -> list[str]:
         # the label for readers, the path for the analyst who edits the file (as the report's register)
         described = in_words(value, words.report)
         lines.append(f"    {escape(names[path])} ({path}): {escape(described)}, {base} {shown}")
-    lines += conversion_lines(checked)
+    lines += conversion_lines(checked, lang)
     from somrisk.report.warning_words import warning_texts
 
     lines += [f"[yellow]{words['warning']}:[/yellow] {escape(text)}" for text in warning_texts(case, lang)]
     return lines
 
 
-def conversion_lines(checked: CaseCheck) -> list[str]:
+_CONVERSION = {
+    "en": {
+        "head": "  converted to {level} prices with the net price index ({index}{own}):",
+        "own": " and \\[economy] price_index",
+        "catalog": "catalogue prices",
+        "prices": "prices",
+        "amount": "amount",
+        "line": "    {label} ({path}): {what} at {year} prices x {factor} "
+        "(index {level} = {now} / index {year} = {then})",
+    },
+    "da": {
+        "head": "  omregnet til {level}-priser med nettoprisindekset ({index}{own}):",
+        "own": " og \\[economy] price_index",
+        "catalog": "katalogpriser",
+        "prices": "priser",
+        "amount": "beløb",
+        "line": "    {label} ({path}): {what} i {year}-priser x {factor} "
+        "(indeks {level} = {now} / indeks {year} = {then})",
+    },
+}
+
+
+def conversion_lines(checked: CaseCheck, lang: str = "en") -> list[str]:
     """The items at another price year than the case's, each with the factor it is multiplied by:
-    what an analyst holds against their own conversion."""
+    what an analyst holds against their own conversion; in `lang`, each item by its label."""
     if not checked.conversions:
         return []
     from somrisk.case.prices import bundled_index
 
-    case = checked.case
-    own = " and \\[economy] price_index" if case.economy.index_values else ""
+    case, words, text = checked.case, TableWords(lang), _CONVERSION[lang]
+    names = labels(case, lang)
+    index = bundled_index()
     lines = [
-        f"  converted to {case.info.price_level} prices with the net price index "
-        f"({escape(bundled_index().name_en)}{own}):"
+        text["head"].format(
+            level=case.info.price_level,
+            index=escape(index.name if lang == "da" else index.name_en),
+            own=text["own"] if case.economy.index_values else "",
+        )
     ]
     for c in checked.conversions:
-        what = (
-            "catalogue prices" if c.catalog else "prices" if c.path.startswith("consequences.") else "amount"
-        )
+        what = text["catalog" if c.catalog else "prices" if c.path.startswith("consequences.") else "amount"]
+        # a consequence by its label in the language (the catalogue's English one); a cost by its own
+        label = names.consequence(c.path.split(".", 1)[1]) if c.path.startswith("consequences.") else c.label
         lines.append(
-            f"    {escape(c.label)} ({c.path}): {what} at {c.year} prices x {c.factor:.4f} "
-            f"(index {c.level} = {c.index_values[0]:g} / index {c.year} = {c.index_values[1]:g})"
+            text["line"].format(
+                label=escape(label),
+                path=c.path,
+                what=what,
+                year=c.year,
+                level=c.level,
+                factor=words.fixed(c.factor, 4),
+                now=_index_value(c.index_values[0], lang),
+                then=_index_value(c.index_values[1], lang),
+            )
         )
     return lines
+
+
+def _index_value(x: float, lang: str) -> str:
+    """An index value as given (118, 120.2), with a decimal comma in Danish."""
+    return f"{x:g}".replace(".", ",") if lang == "da" else f"{x:g}"
 
 
 def warnings_in(simulation: Any, lang: str) -> list[str]:
