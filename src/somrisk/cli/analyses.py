@@ -82,13 +82,25 @@ def _show(
     to_json: Callable[[Any], dict],
     report: Callable[..., list],
     lang: LanguageOption | None = _NO_LANG,
+    model: Any = None,
 ) -> None:
     """The JSON (the same in every language), or the report's table and notes: in `lang` (None:
-    the locale's) where the command has ``--lang``, else as `report` writes it."""
+    the locale's) where the command has ``--lang``, else as `report` writes it; inputs by their
+    labels in that language where `model` has a case."""
     if as_json:
         print(json.dumps(to_json(result), ensure_ascii=False, allow_nan=False))
         return
-    items = report(result) if lang is _NO_LANG else report(result, table_language(lang))
+    if lang is _NO_LANG:
+        items = report(result)
+    else:
+        language = table_language(lang)
+        case = getattr(model, "case", None)
+        if case is None:
+            items = report(result, language)
+        else:
+            from somrisk.labels import labels
+
+            items = report(result, language, labels=labels(case, language))
     for item in items:
         stdout.print(item, highlight=False)
 
@@ -137,7 +149,7 @@ def tornado(
     model = _model(case, scheduler)
     with _on(scheduler, threads, "Tornado: one input at a time"):
         result = analyse(model, **_given(low=low, high=high, output=output))
-    _show(result, as_json, tornado_json, tornado_report, lang)
+    _show(result, as_json, tornado_json, tornado_report, lang, model)
     _plot(plot, lambda: _figures().tornado_figure(result, result.attrs.get("currency", "DKK")), as_json, lang)
 
 
@@ -178,7 +190,7 @@ def sobol(
             second_order=second_order,
             **_given(n=n, seed=seed, output=output),
         )
-    _show(result, as_json, sobol_json, sobol_report, lang)
+    _show(result, as_json, sobol_json, sobol_report, lang, model)
 
 
 @app.command()
@@ -212,7 +224,7 @@ def morris(
             groups=groups,
             **_given(trajectories=trajectories, levels=levels, seed=seed, output=output),
         )
-    _show(result, as_json, morris_json, morris_report, lang)
+    _show(result, as_json, morris_json, morris_report, lang, model)
     _plot(plot, lambda: _figures().morris_figure(result, result.attrs.get("currency", "DKK")), as_json, lang)
 
 
@@ -238,7 +250,7 @@ def breakeven(
     model = _model(case, scheduler)
     with _on(scheduler, threads, "Break-even"):
         result = analyse(model, **_given(draws=draws, seed=seed, sampler=_sampler(sampler), output=output))
-    _show(result, as_json, breakeven_json, breakeven_report, lang)
+    _show(result, as_json, breakeven_json, breakeven_report, lang, model)
     _plot(plot, lambda: _figures().breakeven_figure(result), as_json, lang)
 
 
@@ -267,7 +279,7 @@ def voi(
             groups=groups,
             **_given(draws=draws, seed=seed, sampler=_sampler(sampler), output=output),
         )
-    _show(result, as_json, voi_json, voi_report, lang)
+    _show(result, as_json, voi_json, voi_report, lang, model)
 
 
 @app.command()
@@ -290,4 +302,4 @@ def drivers(
     model = _model(case, scheduler)
     with _on(scheduler, threads, "What drives a loss"):
         result = analyse(model, **_given(draws=draws, seed=seed, sampler=_sampler(sampler), output=output))
-    _show(result, as_json, drivers_json, drivers_report, lang)
+    _show(result, as_json, drivers_json, drivers_report, lang, model)

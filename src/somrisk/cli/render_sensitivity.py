@@ -4,13 +4,13 @@ from the columns each result declares."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from rich.markup import escape
 
 from somrisk.cli.fit import FittedTable
-from somrisk.cli.render_labelled import INPUT_WIDTH, index_text, labelled_table
+from somrisk.cli.render_labelled import INPUT_WIDTH, index_text, labelled_table, row_name
 from somrisk.report.table_words import TableWords
 from somrisk.sensitivity import (
     Breakeven,
@@ -21,6 +21,9 @@ from somrisk.sensitivity import (
     ValueOfInformation,
     distinguishable,
 )
+
+if TYPE_CHECKING:
+    from somrisk.labels import InputLabels
 
 __all__ = [
     "breakeven_report",
@@ -39,13 +42,21 @@ def _currency(attrs: dict[str, Any], lang: str = "en") -> str:
     return f"{attrs.get('currency', 'DKK')}, {prices}".strip(", ")
 
 
+def _merged(name: str, labels: InputLabels | None) -> str:
+    """Correlated inputs merged into one group ("a + b"), by their labels where given, with the
+    paths in brackets."""
+    if labels is None:
+        return escape(name)
+    return f"{escape(labels.group(name))} ({escape(name)})"
+
+
 def _what(by_group: bool, lang: str) -> str:
     if lang == "da":
         return "gruppe" if by_group else "input"
     return "group" if by_group else "input"
 
 
-def tornado_report(result: Tornado, lang: str = "en") -> list[Any]:
+def tornado_report(result: Tornado, lang: str = "en", *, labels: InputLabels | None = None) -> list[Any]:
     words = TableWords(lang)
     low = f"{words.significant(result.low_quantile * 100, 6)} %"
     high = f"{words.significant(result.high_quantile * 100, 6)} %"
@@ -70,10 +81,10 @@ def tornado_report(result: Tornado, lang: str = "en") -> list[Any]:
             "input at base; P(beyond): the probability, under the input's own distribution, of a value "
             "on the losing side of it.[/dim]"
         )
-    return [labelled_table(result, title, lang), note]
+    return [labelled_table(result, title, lang, labels=labels), note]
 
 
-def sobol_report(result: SobolResult, lang: str = "en") -> list[Any]:
+def sobol_report(result: SobolResult, lang: str = "en", *, labels: InputLabels | None = None) -> list[Any]:
     words = TableWords(lang)
     what, out = _what(result.by_group, lang), result.output
     n, evaluations = words.integer(result.n), words.integer(result.evaluations)
@@ -81,9 +92,9 @@ def sobol_report(result: SobolResult, lang: str = "en") -> list[Any]:
         title = f"Sobol-indeks for {out} pr. {what} (n = {n}, {evaluations} modelberegninger)"
     else:
         title = f"Sobol indices of {out} per {what} (n = {n}, {evaluations} model evaluations)"
-    lines: list[Any] = [labelled_table(result, title, lang)]
+    lines: list[Any] = [labelled_table(result, title, lang, labels=labels)]
     if result.S2 is not None and len(result.names) > 1:
-        lines.append(second_order_table(result, lang))
+        lines.append(second_order_table(result, lang, labels=labels))
     if not result.varies:
         lines.append(
             f"{out} er den samme i alle beregninger: der er ingen varians at fordele."
@@ -99,10 +110,10 @@ def sobol_report(result: SobolResult, lang: str = "en") -> list[Any]:
         )
     for name in result.merged:
         lines.append(
-            f"[yellow]Korrelerede input analyseret som én gruppe:[/yellow] {escape(name)} "
+            f"[yellow]Korrelerede input analyseret som én gruppe:[/yellow] {_merged(name, labels)} "
             "(Sobol-indeks forudsætter uafhængige input)."
             if lang == "da"
-            else f"[yellow]Correlated inputs analysed as one group:[/yellow] {escape(name)} "
+            else f"[yellow]Correlated inputs analysed as one group:[/yellow] {_merged(name, labels)} "
             "(Sobol indices assume independent inputs)."
         )
     level = f"{words.significant(result.confidence * 100, 6)} %"
@@ -125,9 +136,12 @@ def sobol_report(result: SobolResult, lang: str = "en") -> list[Any]:
     return lines
 
 
-def second_order_table(result: SobolResult, lang: str = "en") -> FittedTable:
+def second_order_table(
+    result: SobolResult, lang: str = "en", *, labels: InputLabels | None = None
+) -> FittedTable:
     """The second-order indices S2 of every pair (each pair once), largest first, shown as the
-    first-order ones are (≈ 0 where the interval reaches 0)."""
+    first-order ones are (≈ 0 where the interval reaches 0); inputs and groups by their `labels`
+    where given (:func:`~somrisk.cli.render_labelled.row_name`)."""
     words = TableWords(lang)
     what = _what(result.by_group, lang)
     names, s2, conf = result.names, result.S2, result.S2_conf
@@ -147,11 +161,12 @@ def second_order_table(result: SobolResult, lang: str = "en") -> FittedTable:
     for k, m in pairs:
         x, c = float(s2[k, m]), float(conf[k, m])
         shown = index_text(x, c, bool(distinguishable(np.array(x), np.array(c))), words)
-        table.add_row(escape(names[k]), escape(names[m]), shown)
+        by_group = result.by_group
+        table.add_row(row_name(names[k], by_group, labels), row_name(names[m], by_group, labels), shown)
     return table
 
 
-def morris_report(result: MorrisResult, lang: str = "en") -> list[Any]:
+def morris_report(result: MorrisResult, lang: str = "en", *, labels: InputLabels | None = None) -> list[Any]:
     words = TableWords(lang)
     what, currency = _what(result.by_group, lang), escape(_currency(result.attrs, lang))
     evaluations = words.integer(result.evaluations)
@@ -165,12 +180,12 @@ def morris_report(result: MorrisResult, lang: str = "en") -> list[Any]:
             f"Morris screening of {result.output} per {what} ({result.trajectories} trajectories, "
             f"{evaluations} model evaluations; {currency})"
         )
-    lines: list[Any] = [labelled_table(result, title, lang)]
+    lines: list[Any] = [labelled_table(result, title, lang, labels=labels)]
     for name in result.merged:
         lines.append(
-            f"[yellow]Korrelerede input flyttet som én gruppe:[/yellow] {escape(name)}."
+            f"[yellow]Korrelerede input flyttet som én gruppe:[/yellow] {_merged(name, labels)}."
             if lang == "da"
-            else f"[yellow]Correlated inputs moved as one group:[/yellow] {escape(name)}."
+            else f"[yellow]Correlated inputs moved as one group:[/yellow] {_merged(name, labels)}."
         )
     lines.append(
         "[dim]mu*: gennemsnitlig absolut ændring af resultatet, når inputtet flyttes over sit 1-99 "
@@ -183,7 +198,7 @@ def morris_report(result: MorrisResult, lang: str = "en") -> list[Any]:
     return lines
 
 
-def breakeven_report(result: Breakeven, lang: str = "en") -> list[Any]:
+def breakeven_report(result: Breakeven, lang: str = "en", *, labels: InputLabels | None = None) -> list[Any]:
     words = TableWords(lang)
     draws = words.integer(result.draws)
     if lang == "da":
@@ -203,7 +218,7 @@ def breakeven_report(result: Breakeven, lang: str = "en") -> list[Any]:
         return [
             f"Break-even-effekt (deterministisk {result.output} = 0): {effect}",
             f"Break-even fuld persistens: {full}",
-            labelled_table(result, title, lang),
+            labelled_table(result, title, lang, labels=labels),
         ]
     effect = (
         "none in [-100, 100] percentage points"
@@ -220,11 +235,13 @@ def breakeven_report(result: Breakeven, lang: str = "en") -> list[Any]:
     return [
         f"Break-even effect (deterministic {result.output} = 0): {effect}",
         f"Break-even full persistence: {full}",
-        labelled_table(result, title, lang),
+        labelled_table(result, title, lang, labels=labels),
     ]
 
 
-def voi_report(result: ValueOfInformation, lang: str = "en") -> list[Any]:
+def voi_report(
+    result: ValueOfInformation, lang: str = "en", *, labels: InputLabels | None = None
+) -> list[Any]:
     words = TableWords(lang)
     currency, draws = escape(_currency(result.attrs, lang)), words.integer(result.draws)
     mean, p = words.money(result.mean), words.share(result.prob_positive)
@@ -235,7 +252,7 @@ def voi_report(result: ValueOfInformation, lang: str = "en") -> list[Any]:
             f"EVPI (alle input kendt præcist): {words.money(result.evpi)}"
         )
         return [
-            labelled_table(result, title, lang),
+            labelled_table(result, title, lang, labels=labels),
             f"Uden mere information er beslutningen {decision} (gennemsnit {mean}, P(NPV > 0) {p}).",
             "[dim]EVPPI: hvad det i forventning er værd at kende dette input præcist, før der besluttes; "
             "en øvre grænse for, hvad en undersøgelse af det bør koste.[/dim]",
@@ -246,14 +263,14 @@ def voi_report(result: ValueOfInformation, lang: str = "en") -> list[Any]:
         f"EVPI (every input known exactly): {words.money(result.evpi)}"
     )
     return [
-        labelled_table(result, title, lang),
+        labelled_table(result, title, lang, labels=labels),
         f"Without more information the decision is to {decision} (mean {mean}, P(NPV > 0) {p}).",
         "[dim]EVPPI: what it is worth, in expectation, to know this input exactly before deciding; "
         "an upper limit on what a study of it should cost.[/dim]",
     ]
 
 
-def drivers_report(result: Drivers, lang: str = "en") -> list[Any]:
+def drivers_report(result: Drivers, lang: str = "en", *, labels: InputLabels | None = None) -> list[Any]:
     words = TableWords(lang)
     draws, losses = words.integer(result.draws), words.integer(result.loss_draws)
     if result.loss_draws in (0, result.draws):
@@ -280,4 +297,4 @@ def drivers_report(result: Drivers, lang: str = "en") -> list[Any]:
             "[dim]D (Kolmogorov-Smirnov): the largest gap between the input's distributions in losing and "
             "other draws; 0 = the input looks the same in both, 1 = its values never overlap.[/dim]"
         )
-    return [labelled_table(result, title, lang), note]
+    return [labelled_table(result, title, lang, labels=labels), note]

@@ -1,0 +1,76 @@
+"""The sensitivity commands' tables name each input by its label in the chosen language, its path
+dimmed below it (the id for --set and the case file), and each group by its name for readers; the
+JSON keeps the paths."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from somrisk import example_case_path, load_case
+from somrisk.cli.render_labelled import row_name
+from somrisk.labels import labels
+
+EXAMPLE = str(example_case_path())
+GROUPS = {
+    "da": {"effect": "Effekt", "costs": "Omkostninger", "consequences": "Økonomiske konsekvenser"},
+    "en": {"effect": "Effect", "costs": "Costs", "consequences": "Budget consequences"},
+}
+
+
+def first_column(text: str) -> list[tuple[str, str]]:
+    """Each table row's first cell, folded over several lines, as (words joined by spaces, the
+    characters joined without them): a label folds at spaces, a path anywhere."""
+    rows: list[list[str]] = []
+    for line in text.splitlines():
+        cells = [c.strip() for c in line.split("│")[1:-1]]
+        if len(cells) < 2:
+            continue
+        if any(cells[1:]):  # the numbers are on a row's first line
+            rows.append([])
+        rows[-1].append(cells[0])
+    return [(" ".join(p for p in row if p), "".join(row)) for row in rows]
+
+
+@pytest.mark.parametrize("lang", ["da", "en"])
+def test_tornado_rows_are_labels_with_their_paths(cli, lang):
+    bars = json.loads(cli("tornado", EXAMPLE, "--json").stdout)["bars"]
+    result = cli("tornado", EXAMPLE, "--lang", lang)
+    assert result.code == 0, result.stderr
+    rows = first_column(result.stdout)
+    assert len(rows) == len(bars)
+    names = labels(load_case(EXAMPLE), lang)
+    for (spaced, joined), bar in zip(rows, bars, strict=True):  # the table keeps the JSON's order
+        path = bar["input"]
+        assert spaced.startswith(names[path]) and joined.endswith(path), (spaced, path)
+    first = rows[0][0]
+    assert first == (
+        "Effekt: succesrate effect.success_rate"
+        if lang == "da"
+        else "Effect: success rate effect.success_rate"
+    )
+
+
+@pytest.mark.parametrize("lang", ["da", "en"])
+def test_groups_are_named_for_readers(cli, lang):
+    result = cli("voi", EXAMPLE, "--draws", "1000", "--groups", "--lang", lang)
+    assert result.code == 0, result.stderr
+    shown = {spaced for spaced, _ in first_column(result.stdout)}
+    assert set(GROUPS[lang].values()) <= shown, shown
+    document = json.loads(cli("voi", EXAMPLE, "--draws", "1000", "--groups", "--json").stdout)
+    assert {row["name"] for row in document["evppi"]} >= set(GROUPS["en"])  # the JSON keeps the keys
+
+
+def test_row_names():
+    names = labels(load_case(EXAMPLE), "da")
+    assert row_name("effect.success_rate", False) == "effect.success_rate"
+    assert (
+        row_name("effect.success_rate", False, names) == "Effekt: succesrate\n[dim]effect.success_rate[/dim]"
+    )
+    merged = "effect.success_rate + effect.comparison_rate"
+    assert row_name(merged, False, names) == (
+        f"Effekt: succesrate + Effekt: succesrate uden indsatsen\n[dim]{merged}[/dim]"
+    )
+    assert row_name("consequences", True, names) == "Økonomiske konsekvenser"
+    assert row_name("costs", True) == "costs"
