@@ -74,3 +74,21 @@ def test_row_names():
     )
     assert row_name("consequences", True, names) == "Økonomiske konsekvenser"
     assert row_name("costs", True) == "costs"
+
+
+@pytest.mark.parametrize(
+    ("lang", "label", "legend"),
+    [("da", "Effekt: succesrate", "10 %-fraktil"), ("en", "Effect: success rate", "10 % quantile")],
+)
+def test_the_tornado_chart_names_its_bars_by_label_in_the_language(cli, tmp_path, lang, label, legend):
+    import re
+    from html import unescape
+
+    chart = tmp_path / "tornado.svg"
+    result = cli("tornado", EXAMPLE, "--plot", chart, "--lang", lang)
+    assert result.code == 0, result.stderr
+    texts = {unescape(c) for c in re.findall(r"<!-- (.*?) -->", chart.read_text(encoding="utf-8"), re.DOTALL)}
+    assert label in texts, texts
+    assert any(legend in t for t in texts), texts
+    paths = list(labels(load_case(EXAMPLE), lang))
+    assert not [t for t in texts for p in paths if p in t]

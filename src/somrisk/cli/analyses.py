@@ -94,15 +94,20 @@ def _show(
         items = report(result)
     else:
         language = table_language(lang)
-        case = getattr(model, "case", None)
-        if case is None:
-            items = report(result, language)
-        else:
-            from somrisk.labels import labels
-
-            items = report(result, language, labels=labels(case, language))
+        names = _labels(model, language)
+        items = report(result, language) if names is None else report(result, language, labels=names)
     for item in items:
         stdout.print(item, highlight=False)
+
+
+def _labels(model: Any, lang: str) -> Any:
+    """The labels (somrisk.labels) of the model's case in `lang`; None where it has no case."""
+    case = getattr(model, "case", None)
+    if case is None:
+        return None
+    from somrisk.labels import labels
+
+    return labels(case, lang)
 
 
 def _plot(
@@ -150,7 +155,13 @@ def tornado(
     with _on(scheduler, threads, "Tornado: one input at a time"):
         result = analyse(model, **_given(low=low, high=high, output=output))
     _show(result, as_json, tornado_json, tornado_report, lang, model)
-    _plot(plot, lambda: _figures().tornado_figure(result, result.attrs.get("currency", "DKK")), as_json, lang)
+    language = table_language(lang)
+
+    def figure() -> Any:
+        currency = result.attrs.get("currency", "DKK")
+        return _figures().tornado_figure(result, currency, language, labels=_labels(model, language))
+
+    _plot(plot, figure, as_json, lang)
 
 
 def _figures():
