@@ -92,3 +92,15 @@ def test_the_tornado_chart_names_its_bars_by_label_in_the_language(cli, tmp_path
     assert any(legend in t for t in texts), texts
     paths = list(labels(load_case(EXAMPLE), lang))
     assert not [t for t in texts for p in paths if p in t]
+
+
+def test_second_order_pairs_are_named_by_label(cli):
+    result = cli("sobol", EXAMPLE, "--n", "64", "--groups", "--second-order", "--lang", "da")
+    assert result.code == 0, result.stderr
+    s2 = result.stdout[result.stdout.index("Andenordens") :]
+    pairs = {
+        tuple(c.strip() for c in line.split("│")[1:3]) for line in s2.splitlines() if line.count("│") == 4
+    }
+    named = set(GROUPS["da"].values())
+    assert any(a in named and b in named for a, b in pairs), pairs
+    assert not [pair for pair in pairs for key in GROUPS["en"] if key in pair]
