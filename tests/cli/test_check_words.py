@@ -8,6 +8,8 @@ import re
 import tomllib
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from somrisk import example_case_path
 
@@ -143,3 +145,22 @@ def test_danish_check_lists_price_conversions_in_danish(cli, write_case):
         "(indeks 2024 = 104,5 / indeks 2015 = 95)"
     ) in out
     assert "converted" not in out and "prices x" not in out
+
+
+@given(st.integers(min_value=-999_999, max_value=999_999))
+def test_base_values_are_grouped_as_each_language_writes_them(x):
+    from somrisk.report.table_words import TableWords
+
+    assert TableWords("da").grouped(float(x), 6) == danish(x)
+    assert TableWords("en").grouped(float(x), 6) == f"{x:,}"
+
+
+@given(st.integers(min_value=0, max_value=10**6), st.integers(min_value=1, max_value=10**6))
+def test_a_uniform_range_in_words_in_both_languages(low, width):
+    from somrisk.distributions.families import Uniform
+    from somrisk.report.distribution_words import in_words
+    from somrisk.report.i18n import Words
+
+    dist = Uniform(dist="uniform", min=float(low), max=float(low + width))
+    assert in_words(dist, Words("da")) == f"ligefordeling {danish(low)}-{danish(low + width)}"
+    assert in_words(dist, Words("en")) == f"uniform {low:,}-{low + width:,}"
