@@ -5,6 +5,8 @@ JSON keeps the paths."""
 from __future__ import annotations
 
 import json
+import re
+from html import unescape
 
 import pytest
 
@@ -17,6 +19,11 @@ GROUPS = {
     "da": {"effect": "Effekt", "costs": "Omkostninger", "consequences": "Økonomiske konsekvenser"},
     "en": {"effect": "Effect", "costs": "Costs", "consequences": "Budget consequences"},
 }
+
+
+def svg_texts(path) -> set[str]:
+    """The strings of an SVG that matplotlib wrote (each text as glyphs, its string in a comment)."""
+    return {unescape(c) for c in re.findall(r"<!-- (.*?) -->", path.read_text(encoding="utf-8"), re.DOTALL)}
 
 
 def first_column(text: str) -> list[tuple[str, str]]:
@@ -81,13 +88,10 @@ def test_row_names():
     [("da", "Effekt: succesrate", "10 %-fraktil"), ("en", "Effect: success rate", "10 % quantile")],
 )
 def test_the_tornado_chart_names_its_bars_by_label_in_the_language(cli, tmp_path, lang, label, legend):
-    import re
-    from html import unescape
-
     chart = tmp_path / "tornado.svg"
     result = cli("tornado", EXAMPLE, "--plot", chart, "--lang", lang)
     assert result.code == 0, result.stderr
-    texts = {unescape(c) for c in re.findall(r"<!-- (.*?) -->", chart.read_text(encoding="utf-8"), re.DOTALL)}
+    texts = svg_texts(chart)
     assert label in texts, texts
     assert any(legend in t for t in texts), texts
     paths = list(labels(load_case(EXAMPLE), lang))
@@ -104,3 +108,48 @@ def test_second_order_pairs_are_named_by_label(cli):
     named = set(GROUPS["da"].values())
     assert any(a in named and b in named for a, b in pairs), pairs
     assert not [pair for pair in pairs for key in GROUPS["en"] if key in pair]
+
+
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [
+        (
+            "da",
+            {
+                "Morris-screening af npv (20 baner)",
+                "Varighed: år med fuld effekt",
+                "sigma (kr.): samspil og ikke-linearitet",
+            },
+        ),
+        (
+            "en",
+            {
+                "Morris screening of npv (20 trajectories)",
+                "Persistence: years of full effect",
+                "sigma (DKK): interactions and non-linearity",
+            },
+        ),
+    ],
+)
+def test_the_morris_chart_is_in_the_language_with_labels(cli, tmp_path, lang, expected):
+    chart = tmp_path / "morris.svg"
+    result = cli("morris", EXAMPLE, "--plot", chart, "--lang", lang)
+    assert result.code == 0, result.stderr
+    texts = svg_texts(chart)
+    assert expected <= texts, expected - texts
+    paths = list(labels(load_case(EXAMPLE), lang))
+    assert not [t for t in texts for p in paths if p in t]
+
+
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [
+        ("da", {"effekt (procentpoint)", "basiseffekt", "break-even (basisværdier)", "80 %"}),
+        ("en", {"effect (percentage points)", "base effect", "break-even (base values)", "80 %"}),
+    ],
+)
+def test_the_breakeven_chart_is_in_the_language(cli, tmp_path, lang, expected):
+    chart = tmp_path / "breakeven.svg"
+    result = cli("breakeven", EXAMPLE, "--draws", "300", "--plot", chart, "--lang", lang)
+    assert result.code == 0, result.stderr
+    assert expected <= svg_texts(chart), expected - svg_texts(chart)

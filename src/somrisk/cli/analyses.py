@@ -236,7 +236,13 @@ def morris(
             **_given(trajectories=trajectories, levels=levels, seed=seed, output=output),
         )
     _show(result, as_json, morris_json, morris_report, lang, model)
-    _plot(plot, lambda: _figures().morris_figure(result, result.attrs.get("currency", "DKK")), as_json, lang)
+    language = table_language(lang)
+
+    def figure() -> Any:
+        currency = result.attrs.get("currency", "DKK")
+        return _figures().morris_figure(result, currency, language, labels=_labels(model, language))
+
+    _plot(plot, figure, as_json, lang)
 
 
 @app.command()
@@ -262,7 +268,7 @@ def breakeven(
     with _on(scheduler, threads, "Break-even"):
         result = analyse(model, **_given(draws=draws, seed=seed, sampler=_sampler(sampler), output=output))
     _show(result, as_json, breakeven_json, breakeven_report, lang, model)
-    _plot(plot, lambda: _figures().breakeven_figure(result), as_json, lang)
+    _plot(plot, lambda: _figures().breakeven_figure(result, table_language(lang)), as_json, lang)
 
 
 @app.command()
