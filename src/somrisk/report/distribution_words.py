@@ -4,8 +4,10 @@ numbers in a language's notation, as the report's assumption register and ``somr
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
+from somrisk.distributions import FAMILIES
 from somrisk.report.i18n import Words, describe
 
 __all__ = ["in_words"]
@@ -18,8 +20,13 @@ def in_words(dist: Any, words: Words) -> str:
     parameters (:meth:`Distribution.describe`)."""
     if not dist.is_uncertain:
         return describe("fixed", {"value": dist.mean}, words)
-    frozen = dist.scipy()
-    params = {"mean": dist.mean, "sd": float(frozen.std()), "median": float(frozen.ppf(0.5))}
+    params = {"mean": dist.mean}
+    if dist.dist == "normal" and isinstance(getattr(dist, "sd", None), int | float):
+        params["sd"] = float(dist.sd)  # normal(mean, sd): its own sd (smd's `sd` is d's, not the effect's)
+    elif _named(dist.dist, words.lang) & {"sd", "median"}:
+        # only where the words name them: scipy.stats takes about a second to import (`somrisk check`)
+        frozen = dist.scipy()
+        params |= {"sd": float(frozen.std()), "median": float(frozen.ppf(0.5))}
     for key in ("min", "mode", "max"):
         value = getattr(dist, key, None)
         if isinstance(value, int | float):
@@ -32,3 +39,11 @@ def in_words(dist: Any, words: Words) -> str:
         return describe(dist.dist, params, words)
     except KeyError:  # a family described by its own parameters (truncnormal: the parent's, bounds)
         return dist.describe()
+
+
+def _named(kind: str, lang: str) -> set[str]:
+    """The numbers a family's words name ({sd}, {median}, ...); none where it has no words."""
+    family = FAMILIES.get(kind)
+    if family is None or family.words is None:
+        return set()
+    return set(re.findall(r"\{(\w+)\}", family.words[lang]))
