@@ -116,7 +116,7 @@ def test_second_order_pairs_are_named_by_label(cli):
         (
             "da",
             {
-                "Morris-screening af npv (20 baner)",
+                "Morris-screening af NPV (20 baner)",
                 "Varighed: år med fuld effekt",
                 "sigma (kr.): samspil og ikke-linearitet",
             },
@@ -124,7 +124,7 @@ def test_second_order_pairs_are_named_by_label(cli):
         (
             "en",
             {
-                "Morris screening of npv (20 trajectories)",
+                "Morris screening of NPV (20 trajectories)",
                 "Persistence: years of full effect",
                 "sigma (DKK): interactions and non-linearity",
             },
@@ -153,3 +153,24 @@ def test_the_breakeven_chart_is_in_the_language(cli, tmp_path, lang, expected):
     result = cli("breakeven", EXAMPLE, "--draws", "300", "--plot", chart, "--lang", lang)
     assert result.code == 0, result.stderr
     assert expected <= svg_texts(chart), expected - svg_texts(chart)
+
+
+@pytest.mark.parametrize(
+    ("lang", "whom", "title"),
+    [
+        ("da", "NPV for kommunen", "Tornado: NPV for kommunen med ét input ad gangen"),
+        ("en", "NPV for the municipality", "Tornado: NPV for the municipality with one input at a time"),
+    ],
+)
+def test_the_analysed_output_is_named_in_words_not_by_the_options_value(cli, lang, whom, title):
+    tornado = cli("tornado", EXAMPLE, "--output", "npv:kommune", "--lang", lang)
+    assert tornado.code == 0, tornado.stderr
+    text = " ".join(tornado.stdout.split())
+    assert text.startswith(title) and "npv:kommune" not in text
+    breakeven = cli("breakeven", EXAMPLE, "--output", "npv:kommune", "--draws", "300", "--lang", lang)
+    assert f"P({whom} > 0)" in " ".join(breakeven.stdout.split()), breakeven.stdout
+    assert "npv:kommune" not in breakeven.stdout
+    document = json.loads(cli("tornado", EXAMPLE, "--output", "npv:kommune", "--json", "--lang", lang).stdout)
+    assert document["output"] == "npv:kommune"  # the JSON keeps the option's value
+    total = cli("tornado", EXAMPLE, "--lang", lang)
+    assert "Tornado: NPV " in total.stdout and "npv" not in total.stdout

@@ -154,7 +154,7 @@ def evsi_report(result: Any, lang: str = "en", *, label: str | None = None) -> l
     named = result.input if label is None or label == result.input else f"{label} ({result.input})"
     title = words["evsi_title"].format(
         input=named,
-        output=result.output,
+        output=words.output(result.output),
         unit=unit.strip(", "),
         draws=words.integer(result.draws),
         study=study,

@@ -103,6 +103,8 @@ def labelled_table(
         raise TypeError(f"{type(result).__name__} declares no table")
     data, dim = result.data, result.dim
     context = dict(data.attrs) | {"What": words.heading("Group" if dim == "group" else "Input")}
+    if "output" in context:  # "P(NPV for kommunen > 0)", not the option's value npv:kommune
+        context["output"] = words.output(str(context["output"]))
     table = FittedTable(title)
     for column in spec.columns:
         heading = words.heading(column.heading).format(**context)

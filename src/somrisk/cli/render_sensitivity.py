@@ -60,7 +60,8 @@ def tornado_report(result: Tornado, lang: str = "en", *, labels: InputLabels | N
     words = TableWords(lang)
     low = f"{words.significant(result.low_quantile * 100, 6)} %"
     high = f"{words.significant(result.high_quantile * 100, 6)} %"
-    currency, out, base = escape(_currency(result.attrs, lang)), result.output, words.money(result.base)
+    currency, base = escape(_currency(result.attrs, lang)), words.money(result.base)
+    out = escape(words.output(result.output))
     if lang == "da":
         title = (
             f"Tornado: {out} med ét input ad gangen i sin {low}- og {high}-fraktil ({currency})\n"
@@ -86,7 +87,7 @@ def tornado_report(result: Tornado, lang: str = "en", *, labels: InputLabels | N
 
 def sobol_report(result: SobolResult, lang: str = "en", *, labels: InputLabels | None = None) -> list[Any]:
     words = TableWords(lang)
-    what, out = _what(result.by_group, lang), result.output
+    what, out = _what(result.by_group, lang), escape(words.output(result.output))
     n, evaluations = words.integer(result.n), words.integer(result.evaluations)
     if lang == "da":
         title = f"Sobol-indeks for {out} pr. {what} (n = {n}, {evaluations} modelberegninger)"
@@ -143,16 +144,17 @@ def second_order_table(
     first-order ones are (≈ 0 where the interval reaches 0); inputs and groups by their `labels`
     where given (:func:`~somrisk.cli.render_labelled.row_name`)."""
     words = TableWords(lang)
+    out = escape(words.output(result.output))
     what = _what(result.by_group, lang)
     names, s2, conf = result.names, result.S2, result.S2_conf
     assert s2 is not None and conf is not None
     pairs = [(k, m) for k in range(len(names)) for m in range(k + 1, len(names))]
     pairs.sort(key=lambda km: -np.nan_to_num(s2[km], nan=-1.0))
     if lang == "da":
-        title = f"Andenordens Sobol-indeks S2 for {result.output} pr. par af {what}"
+        title = f"Andenordens Sobol-indeks S2 for {out} pr. par af {what}"
         other = f"Andet {what}" if what == "input" else "Anden gruppe"
     else:
-        title = f"Second-order Sobol indices S2 of {result.output} per pair of {what}s"
+        title = f"Second-order Sobol indices S2 of {out} per pair of {what}s"
         other = f"Other {what}"
     table = FittedTable(title)
     table.add_label_column(what.capitalize(), max_width=INPUT_WIDTH)
@@ -168,16 +170,17 @@ def second_order_table(
 
 def morris_report(result: MorrisResult, lang: str = "en", *, labels: InputLabels | None = None) -> list[Any]:
     words = TableWords(lang)
+    out = escape(words.output(result.output))
     what, currency = _what(result.by_group, lang), escape(_currency(result.attrs, lang))
     evaluations = words.integer(result.evaluations)
     if lang == "da":
         title = (
-            f"Morris-screening af {result.output} pr. {what} ({result.trajectories} baner, "
+            f"Morris-screening af {out} pr. {what} ({result.trajectories} baner, "
             f"{evaluations} modelberegninger; {currency})"
         )
     else:
         title = (
-            f"Morris screening of {result.output} per {what} ({result.trajectories} trajectories, "
+            f"Morris screening of {out} per {what} ({result.trajectories} trajectories, "
             f"{evaluations} model evaluations; {currency})"
         )
     lines: list[Any] = [labelled_table(result, title, lang, labels=labels)]
@@ -200,6 +203,7 @@ def morris_report(result: MorrisResult, lang: str = "en", *, labels: InputLabels
 
 def breakeven_report(result: Breakeven, lang: str = "en", *, labels: InputLabels | None = None) -> list[Any]:
     words = TableWords(lang)
+    out = escape(words.output(result.output))
     draws = words.integer(result.draws)
     if lang == "da":
         effect = (
@@ -214,9 +218,9 @@ def breakeven_report(result: Breakeven, lang: str = "en", *, labels: InputLabels
             full = "ingen inden for tidshorisonten"
         else:
             full = f"{words.fixed(result.full_years, 2)} år (basis {words.fixed(result.base_full_years, 2)})"
-        title = f"P({result.output} > 0) mod effekten ({draws} trækninger)"
+        title = f"P({out} > 0) mod effekten ({draws} trækninger)"
         return [
-            f"Break-even-effekt (deterministisk {result.output} = 0): {effect}",
+            f"Break-even-effekt (deterministisk {out} = 0): {effect}",
             f"Break-even fuld persistens: {full}",
             labelled_table(result, title, lang, labels=labels),
         ]
@@ -231,9 +235,9 @@ def breakeven_report(result: Breakeven, lang: str = "en", *, labels: InputLabels
         full = "none within the horizon"
     else:
         full = f"{result.full_years:.2f} years (base {result.base_full_years:.2f})"
-    title = f"P({result.output} > 0) against the effect ({draws} draws)"
+    title = f"P({out} > 0) against the effect ({draws} draws)"
     return [
-        f"Break-even effect (deterministic {result.output} = 0): {effect}",
+        f"Break-even effect (deterministic {out} = 0): {effect}",
         f"Break-even full persistence: {full}",
         labelled_table(result, title, lang, labels=labels),
     ]
@@ -243,12 +247,13 @@ def voi_report(
     result: ValueOfInformation, lang: str = "en", *, labels: InputLabels | None = None
 ) -> list[Any]:
     words = TableWords(lang)
+    out = escape(words.output(result.output))
     currency, draws = escape(_currency(result.attrs, lang)), words.integer(result.draws)
     mean, p = words.money(result.mean), words.share(result.prob_positive)
     if lang == "da":
         decision = "at investere" if result.mean > 0 else "ikke at investere"
         title = (
-            f"Værdien af information om {result.output} ({currency}; {draws} trækninger)\n"
+            f"Værdien af information om {out} ({currency}; {draws} trækninger)\n"
             f"EVPI (alle input kendt præcist): {words.money(result.evpi)}"
         )
         return [
@@ -259,7 +264,7 @@ def voi_report(
         ]
     decision = "invest" if result.mean > 0 else "not invest"
     title = (
-        f"Value of information on {result.output} ({currency}; {draws} draws)\n"
+        f"Value of information on {out} ({currency}; {draws} draws)\n"
         f"EVPI (every input known exactly): {words.money(result.evpi)}"
     )
     return [
@@ -272,17 +277,18 @@ def voi_report(
 
 def drivers_report(result: Drivers, lang: str = "en", *, labels: InputLabels | None = None) -> list[Any]:
     words = TableWords(lang)
+    out = escape(words.output(result.output))
     draws, losses = words.integer(result.draws), words.integer(result.loss_draws)
     if result.loss_draws in (0, result.draws):
         if lang == "da":
             which = "Ingen" if result.loss_draws == 0 else "Alle"
-            return [f"{which} af {draws} trækninger har {result.output} < 0: intet adskiller tabene."]
+            return [f"{which} af {draws} trækninger har {out} < 0: intet adskiller tabene."]
         which = "no draw" if result.loss_draws == 0 else "every draw"
-        return [f"{which.capitalize()} of {draws} has {result.output} < 0: nothing separates losses."]
+        return [f"{which.capitalize()} of {draws} has {out} < 0: nothing separates losses."]
     if lang == "da":
         title = (
             f"Hvad driver et tab: {losses} af {draws} trækninger ({words.share(result.prob_loss)}) har "
-            f"{result.output} < 0"
+            f"{out} < 0"
         )
         note = (
             "[dim]D (Kolmogorov-Smirnov): den største afstand mellem inputtets fordeling i tabende og "
@@ -290,8 +296,7 @@ def drivers_report(result: Drivers, lang: str = "en", *, labels: InputLabels | N
         )
     else:
         title = (
-            f"What drives a loss: {losses} of {draws} draws ({words.share(result.prob_loss)}) have "
-            f"{result.output} < 0"
+            f"What drives a loss: {losses} of {draws} draws ({words.share(result.prob_loss)}) have {out} < 0"
         )
         note = (
             "[dim]D (Kolmogorov-Smirnov): the largest gap between the input's distributions in losing and "

@@ -231,6 +231,14 @@ _SCREENING = {
 }
 
 
+def _output(output: str, lang: str) -> str:
+    """The analysed output (``npv``, ``npv:<actor>``) for readers: "NPV", "NPV for kommunen"."""
+    from somrisk.report.i18n import Words
+
+    _, _, actor = output.partition(":")
+    return f"NPV {Words(lang).whom(actor)}" if actor else "NPV"
+
+
 def morris_figure(
     result: MorrisResult, currency: str = "DKK", lang: str = "en", *, labels: InputLabels | None = None
 ) -> Figure:
@@ -275,14 +283,16 @@ def morris_figure(
         axis.set_major_locator(MaxNLocator(5))
     ax.set_xlabel(words["mu"].format(unit=unit))
     ax.set_ylabel(words["sigma"].format(unit=unit))
-    ax.set_title(words["morris"].format(output=result.output, trajectories=result.trajectories))
+    output = _output(result.output, lang)
+    ax.set_title(words["morris"].format(output=output, trajectories=result.trajectories))
     return fig
 
 
 def breakeven_figure(result: Breakeven, lang: str = "en") -> Figure:
     """P(NPV > 0) against the effect, with the break-even and the base effect marked; words in
     `lang`."""
-    words = _SCREENING[lang if lang in _SCREENING else "en"]
+    lang = lang if lang in _SCREENING else "en"
+    words = _SCREENING[lang]
     fig = _figure(8, 5)
     ax = fig.add_subplot()
     ax.plot(result.curve_effect * 100, result.curve_prob_positive, color=LOW_COLOUR)
@@ -298,7 +308,7 @@ def breakeven_figure(result: Breakeven, lang: str = "en") -> Figure:
 
         ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _: f"{x:g}".replace(".", ",").replace("-", "−")))
     ax.set_xlabel(words["effect"])
-    ax.set_ylabel(f"P({result.output} > 0)")
+    ax.set_ylabel(f"P({_output(result.output, lang)} > 0)")
     ax.legend(fontsize=8)
     return fig
 

@@ -190,6 +190,12 @@ class TableWords:
     def __getitem__(self, key: str) -> str:
         return self.text[key]
 
+    def output(self, output: str) -> str:
+        """The analysed output (``npv``, ``npv:<actor>``, an option's value) for readers: "NPV",
+        "NPV for kommunen" / "NPV for the municipality" (the report's words for an actor)."""
+        _, _, actor = output.partition(":")
+        return f"NPV {self.report.whom(actor)}" if actor else "NPV"
+
     def heading(self, english: str) -> str:
         """A sensitivity table's column heading in this language."""
         return _HEADINGS_DA.get(english, english) if self.lang == "da" else english
