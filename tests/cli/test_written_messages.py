@@ -157,3 +157,37 @@ def test_new_says_what_it_wrote(cli, tmp_path, args, said):
     assert result.code == 0, result.stderr
     assert " ".join(result.stdout.split()) == said.format(out)
     assert Path(out).exists()
+
+
+def test_progress_and_spinners_name_their_step_in_the_language(monkeypatch, cli, tmp_path):
+    import somrisk.cli.render as render
+
+    steps: list[str] = []
+    bars: list[tuple[str, str]] = []
+
+    class Spinner(render.Working):
+        def __init__(self, console, what, delay=1.0):
+            steps.append(what)
+            super().__init__(console, what, delay)
+
+    class Bar(render.ProgressBar):
+        def __init__(self, console, delay=1.0, after=None, *, label="Simulating", unit="draws"):
+            bars.append((label, unit))
+            super().__init__(console, delay, after, label=label, unit=unit)
+
+    monkeypatch.setattr(render, "Working", Spinner)
+    monkeypatch.setattr(render, "ProgressBar", Bar)
+    assert cli("sobol", EXAMPLE, "--n", "64", "--groups", "--second-order", "--lang", "da").code == 0
+    assert cli("tornado", EXAMPLE, env=DANISH).code == 0
+    assert cli("tornado", EXAMPLE, "--lang", "en").code == 0
+    assert steps == [
+        "Sobol-indeks, også anden orden",
+        "Tornado: ét input ad gangen",
+        "Tornado: one input at a time",
+    ]
+    assert cli("run", "--draws", "100", "--out", tmp_path / "r.nc", "--lang", "da").code == 0
+    assert bars == [("Simulerer", "trækninger"), ("Skriver regnearket", "trækninger")]
+    assert steps[-1] == "Skriver resultatkuben"  # the spinner after the last draw
+    bars.clear()
+    assert cli("run", "--draws", "100", "--lang", "en").code == 0
+    assert bars == [("Simulating", "draws"), ("Writing the workbook", "draws")]

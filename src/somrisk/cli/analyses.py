@@ -61,15 +61,20 @@ def _model(case: Path, scheduler: str | None) -> Any:
 
 
 @contextmanager
-def _on(scheduler: str | None, threads: int | None, what: str | None = None) -> Iterator[None]:
+def _on(
+    scheduler: str | None, threads: int | None, what: str = "analysing", lang: LanguageOption | None = None
+) -> Iterator[None]:
     """A context in which every evaluation of the analysis runs on one scheduler: `threads` threads
-    here, or a Dask cluster (``--scheduler``); a spinner on stderr names the analysis (`what`) once
-    it has taken more than a second."""
+    here, or a Dask cluster (``--scheduler``); a spinner on stderr names the analysis (`what`, a key
+    of TableWords: ``step_tornado``) in `lang` (None: the locale's) once it has taken more than a
+    second."""
     from somrisk.cli.app import stderr
     from somrisk.cli.render import Working
     from somrisk.engine import scheduler as open_scheduler
+    from somrisk.report.table_words import TableWords
 
-    with open_scheduler(scheduler, threads), Working(stderr, what or "Analysing"):
+    named = TableWords(table_language(lang))[what]
+    with open_scheduler(scheduler, threads), Working(stderr, named):
         yield
 
 
@@ -152,7 +157,7 @@ def tornado(
 
     _check_plot(plot)
     model = _model(case, scheduler)
-    with _on(scheduler, threads, "Tornado: one input at a time"):
+    with _on(scheduler, threads, "step_tornado", lang):
         result = analyse(model, **_given(low=low, high=high, output=output))
     _show(result, as_json, tornado_json, tornado_report, lang, model)
     language = table_language(lang)
@@ -194,7 +199,7 @@ def sobol(
     from somrisk.sensitivity import sobol as analyse
 
     model = _model(case, scheduler)
-    with _on(scheduler, threads, "Sobol indices" + (", second order too" if second_order else "")):
+    with _on(scheduler, threads, "step_sobol2" if second_order else "step_sobol", lang):
         result = analyse(
             model,
             groups=groups,
@@ -229,7 +234,7 @@ def morris(
 
     _check_plot(plot)
     model = _model(case, scheduler)
-    with _on(scheduler, threads, "Morris screening"):
+    with _on(scheduler, threads, "step_morris", lang):
         result = analyse(
             model,
             groups=groups,
@@ -265,7 +270,7 @@ def breakeven(
 
     _check_plot(plot)
     model = _model(case, scheduler)
-    with _on(scheduler, threads, "Break-even"):
+    with _on(scheduler, threads, "step_breakeven", lang):
         result = analyse(model, **_given(draws=draws, seed=seed, sampler=_sampler(sampler), output=output))
     _show(result, as_json, breakeven_json, breakeven_report, lang, model)
     _plot(plot, lambda: _figures().breakeven_figure(result, table_language(lang)), as_json, lang)
@@ -290,7 +295,7 @@ def voi(
     from somrisk.sensitivity import voi as analyse
 
     model = _model(case, scheduler)
-    with _on(scheduler, threads, "Value of information"):
+    with _on(scheduler, threads, "step_voi", lang):
         result = analyse(
             model,
             groups=groups,
@@ -317,6 +322,6 @@ def drivers(
     from somrisk.sensitivity import drivers as analyse
 
     model = _model(case, scheduler)
-    with _on(scheduler, threads, "What drives a loss"):
+    with _on(scheduler, threads, "step_drivers", lang):
         result = analyse(model, **_given(draws=draws, seed=seed, sampler=_sampler(sampler), output=output))
     _show(result, as_json, drivers_json, drivers_report, lang, model)

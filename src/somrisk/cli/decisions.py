@@ -93,7 +93,8 @@ def _run(cases, names, precision, seed, sampler, out, plot, threads, scheduler, 
         from somrisk.io.store import check_output
 
         check_output(out, 0)
-    progress = ProgressBar(stderr)
+    words = TableWords(table_language(lang))
+    progress = ProgressBar(stderr, label=words["simulating"], unit=words["draws"])
     try:
         result = run_comparison(
             cases,
@@ -111,7 +112,6 @@ def _run(cases, names, precision, seed, sampler, out, plot, threads, scheduler, 
     finally:
         progress.close()
     say = stderr if as_json else stdout
-    words = TableWords(table_language(lang))
     if out is not None:
         from somrisk.io.comparison import comparison_dataset
         from somrisk.io.store import CubeWriter

@@ -100,7 +100,7 @@ def evsi(
     n = parse_sizes(sizes)
     _check_plot(plot)
     model = _model(case, scheduler)
-    with _on(scheduler, threads):
+    with _on(scheduler, threads, lang=lang):
         result = analyse(
             model,
             input=input_path,
