@@ -4,6 +4,7 @@ tables or on stderr where stdout holds only JSON; the JSON the same in both lang
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -171,9 +172,9 @@ def test_progress_and_spinners_name_their_step_in_the_language(monkeypatch, cli,
             super().__init__(console, what, delay)
 
     class Bar(render.ProgressBar):
-        def __init__(self, console, delay=1.0, after=None, *, label="Simulating", unit="draws"):
+        def __init__(self, console, delay=1.0, after=None, *, label="Simulating", unit="draws", **named):
             bars.append((label, unit))
-            super().__init__(console, delay, after, label=label, unit=unit)
+            super().__init__(console, delay, after, label=label, unit=unit, **named)
 
     monkeypatch.setattr(render, "Working", Spinner)
     monkeypatch.setattr(render, "ProgressBar", Bar)
@@ -191,3 +192,24 @@ def test_progress_and_spinners_name_their_step_in_the_language(monkeypatch, cli,
     bars.clear()
     assert cli("run", "--draws", "100", "--lang", "en").code == 0
     assert bars == [("Simulating", "draws"), ("Writing the workbook", "draws")]
+
+
+@pytest.mark.parametrize(
+    ("lang", "shown"), [("da", "Simulerer 4.096/10.000 trækninger"), ("en", "Simulating 4,096/10,000 draws")]
+)
+def test_the_bar_counts_in_the_language(lang, shown):
+    import io
+
+    from rich.console import Console
+
+    from somrisk.cli.render import ProgressBar
+    from somrisk.report.table_words import TableWords
+
+    words = TableWords(lang)
+    terminal = Console(file=io.StringIO(), force_terminal=True, width=120)
+    bar = ProgressBar(terminal, delay=0.0, label=words["simulating"], unit=words["draws"], lang=lang)
+    bar(4096, 10_000)
+    bar.close()
+    text = " ".join(re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", terminal.file.getvalue()).split())
+    label, count = shown.split(" ", 1)
+    assert label in text and count in text, text

@@ -182,8 +182,8 @@ def _progress_bars(lang: str, out: Path | None) -> tuple[Any, Any]:
 
     words = TableWords(lang)
     after = None if out is None else words["writing_cube"]
-    progress = ProgressBar(stderr, after=after, label=words["simulating"], unit=words["draws"])
-    writing = ProgressBar(stderr, label=words["writing_workbook"], unit=words["draws"])
+    progress = ProgressBar(stderr, after=after, label=words["simulating"], unit=words["draws"], lang=lang)
+    writing = ProgressBar(stderr, label=words["writing_workbook"], unit=words["draws"], lang=lang)
     return progress, writing
 
 
@@ -322,7 +322,7 @@ def report(
 
     words = TableWords(lang.value)
     progress = ProgressBar(
-        stderr, after=words["writing_report"], label=words["simulating"], unit=words["draws"]
+        stderr, after=words["writing_report"], label=words["simulating"], unit=words["draws"], lang=lang.value
     )
     try:
         result = write_report(

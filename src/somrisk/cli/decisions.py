@@ -94,7 +94,7 @@ def _run(cases, names, precision, seed, sampler, out, plot, threads, scheduler, 
 
         check_output(out, 0)
     words = TableWords(table_language(lang))
-    progress = ProgressBar(stderr, label=words["simulating"], unit=words["draws"])
+    progress = ProgressBar(stderr, label=words["simulating"], unit=words["draws"], lang=words.lang)
     try:
         result = run_comparison(
             cases,

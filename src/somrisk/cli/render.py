@@ -406,7 +406,7 @@ class ProgressBar:
     """A progress callback that shows a bar on stderr once a run has taken more than a second;
     then, where `after` names a step that follows the last draw (writing a workbook, a report), a
     spinner for it once that has taken more than a second. `label` and `unit` name what the bar
-    counts."""
+    counts; `lang` writes the counts (4,096/10,000 or 4.096/10.000)."""
 
     def __init__(
         self,
@@ -416,9 +416,11 @@ class ProgressBar:
         *,
         label: str = "Simulating",
         unit: str = "draws",
+        lang: str = "en",
     ) -> None:
         self.console, self.delay = console, delay
         self.label, self.unit = label, unit
+        self.words = TableWords(lang)
         self.started = time.monotonic()
         self.bar: Progress | None = None
         self.task: Any = None
@@ -444,14 +446,15 @@ class ProgressBar:
             self.bar = Progress(
                 TextColumn(self.label),
                 BarColumn(),
-                TextColumn("{task.completed:,}/{task.total:,} " + self.unit),
+                TextColumn("{task.fields[count]}"),
                 TimeRemainingColumn(),
                 console=self.console,
                 transient=True,
             )
             self.bar.start()
-            self.task = self.bar.add_task("draws", total=total)
-        self.bar.update(self.task, completed=done)
+            self.task = self.bar.add_task("draws", total=total, count="")
+        count = f"{self.words.integer(done)}/{self.words.integer(total)} {self.unit}"
+        self.bar.update(self.task, completed=done, count=count)
 
     def close(self) -> None:
         if self.after is not None:
