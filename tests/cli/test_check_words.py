@@ -164,3 +164,24 @@ def test_a_uniform_range_in_words_in_both_languages(low, width):
     dist = Uniform(dist="uniform", min=float(low), max=float(low + width))
     assert in_words(dist, Words("da")) == f"ligefordeling {danish(low)}-{danish(low + width)}"
     assert in_words(dist, Words("en")) == f"uniform {low:,}-{low + width:,}"
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"mean": 150000.0, "sd": 26921.5},
+        {"mu": 0.3, "sigma": 0.5},
+        {"estimate": 2.0, "ci95": [1.2, 3.5]},
+        {"mean": 0.8, "sd": 0.3},
+    ],
+)
+def test_a_lognormal_in_words_names_the_median_of_its_scipy_twin(params):
+    from somrisk.distributions.families import LogNormal
+    from somrisk.report.distribution_words import in_words
+    from somrisk.report.i18n import Words
+
+    dist = LogNormal(dist="lognormal", **params)
+    median = float(dist.scipy().ppf(0.5))  # scipy.stats, the reference
+    for lang, words in (("da", "lognormalfordeling, median {}"), ("en", "lognormal, median {}")):
+        shown = Words(lang).number(median) if abs(median) >= 1000 else Words(lang).decimal(median)
+        assert in_words(dist, Words(lang)) == words.format(shown)

@@ -4,6 +4,7 @@ numbers in a language's notation, as the report's assumption register and ``somr
 
 from __future__ import annotations
 
+import math
 import re
 from typing import Any
 
@@ -23,6 +24,8 @@ def in_words(dist: Any, words: Words) -> str:
     params = {"mean": dist.mean}
     if dist.dist == "normal" and isinstance(getattr(dist, "sd", None), int | float):
         params["sd"] = float(dist.sd)  # normal(mean, sd): its own sd (smd's `sd` is d's, not the effect's)
+    elif dist.dist == "lognormal":  # its median is exp(mu) of its canonical (mu, sigma)
+        params["median"] = math.exp(dist.canonical().params[0])
     elif _named(dist.dist, words.lang) & {"sd", "median"}:
         # only where the words name them: scipy.stats takes about a second to import (`somrisk check`)
         frozen = dist.scipy()
