@@ -180,9 +180,9 @@ def test_evsi_chart_in_danish(cli, tmp_path, monkeypatch):
     languages = []
     original = chart.evsi_figure
 
-    def recording(result, currency="DKK", lang="en"):
+    def recording(result, currency="DKK", lang="en", **named):
         languages.append(lang)
-        return original(result, currency, lang)
+        return original(result, currency, lang, **named)
 
     monkeypatch.setattr(chart, "evsi_figure", recording)
     result = cli("evsi", EXAMPLE, *EVSI_ARGS, "--plot", tmp_path / "evsi.png", "--lang", "da")

@@ -104,7 +104,7 @@ def test_voi_json(cli, write_case):
 def test_voi_and_drivers_tables(cli):
     voi = cli("voi", EXAMPLE, "--draws", "2000", "--groups")
     assert voi.code == 0, voi.stderr
-    assert "EVPI" in voi.stdout and "effect" in voi.stdout
+    assert "EVPI" in voi.stdout and "Effect" in voi.stdout  # the group by its label
     drivers = cli("drivers", EXAMPLE, "--draws", "2000")
     assert drivers.code == 0, drivers.stderr
     assert "Distance D" in drivers.stdout

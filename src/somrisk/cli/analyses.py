@@ -61,15 +61,20 @@ def _model(case: Path, scheduler: str | None) -> Any:
 
 
 @contextmanager
-def _on(scheduler: str | None, threads: int | None, what: str | None = None) -> Iterator[None]:
+def _on(
+    scheduler: str | None, threads: int | None, what: str = "analysing", lang: LanguageOption | None = None
+) -> Iterator[None]:
     """A context in which every evaluation of the analysis runs on one scheduler: `threads` threads
-    here, or a Dask cluster (``--scheduler``); a spinner on stderr names the analysis (`what`) once
-    it has taken more than a second."""
+    here, or a Dask cluster (``--scheduler``); a spinner on stderr names the analysis (`what`, a key
+    of TableWords: ``step_tornado``) in `lang` (None: the locale's) once it has taken more than a
+    second."""
     from somrisk.cli.app import stderr
     from somrisk.cli.render import Working
     from somrisk.engine import scheduler as open_scheduler
+    from somrisk.report.table_words import TableWords
 
-    with open_scheduler(scheduler, threads), Working(stderr, what or "Analysing"):
+    named = TableWords(table_language(lang))[what]
+    with open_scheduler(scheduler, threads), Working(stderr, named):
         yield
 
 
@@ -82,26 +87,48 @@ def _show(
     to_json: Callable[[Any], dict],
     report: Callable[..., list],
     lang: LanguageOption | None = _NO_LANG,
+    model: Any = None,
 ) -> None:
     """The JSON (the same in every language), or the report's table and notes: in `lang` (None:
-    the locale's) where the command has ``--lang``, else as `report` writes it."""
+    the locale's) where the command has ``--lang``, else as `report` writes it; inputs by their
+    labels in that language where `model` has a case."""
     if as_json:
         print(json.dumps(to_json(result), ensure_ascii=False, allow_nan=False))
         return
-    items = report(result) if lang is _NO_LANG else report(result, table_language(lang))
+    if lang is _NO_LANG:
+        items = report(result)
+    else:
+        language = table_language(lang)
+        names = _labels(model, language)
+        items = report(result, language) if names is None else report(result, language, labels=names)
     for item in items:
         stdout.print(item, highlight=False)
 
 
-def _plot(plot: Path | None, figure: Callable[[], Any], as_json: bool) -> None:
-    """Write the chart; say so on stdout, or on stderr where stdout holds only JSON."""
+def _labels(model: Any, lang: str) -> Any:
+    """The labels (somrisk.labels) of the model's case in `lang`; None where it has no case."""
+    case = getattr(model, "case", None)
+    if case is None:
+        return None
+    from somrisk.labels import labels
+
+    return labels(case, lang)
+
+
+def _plot(
+    plot: Path | None, figure: Callable[[], Any], as_json: bool, lang: LanguageOption | None = None
+) -> None:
+    """Write the chart; say so in `lang` (None: the locale's) on stdout, or on stderr where stdout
+    holds only JSON."""
     if plot is None:
         return
     from somrisk.cli.app import stderr
     from somrisk.report.charts import save
+    from somrisk.report.table_words import TableWords
 
     written = save(figure(), plot)
-    (stderr if as_json else stdout).print(f"Chart written to {written}", markup=False, highlight=False)
+    said = TableWords(table_language(lang))["chart_written"].format(written)
+    (stderr if as_json else stdout).print(said, markup=False, highlight=False)
 
 
 def _check_plot(plot: Path | None) -> None:
@@ -130,10 +157,16 @@ def tornado(
 
     _check_plot(plot)
     model = _model(case, scheduler)
-    with _on(scheduler, threads, "Tornado: one input at a time"):
+    with _on(scheduler, threads, "step_tornado", lang):
         result = analyse(model, **_given(low=low, high=high, output=output))
-    _show(result, as_json, tornado_json, tornado_report, lang)
-    _plot(plot, lambda: _figures().tornado_figure(result, result.attrs.get("currency", "DKK")), as_json)
+    _show(result, as_json, tornado_json, tornado_report, lang, model)
+    language = table_language(lang)
+
+    def figure() -> Any:
+        currency = result.attrs.get("currency", "DKK")
+        return _figures().tornado_figure(result, currency, language, labels=_labels(model, language))
+
+    _plot(plot, figure, as_json, lang)
 
 
 def _figures():
@@ -166,14 +199,14 @@ def sobol(
     from somrisk.sensitivity import sobol as analyse
 
     model = _model(case, scheduler)
-    with _on(scheduler, threads, "Sobol indices" + (", second order too" if second_order else "")):
+    with _on(scheduler, threads, "step_sobol2" if second_order else "step_sobol", lang):
         result = analyse(
             model,
             groups=groups,
             second_order=second_order,
             **_given(n=n, seed=seed, output=output),
         )
-    _show(result, as_json, sobol_json, sobol_report, lang)
+    _show(result, as_json, sobol_json, sobol_report, lang, model)
 
 
 @app.command()
@@ -201,14 +234,20 @@ def morris(
 
     _check_plot(plot)
     model = _model(case, scheduler)
-    with _on(scheduler, threads, "Morris screening"):
+    with _on(scheduler, threads, "step_morris", lang):
         result = analyse(
             model,
             groups=groups,
             **_given(trajectories=trajectories, levels=levels, seed=seed, output=output),
         )
-    _show(result, as_json, morris_json, morris_report, lang)
-    _plot(plot, lambda: _figures().morris_figure(result, result.attrs.get("currency", "DKK")), as_json)
+    _show(result, as_json, morris_json, morris_report, lang, model)
+    language = table_language(lang)
+
+    def figure() -> Any:
+        currency = result.attrs.get("currency", "DKK")
+        return _figures().morris_figure(result, currency, language, labels=_labels(model, language))
+
+    _plot(plot, figure, as_json, lang)
 
 
 @app.command()
@@ -231,10 +270,10 @@ def breakeven(
 
     _check_plot(plot)
     model = _model(case, scheduler)
-    with _on(scheduler, threads, "Break-even"):
+    with _on(scheduler, threads, "step_breakeven", lang):
         result = analyse(model, **_given(draws=draws, seed=seed, sampler=_sampler(sampler), output=output))
-    _show(result, as_json, breakeven_json, breakeven_report, lang)
-    _plot(plot, lambda: _figures().breakeven_figure(result), as_json)
+    _show(result, as_json, breakeven_json, breakeven_report, lang, model)
+    _plot(plot, lambda: _figures().breakeven_figure(result, table_language(lang)), as_json, lang)
 
 
 @app.command()
@@ -256,13 +295,13 @@ def voi(
     from somrisk.sensitivity import voi as analyse
 
     model = _model(case, scheduler)
-    with _on(scheduler, threads, "Value of information"):
+    with _on(scheduler, threads, "step_voi", lang):
         result = analyse(
             model,
             groups=groups,
             **_given(draws=draws, seed=seed, sampler=_sampler(sampler), output=output),
         )
-    _show(result, as_json, voi_json, voi_report, lang)
+    _show(result, as_json, voi_json, voi_report, lang, model)
 
 
 @app.command()
@@ -283,6 +322,6 @@ def drivers(
     from somrisk.sensitivity import drivers as analyse
 
     model = _model(case, scheduler)
-    with _on(scheduler, threads, "What drives a loss"):
+    with _on(scheduler, threads, "step_drivers", lang):
         result = analyse(model, **_given(draws=draws, seed=seed, sampler=_sampler(sampler), output=output))
-    _show(result, as_json, drivers_json, drivers_report, lang)
+    _show(result, as_json, drivers_json, drivers_report, lang, model)

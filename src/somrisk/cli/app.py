@@ -119,7 +119,7 @@ def run(
     tolerance: ToleranceOption = None,
 ) -> None:
     """Simulate a case and print its NPV per actor, P(NPV > 0) and payback."""
-    from somrisk.cli.render import ProgressBar, by_year_table, summary_table, warnings_in
+    from somrisk.cli.render import by_year_table, summary_table, warnings_in
     from somrisk.io import summary_json
     from somrisk.runner import run as run_case
 
@@ -139,10 +139,8 @@ def run(
     from somrisk.cli.inputs import case_argument
 
     read = case_argument(case)
-    # after the last draw: a spinner while the cube is written (the workbook has a bar of its own)
-    progress = ProgressBar(stderr, after=None if out is None else "Writing the cube")
-    writing = ProgressBar(stderr, label="Writing the workbook", unit="draws")
     language = table_language(lang)
+    progress, writing = _progress_bars(language, out)
     try:
         result = run_case(
             read,
@@ -167,16 +165,36 @@ def run(
     if as_json:
         print(json.dumps(summary_json(result.statistics), ensure_ascii=False, allow_nan=False))
         return
-    warnings = None if language == "en" else warnings_in(result.simulation, language)
+    warnings = warnings_in(result.simulation, language)
     for item in summary_table(result.statistics, language, warnings):
         stdout.print(item)
     _say_draws_auto(result.statistics.attrs)
     if by_year:
         stdout.print(by_year_table(result.summary, language))
-    if result.out is not None:
-        stdout.print(f"Cube written to {result.out}", markup=False, highlight=False)
-    if result.xlsx is not None:
-        stdout.print(f"Workbook written to {result.xlsx}", markup=False, highlight=False)
+    _say_written(language, cube=result.out, results_workbook=result.xlsx)
+
+
+def _progress_bars(lang: str, out: Path | None) -> tuple[Any, Any]:
+    """The run's bar of draws in `lang`, with a spinner while the cube is written after the last
+    draw (where there is one), and the bar of the workbook's draws written."""
+    from somrisk.cli.render import ProgressBar
+    from somrisk.report.table_words import TableWords
+
+    words = TableWords(lang)
+    after = None if out is None else words["writing_cube"]
+    progress = ProgressBar(stderr, after=after, label=words["simulating"], unit=words["draws"], lang=lang)
+    writing = ProgressBar(stderr, label=words["writing_workbook"], unit=words["draws"], lang=lang)
+    return progress, writing
+
+
+def _say_written(lang: str, **files: Path | None) -> None:
+    """Say in `lang` which files a command wrote (``cube``, ``results_workbook``): one line each."""
+    from somrisk.report.table_words import TableWords
+
+    words = TableWords(lang)
+    for what, path in files.items():
+        if path is not None:
+            stdout.print(words[f"{what}_written"].format(path), markup=False, highlight=False)
 
 
 def _say_draws_auto(attrs: dict[str, Any]) -> None:
@@ -300,7 +318,12 @@ def report(
     from somrisk.runner import report as write_report
 
     read = case_argument(case)
-    progress = ProgressBar(stderr, after="Writing the report (Sobol indices per group, charts)")
+    from somrisk.report.table_words import TableWords
+
+    words = TableWords(lang.value)
+    progress = ProgressBar(
+        stderr, after=words["writing_report"], label=words["simulating"], unit=words["draws"], lang=lang.value
+    )
     try:
         result = write_report(
             read,
@@ -342,12 +365,12 @@ def portfolio(
     """Simulate a portfolio of cases with its shared price catalogue: the portfolio's NPV per actor,
     P(NPV > 0) and payback, and a table of its cases."""
     from somrisk.cli.inputs import refuse_other_kinds
-    from somrisk.cli.render import ProgressBar, case_table, summary_table, warnings_in
+    from somrisk.cli.render import case_table, summary_table, warnings_in
     from somrisk.io import portfolio_json
     from somrisk.runner import run_portfolio
 
     refuse_other_kinds(file, ("portfolio",))
-    progress = ProgressBar(stderr)
+    progress, _ = _progress_bars(table_language(lang), None)
     try:
         result = run_portfolio(
             file,
@@ -368,9 +391,8 @@ def portfolio(
         print(json.dumps(document, ensure_ascii=False, allow_nan=False))
         return
     language = table_language(lang)
-    warnings = None if language == "en" else warnings_in(result.simulation, language)
+    warnings = warnings_in(result.simulation, language)
     for item in summary_table(result.statistics, language, warnings):
         stdout.print(item)
     stdout.print(case_table(result.cases, language))
-    if result.out is not None:
-        stdout.print(f"Cube written to {result.out}", markup=False, highlight=False)
+    _say_written(language, cube=result.out)

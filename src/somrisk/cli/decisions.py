@@ -84,6 +84,7 @@ def _run(cases, names, precision, seed, sampler, out, plot, threads, scheduler, 
     from somrisk._scheduler import check_scheduler
     from somrisk.cli.render import ProgressBar
     from somrisk.compare import compare as run_comparison
+    from somrisk.report.table_words import TableWords
 
     draws, tolerance = parse_draws(precision[0]), precision[1]
     check_scheduler(scheduler)
@@ -92,7 +93,8 @@ def _run(cases, names, precision, seed, sampler, out, plot, threads, scheduler, 
         from somrisk.io.store import check_output
 
         check_output(out, 0)
-    progress = ProgressBar(stderr)
+    words = TableWords(table_language(lang))
+    progress = ProgressBar(stderr, label=words["simulating"], unit=words["draws"], lang=words.lang)
     try:
         result = run_comparison(
             cases,
@@ -117,14 +119,14 @@ def _run(cases, names, precision, seed, sampler, out, plot, threads, scheduler, 
         with CubeWriter(out) as writer:
             writer.write(comparison_dataset(result))
             writer.commit()
-        say.print(f"Comparison written to {out}", markup=False, highlight=False)
+        say.print(words["comparison_written"].format(out), markup=False, highlight=False)
     if plot is not None:
         from somrisk.report.charts import save
         from somrisk.report.compare_chart import difference_figure
 
         currency = result.simulations[0].attrs.get("currency", "DKK")
-        written = save(difference_figure(result, currency, lang=table_language(lang)), plot)
-        say.print(f"Chart written to {written}", markup=False, highlight=False)
+        written = save(difference_figure(result, currency, lang=words.lang), plot)
+        say.print(words["chart_written"].format(written), markup=False, highlight=False)
     if as_json:
         from somrisk.io.comparison import comparison_json
 

@@ -100,7 +100,7 @@ def evsi(
     n = parse_sizes(sizes)
     _check_plot(plot)
     model = _model(case, scheduler)
-    with _on(scheduler, threads):
+    with _on(scheduler, threads, lang=lang):
         result = analyse(
             model,
             input=input_path,
@@ -110,18 +110,20 @@ def evsi(
             **_given(draws=draws, seed=seed, sampler=_sampler(sampler), output=output),
         )
     language = table_language(lang)
+    label = _input_label(model, result.input, language)
     if as_json:
         print(json.dumps(evsi_json(result), ensure_ascii=False, allow_nan=False))
     else:
-        for item in evsi_report(result, language, label=_input_label(model, result.input, language)):
+        for item in evsi_report(result, language, label=label):
             stdout.print(item, highlight=False)
 
     def figure() -> Any:
         from somrisk.report.evsi_chart import evsi_figure
 
-        return evsi_figure(result, currency=result.attrs.get("currency", "DKK"), lang=language)
+        currency = result.attrs.get("currency", "DKK")
+        return evsi_figure(result, currency=currency, lang=language, label=label)
 
-    _plot(plot, figure, as_json)
+    _plot(plot, figure, as_json, lang)
 
 
 def _input_label(model: Any, path: str, lang: str) -> str | None:
@@ -152,7 +154,7 @@ def evsi_report(result: Any, lang: str = "en", *, label: str | None = None) -> l
     named = result.input if label is None or label == result.input else f"{label} ({result.input})"
     title = words["evsi_title"].format(
         input=named,
-        output=result.output,
+        output=words.output(result.output),
         unit=unit.strip(", "),
         draws=words.integer(result.draws),
         study=study,

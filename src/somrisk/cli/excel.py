@@ -14,6 +14,8 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from somrisk.cli.options import LanguageOption, MessageLang, table_language
+
 __all__ = ["excel_app"]
 
 excel_app = typer.Typer(
@@ -30,29 +32,36 @@ stdout = Console()
 WorkbookOut = Annotated[Path, typer.Argument(help="The workbook to write (.xlsx).", show_default=False)]
 
 
-def _say(text: str) -> None:
+def _say(lang: LanguageOption | None, what: str, path: Path, note: str = "") -> None:
+    """Say in `lang` (None: the locale's) that `what` (a key of TableWords, ``template_written``)
+    was written to `path`, followed by the words of `note` (a key, or nothing)."""
+    from somrisk.report.table_words import TableWords
+
+    words = TableWords(table_language(lang))
+    text = words[what].format(path) + (words[note] if note else "")
     stdout.print(text, markup=False, highlight=False, soft_wrap=True)
 
 
 @excel_app.command()
-def template(out: WorkbookOut) -> None:
+def template(out: WorkbookOut, lang: MessageLang = None) -> None:
     """Write an empty case workbook to fill in (help in Danish on its sheet "Hjælp")."""
     from somrisk.io.excel import write_template
 
-    _say(f"Template written to {write_template(out)}")
+    _say(lang, "template_written", write_template(out))
 
 
 @excel_app.command("export")
 def export(
     case: Annotated[Path, typer.Argument(help="Case file (TOML).", show_default=False)],
     out: WorkbookOut,
+    lang: MessageLang = None,
 ) -> None:
     """Write a TOML case as a case workbook (every key; comments are not kept)."""
     from somrisk.cli.inputs import refuse_other_kinds
     from somrisk.io.excel import export_case
 
     refuse_other_kinds(case, ("case",))
-    _say(f"Workbook written to {export_case(case, out)}")
+    _say(lang, "case_workbook_written", export_case(case, out))
 
 
 @excel_app.command("import")
@@ -60,6 +69,7 @@ def import_(
     workbook: Annotated[Path, typer.Argument(help="Case workbook (.xlsx).", show_default=False)],
     out: Annotated[Path, typer.Argument(help="The case file to write (.toml).", show_default=False)],
     force: Annotated[bool, typer.Option(help="Overwrite the case file if it exists.")] = False,
+    lang: MessageLang = None,
 ) -> None:
     """Read a case workbook, check it as a TOML case, and write the TOML file (only if it is valid)."""
     from somrisk.cli.inputs import refuse_other_kinds
@@ -72,8 +82,7 @@ def import_(
         raise UsageError(f"{str(out)!r} exists: add --force to replace it with the workbook's case")
     commented = _has_comments(out)
     path = import_case(workbook, out)
-    note = " (it replaced a file with comments; a workbook does not keep them)" if commented else ""
-    _say(f"Case written to {path}{note}")
+    _say(lang, "case_written", path, "comments_replaced" if commented else "")
 
 
 def _has_comments(path: Path) -> bool:

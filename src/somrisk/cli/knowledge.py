@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 
 from somrisk.cli.app import app, stdout
-from somrisk.cli.options import Lang, calendar_year, table_language
+from somrisk.cli.options import Lang, MessageLang, calendar_year, table_language
 
 __all__: list[str] = []
 
@@ -62,10 +62,13 @@ def new(
         ),
     ] = None,
     force: Annotated[bool, typer.Option(help="Overwrite the file if it exists.")] = False,
+    lang: MessageLang = None,
 ) -> None:
     """Write a commented case file to fill in, with the consequences of the catalogue."""
+    from somrisk.report.table_words import TableWords
     from somrisk.runner import new_case
 
     year = datetime.date.today().year + 1 if start_year is None else start_year
     path = new_case(name, out, consequences=consequence or (), start_year=year, overwrite=force)
-    stdout.print(f"wrote {path}: fill in the TODOs, then run somrisk check {path}", highlight=False)
+    said = TableWords(table_language(lang))["new_written"].format(path=path)
+    stdout.print(said, markup=False, highlight=False)

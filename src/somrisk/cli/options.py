@@ -17,6 +17,7 @@ __all__ = [
     "Draws",
     "Lang",
     "LanguageOption",
+    "MessageLang",
     "Seed",
     "Threads",
     "calendar_year",
@@ -104,6 +105,16 @@ Lang = Annotated[
     typer.Option(
         "--lang",
         help="Language of the tables: da (Danish: 1.234.567 and 12,5 %) or en (English).",
+        show_default="da where LC_ALL, LC_MESSAGES or LANG starts with da, else en",
+    ),
+]
+
+#: ``--lang`` of the commands that print only what they wrote (the case workbooks, ``new``).
+MessageLang = Annotated[
+    LanguageOption | None,
+    typer.Option(
+        "--lang",
+        help="Language of the messages: da (Danish) or en (English).",
         show_default="da where LC_ALL, LC_MESSAGES or LANG starts with da, else en",
     ),
 ]

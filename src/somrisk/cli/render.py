@@ -16,6 +16,8 @@ from rich.table import Table
 
 from somrisk.cli.fit import FittedTable
 from somrisk.distributions import as_distribution
+from somrisk.labels import labels
+from somrisk.report.distribution_words import in_words
 from somrisk.report.table_words import TableWords
 from somrisk.runner import CaseCheck
 
@@ -265,51 +267,93 @@ def check_report(checked: CaseCheck, lang: str = "en") -> list[str]:
             groups=len(case.groups),
         ),
     ]
+    names = labels(case, lang)
     for path, dist in zip(space.paths, space.distributions, strict=True):
-        shown = words.significant(as_distribution(dist).base_value, 6)
-        if lang == "en":
-            shown = f"{as_distribution(dist).base_value:,.6g}"
-        lines.append(f"    {path}: {escape(dist.describe())}, {base} {shown}")
-    lines += conversion_lines(checked)
-    from somrisk.case.model_warnings import model_warnings
+        value = as_distribution(dist)
+        shown = words.grouped(value.base_value, 6)
+        # the label for readers, the path for the analyst who edits the file (as the report's register)
+        described = in_words(value, words.report)
+        lines.append(f"    {escape(names[path])} ({path}): {escape(described)}, {base} {shown}")
+    lines += conversion_lines(checked, lang)
+    from somrisk.report.warning_words import warning_texts
 
-    lines += [f"[yellow]{words['warning']}:[/yellow] {escape(w.text(lang))}" for w in model_warnings(case)]
+    lines += [f"[yellow]{words['warning']}:[/yellow] {escape(text)}" for text in warning_texts(case, lang)]
     return lines
 
 
-def conversion_lines(checked: CaseCheck) -> list[str]:
+_CONVERSION = {
+    "en": {
+        "head": "  converted to {level} prices with the net price index ({index}{own}):",
+        "own": " and \\[economy] price_index",
+        "catalog": "catalogue prices",
+        "prices": "prices",
+        "amount": "amount",
+        "line": "    {label} ({path}): {what} at {year} prices x {factor} "
+        "(index {level} = {now} / index {year} = {then})",
+    },
+    "da": {
+        "head": "  omregnet til {level}-priser med nettoprisindekset ({index}{own}):",
+        "own": " og \\[economy] price_index",
+        "catalog": "katalogpriser",
+        "prices": "priser",
+        "amount": "beløb",
+        "line": "    {label} ({path}): {what} i {year}-priser x {factor} "
+        "(indeks {level} = {now} / indeks {year} = {then})",
+    },
+}
+
+
+def conversion_lines(checked: CaseCheck, lang: str = "en") -> list[str]:
     """The items at another price year than the case's, each with the factor it is multiplied by:
-    what an analyst holds against their own conversion."""
+    what an analyst holds against their own conversion; in `lang`, each item by its label."""
     if not checked.conversions:
         return []
     from somrisk.case.prices import bundled_index
 
-    case = checked.case
-    own = " and \\[economy] price_index" if case.economy.index_values else ""
+    case, words, text = checked.case, TableWords(lang), _CONVERSION[lang]
+    names = labels(case, lang)
+    index = bundled_index()
     lines = [
-        f"  converted to {case.info.price_level} prices with the net price index "
-        f"({escape(bundled_index().name_en)}{own}):"
+        text["head"].format(
+            level=case.info.price_level,
+            index=escape(index.name if lang == "da" else index.name_en),
+            own=text["own"] if case.economy.index_values else "",
+        )
     ]
     for c in checked.conversions:
-        what = (
-            "catalogue prices" if c.catalog else "prices" if c.path.startswith("consequences.") else "amount"
-        )
+        what = text["catalog" if c.catalog else "prices" if c.path.startswith("consequences.") else "amount"]
+        # a consequence by its label in the language (the catalogue's English one); a cost by its own
+        label = names.consequence(c.path.split(".", 1)[1]) if c.path.startswith("consequences.") else c.label
         lines.append(
-            f"    {escape(c.label)} ({c.path}): {what} at {c.year} prices x {c.factor:.4f} "
-            f"(index {c.level} = {c.index_values[0]:g} / index {c.year} = {c.index_values[1]:g})"
+            text["line"].format(
+                label=escape(label),
+                path=c.path,
+                what=what,
+                year=c.year,
+                level=c.level,
+                factor=words.fixed(c.factor, 4),
+                now=_index_value(c.index_values[0], lang),
+                then=_index_value(c.index_values[1], lang),
+            )
         )
     return lines
 
 
+def _index_value(x: float, lang: str) -> str:
+    """An index value as given (118, 120.2), with a decimal comma in Danish."""
+    return f"{x:g}".replace(".", ",") if lang == "da" else f"{x:g}"
+
+
 def warnings_in(simulation: Any, lang: str) -> list[str]:
-    """model.md's warnings of a run's case (each case of a portfolio, named) in `lang`: the
-    summary holds them in English only."""
-    from somrisk.case.model_warnings import model_warnings
+    """model.md's warnings of a run's case (each case of a portfolio, named) in `lang`, each
+    consequence by its label as the report names it: the summary (and its JSON) holds them in
+    English, consequences by their names in the file."""
+    from somrisk.report.warning_words import warning_texts
 
     members = simulation.ensemble.members
     if not simulation.ensemble.is_portfolio:
-        return [w.text(lang) for w in model_warnings(members[0].model.case)]
-    return [f"{m.model.case.name}: {w.text(lang)}" for m in members for w in model_warnings(m.model.case)]
+        return warning_texts(members[0].model.case, lang)
+    return [f"{m.model.case.name}: {text}" for m in members for text in warning_texts(m.model.case, lang)]
 
 
 class Working:
@@ -362,7 +406,7 @@ class ProgressBar:
     """A progress callback that shows a bar on stderr once a run has taken more than a second;
     then, where `after` names a step that follows the last draw (writing a workbook, a report), a
     spinner for it once that has taken more than a second. `label` and `unit` name what the bar
-    counts."""
+    counts; `lang` writes the counts (4,096/10,000 or 4.096/10.000)."""
 
     def __init__(
         self,
@@ -372,9 +416,11 @@ class ProgressBar:
         *,
         label: str = "Simulating",
         unit: str = "draws",
+        lang: str = "en",
     ) -> None:
         self.console, self.delay = console, delay
         self.label, self.unit = label, unit
+        self.words = TableWords(lang)
         self.started = time.monotonic()
         self.bar: Progress | None = None
         self.task: Any = None
@@ -400,14 +446,15 @@ class ProgressBar:
             self.bar = Progress(
                 TextColumn(self.label),
                 BarColumn(),
-                TextColumn("{task.completed:,}/{task.total:,} " + self.unit),
+                TextColumn("{task.fields[count]}"),
                 TimeRemainingColumn(),
                 console=self.console,
                 transient=True,
             )
             self.bar.start()
-            self.task = self.bar.add_task("draws", total=total)
-        self.bar.update(self.task, completed=done)
+            self.task = self.bar.add_task("draws", total=total, count="")
+        count = f"{self.words.integer(done)}/{self.words.integer(total)} {self.unit}"
+        self.bar.update(self.task, completed=done, count=count)
 
     def close(self) -> None:
         if self.after is not None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import numpy as np
 from rich.markup import escape
@@ -15,7 +16,18 @@ from somrisk.cli.fit import FittedTable
 from somrisk.labelled import Labelled, TableColumn
 from somrisk.report.table_words import TableWords
 
-__all__ = ["INPUT_WIDTH", "NOT_DISTINGUISHABLE", "index_text", "labelled_table", "probability", "value"]
+if TYPE_CHECKING:
+    from somrisk.labels import InputLabels
+
+__all__ = [
+    "INPUT_WIDTH",
+    "NOT_DISTINGUISHABLE",
+    "index_text",
+    "labelled_table",
+    "probability",
+    "row_name",
+    "value",
+]
 
 NOT_DISTINGUISHABLE = "≈ 0 (not distinguishable)"
 #: Widest column of input paths; longer paths fold onto a second line (paths have no spaces, so
@@ -65,9 +77,25 @@ def _styles(words: TableWords) -> dict[str, Callable[[float], str]]:
     }
 
 
-def labelled_table(result: Labelled, title: str, lang: str = "en") -> FittedTable:
+def row_name(name: str, by_group: bool, labels: InputLabels | None = None) -> str:
+    """A row's name as Rich markup: without `labels`, the input path or group name; with them, an
+    input's label (somrisk.labels, in their language) with its path dimmed below it (the id for
+    ``--set`` and the case file), a group by its name for readers, correlated inputs merged into
+    one row ("a + b") by their labels joined with " + "."""
+    if labels is None:
+        return escape(name)
+    if by_group:
+        return escape(labels.group(name))
+    shown = labels.group(name) if " + " in name else labels[name]
+    return f"{escape(shown)}\n[dim]{escape(name)}[/dim]" if shown != name else escape(name)
+
+
+def labelled_table(
+    result: Labelled, title: str, lang: str = "en", *, labels: InputLabels | None = None
+) -> FittedTable:
     """The table its class declares (``TABLE``) of `result`, under `title` (Rich markup), with
-    headings and numbers in `lang`. Numbers never wrap; labels fold."""
+    headings and numbers in `lang`; inputs and groups by their `labels` (:func:`row_name`) where
+    given. Numbers never wrap; labels fold."""
     words = TableWords(lang)
     styles = _styles(words)
     spec = type(result).TABLE
@@ -75,6 +103,8 @@ def labelled_table(result: Labelled, title: str, lang: str = "en") -> FittedTabl
         raise TypeError(f"{type(result).__name__} declares no table")
     data, dim = result.data, result.dim
     context = dict(data.attrs) | {"What": words.heading("Group" if dim == "group" else "Input")}
+    if "output" in context:  # "P(NPV for kommunen > 0)", not the option's value npv:kommune
+        context["output"] = words.output(str(context["output"]))
     table = FittedTable(title)
     for column in spec.columns:
         heading = words.heading(column.heading).format(**context)
@@ -90,7 +120,7 @@ def labelled_table(result: Labelled, title: str, lang: str = "en") -> FittedTabl
     if spec.rows is not None:
         order = order[:: max(1, size // spec.rows)]
     for k in order:
-        table.add_row(*(_cell(result, column, int(k), words, styles) for column in spec.columns))
+        table.add_row(*(_cell(result, column, int(k), words, styles, labels) for column in spec.columns))
     return table
 
 
@@ -100,10 +130,11 @@ def _cell(
     k: int,
     words: TableWords,
     styles: dict[str, Callable[[float], str]],
+    labels: InputLabels | None = None,
 ) -> str:
     data = result.data
     if column.style == "label":
-        return escape(str(data[result.dim].values[k]))
+        return row_name(str(data[result.dim].values[k]), result.dim == "group", labels)
     assert column.variable is not None
     x = data[column.variable].values[k]
     if column.style == "index":

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     import xarray as xr
     from matplotlib.figure import Figure
 
+    from somrisk.labels import InputLabels
     from somrisk.report.i18n import Words
     from somrisk.sensitivity import Breakeven, MorrisResult, SobolResult, Tornado
 
@@ -205,28 +206,71 @@ def _patch(colour: str, label: str):
     return Patch(color=colour, label=label)
 
 
-def morris_figure(result: MorrisResult, currency: str = "DKK") -> Figure:
+#: The words of the Morris and break-even charts by language.
+_SCREENING = {
+    "da": {
+        "input": "input",
+        "group": "gruppe (ingen sigma)",
+        "mu": "mu* ({unit}): virkningen af at flytte inputtet over dets 1-99 %-interval",
+        "sigma": "sigma ({unit}): samspil og ikke-linearitet",
+        "morris": "Morris-screening af {output} ({trajectories} baner)",
+        "breakeven": "break-even (basisværdier)",
+        "base_effect": "basiseffekt",
+        "effect": "effekt (procentpoint)",
+    },
+    "en": {
+        "input": "input",
+        "group": "group (no sigma)",
+        "mu": "mu* ({unit}): effect of moving the input across its 1-99 % range",
+        "sigma": "sigma ({unit}): interactions and non-linearity",
+        "morris": "Morris screening of {output} ({trajectories} trajectories)",
+        "breakeven": "break-even (base values)",
+        "base_effect": "base effect",
+        "effect": "effect (percentage points)",
+    },
+}
+
+
+def _output(output: str, lang: str) -> str:
+    """The analysed output (``npv``, ``npv:<actor>``) for readers: "NPV", "NPV for kommunen"."""
+    from somrisk.report.i18n import Words
+
+    _, _, actor = output.partition(":")
+    return f"NPV {Words(lang).whom(actor)}" if actor else "NPV"
+
+
+def morris_figure(
+    result: MorrisResult, currency: str = "DKK", lang: str = "en", *, labels: InputLabels | None = None
+) -> Figure:
     """mu* against sigma of the elementary effects: inputs far right matter; inputs high up act
-    through interactions or non-linearly."""
+    through interactions or non-linearly. Words and numbers in `lang`; the points named by their
+    `labels` (:func:`somrisk.labels.labels`; groups by ``labels.group``), without them by their paths."""
     from matplotlib.ticker import FuncFormatter, MaxNLocator
 
+    from somrisk.report.i18n import Words
+
+    lang = lang if lang in _SCREENING else "en"
+    words, unit = _SCREENING[lang], Words(lang, currency).unit
     fig = _figure(8, 6)
     ax = fig.add_subplot()
     sigma = np.nan_to_num(result.sigma, nan=0.0)
     single = ~np.isnan(result.sigma)
-    ax.scatter(result.mu_star[single], sigma[single], color=LOW_COLOUR, label="input")
+    ax.scatter(result.mu_star[single], sigma[single], color=LOW_COLOUR, label=words["input"])
     if not single.all():
         ax.scatter(
             result.mu_star[~single],
             sigma[~single],
             facecolors="none",
             edgecolors=HIGH_COLOUR,
-            label="group (no sigma)",
+            label=words["group"],
         )
         ax.legend(fontsize=8, loc="upper left")
     for k in np.argsort(-result.mu_star)[:MORRIS_LABELS]:  # the rest would only overlap
+        name = result.names[k]
+        if labels is not None:
+            name = labels.group(name) if result.by_group or " + " in name else labels[name]
         ax.annotate(
-            result.names[k],
+            wrap_label(name, width=36),
             (result.mu_star[k], sigma[k]),
             fontsize=7,
             xytext=(3, 3),
@@ -235,25 +279,36 @@ def morris_figure(result: MorrisResult, currency: str = "DKK") -> Figure:
     top = max(float(np.max(result.mu_star, initial=0.0)), float(np.max(sigma, initial=0.0)), 1.0)
     ax.plot([0, top], [0, top], color="grey", linewidth=0.8, linestyle="--")
     for axis in (ax.xaxis, ax.yaxis):
-        axis.set_major_formatter(FuncFormatter(_money))
+        axis.set_major_formatter(FuncFormatter(lambda x, position: _money(x, position, lang)))
         axis.set_major_locator(MaxNLocator(5))
-    ax.set_xlabel(f"mu* ({currency}): effect of moving the input across its 1-99 % range")
-    ax.set_ylabel(f"sigma ({currency}): interactions and non-linearity")
-    ax.set_title(f"Morris screening of {result.output} ({result.trajectories} trajectories)")
+    ax.set_xlabel(words["mu"].format(unit=unit))
+    ax.set_ylabel(words["sigma"].format(unit=unit))
+    output = _output(result.output, lang)
+    ax.set_title(words["morris"].format(output=output, trajectories=result.trajectories))
     return fig
 
 
-def breakeven_figure(result: Breakeven) -> Figure:
-    """P(NPV > 0) against the effect, with the break-even and the base effect marked."""
+def breakeven_figure(result: Breakeven, lang: str = "en") -> Figure:
+    """P(NPV > 0) against the effect, with the break-even and the base effect marked; words in
+    `lang`."""
+    lang = lang if lang in _SCREENING else "en"
+    words = _SCREENING[lang]
     fig = _figure(8, 5)
     ax = fig.add_subplot()
     ax.plot(result.curve_effect * 100, result.curve_prob_positive, color=LOW_COLOUR)
     if result.effect is not None:
-        ax.axvline(result.effect * 100, color="black", linewidth=1, label="break-even (base values)")
-    ax.axvline(result.base_effect * 100, color=HIGH_COLOUR, linewidth=1, linestyle="--", label="base effect")
+        ax.axvline(result.effect * 100, color="black", linewidth=1, label=words["breakeven"])
+    ax.axvline(
+        result.base_effect * 100, color=HIGH_COLOUR, linewidth=1, linestyle="--", label=words["base_effect"]
+    )
     ax.set_ylim(0, 1)
-    ax.set_xlabel("effect (percentage points)")
-    ax.set_ylabel(f"P({result.output} > 0)")
+    _percent_axis(ax.yaxis)
+    if lang == "da":  # decimal commas and the minus sign on the effect's axis
+        from matplotlib.ticker import FuncFormatter
+
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _: f"{x:g}".replace(".", ",").replace("-", "−")))
+    ax.set_xlabel(words["effect"])
+    ax.set_ylabel(f"P({_output(result.output, lang)} > 0)")
     ax.legend(fontsize=8)
     return fig
 

@@ -41,9 +41,13 @@ _WORDS = {
 }
 
 
-def evsi_figure(result: SampleInformation, currency: str = "DKK", lang: str = "en") -> Figure:
+def evsi_figure(
+    result: SampleInformation, currency: str = "DKK", lang: str = "en", *, label: str | None = None
+) -> Figure:
     """EVSI(N) with its 95 % Monte Carlo interval against N (a log axis where the sizes span more
-    than a factor of 20), the EVPPI as a dashed ceiling, and the study's cost where one is given."""
+    than a factor of 20), the EVPPI as a dashed ceiling, and the study's cost where one is given.
+    The title names the input by `label` (somrisk.labels, in `lang`), as the other charts name
+    inputs; by its path only where no label is given."""
     from matplotlib.ticker import FuncFormatter
 
     words = _WORDS.get(lang, _WORDS["en"])
@@ -71,6 +75,6 @@ def evsi_figure(result: SampleInformation, currency: str = "DKK", lang: str = "e
     ax.yaxis.set_major_formatter(FuncFormatter(lambda x, position: _money(x, position, lang)))
     ax.set_xlabel(words["x"])
     ax.set_ylabel(words["y"].format(currency=currency))
-    ax.set_title(words["title"].format(input=result.input), fontsize=10)
+    ax.set_title(words["title"].format(input=label or result.input), fontsize=10)
     ax.legend(fontsize=8, loc="lower right")
     return fig

@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from somrisk.labels import labels
 from somrisk.report.i18n import Words, escape
 
 if TYPE_CHECKING:
@@ -250,18 +249,12 @@ def _mean_median(data: ReportData, words: Words) -> str:
 
 def _warnings(data: ReportData, words: Words) -> str:
     """model.md's warnings of the case, in the report's language; nothing where there are none."""
-    from somrisk.case.model_warnings import model_warnings
+    from somrisk.report.warning_words import warning_texts
 
-    case = data.simulation.case
-    found = model_warnings(case)
-    if not found:
+    texts = warning_texts(data.simulation.case, words.lang)
+    if not texts:
         return ""
-    names = labels(case, words.lang)
-    # the warnings name consequences by their slugs (for the case file); the report by their labels
-    profiled = [c.name for c in case.consequences if c.profile is not None and len(c.profile) > 1]
-    slugs, shown = ", ".join(profiled), ", ".join(names.consequence(name) for name in profiled)
-    texts = [w.text(words.lang) for w in found]
-    items = "".join(f"<li>{escape(_sentence(t.replace(slugs, shown) if slugs else t))}</li>" for t in texts)
+    items = "".join(f"<li>{escape(_sentence(t))}</li>" for t in texts)
     return f'<div class="warnings" id="warnings"><h3>{escape(words["warnings"])}</h3><ul>{items}</ul></div>'
 
 

@@ -15,8 +15,9 @@ import numpy as np
 from somrisk.distributions import as_distribution
 from somrisk.labels import GROUP_NAMES, InputLabels, labels
 from somrisk.report import charts
+from somrisk.report.distribution_words import in_words as _in_words
 from somrisk.report.first_page import case_file_name, sampled, summary_page
-from somrisk.report.i18n import Words, describe, escape
+from somrisk.report.i18n import Words, escape
 from somrisk.report.price_levels import price_level_note
 from somrisk.report.scenario_section import scenario_section
 
@@ -396,25 +397,6 @@ def _span(low: float, high: float, words: Words) -> str:
         return f"{_short(low, words)} – {_short(high, words)}"
     decimals = max(0, 3 - math.floor(math.log10(top)))
     return f"{words.number(low, decimals)} – {words.number(high, decimals)}"
-
-
-def _in_words(dist, words: Words) -> str:
-    if not dist.is_uncertain:
-        return describe("fixed", {"value": dist.mean}, words)
-    frozen = dist.scipy()
-    params = {"mean": dist.mean, "sd": float(frozen.std()), "median": float(frozen.ppf(0.5))}
-    for key in ("min", "mode", "max"):
-        value = getattr(dist, key, None)
-        if isinstance(value, int | float):
-            params[key] = float(value)
-    values = getattr(dist, "values", None)
-    if values is not None:
-        params["count"] = float(len(values))
-    params.update(getattr(dist, "word_params", dict)())  # smd: the d and p0 the case gives
-    try:
-        return describe(dist.dist, params, words)
-    except KeyError:  # a family described by its own parameters (truncnormal: the parent's, bounds)
-        return dist.describe()
 
 
 def _provenance(data: ReportData, words: Words) -> str:

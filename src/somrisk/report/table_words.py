@@ -101,6 +101,30 @@ _TEXT: dict[str, dict[str, str]] = {
         "evsi_no_best": "no size is worth its cost.",
         "evsi_note": "EVSI: what the study's result is worth, in expectation, for the decision to invest or "
         "not, before it is run; it rises with N towards the EVPPI.",
+        # what a command wrote ({} is the file)
+        "cube_written": "Cube written to {}",
+        "results_workbook_written": "Workbook written to {}",
+        "chart_written": "Chart written to {}",
+        "comparison_written": "Comparison written to {}",
+        "template_written": "Template written to {}",
+        "case_workbook_written": "Workbook written to {}",
+        "case_written": "Case written to {}",
+        "comments_replaced": " (it replaced a file with comments; a workbook does not keep them)",
+        "new_written": "wrote {path}: fill in the TODOs, then run somrisk check {path}",
+        # the progress bar's and spinners' words on stderr
+        "simulating": "Simulating",
+        "draws": "draws",
+        "writing_cube": "Writing the cube",
+        "writing_workbook": "Writing the workbook",
+        "writing_report": "Writing the report (Sobol indices per group, charts)",
+        "analysing": "Analysing",
+        "step_tornado": "Tornado: one input at a time",
+        "step_sobol": "Sobol indices",
+        "step_sobol2": "Sobol indices, second order too",
+        "step_morris": "Morris screening",
+        "step_breakeven": "Break-even",
+        "step_voi": "Value of information",
+        "step_drivers": "What drives a loss",
     },
     "da": {
         "actor": "Aktør",
@@ -154,6 +178,28 @@ _TEXT: dict[str, dict[str, str]] = {
         "evsi_no_best": "intet antal er prisen værd.",
         "evsi_note": "EVSI: hvad undersøgelsens resultat i forventning er værd for beslutningen om at "
         "investere eller ej, før den gennemføres; den stiger med N mod EVPPI.",
+        "cube_written": "Resultatkuben er skrevet til {}",
+        "results_workbook_written": "Regnearket med resultaterne er skrevet til {}",
+        "chart_written": "Figuren er skrevet til {}",
+        "comparison_written": "Sammenligningen er skrevet til {}",
+        "template_written": "Skabelonen er skrevet til {}",
+        "case_workbook_written": "Sagens regneark er skrevet til {}",
+        "case_written": "Sagen er skrevet til {}",
+        "comments_replaced": " (den erstattede en fil med kommentarer; et regneark gemmer dem ikke)",
+        "new_written": "skrev {path}: udfyld TODO'erne, og kør derefter somrisk check {path}",
+        "simulating": "Simulerer",
+        "draws": "trækninger",
+        "writing_cube": "Skriver resultatkuben",
+        "writing_workbook": "Skriver regnearket",
+        "writing_report": "Skriver rapporten (Sobol-indeks pr. gruppe, figurer)",
+        "analysing": "Analyserer",
+        "step_tornado": "Tornado: ét input ad gangen",
+        "step_sobol": "Sobol-indeks",
+        "step_sobol2": "Sobol-indeks, også anden orden",
+        "step_morris": "Morris-screening",
+        "step_breakeven": "Break-even",
+        "step_voi": "Værdien af information",
+        "step_drivers": "Hvad driver et tab",
     },
 }
 
@@ -170,6 +216,12 @@ class TableWords:
 
     def __getitem__(self, key: str) -> str:
         return self.text[key]
+
+    def output(self, output: str) -> str:
+        """The analysed output (``npv``, ``npv:<actor>``, an option's value) for readers: "NPV",
+        "NPV for kommunen" / "NPV for the municipality" (the report's words for an actor)."""
+        _, _, actor = output.partition(":")
+        return f"NPV {self.report.whom(actor)}" if actor else "NPV"
 
     def heading(self, english: str) -> str:
         """A sensitivity table's column heading in this language."""
@@ -206,3 +258,11 @@ class TableWords:
         """A number with `digits` significant digits (0,4158 in Danish)."""
         text = f"{x:.{digits}g}"
         return text.replace(".", ",").replace("-", "−") if self.lang == "da" else text
+
+    def grouped(self, x: float, digits: int) -> str:
+        """A number with up to `digits` significant digits and thousands separators: 158,333 and
+        0.48 in English, 158.333 and 0,48 in Danish (with the report's minus sign)."""
+        text = f"{x:,.{digits}g}"
+        if self.lang != "da":
+            return text
+        return text.replace(",", "\0").replace(".", ",").replace("\0", ".").replace("-", "−")
