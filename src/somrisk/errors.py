@@ -46,12 +46,23 @@ def format_value(value: Any, limit: int = 80) -> str:
     elif isinstance(value, str):
         text = '"' + _CONTROL.sub(_escape, value[: limit + 1].replace('"', '\\"')) + '"'
     elif isinstance(value, dict):
-        text = "{" + ", ".join(f"{k} = {format_value(v)}" for k, v in value.items()) + "}"
+        text = "{" + _joined((f"{k} = {format_value(v)}" for k, v in value.items()), limit) + "}"
     elif isinstance(value, list | tuple):
-        text = "[" + ", ".join(format_value(v) for v in value) + "]"
+        text = "[" + _joined((format_value(v) for v in value), limit) + "]"
     else:
         text = repr(value)
     return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _joined(texts: Any, limit: int) -> str:
+    """The texts joined by commas, stopping once past `limit` characters (the rest would be cut:
+    a list of 100,000 values is not formatted whole)."""
+    joined = ""
+    for text in texts:
+        joined += (", " if joined else "") + text
+        if len(joined) > limit:
+            break
+    return joined
 
 
 #: Control characters and line separators, written as TOML escapes so that a message stays one line.
