@@ -16,6 +16,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from somrisk._files import name_problem, shown_path
 from somrisk.case import checks, prices
 from somrisk.case.limits import MAX_DEPTH, MAX_FILE_BYTES, deep_key_at, shape_problems
 from somrisk.case.scenarios import Scenario, scenario_problems
@@ -216,6 +217,9 @@ def read_bytes(path: str | Path, wanted: str, limit: int = MAX_FILE_BYTES) -> by
     """The bytes of a file; a CaseError naming the file where it cannot be read or holds more than
     `limit` bytes (read no further than that: the file may be ``/dev/zero`` or still growing)."""
     name = str(path)
+    too_long = name_problem(path)
+    if too_long is not None:  # one message with the name shortened, not the OS's ENAMETOOLONG
+        raise CaseError([Problem(shown_path(name), "", f"cannot be read: {too_long}")])
     try:
         with Path(path).open("rb") as file:
             data = file.read(limit + 1)
