@@ -65,8 +65,11 @@ def _joined(texts: Any, limit: int) -> str:
     return joined
 
 
-#: Control characters and line separators, written as TOML escapes so that a message stays one line.
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+#: Control characters and line separators, written as TOML escapes so that a message stays one line;
+#: and the invisible characters that reorder or hide text on a terminal (bidirectional overrides and
+#: isolates, zero-width characters, the byte-order mark), so that a key or value from a hostile file
+#: is shown as it is, not as it would have the reader see it.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
 _ESCAPES = {"\n": "\\n", "\t": "\\t", "\r": "\\r", "\b": "\\b", "\f": "\\f"}
 
 

@@ -271,3 +271,32 @@ def test_a_portfolio_price_index_beyond_1000_is_refused(cli, tmp_path):
     assert len(errors) == 1, result.stderr
     assert "consequences.kontanthjaelp.price" in errors[0] and "factors beyond 0.001..1000" in errors[0]
     assert "[portfolio] price_index" in errors[0]
+
+
+@pytest.mark.parametrize(
+    ("key", "shown"),
+    [
+        ('"x.y"', 'case."x.y"'),  # was case.x.y, as if x were a table
+        ('"a b"', 'case."a b"'),  # was case.a b
+        ('""', 'case.""'),  # was "case.", a path ending in a dot
+        ('"q\\"uote"', 'case."q\\"uote"'),
+        ('"æøå"', 'case."æøå"'),
+        ("bare-key_1", "case.bare-key_1"),
+    ],
+)
+def test_an_unknown_key_is_shown_as_toml_writes_it(cli, write_case, key, shown):
+    path = write_case(case().replace("[economy]", f"{key} = 1\n[economy]", 1))
+    refused(cli, path, shown, "unknown key; allowed here: name")
+
+
+def test_an_unknown_section_with_an_odd_name_is_quoted(cli, write_case):
+    path = write_case(case() + '\n["my section"]\nx = 1\n')
+    refused(cli, path, '"my section"', "unknown section; allowed: case")
+
+
+def test_characters_that_reorder_or_hide_text_are_escaped_in_messages(cli, write_case):
+    # was: a key holding U+202E (right-to-left override) printed as it is, so the terminal showed
+    # the rest of the line reversed; zero-width characters were invisible in the message
+    path = write_case(case().replace("[economy]", '"ab\\u202Ecd\\u200B" = "x\\u2066y"\n[economy]', 1))
+    line = refused(cli, path, 'case."ab\\u202Ecd\\u200B"', '(found "x\\u2066y")')
+    assert not any(c in line for c in "\u202e\u200b\u2066")

@@ -273,7 +273,7 @@ def validate_sections(
     for key in raw:
         if key not in sections:
             allowed = ", ".join(sections)
-            problems.append(Problem(source, key, f"unknown section; allowed: {allowed}", raw[key]))
+            problems.append(Problem(source, toml_key(key), f"unknown section; allowed: {allowed}", raw[key]))
     for key, (model, required) in sections.items():
         if key not in raw:
             if required:
@@ -319,7 +319,8 @@ def _problem(error: Any, model: type[BaseModel], raw: Any, path: str, source: st
     value = error.get("input", Problem.NO_VALUE)
     if kind == "missing":
         return Problem(source, key_path, "required key is missing")
-    if kind == "extra_forbidden":
+    if kind == "extra_forbidden":  # a key of the user's: as TOML writes it where it is not bare
+        key_path = ".".join([path, *keys[:-1], toml_key(keys[-1])]) if keys else key_path
         return Problem(source, key_path, f"unknown key; allowed here: {_allowed(model, parent)}", value)
     if kind == "not_a_value":
         return Problem(source, key_path, _not_a_value(value), value)
@@ -383,6 +384,17 @@ def _walk(raw: Any, loc: tuple[Any, ...]) -> tuple[list[str], Any, Any]:
             keys.append(str(part))
             parent, node = node, node[part]
     return keys, node, parent
+
+
+_BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
+
+
+def toml_key(key: str) -> str:
+    """A key as TOML writes it: bare (``horizon``), or quoted where it holds anything else
+    (``"x.y"``, ``"a b"``, ``""``), so that a key path shows which dots are its own."""
+    if _BARE_KEY.fullmatch(key):
+        return key
+    return '"' + key.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 def _is_tag(part: str) -> bool:
