@@ -165,6 +165,9 @@ class _Dask:
         self._to_cancel: list[Any] = []
         try:
             self._connect(name, Client, LocalCluster)
+        except KeyboardInterrupt:  # Ctrl-C or SIGTERM: the process ends; Dask's words about the
+            self.close(keep_quiet=True)  # half-started cluster at exit stay held back
+            raise
         except BaseException:
             self.close()
             raise
@@ -249,10 +252,11 @@ class _Dask:
             time.sleep(0.05)
         return True
 
-    def close(self) -> None:
+    def close(self, *, keep_quiet: bool = False) -> None:
         """Let go of the cluster. Tasks still on it (a run that ended early: Ctrl-C, SIGTERM, an
         error) are cancelled first, and then the closing waits less (:data:`CANCEL_TIMEOUT`,
-        :data:`EARLY_CLOSE_TIMEOUT`): else workers go on computing blocks nobody collects."""
+        :data:`EARLY_CLOSE_TIMEOUT`): else workers go on computing blocks nobody collects.
+        `keep_quiet`: Dask's log lines stay held back after it (the process is ending)."""
         client, cluster = getattr(self, "_client", None), self._cluster
         timeout = CLOSE_TIMEOUT
         try:
@@ -266,7 +270,8 @@ class _Dask:
         except (OSError, TimeoutError):
             pass  # a scheduler already gone (or not answering): nothing more to wait for
         finally:
-            self._quiet.close()
+            if not keep_quiet:
+                self._quiet.close()
 
 
 def _cancel_quietly(client: Any, futures: list[Any]) -> None:
