@@ -300,3 +300,17 @@ def test_characters_that_reorder_or_hide_text_are_escaped_in_messages(cli, write
     path = write_case(case().replace("[economy]", '"ab\\u202Ecd\\u200B" = "x\\u2066y"\n[economy]', 1))
     line = refused(cli, path, 'case."ab\\u202Ecd\\u200B"', '(found "x\\u2066y")')
     assert not any(c in line for c in "\u202e\u200b\u2066")
+
+
+def test_a_limit_names_an_odd_key_as_toml_writes_it(cli, write_case):
+    # was (the odd-values fuzzer's long run): "case.: a text of 40,000 characters", for the key ""
+    long = "x" * 40_000
+    path = write_case(case().replace("[economy]", f'"" = "{long}"\n"a.b" = "{long}"\n[economy]', 1))
+    for command in (["check", path], ["run", path, "--json"]):
+        result = cli(*command)
+        errors = [line for line in result.stderr.splitlines() if line.startswith("error: ")]
+        assert result.code == 2 and len(errors) == 2, result.stderr
+        assert errors[0] == f'error: {path}: case."": a text of 40,000 characters; at most 32,767 are allowed'
+        assert (
+            errors[1] == f'error: {path}: case."a.b": a text of 40,000 characters; at most 32,767 are allowed'
+        )

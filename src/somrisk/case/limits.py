@@ -27,6 +27,7 @@ __all__ = [
     "YEAR_LISTS",
     "deep_key_at",
     "shape_problems",
+    "toml_key",
 ]
 
 #: Largest TOML file read, in bytes (an empirical distribution of 100,000 values is about 2 MB).
@@ -158,8 +159,18 @@ def _dotted(path: tuple[str, ...] | list[str]) -> str:
     for part in path:
         if not (text and _ITEM.fullmatch(part)):
             text += "." if text else ""
-        text += part if len(part) <= 40 else part[:37] + "..."
+            part = toml_key(part if len(part) <= 40 else part[:37] + "...")
+        text += part
     return text
 
 
 _ITEM = re.compile(r"\[\d+\]")
+_BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
+
+
+def toml_key(key: str) -> str:
+    """A key as TOML writes it: bare (``horizon``), or quoted where it holds anything else
+    (``"x.y"``, ``"a b"``, ``""``), so that a key path shows which dots are its own."""
+    if _BARE_KEY.fullmatch(key):
+        return key
+    return '"' + key.replace("\\", "\\\\").replace('"', '\\"') + '"'

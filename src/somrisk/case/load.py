@@ -18,7 +18,7 @@ from pydantic import BaseModel, ValidationError
 
 from somrisk._files import name_problem, shown_path
 from somrisk.case import checks, prices
-from somrisk.case.limits import MAX_DEPTH, MAX_FILE_BYTES, deep_key_at, shape_problems
+from somrisk.case.limits import MAX_DEPTH, MAX_FILE_BYTES, deep_key_at, shape_problems, toml_key
 from somrisk.case.scenarios import Scenario, scenario_problems
 from somrisk.case.schema import (
     CaseInfo,
@@ -384,17 +384,6 @@ def _walk(raw: Any, loc: tuple[Any, ...]) -> tuple[list[str], Any, Any]:
             keys.append(str(part))
             parent, node = node, node[part]
     return keys, node, parent
-
-
-_BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
-
-
-def toml_key(key: str) -> str:
-    """A key as TOML writes it: bare (``horizon``), or quoted where it holds anything else
-    (``"x.y"``, ``"a b"``, ``""``), so that a key path shows which dots are its own."""
-    if _BARE_KEY.fullmatch(key):
-        return key
-    return '"' + key.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 def _is_tag(part: str) -> bool:
