@@ -13,6 +13,7 @@ traceback; and no message shows a character that reorders or hides text on a ter
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -93,9 +94,20 @@ VALUE_LINE = re.compile(r"^(?P<key>[A-Za-z_][\w.]*) = (?P<value>[^\n]+)$", re.MU
 HEADER = re.compile(r"^\[\[?[\w.]+\]\]?$", re.MULTILINE)
 
 
+@dataclass(frozen=True)
+class Edited:
+    """A file's text and what was done to it; shown by what was done (the text may be 100 kB)."""
+
+    text: str
+    what: str
+
+    def __repr__(self) -> str:
+        return f"Edited({self.what!r})"
+
+
 @st.composite
-def odd_files(draw: st.DrawFn) -> tuple[str, str]:
-    """The example case's text with one to three odd edits; returns it and what was done."""
+def odd_files(draw: st.DrawFn) -> Edited:
+    """The example case's text with one to three odd edits, and what was done."""
     text, done = EXAMPLE, []
     for _ in range(draw(st.integers(1, 3))):
         kind = draw(
@@ -121,7 +133,7 @@ def odd_files(draw: st.DrawFn) -> tuple[str, str]:
             section = draw(st.sampled_from(["[persistence]", "[[costs]]", "[[consequences]]", "[[groups]]"]))
             text = text + f"\n{section}\n"
         done.append(f"{kind}: {line if kind in ('new key', 'odd value') else ''}"[:200])
-    return text, "; ".join(done)
+    return Edited(text, "; ".join(done))
 
 
 #: A key path: dotted parts, each bare, a [n] item, or a quoted key (which may hold anything).
@@ -161,7 +173,7 @@ FUZZ = settings(
 @FUZZ
 @given(edited=odd_files())
 def test_odd_toml_text_exits_0_or_2_with_file_and_key_path(cli, tmp_path, edited):
-    text, what = edited
+    text, what = edited.text, edited.what
     path = tmp_path / "case.toml"
     path.write_text(text, encoding="utf-8")
     checked = cli("check", path)
