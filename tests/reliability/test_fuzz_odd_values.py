@@ -83,7 +83,9 @@ ODD_VALUES = [
 @st.composite
 def odd_keys(draw: st.DrawFn) -> str:
     """A key as TOML text: bare, or quoted and holding anything (escaped as TOML needs)."""
-    text = draw(st.text(st.sampled_from(ODD_CHARACTERS) | st.characters(codec="utf-8"), max_size=12))
+    text = draw(
+        st.text(st.sampled_from(ODD_CHARACTERS) | st.characters(exclude_categories=["Cs"]), max_size=12)
+    )
     if re.fullmatch(r"[A-Za-z0-9_-]+", text):
         return text
     escaped = "".join(f"\\u{ord(c):04X}" if c in '"\\' or ord(c) < 32 or c == "\x7f" else c for c in text)
@@ -192,7 +194,7 @@ def workbook(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 CELL_VALUES = st.one_of(
     st.sampled_from(["nan", "inf", "-inf", "NaN", "1e999", "", "x" * 32_767, "\u202eevil", "æøå", "🙂"]),
-    st.text(st.sampled_from(ODD_CHARACTERS) | st.characters(codec="utf-8", exclude_categories=["Cs", "Cc"])),
+    st.text(st.sampled_from(ODD_CHARACTERS) | st.characters(exclude_categories=["Cs", "Cc"])),
     st.sampled_from([1e308, -1.7976931348623157e308, 5e-324, -0.0, 2**63, 10**20]),
 )
 
