@@ -141,3 +141,15 @@ def test_name_problem_is_none_for_ordinary_names(tmp_path):
     assert name_problem(tmp_path / "case.toml") is None
     assert name_problem(tmp_path / "missing-folder" / "case.toml") is None
     assert name_problem("relative.toml", temporary=TEMPORARY_EXTRA) is None
+
+
+def test_compare_of_two_files_of_one_long_name_shows_them_shortened(cli, tmp_path):
+    name = tmp_path / ("a" * 5000 + ".toml")
+    other = tmp_path / "other" / name.name
+    result = cli("compare", name, other)
+    assert result.code == 2
+    [line] = _errors(result.stderr)
+    assert line == (
+        f"error: {shown_path(name)!r} and {shown_path(other)!r} have the same name "
+        f"{shown_path('a' * 5000)!r}; alternatives are named by their file's stem, so rename one"
+    )
