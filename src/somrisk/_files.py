@@ -22,6 +22,8 @@ __all__ = [
     "check_writable",
     "failed_write",
     "interrupts_held",
+    "name_problem",
+    "shown_path",
     "sigterm_as_interrupt",
     "sigterm_received",
     "sync_file",
@@ -62,12 +64,81 @@ def check_folder(path: str | Path, option: str) -> Path:
     OutputError
         For a folder that does not exist or cannot be written.
     """
+    too_long = name_problem(path, temporary=TEMPORARY_EXTRA + len(Path(path).suffix.encode()))
+    if too_long is not None:  # before the folder is looked at: that would fail with ENAMETOOLONG
+        raise OutputError(f"{option} {shown_path(path)!r}: {too_long}")
     folder = Path(path).absolute().parent
     if not folder.is_dir():
         raise OutputError(f"{option} {str(path)!r}: the folder {str(folder)!r} does not exist")
     if not os.access(folder, os.W_OK | os.X_OK):
         raise OutputError(f"{option} {str(path)!r}: the folder {str(folder)!r} cannot be written")
     return folder
+
+
+#: Bytes the temporary name of an output adds to its name: ``.NAME.<32 hex>.partial`` and the
+#: suffix again (:func:`write_atomic`; a cube's ``.NAME.partial-<8 hex>.lock`` is shorter).
+TEMPORARY_EXTRA = len(f"..{uuid.uuid4().hex}.partial")
+#: The longest name and path where the file system cannot be asked (Linux's NAME_MAX, PATH_MAX).
+NAME_MAX, PATH_MAX = 255, 4096
+
+
+def name_problem(path: str | Path, temporary: int = 0) -> str | None:
+    """Why `path` cannot name a file on this system (ENAMETOOLONG), or None where it can: a part
+    of it longer than the file system allows in one name, or the whole path longer than it allows
+    in a path. `temporary`: bytes a temporary name adds to the last part (an output written under
+    a temporary name first). Lengths are bytes of UTF-8, as the file system counts them (æ, ø and
+    å are two)."""
+    absolute = os.path.abspath(os.fspath(path))
+    name_max, path_max = _limits(absolute)
+    parts = Path(absolute).parts
+    allowed = f"the file system allows at most {name_max} bytes in a name"
+    for part in parts[:-1]:
+        if len(os.fsencode(part)) > name_max:
+            size = len(os.fsencode(part))
+            return f"the folder name {_shortened(part, 40)!r} is too long: {size:,} bytes, where {allowed}"
+    size = len(os.fsencode(parts[-1]))
+    if size + temporary > name_max:
+        if not temporary:
+            return f"the file name is too long: {size:,} bytes, where {allowed}"
+        return (
+            f"the file name is too long: {size:,} bytes, where at most {name_max - temporary} are "
+            f"possible ({allowed}, and somrisk first writes the file under a temporary name "
+            f"{temporary} bytes longer)"
+        )
+    size = len(os.fsencode(absolute))
+    if size + temporary >= path_max:
+        most = path_max - 1 - temporary
+        return (
+            f"the path is too long: {size:,} bytes, where at most {most:,} are possible on this file system"
+        )
+    return None
+
+
+def _limits(absolute: str) -> tuple[int, int]:
+    """NAME_MAX and PATH_MAX of the file system of the nearest folder above `absolute` that exists."""
+    folder = os.path.dirname(absolute)
+    while not os.path.isdir(folder) and os.path.dirname(folder) != folder:  # isdir: never raises
+        folder = os.path.dirname(folder)
+    limits = []
+    for name, default in (("PC_NAME_MAX", NAME_MAX), ("PC_PATH_MAX", PATH_MAX)):
+        try:
+            limits.append(os.pathconf(folder, name) or default)
+        except (OSError, ValueError, AttributeError):  # AttributeError: Windows has no pathconf
+            limits.append(default)
+    return limits[0], limits[1]
+
+
+def shown_path(path: str | Path, limit: int = 100) -> str:
+    """The path for a message: whole up to `limit` characters, else its start and its end (the
+    suffix) around the number of characters left out."""
+    return _shortened(os.fspath(path), limit)
+
+
+def _shortened(text: str, limit: int) -> str:
+    if len(text) <= limit:
+        return text
+    keep = (limit - 20) // 2
+    return f"{text[:keep]}...({len(text) - 2 * keep:,} characters)...{text[-keep:]}"
 
 
 def write_atomic(target: Path, write: Callable[[Path], None]) -> Path:

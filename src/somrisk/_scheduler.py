@@ -9,15 +9,21 @@ have the same somrisk version installed. Dask is imported only for the last two.
 
 On a cluster a run survives workers dying (every one of them at once included: see
 :meth:`_Dask.share`); a scheduler that goes away ends it with :class:`~somrisk.errors.SchedulerLost`
-(exit 1); Dask's log lines and warnings are held back while it runs (:class:`_DaskQuiet`).
+(exit 1); Dask's log lines and warnings are held back while it runs (:class:`_DaskQuiet`). A run
+that ends early (Ctrl-C, SIGTERM, an error) cancels its tasks still on the cluster before it lets
+go of the cluster, within :data:`CANCEL_TIMEOUT` and :data:`EARLY_CLOSE_TIMEOUT` seconds
+(:meth:`_Dask.close`).
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
+import threading
 import time
 import warnings
+import weakref
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, Protocol
@@ -37,6 +43,10 @@ _DASK_MODULES = re.compile(r"(distributed|dask|tornado|bokeh|asyncio)(\.|$)")
 CONNECT_TIMEOUT = 20
 #: Seconds to wait for a cluster to close (one whose scheduler went away cannot say it has).
 CLOSE_TIMEOUT = 5
+#: Seconds a run that ends early (Ctrl-C, SIGTERM, an error) waits for the scheduler to take its
+#: tasks' cancellation, and then for the client and a LocalCluster to close: the user waits for it.
+CANCEL_TIMEOUT = 1.0
+EARLY_CLOSE_TIMEOUT = 1.0
 #: Times a task that raised is run again (on a cluster): a block's numbers depend only on its index.
 TASK_RETRIES = 2
 #: Seconds a block whose connection closed waits for the client to notice a lost scheduler.
@@ -149,8 +159,15 @@ class _Dask:
         self.name = name
         self._cluster = None
         self._quiet = _DaskQuiet()
+        #: every future submitted and still referenced (a block's handle); weak, so that a block's
+        #: results are not kept on the cluster once collected
+        self._futures: weakref.WeakSet[Any] = weakref.WeakSet()
+        self._to_cancel: list[Any] = []
         try:
             self._connect(name, Client, LocalCluster)
+        except KeyboardInterrupt:  # Ctrl-C or SIGTERM: the process ends; Dask's words about the
+            self.close(keep_quiet=True)  # half-started cluster at exit stay held back
+            raise
         except BaseException:
             self.close()
             raise
@@ -159,7 +176,7 @@ class _Dask:
         local = _LOCAL.fullmatch(name)
         try:
             if local:
-                self._cluster = LocalCluster(**local_cluster_options(int(local[1])))
+                self._cluster = _start_local_cluster(LocalCluster, int(local[1]))
                 self._client = Client(self._cluster)
             else:
                 self._client = Client(name, timeout=CONNECT_TIMEOUT)
@@ -189,12 +206,38 @@ class _Dask:
         return _Task(self._submit(fn, *args, retries=TASK_RETRIES, **where), self)
 
     def _submit(self, fn: Callable[..., Any], *args: Any, **options: Any) -> Any:
+        self._send_cancels()
         try:
-            return self._client.submit(fn, *args, pure=False, **options)
+            future = self._client.submit(fn, *args, pure=False, **options)
         except Exception:
             if not self.lost():
                 raise
-        raise self.lost_error()
+            raise self.lost_error() from None
+        self._futures.add(future)
+        return future
+
+    def cancel_later(self, future: Any) -> None:
+        """Cancel `future` with the next submission, or when the scheduler is closed: one request
+        for many, and none that keeps an interrupted run waiting."""
+        self._to_cancel.append(future)
+
+    def _send_cancels(self, timeout: float | None = None) -> None:
+        """Cancel the futures given to :meth:`cancel_later` (all that are not done, with `timeout`:
+        the run ended early); waits at most `timeout` seconds for the scheduler to take it."""
+        futures = self._to_cancel
+        if timeout is not None:
+            futures = [*futures, *self._futures]
+        self._to_cancel = []
+        futures = [f for f in dict.fromkeys(futures) if not f.done()]
+        if not futures or self.lost():
+            return
+        if timeout is None:
+            self._client.cancel(futures)
+            return
+        # a helper thread, so that an unresponsive scheduler cannot hold the exit
+        helper = threading.Thread(target=_cancel_quietly, args=(self._client, futures), daemon=True)
+        helper.start()
+        helper.join(timeout)
 
     def lost_error(self) -> SchedulerLost:
         return SchedulerLost(f"the Dask scheduler at {self.name} went away; nothing was written")
@@ -209,17 +252,49 @@ class _Dask:
             time.sleep(0.05)
         return True
 
-    def close(self) -> None:
+    def close(self, *, keep_quiet: bool = False) -> None:
+        """Let go of the cluster. Tasks still on it (a run that ended early: Ctrl-C, SIGTERM, an
+        error) are cancelled first, and then the closing waits less (:data:`CANCEL_TIMEOUT`,
+        :data:`EARLY_CLOSE_TIMEOUT`): else workers go on computing blocks nobody collects.
+        `keep_quiet`: Dask's log lines stay held back after it (the process is ending)."""
         client, cluster = getattr(self, "_client", None), self._cluster
+        timeout = CLOSE_TIMEOUT
         try:
             if client is not None:
-                client.close(timeout=CLOSE_TIMEOUT)
+                if any(not f.done() for f in [*self._futures, *self._to_cancel]):
+                    timeout = EARLY_CLOSE_TIMEOUT
+                self._send_cancels(timeout=CANCEL_TIMEOUT)
+                client.close(timeout=timeout)
             if cluster is not None:
-                cluster.close(timeout=CLOSE_TIMEOUT)
+                cluster.close(timeout=timeout)
         except (OSError, TimeoutError):
-            pass  # a scheduler already gone: nothing left to close
+            pass  # a scheduler already gone (or not answering): nothing more to wait for
         finally:
-            self._quiet.close()
+            if not keep_quiet:
+                self._quiet.close()
+
+
+def _cancel_quietly(client: Any, futures: list[Any]) -> None:
+    with contextlib.suppress(Exception):  # the scheduler went away meanwhile: its tasks with it
+        client.cancel(futures)
+
+
+def _start_local_cluster(LocalCluster: Any, workers: int) -> Any:
+    """A LocalCluster of `workers` processes. Where its start is interrupted (Ctrl-C, SIGTERM), the
+    half-started cluster is closed here, quietly: Dask's own handler at exit printed a traceback
+    (AssertionError: Status.init) for it."""
+    from distributed.deploy.spec import SpecCluster
+
+    before = set(SpecCluster._instances)
+    try:
+        return LocalCluster(**local_cluster_options(workers))
+    except BaseException:
+        for cluster in set(SpecCluster._instances) - before:
+            SpecCluster._instances.discard(cluster)
+            # half started, it may raise anything; its processes end with this one anyway
+            with contextlib.suppress(BaseException):
+                cluster.close(timeout=EARLY_CLOSE_TIMEOUT)
+        raise
 
 
 class _Task:
@@ -240,8 +315,7 @@ class _Task:
         raise self._owner.lost_error()
 
     def cancel(self) -> None:
-        if not self._owner.lost():
-            self._future.cancel()
+        self._owner.cancel_later(self._future)
 
 
 class _DaskQuiet:

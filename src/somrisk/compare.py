@@ -17,6 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
+from somrisk._files import shown_path
 from somrisk.case import Case, load_case
 from somrisk.case.scenarios import BASE, scenario_case
 from somrisk.cube import make_attrs
@@ -211,11 +212,11 @@ def load_alternatives(paths: Sequence[str | Path]) -> tuple[list[Case], list[str
         )
     stems = [Path(path).stem for path in paths]
     for stem in dict.fromkeys(stems):
-        same = [str(path) for path, s in zip(paths, stems, strict=True) if s == stem]
+        same = [shown_path(path) for path, s in zip(paths, stems, strict=True) if s == stem]
         if len(same) > 1:
             raise UsageError(
-                f"{' and '.join(map(repr, same))} have the same name {stem!r}; alternatives are named "
-                "by their file's stem, so rename one"
+                f"{' and '.join(map(repr, same))} have the same name {shown_path(stem)!r}; alternatives "
+                "are named by their file's stem, so rename one"
             )
     cases, problems = [], []
     for path in paths:

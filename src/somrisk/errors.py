@@ -46,16 +46,30 @@ def format_value(value: Any, limit: int = 80) -> str:
     elif isinstance(value, str):
         text = '"' + _CONTROL.sub(_escape, value[: limit + 1].replace('"', '\\"')) + '"'
     elif isinstance(value, dict):
-        text = "{" + ", ".join(f"{k} = {format_value(v)}" for k, v in value.items()) + "}"
+        text = "{" + _joined((f"{k} = {format_value(v)}" for k, v in value.items()), limit) + "}"
     elif isinstance(value, list | tuple):
-        text = "[" + ", ".join(format_value(v) for v in value) + "]"
+        text = "[" + _joined((format_value(v) for v in value), limit) + "]"
     else:
         text = repr(value)
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
-#: Control characters and line separators, written as TOML escapes so that a message stays one line.
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+def _joined(texts: Any, limit: int) -> str:
+    """The texts joined by commas, stopping once past `limit` characters (the rest would be cut:
+    a list of 100,000 values is not formatted whole)."""
+    joined = ""
+    for text in texts:
+        joined += (", " if joined else "") + text
+        if len(joined) > limit:
+            break
+    return joined
+
+
+#: Control characters and line separators, written as TOML escapes so that a message stays one line;
+#: and the invisible characters that reorder or hide text on a terminal (bidirectional overrides and
+#: isolates, zero-width characters, the byte-order mark), so that a key or value from a hostile file
+#: is shown as it is, not as it would have the reader see it.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
 _ESCAPES = {"\n": "\\n", "\t": "\\t", "\r": "\\r", "\b": "\\b", "\f": "\\f"}
 
 

@@ -283,7 +283,7 @@ def test_a_profile_longer_than_the_horizon_is_cut_up_to_the_bound(cli, write_cas
     too_long = write_case(PROFILE_CASE.format(profile=[1.0] * 1001), "too_long.toml")
     result = cli("check", too_long)
     assert result.code == 2
-    assert "consequences.0.profile: holds 1,001 values by year" in result.stderr
+    assert "consequences.c.profile: holds 1,001 values by year" in result.stderr
     assert "at most 1,000" in result.stderr
 
 

@@ -208,3 +208,109 @@ def test_a_400_digit_window_or_onset_acts_as_one_of_the_horizon(cli, write_case,
     assert runs[BIG] == runs[same_as]
     if key == "onset":  # no effect within the horizon: the NPV is minus the costs, here 0
         assert runs[BIG]["npv"]["total"]["mean"] == 0.0
+
+
+@pytest.mark.parametrize(
+    ("index", "factor"),
+    [("{ 2024 = 1.2e302, 2019 = 100 }", "1.2e+300"), ("{ 2024 = 100, 2019 = 1e-300 }", "1e+302")],
+)
+def test_a_price_index_whose_ratio_is_beyond_1000_is_refused(cli, write_case, index, factor):
+    # was: exit 0 with NPVs of -1.7e306 (a price at 2019 prices times I(2024) / I(2019) = 1.2e300);
+    # with more participants or a portfolio, "internal error: overflow encountered in matmul"
+    consequence = (
+        '[[consequences]]\nname = "ydelse"\nchange = -1.0\nprice_year = 2019\nprice = { kommune = 1000 }'
+    )
+    text = minimal_case(consequences=consequence).replace(
+        "price_growth = 0.0", f"price_growth = 0.0\nprice_index = {index}"
+    )
+    path = write_case(text)
+    refused(
+        cli,
+        path,
+        "consequences.ydelse.price_year",
+        f"make a factor of {factor}",
+        "factors beyond 0.001..1000 are refused",
+        "found 2019",
+    )
+
+
+def test_a_factor_of_1000_is_allowed_and_applied(cli, write_case):
+    """The bound itself: I(2024) / I(2019) = 1000 exactly multiplies the price by 1000. Closed form:
+    10 participants x effect 0.1 x change -1 x price 1 x 1000, for 5 years undiscounted: NPV 5000."""
+    consequence = (
+        '[[consequences]]\nname = "ydelse"\nchange = -1.0\nprice_year = 2019\nprice = { kommune = 1 }'
+    )
+    text = minimal_case(consequences=consequence).replace(
+        "price_growth = 0.0", "price_growth = 0.0\nprice_index = { 2024 = 100000, 2019 = 100 }"
+    )
+    result = cli("run", write_case(text), "--draws", "1", "--json")
+    assert result.code == 0, result.stderr
+    assert json.loads(result.stdout)["deterministic"]["npv"]["total"] == pytest.approx(5000.0, rel=1e-12)
+
+
+def test_a_portfolio_price_index_beyond_1000_is_refused(cli, tmp_path):
+    # was (the fuzzer, 2026-12-06): [portfolio] price_index = { 2024 = 1.2e302 } with a catalogue
+    # entry at 2019 prices: "internal error: RuntimeWarning: overflow encountered in matmul"
+    consequence = '[[consequences]]\nname = "kontanthjaelp"\nchange = -1.0\nprice = "catalog"'
+    (tmp_path / "a.toml").write_text(minimal_case(consequences=consequence), encoding="utf-8")
+    (tmp_path / "catalog.toml").write_text(
+        '[catalog]\nname = "Priser"\nprice_year = 2024\n\n[[prices]]\nname = "kontanthjaelp"\n'
+        "price_year = 2019\nprice = { kommune = 95000 }\n",
+        encoding="utf-8",
+    )
+    portfolio = tmp_path / "portfolio.toml"
+    portfolio.write_text(
+        '[portfolio]\nname = "P"\ncases = ["a.toml"]\ncatalog = "catalog.toml"\nprice_year = 2024\n'
+        "price_index = { 2024 = 1.2e302 }\n",
+        encoding="utf-8",
+    )
+    result = cli("portfolio", portfolio, "--draws", "50", "--json")
+    assert result.code == 2, result.stderr
+    assert "internal error" not in result.stderr and result.stdout == ""
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error: ")]
+    assert len(errors) == 1, result.stderr
+    assert "consequences.kontanthjaelp.price" in errors[0] and "factors beyond 0.001..1000" in errors[0]
+    assert "[portfolio] price_index" in errors[0]
+
+
+@pytest.mark.parametrize(
+    ("key", "shown"),
+    [
+        ('"x.y"', 'case."x.y"'),  # was case.x.y, as if x were a table
+        ('"a b"', 'case."a b"'),  # was case.a b
+        ('""', 'case.""'),  # was "case.", a path ending in a dot
+        ('"q\\"uote"', 'case."q\\"uote"'),
+        ('"æøå"', 'case."æøå"'),
+        ("bare-key_1", "case.bare-key_1"),
+    ],
+)
+def test_an_unknown_key_is_shown_as_toml_writes_it(cli, write_case, key, shown):
+    path = write_case(case().replace("[economy]", f"{key} = 1\n[economy]", 1))
+    refused(cli, path, shown, "unknown key; allowed here: name")
+
+
+def test_an_unknown_section_with_an_odd_name_is_quoted(cli, write_case):
+    path = write_case(case() + '\n["my section"]\nx = 1\n')
+    refused(cli, path, '"my section"', "unknown section; allowed: case")
+
+
+def test_characters_that_reorder_or_hide_text_are_escaped_in_messages(cli, write_case):
+    # was: a key holding U+202E (right-to-left override) printed as it is, so the terminal showed
+    # the rest of the line reversed; zero-width characters were invisible in the message
+    path = write_case(case().replace("[economy]", '"ab\\u202Ecd\\u200B" = "x\\u2066y"\n[economy]', 1))
+    line = refused(cli, path, 'case."ab\\u202Ecd\\u200B"', '(found "x\\u2066y")')
+    assert not any(c in line for c in "\u202e\u200b\u2066")
+
+
+def test_a_limit_names_an_odd_key_as_toml_writes_it(cli, write_case):
+    # was (the odd-values fuzzer's long run): "case.: a text of 40,000 characters", for the key ""
+    long = "x" * 40_000
+    path = write_case(case().replace("[economy]", f'"" = "{long}"\n"a.b" = "{long}"\n[economy]', 1))
+    for command in (["check", path], ["run", path, "--json"]):
+        result = cli(*command)
+        errors = [line for line in result.stderr.splitlines() if line.startswith("error: ")]
+        assert result.code == 2 and len(errors) == 2, result.stderr
+        assert errors[0] == f'error: {path}: case."": a text of 40,000 characters; at most 32,767 are allowed'
+        assert (
+            errors[1] == f'error: {path}: case."a.b": a text of 40,000 characters; at most 32,767 are allowed'
+        )

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from somrisk.case.checks import item_suffix
 from somrisk.errors import Problem
 
 __all__ = [
@@ -26,6 +27,7 @@ __all__ = [
     "YEAR_LISTS",
     "deep_key_at",
     "shape_problems",
+    "toml_key",
 ]
 
 #: Largest TOML file read, in bytes (an empirical distribution of 100,000 values is about 2 MB).
@@ -102,10 +104,10 @@ def shape_problems(raw: dict[str, Any], source: str) -> list[Problem]:
             if problem is not None:
                 problems.append(problem)
                 continue
-            stack.extend((node[i], (*path, str(i))) for i in reversed(range(len(node))))
+            stack.extend((node[i], (*path, _item_part(node, i, path))) for i in reversed(range(len(node))))
     if len(problems) > MAX_PROBLEMS:
         problems[MAX_PROBLEMS:] = [
-            Problem(source, _dotted(problems[0].key_path.split(".")[:1]), "and more such problems; not shown")
+            Problem(source, re.split(r"[.\[]", problems[0].key_path)[0], "and more such problems; not shown")
         ]
     return problems
 
@@ -122,7 +124,8 @@ def _list_problem(items: list[Any], path: tuple[str, ...], source: str) -> Probl
         limit, what = MAX_LIST, "values"
     if len(items) <= limit:
         return None
-    return Problem(source, _dotted(path), f"holds {len(items):,} {what}; at most {limit:,} are allowed")
+    message = f"holds {len(items):,} {what}; at most {limit:,} are allowed"
+    return Problem(source, _dotted(path), message, items)  # the value is shown shortened
 
 
 def _text_problems(text: str, path: tuple[str, ...], source: str, key: bool = False) -> list[Problem]:
@@ -140,6 +143,34 @@ def _text_problems(text: str, path: tuple[str, ...], source: str, key: bool = Fa
     return [Problem(source, where, f"{what} holds the control character {code}, which no workbook can hold")]
 
 
+def _item_part(items: list[Any], index: int, path: tuple[str, ...]) -> str:
+    """The part of the key path that names item `index` of a list: a section's ``[[...]]`` item as
+    the validation names it (``opstart``, or ``[3]`` counted from 1, so that the workbook import
+    finds its cell), any other list's item by its index from 0 (``cohorts.0``)."""
+    if len(path) == 1 and all(isinstance(item, dict) for item in items):
+        suffix = item_suffix(items, index)
+        return suffix[1:] if suffix.startswith(".") else suffix
+    return str(index)
+
+
 def _dotted(path: tuple[str, ...] | list[str]) -> str:
-    """A key path for a message: each part shortened, dots between them."""
-    return ".".join(part if len(part) <= 40 else part[:37] + "..." for part in path)
+    """A key path for a message: each part shortened, dots between them (none before ``[3]``)."""
+    text = ""
+    for part in path:
+        if not (text and _ITEM.fullmatch(part)):
+            text += "." if text else ""
+            part = toml_key(part if len(part) <= 40 else part[:37] + "...")
+        text += part
+    return text
+
+
+_ITEM = re.compile(r"\[\d+\]")
+_BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
+
+
+def toml_key(key: str) -> str:
+    """A key as TOML writes it: bare (``horizon``), or quoted where it holds anything else
+    (``"x.y"``, ``"a b"``, ``""``), so that a key path shows which dots are its own."""
+    if _BARE_KEY.fullmatch(key):
+        return key
+    return '"' + key.replace("\\", "\\\\").replace('"', '\\"') + '"'

@@ -16,8 +16,9 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from somrisk._files import name_problem, shown_path
 from somrisk.case import checks, prices
-from somrisk.case.limits import MAX_DEPTH, MAX_FILE_BYTES, deep_key_at, shape_problems
+from somrisk.case.limits import MAX_DEPTH, MAX_FILE_BYTES, deep_key_at, shape_problems, toml_key
 from somrisk.case.scenarios import Scenario, scenario_problems
 from somrisk.case.schema import (
     CaseInfo,
@@ -216,6 +217,9 @@ def read_bytes(path: str | Path, wanted: str, limit: int = MAX_FILE_BYTES) -> by
     """The bytes of a file; a CaseError naming the file where it cannot be read or holds more than
     `limit` bytes (read no further than that: the file may be ``/dev/zero`` or still growing)."""
     name = str(path)
+    too_long = name_problem(path)
+    if too_long is not None:  # one message with the name shortened, not the OS's ENAMETOOLONG
+        raise CaseError([Problem(shown_path(name), "", f"cannot be read: {too_long}")])
     try:
         with Path(path).open("rb") as file:
             data = file.read(limit + 1)
@@ -269,7 +273,7 @@ def validate_sections(
     for key in raw:
         if key not in sections:
             allowed = ", ".join(sections)
-            problems.append(Problem(source, key, f"unknown section; allowed: {allowed}", raw[key]))
+            problems.append(Problem(source, toml_key(key), f"unknown section; allowed: {allowed}", raw[key]))
     for key, (model, required) in sections.items():
         if key not in raw:
             if required:
@@ -315,7 +319,8 @@ def _problem(error: Any, model: type[BaseModel], raw: Any, path: str, source: st
     value = error.get("input", Problem.NO_VALUE)
     if kind == "missing":
         return Problem(source, key_path, "required key is missing")
-    if kind == "extra_forbidden":
+    if kind == "extra_forbidden":  # a key of the user's: as TOML writes it where it is not bare
+        key_path = ".".join([path, *keys[:-1], toml_key(keys[-1])]) if keys else key_path
         return Problem(source, key_path, f"unknown key; allowed here: {_allowed(model, parent)}", value)
     if kind == "not_a_value":
         return Problem(source, key_path, _not_a_value(value), value)

@@ -47,6 +47,10 @@ __all__ = [
 
 #: Index values that agree to the published precision (one decimal) are the same value.
 SAME_VALUE = 0.05 + 1e-9
+#: Largest factor kappa (and 1 / smallest) one conversion may make. A net price index moves prices
+#: by a few per cent a year; a larger ratio is a value on another
+#: base or a typing error, and a ratio of 1e300 made the calculation overflow (docs/decisions.md).
+MAX_FACTOR = 1000.0
 
 
 @dataclass(frozen=True)
@@ -103,7 +107,10 @@ class PriceIndex:
         if level == year:
             return 1.0
         values = self.values(level, year)
-        return None if values is None else values[0] / values[1]
+        if values is None:
+            return None
+        kappa = values[0] / values[1]
+        return kappa if 1 / MAX_FACTOR <= kappa <= MAX_FACTOR else None
 
     def values(self, level: int, year: int) -> tuple[float, float] | None:
         """(I(level), I(year)) from the one source the ratio is formed in (module docstring); None
@@ -121,6 +128,14 @@ class PriceIndex:
     def explain(self, level: int, year: int) -> str:
         """Why :meth:`factor` has no ratio for these years, and how to give one."""
         given, bundled = self.given, bundled_index()
+        values = self.values(level, year)
+        if values is not None:  # a ratio beyond MAX_FACTOR
+            return (
+                f"the index values {values[0]:g} ({level}) and {values[1]:g} ({year}) make a factor of "
+                f"{values[0] / values[1]:.3g}, and a net price index changes prices by a few per cent a "
+                f"year: factors beyond {1 / MAX_FACTOR:g}..{MAX_FACTOR:g} are refused; check the values of "
+                f"{self.where} and their base"
+            )
         covered = set(given) | set(bundled.values)
         has = (
             f"{self.where} gives {', '.join(map(str, sorted(given)))}"

@@ -72,12 +72,15 @@ def import_(
     lang: MessageLang = None,
 ) -> None:
     """Read a case workbook, check it as a TOML case, and write the TOML file (only if it is valid)."""
+    from somrisk._files import check_writable
     from somrisk.cli.inputs import refuse_other_kinds
     from somrisk.errors import UsageError
     from somrisk.io.excel import import_case
+    from somrisk.io.excel.read import CASE_SUFFIXES
 
     advice = f"this is a TOML case file: `somrisk excel export {workbook} OUT.xlsx` writes it as a workbook"
     refuse_other_kinds(workbook, ("workbook",), {"case": advice})
+    check_writable(out, "output", CASE_SUFFIXES)  # before exists(): a name too long would raise
     if out.exists() and not force:
         raise UsageError(f"{str(out)!r} exists: add --force to replace it with the workbook's case")
     commented = _has_comments(out)
