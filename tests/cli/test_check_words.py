@@ -185,3 +185,32 @@ def test_a_lognormal_in_words_names_the_median_of_its_scipy_twin(params):
     for lang, words in (("da", "lognormalfordeling, median {}"), ("en", "lognormal, median {}")):
         shown = Words(lang).number(median) if abs(median) >= 1000 else Words(lang).decimal(median)
         assert in_words(dist, Words(lang)) == words.format(shown)
+
+
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [
+        (
+            "da",
+            [
+                "2 omkostninger, 1 omkostning i sammenligningen, 6 konsekvenser",
+                "28 input, heraf 23 usikre; 1 rangkorrelation, 0 erklærede grupper",
+            ],
+        ),
+        (
+            "en",
+            [
+                "2 costs, 1 comparison cost, 6 consequences",
+                "28 inputs, of which 23 uncertain; 1 rank correlation, 0 declared groups",
+            ],
+        ),
+    ],
+)
+def test_check_counts_in_the_singular_where_there_is_one(cli, lang, expected):
+    # the example case: 2 costs, 1 comparison cost, 6 consequences, 1 correlation, no groups
+    assert (len(CASE["costs"]), len(CASE["comparison_costs"]), len(CASE["consequences"])) == (2, 1, 6)
+    assert len(CASE["correlations"]) == 1 and "groups" not in CASE
+    result = cli("check", EXAMPLE, "--lang", lang)
+    assert result.code == 0, result.stderr
+    for part in expected:
+        assert part in result.stdout, result.stdout

@@ -216,23 +216,46 @@ _CHECK = {
         "  horizon {horizon} years ({first}-{last}){auto}, {currency} at {price_level} prices, "
         "actors: {actors}",
         ' from horizon = "auto" (last intake + onset + window)',
-        "  intake years {first}-{last}; {costs} costs, {comparison} comparison costs, {consequences} "
-        "consequences",
-        "  {inputs} inputs, of which {uncertain} uncertain; {correlations} rank correlations, {groups} "
-        "declared groups",
+        "  intake years {first}-{last}; {costs}, {comparison}, {consequences}",
+        "  {inputs}, of which {uncertain} uncertain; {correlations}, {groups}",
         "base",
     ),
     "da": (
         "  tidshorisont {horizon} år ({first}-{last}){auto}, {currency} i {price_level}-priser, "
         "aktører: {actors}",
         ' fra horizon = "auto" (sidste optag + forsinkelse + vindue)',
-        "  optagelsesår {first}-{last}; {costs} omkostninger, {comparison} omkostninger i "
-        "sammenligningen, {consequences} konsekvenser",
-        "  {inputs} input, heraf {uncertain} usikre; {correlations} rangkorrelationer, {groups} "
-        "erklærede grupper",
+        "  optagelsesår {first}-{last}; {costs}, {comparison}, {consequences}",
+        "  {inputs}, heraf {uncertain} usikre; {correlations}, {groups}",
         "basis",
     ),
 }
+
+
+#: What check_report counts, singular and plural, in each language.
+_COUNTED = {
+    "en": {
+        "costs": ("cost", "costs"),
+        "comparison": ("comparison cost", "comparison costs"),
+        "consequences": ("consequence", "consequences"),
+        "inputs": ("input", "inputs"),
+        "correlations": ("rank correlation", "rank correlations"),
+        "groups": ("declared group", "declared groups"),
+    },
+    "da": {
+        "costs": ("omkostning", "omkostninger"),
+        "comparison": ("omkostning i sammenligningen", "omkostninger i sammenligningen"),
+        "consequences": ("konsekvens", "konsekvenser"),
+        "inputs": ("input", "input"),
+        "correlations": ("rangkorrelation", "rangkorrelationer"),
+        "groups": ("erklæret gruppe", "erklærede grupper"),
+    },
+}
+
+
+def _counted(lang: str, what: str, count: int) -> str:
+    """`count` things of kind `what` in `lang`, in the singular where it is one: "1 konsekvens"."""
+    singular, plural = _COUNTED[lang][what]
+    return f"{count} {singular if count == 1 else plural}"
 
 
 def check_report(checked: CaseCheck, lang: str = "en") -> list[str]:
@@ -256,15 +279,15 @@ def check_report(checked: CaseCheck, lang: str = "en") -> list[str]:
         intake_line.format(
             first=case.years[first],
             last=case.years[last],
-            costs=len(case.costs),
-            comparison=len(case.comparison_costs),
-            consequences=len(case.consequences),
+            costs=_counted(lang, "costs", len(case.costs)),
+            comparison=_counted(lang, "comparison", len(case.comparison_costs)),
+            consequences=_counted(lang, "consequences", len(case.consequences)),
         ),
         inputs_line.format(
-            inputs=len(space.inputs),
+            inputs=_counted(lang, "inputs", len(space.inputs)),
             uncertain=space.dimension,
-            correlations=len(case.correlations),
-            groups=len(case.groups),
+            correlations=_counted(lang, "correlations", len(case.correlations)),
+            groups=_counted(lang, "groups", len(case.groups)),
         ),
     ]
     names = labels(case, lang)
