@@ -146,3 +146,63 @@ def test_bad_draws_or_tolerance_are_exit_2(cli, write_case, tmp_path, command, a
     for word in words:
         assert word in result.stderr
     assert not (tmp_path / "r.html").exists()
+
+
+def danish_number(x: int) -> str:
+    """10.000: thousands with a dot, written here independently of the code under test."""
+    return f"{x:,}".replace(",", ".")
+
+
+@pytest.mark.parametrize("lang", ["da", "en"])
+def test_cli_says_why_in_the_chosen_language(cli, write_case, lang):
+    path = write_case(TEXT)
+    document = json.loads(cli("run", path, "--draws", "auto", "--tolerance", "0.02", "--json").stdout)
+    draws, auto = document["draws"], document["draws_auto"]
+    blocks = draws // BLOCK_DRAWS
+    width = f"{round(auto['half_width'], 4):g}"
+    result = cli("run", path, "--draws", "auto", "--tolerance", "0.02", "--lang", lang)
+    assert result.code == 0, result.stderr
+    text = " ".join(result.stdout.split())  # the console folds long lines at spaces
+    if lang == "da":
+        expected = (
+            f"--draws auto: {danish_number(draws)} trækninger ({blocks} blok{'' if blocks == 1 else 'ke'}); "
+            f"da er 1,96 × standardfejlen på P(NPV > 0) højst 0,02 for det samlede resultat og hver aktør "
+            f"(størst: {width.replace('.', ',')}, "
+        )
+    else:
+        expected = (
+            f"--draws auto: {draws:,} draws ({blocks} block{'' if blocks == 1 else 's'}), at which 1.96 x the "
+            f"standard error of P(NPV > 0) is at most 0.02 for the total and every actor (largest: {width}, "
+        )
+    assert expected in text, text
+    assert "prob_positive_se" not in text
+
+
+def test_the_cap_in_danish_names_the_alternative_and_the_actor():
+    from somrisk.report.draws_auto_words import draws_auto_text
+
+    def fake(draws):
+        rows = np.zeros((1, draws))
+        rows[0, : draws // 2] = 1.0
+        return draws, rows, ["B - A: kommune"]
+
+    _, precision = auto_draws(fake, tolerance=0.001, cap=3 * BLOCK_DRAWS)
+    attrs = {"draws": precision.draws, **precision.attrs()}
+    width = f"{round(precision.half_width, 4):g}".replace(".", ",")
+    assert draws_auto_text(attrs, "da") == (
+        f"--draws auto stoppede ved loftet på {danish_number(3 * BLOCK_DRAWS)} trækninger, før P(NPV > 0) "
+        f"var præcis til 0,001: 1,96 × standardfejlen er {width} (B - A: Kommune)"
+    )
+    # a result written before the sentence had its parts keeps its recorded reason
+    old = {key: value for key, value in attrs.items() if key != "draws_auto_widest"}
+    assert draws_auto_text(old, "da") == precision.reason
+    assert draws_auto_text({"draws": 1}, "da") is None
+
+
+def test_the_danish_report_says_why_in_danish(cli, write_case, tmp_path):
+    out = tmp_path / "rapport.html"
+    result = cli("report", write_case(TEXT), "--draws", "auto", "--tolerance", "0.05", "--out", out)
+    assert result.code == 0, result.stderr
+    page = out.read_text(encoding="utf-8")
+    assert "trækninger (1 blok); da er 1,96 × standardfejlen" in page
+    assert "prob_positive_se" not in page and "at most" not in page

@@ -168,7 +168,7 @@ def run(
     warnings = warnings_in(result.simulation, language)
     for item in summary_table(result.statistics, language, warnings):
         stdout.print(item)
-    _say_draws_auto(result.statistics.attrs)
+    _say_draws_auto(result.statistics.attrs, language)
     if by_year:
         stdout.print(by_year_table(result.summary, language))
     _say_written(language, cube=result.out, results_workbook=result.xlsx)
@@ -197,15 +197,21 @@ def _say_written(lang: str, **files: Path | None) -> None:
             stdout.print(words[f"{what}_written"].format(path), markup=False, highlight=False)
 
 
-def _say_draws_auto(attrs: dict[str, Any]) -> None:
-    """How many draws ``--draws auto`` took and why it stopped (a warning at the cap)."""
-    reason = attrs.get("draws_auto_reason")
+def _say_draws_auto(attrs: dict[str, Any], lang: str) -> None:
+    """How many draws ``--draws auto`` took and why it stopped (a warning at the cap), in `lang`."""
+    from rich.markup import escape
+
+    from somrisk.report.draws_auto_words import draws_auto_text
+    from somrisk.report.table_words import TableWords
+
+    reason = draws_auto_text(attrs, lang)
     if reason is None:
         return
     if attrs.get("draws_auto_met"):
         stdout.print(reason, markup=False, highlight=False)
     else:
-        stderr.print(f"[yellow]warning:[/yellow] {reason}", highlight=False)
+        warning = TableWords(lang)["warning"]
+        stderr.print(f"[yellow]{warning}:[/yellow] {escape(reason)}", highlight=False)
 
 
 def _refuse_with_reproduce(result: Path, case: Path | None, options: dict[str, Any]) -> None:
@@ -341,7 +347,7 @@ def report(
         )
     finally:
         progress.close()
-    _say_draws_auto(result.data.simulation.attrs)
+    _say_draws_auto(result.data.simulation.attrs, lang.value)
     from somrisk.report.i18n import Words
 
     stdout.print(Words(lang.value)["written"].format(result.path), markup=False, highlight=False)

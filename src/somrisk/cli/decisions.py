@@ -140,6 +140,7 @@ def comparison_tables(result: Any, lang: str = "en") -> list[Any]:
     """Each alternative's NPV, and each other alternative's difference against the reference, in
     `lang` (``da`` or ``en``). Numbers never wrap; names fold."""
     from somrisk.cli.fit import FittedTable
+    from somrisk.report.draws_auto_words import draws_auto_text
     from somrisk.report.table_words import TableWords
 
     words = TableWords(lang)
@@ -182,7 +183,7 @@ def comparison_tables(result: Any, lang: str = "en") -> list[Any]:
         draws=words.integer(result.draws), sampler=attrs["sampler"], seed=attrs["seed"]
     )
     lines: list[Any] = [npv, difference, f"[dim]{escape(note)}[/dim]"]
-    reason = attrs.get("draws_auto_reason")
+    reason = draws_auto_text(attrs, words.lang)
     if reason is not None:
         warning = f"[yellow]{words['warning']}:[/yellow] "
         lines.append(escape(reason) if attrs.get("draws_auto_met") else warning + escape(reason))

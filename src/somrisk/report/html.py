@@ -16,6 +16,7 @@ from somrisk.distributions import as_distribution
 from somrisk.labels import GROUP_NAMES, InputLabels, labels
 from somrisk.report import charts
 from somrisk.report.distribution_words import in_words as _in_words
+from somrisk.report.draws_auto_words import draws_auto_text
 from somrisk.report.first_page import case_file_name, sampled, summary_page
 from somrisk.report.i18n import Words, escape
 from somrisk.report.price_levels import price_level_note
@@ -410,7 +411,11 @@ def _provenance(data: ReportData, words: Words) -> str:
         (words["draws"], words.number(attrs["draws"])),
         (words["date"], words.local_date(attrs.get("created_at"))),
         *([(words["overrides"], attrs["overrides"])] if attrs.get("overrides") else []),
-        *([(words["draws_auto"], attrs["draws_auto_reason"])] if attrs.get("draws_auto_reason") else []),
+        *(
+            [(words["draws_auto"], draws_auto_text(attrs, words.lang))]
+            if attrs.get("draws_auto_reason")
+            else []
+        ),
     ]
     cells = "".join(f"<tr><th>{escape(k)}</th><td>{escape(str(v))}</td></tr>" for k, v in rows)
     return (

@@ -1,0 +1,60 @@
+"""Why ``--draws auto`` stopped where it did, in Danish or English, for the command line and the
+report (the JSON keeps the English ``draws_auto_reason`` of somrisk.precision)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from somrisk.report.i18n import Words
+
+__all__ = ["draws_auto_text"]
+
+_TEXT = {
+    "en": {
+        "met": "--draws auto: {draws} draws ({blocks}), at which 1.96 x the standard error of P(NPV > 0) "
+        "is at most {tolerance} for the total and every actor (largest: {half_width}, {widest})",
+        "cap": "--draws auto stopped at the cap of {draws} draws before P(NPV > 0) was precise to "
+        "{tolerance}: 1.96 x its standard error is {half_width} ({widest})",
+        "block": "1 block",
+        "blocks": "{} blocks",
+        "total": "total",
+    },
+    "da": {
+        "met": "--draws auto: {draws} trækninger ({blocks}); da er 1,96 × standardfejlen på P(NPV > 0) "
+        "højst {tolerance} for det samlede resultat og hver aktør (størst: {half_width}, {widest})",
+        "cap": "--draws auto stoppede ved loftet på {draws} trækninger, før P(NPV > 0) var præcis til "
+        "{tolerance}: 1,96 × standardfejlen er {half_width} ({widest})",
+        "block": "1 blok",
+        "blocks": "{} blokke",
+        "total": "i alt",
+    },
+}
+
+
+def draws_auto_text(attrs: Mapping[str, Any], lang: str) -> str | None:
+    """The sentence for a result's attributes (``draws_auto_*``, ``draws``), None where the draws were
+    not chosen by ``--draws auto``. A result written before ``draws_auto_widest`` existed keeps its
+    recorded (English) reason."""
+    if "draws_auto_reason" not in attrs:
+        return None
+    if "draws_auto_widest" not in attrs or "draws_auto_blocks" not in attrs:
+        return str(attrs["draws_auto_reason"])
+    text, words = _TEXT[lang], Words(lang)
+    blocks = int(attrs["draws_auto_blocks"])
+    # an actor or "total", or in a comparison "B - A: kommune" (an alternative or a difference)
+    whose, _, widest = str(attrs["draws_auto_widest"]).rpartition(": ")
+    return text["met" if attrs["draws_auto_met"] else "cap"].format(
+        draws=words.number(float(attrs["draws"])) if lang == "da" else f"{int(attrs['draws']):,}",
+        blocks=text["block"] if blocks == 1 else text["blocks"].format(words.number(blocks)),
+        tolerance=_plain(float(attrs["draws_auto_tolerance"]), lang),
+        half_width=_plain(round(float(attrs["draws_auto_half_width"]), 4), lang),
+        widest=(f"{whose}: " if whose else "")
+        + (text["total"] if widest == "total" else (words.actor(widest) if lang == "da" else widest)),
+    )
+
+
+def _plain(x: float, lang: str) -> str:
+    """A small number as written (0.05, 0.0103), with a decimal comma in Danish."""
+    shown = f"{x:g}"
+    return shown.replace(".", ",") if lang == "da" else shown
