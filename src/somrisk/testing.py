@@ -10,7 +10,7 @@ import xarray as xr
 
 from somrisk.cube import DISCOUNT_RATE
 
-__all__ = ["CUBE_ATTRS", "assert_cube_valid", "minimal_case"]
+__all__ = ["CUBE_ATTRS", "assert_cube_valid", "danish_number", "minimal_case"]
 
 #: Attributes every result cube carries (outputs.md).
 CUBE_ATTRS = (
@@ -95,3 +95,15 @@ def assert_cube_valid(cube: xr.Dataset) -> None:
     assert float(np.abs(npv - cube.npv).max()) <= 1e-12 * max(1.0, float(np.abs(cube.npv).max())), (
         "npv != sum over years of net x discount_factor"
     )
+
+
+def danish_number(x: float, decimals: int = 0) -> str:
+    """`x` as Danish text writes it: 1.234.567,5, with the minus sign (U+2212) the report and the
+    tables use. Written without somrisk's own number formatting, for tests to check it against."""
+    sign = "\u2212" if round(x, decimals) < 0 else ""
+    whole, _, fraction = f"{abs(x):.{decimals}f}".partition(".")
+    groups = []
+    while whole:
+        groups.insert(0, whole[-3:])
+        whole = whole[:-3]
+    return sign + ".".join(groups) + ("," + fraction if fraction else "")

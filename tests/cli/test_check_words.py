@@ -12,22 +12,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from somrisk import example_case_path
+from somrisk.testing import danish_number as danish
 
 EXAMPLE = example_case_path()
 CASE = tomllib.loads(EXAMPLE.read_text(encoding="utf-8"))
 #: parameter notation, as `Distribution.describe` writes it ("pert(min=16, ...)")
 NOTATION = re.compile(r"\b(?:fixed|uniform|triangular|pert|normal|lognormal|beta|gamma|empirical)\(")
-
-
-def danish(x: float, decimals: int = 0) -> str:
-    """1.234.567,5 with a minus sign: written here independently of the code under test."""
-    sign = "−" if round(x, decimals) < 0 else ""
-    whole, _, fraction = f"{abs(x):.{decimals}f}".partition(".")
-    groups = []
-    while whole:
-        groups.insert(0, whole[-3:])
-        whole = whole[:-3]
-    return sign + ".".join(groups) + ("," + fraction if fraction else "")
 
 
 def line_of(text: str, path: str) -> str:

@@ -9,6 +9,7 @@ import json
 import pytest
 
 from somrisk import example_case_path
+from somrisk.testing import danish_number as danish
 from somrisk.testing import minimal_case
 
 EXAMPLE = str(example_case_path())
@@ -36,17 +37,6 @@ scale = { "effect.effect" = 0.75 }
 """
 EVSI_ARGS = ("--input", "effect.success_rate", "--n", "20,80", "--cost", "1000", "--draws", "2000")
 ACTORS_DA = {"total": "I alt", "kommune": "Kommune", "region": "Region", "stat": "Stat"}
-
-
-def danish(x: float, decimals: int = 0) -> str:
-    """1.234.567,5 with a minus sign, written here independently of the code under test."""
-    sign = "−" if round(x, decimals) < 0 else ""
-    whole, _, fraction = f"{abs(x):.{decimals}f}".partition(".")
-    groups = []
-    while whole:
-        groups.insert(0, whole[-3:])
-        whole = whole[:-3]
-    return sign + ".".join(groups) + ("," + fraction if fraction else "")
 
 
 def english(x: float, decimals: int = 0) -> str:

@@ -10,19 +10,9 @@ import pytest
 from sensitivity.cases import product_case
 from somrisk import example_case_path
 from somrisk.report.table_words import locale_language
+from somrisk.testing import danish_number as danish
 
 EXAMPLE = str(example_case_path())
-
-
-def danish(x: float, decimals: int = 0) -> str:
-    """1.234.567,5 with a minus sign: written here independently of the code under test."""
-    sign = "−" if round(x, decimals) < 0 else ""
-    whole, _, fraction = f"{abs(x):.{decimals}f}".partition(".")
-    groups = []
-    while whole:
-        groups.insert(0, whole[-3:])
-        whole = whole[:-3]
-    return sign + ".".join(groups) + ("," + fraction if fraction else "")
 
 
 @pytest.mark.parametrize(

@@ -13,7 +13,7 @@ from somrisk.compare import compare
 from somrisk.engine import simulate
 from somrisk.precision import BLOCK_DRAWS, Z95, auto_draws, half_widths
 from somrisk.runner import run
-from somrisk.testing import minimal_case
+from somrisk.testing import danish_number, minimal_case
 
 GAINS = """
 [[consequences]]
@@ -146,11 +146,6 @@ def test_bad_draws_or_tolerance_are_exit_2(cli, write_case, tmp_path, command, a
     for word in words:
         assert word in result.stderr
     assert not (tmp_path / "r.html").exists()
-
-
-def danish_number(x: int) -> str:
-    """10.000: thousands with a dot, written here independently of the code under test."""
-    return f"{x:,}".replace(",", ".")
 
 
 @pytest.mark.parametrize("lang", ["da", "en"])
