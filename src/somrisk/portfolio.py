@@ -28,7 +28,7 @@ from somrisk.case.model_warnings import model_warnings
 from somrisk.case.portfolio import Portfolio, load_portfolio
 from somrisk.cube import DISCOUNT_RATE, CubeLayout, base_discount_rate, provenance
 from somrisk.engine import CubeBlock, Ensemble, Member, Simulation, make_ensemble, prepare, run_ensemble
-from somrisk.transform import prepare_tables
+from somrisk.transform import TableBuild, prepare_tables, start_tables
 
 if TYPE_CHECKING:
     import xarray as xr
@@ -149,30 +149,41 @@ def simulate_portfolio(
     changes = dict.fromkeys(text for case in loaded.cases for text in case.overrides)
     if changes:  # --set/--scale, applied to every case
         attrs["overrides"] = "; ".join(changes)
-    if scheduler in (None, "threads"):  # a Dask worker builds the tables of its own cases
-        _prepare_tables(ensemble, threads)
-    return run_ensemble(
-        ensemble,
-        draws=draws,
-        seed=seed,
-        sampler=sampler,
-        threads=threads,
-        scheduler=scheduler,
-        keep_cube=keep_cube,
-        cube_sink=cube_sink,
-        block_writer=block_writer,
-        progress=progress,
-        attrs=attrs,
-        portfolio=loaded,
-    )
+    # a Dask worker builds the tables of its own cases
+    tables = _start_tables(ensemble, threads) if scheduler in (None, "threads") else None
+    try:
+        simulation = run_ensemble(
+            ensemble,
+            draws=draws,
+            seed=seed,
+            sampler=sampler,
+            threads=threads,
+            scheduler=scheduler,
+            keep_cube=keep_cube,
+            cube_sink=cube_sink,
+            block_writer=block_writer,
+            progress=progress,
+            attrs=attrs,
+            portfolio=loaded,
+        )
+    finally:
+        if tables is not None:
+            tables.cancel()
+    return simulation
 
 
-def _prepare_tables(ensemble: Ensemble, threads: int | None) -> None:
-    """Build the quantile tables of every case at once, on the run's threads (the same tables the
-    cases' transforms would build one by one, in a fraction of the time)."""
+def _start_tables(ensemble: Ensemble, threads: int | None) -> TableBuild | None:
+    """Build the quantile tables of every case in batches (the same tables the cases' transforms
+    would build one by one, in a fraction of the time). On one thread, before the draws; on more,
+    on as many background threads while the draws run, the first chunks' tables first: a chunk's
+    draws wait only for the batches holding its tables. None where the tables are all built."""
     if threads is None:
         threads = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-    prepare_tables((d for m in ensemble.members for d in m.model.transform.distributions), threads=threads)
+    distributions = (d for m in ensemble.members for d in m.model.transform.distributions)
+    if threads == 1:
+        prepare_tables(distributions, threads=1)
+        return None
+    return start_tables(distributions, threads=threads)
 
 
 def case_summary(sim: PortfolioSimulation, *, interval: tuple[float, float] = (0.05, 0.95)) -> xr.Dataset:
