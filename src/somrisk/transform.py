@@ -419,14 +419,56 @@ def prepare_tables(distributions: Iterable[Distribution], *, threads: int = 1) -
 
 
 class TableBuild:
-    """Quantile tables being built on background threads (:func:`start_tables`)."""
+    """Quantile tables built in batches on `threads` background threads as their distributions are
+    added (:meth:`add`): every :data:`_TABLE_BATCH` new shapes, a batch of each family's, in the
+    order added (a portfolio's cases in the order its blocks use them, so that the first chunks'
+    tables come first and their draws start while later chunks' tables are built). A transform
+    needing a table of a batch not yet done waits for it. The same tables, bit for bit, as one by
+    one."""
 
-    def __init__(self, pool: ThreadPoolExecutor | None, futures: list[Future[None]]) -> None:
-        self._pool = pool
-        self._futures = futures
+    def __init__(self, threads: int) -> None:
+        self.threads = threads
+        #: The batches started, (family, shapes), in order.
+        self.batches: list[tuple[str, list[tuple[float, ...]]]] = []
+        self._pool: ThreadPoolExecutor | None = None
+        self._futures: list[Future[None]] = []
+        self._seen: set[tuple[str, tuple[float, ...]]] = set()
+        self._group: dict[str, list[tuple[float, ...]]] = {"beta": [], "gamma": []}
+
+    def add(self, distributions: Iterable[Distribution]) -> None:
+        """Queue the tables of `distributions` not yet built, pending or queued; start a batch of
+        each family's every :data:`_TABLE_BATCH` of them."""
+        group = self._group
+        for dist in distributions:
+            key = _table_shape(unscaled(dist)[0].canonical())
+            if key is None or key in self._seen or key in _TABLES or key in _PENDING:
+                continue
+            self._seen.add(key)
+            group[key[0]].append(key[1])
+            if len(group["beta"]) + len(group["gamma"]) >= _TABLE_BATCH:
+                self.flush()
+                group = self._group
+
+    def flush(self) -> None:
+        """Start building the tables queued since the last batch."""
+        batches = [(space, shapes) for space, shapes in self._group.items() if shapes]
+        self._group = {"beta": [], "gamma": []}
+        if not batches:
+            return
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(self.threads, thread_name_prefix="somrisk-tables")
+        with _TABLES_LOCK:  # each batch pending before its build can finish
+            for space, shapes in batches:
+                future = self._pool.submit(_build_batch, space, shapes)
+                self._futures.append(future)
+                for shape in shapes:
+                    _PENDING[(space, shape)] = future
+        self.batches.extend(batches)
 
     def wait(self) -> None:
-        """Wait for every batch (re-raising a batch's error), then end the threads."""
+        """Start the tables still queued, wait for every batch (re-raising a batch's error), then
+        end the threads."""
+        self.flush()
         try:
             for future in self._futures:
                 future.result()
@@ -438,63 +480,30 @@ class TableBuild:
         dropped batch builds its tables itself)."""
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
         mine = set(self._futures)
         with _TABLES_LOCK:  # the dropped batches' shapes are no longer pending
             for key in [key for key, future in _PENDING.items() if future in mine]:
                 del _PENDING[key]
 
 
-def _batches(distributions: Iterable[Distribution]) -> list[tuple[str, list[tuple[float, ...]]]]:
-    """The shapes of the tables not yet built nor pending, in batches in the order of first use:
-    every :data:`_TABLE_BATCH` new shapes, a batch of each family's."""
-    seen: set[tuple[str, tuple[float, ...]]] = set()
-    batches: list[tuple[str, list[tuple[float, ...]]]] = []
-    group: dict[str, list[tuple[float, ...]]] = {"beta": [], "gamma": []}
-
-    def flush() -> None:
-        batches.extend((space, shapes) for space, shapes in group.items() if shapes)
-        group["beta"], group["gamma"] = [], []
-
-    for dist in distributions:
-        key = _table_shape(unscaled(dist)[0].canonical())
-        if key is None or key in seen or key in _TABLES or key in _PENDING:
-            continue
-        seen.add(key)
-        group[key[0]].append(key[1])
-        if len(group["beta"]) + len(group["gamma"]) >= _TABLE_BATCH:
-            flush()
-    flush()
-    return batches
+def _build_batch(space: str, shapes: list[tuple[float, ...]]) -> None:
+    try:
+        for shape, table in zip(shapes, build_tables(space, shapes), strict=True):
+            _keep_table((space, shape), table)
+    finally:  # after the tables are kept: a transform finding none pending looks again
+        with _TABLES_LOCK:
+            for shape in shapes:
+                _PENDING.pop((space, shape), None)
 
 
 def start_tables(distributions: Iterable[Distribution], *, threads: int = 1) -> TableBuild:
-    """Start building the quantile tables of many distributions on `threads` background threads,
-    in batches in the order of the distributions, and return at once (a portfolio's cases in the
-    order its blocks use them: the first chunks' tables come first, and the draws of a chunk start
-    while later chunks' tables are built). A transform needing a table of a batch not yet done
-    waits for it. The same tables, bit for bit, as one by one."""
-    batches = _batches(distributions)
-    if not batches:
-        return TableBuild(None, [])
-    pool = ThreadPoolExecutor(min(threads, len(batches)), thread_name_prefix="somrisk-tables")
-
-    def build(space: str, shapes: list[tuple[float, ...]]) -> None:
-        try:
-            for shape, table in zip(shapes, build_tables(space, shapes), strict=True):
-                _keep_table((space, shape), table)
-        finally:  # after the tables are kept: a transform finding none pending looks again
-            with _TABLES_LOCK:
-                for shape in shapes:
-                    _PENDING.pop((space, shape), None)
-
-    futures = []
-    with _TABLES_LOCK:  # each batch pending before its build can finish
-        for space, shapes in batches:
-            future = pool.submit(build, space, shapes)
-            futures.append(future)
-            for shape in shapes:
-                _PENDING[(space, shape)] = future
-    return TableBuild(pool, futures)
+    """Start building the quantile tables of `distributions` on `threads` background threads, in
+    batches in their order (:class:`TableBuild`), and return at once."""
+    building = TableBuild(threads)
+    building.add(distributions)
+    building.flush()
+    return building
 
 
 def _table(space: str, p: tuple[float, ...]) -> InverseCdf:

@@ -56,17 +56,31 @@ def key(dist: Value) -> tuple[str, tuple[float, ...]]:
 
 def test_batches_follow_first_use_each_family_apart(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(transform, "_TABLE_BATCH", 3)
-    dists = [pert(1), gamma(5), pert(2), pert(1), pert(3), gamma(6), pert(7), gamma(5)]
+    dists = [pert(1), gamma(5), pert(2), pert(1), pert(3), gamma(6), pert(7), gamma(5), pert(8)]
     shape = {d: key(d)[1] for d in dists}
+    transform._keep_table(key(pert(8)), None)  # built before
+    building = transform.start_tables(dists, threads=2)
     # every 3 new shapes a batch of each family's; repeats and shapes already built are left out
-    assert transform._batches(dists) == [
+    assert building.batches == [
         ("beta", [shape[dists[0]], shape[dists[2]]]),
         ("gamma", [shape[dists[1]]]),
         ("beta", [shape[dists[4]], shape[dists[6]]]),
         ("gamma", [shape[dists[5]]]),
     ]
-    transform._keep_table(key(pert(1)), None)
-    assert transform._batches([pert(1), gamma(5)]) == [("gamma", [shape[dists[1]]])]
+    building.wait()
+
+
+def test_tables_added_case_by_case(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(transform, "_TABLE_BATCH", 2)
+    building = transform.TableBuild(2)
+    building.add([pert(1)])
+    assert building.batches == []  # queued until a batch is full
+    building.add([pert(1), gamma(5), pert(2)])
+    assert building.batches == [("beta", [key(pert(1))[1]]), ("gamma", [key(gamma(5))[1]])]
+    building.wait()  # starts the rest first
+    assert building.batches[2:] == [("beta", [key(pert(2))[1]])]
+    assert sorted(transform._TABLES) == sorted(key(d) for d in (pert(1), gamma(5), pert(2)))
+    assert transform._PENDING == {}
 
 
 def test_background_tables_are_the_one_by_one_tables(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -145,4 +159,4 @@ def test_cancelled_batches_are_no_longer_pending(monkeypatch: pytest.MonkeyPatch
     assert list(transform._TABLES) == [key(pert(1))]
     # a dropped batch's table is built when a transform needs it, and pending again in a new start
     assert_same(tables.build_table(*key(pert(2))), transform._standard_table(*key(pert(2))))
-    assert transform._batches(dists) == [("beta", [key(pert(3))[1]])]
+    assert transform.start_tables(dists, threads=1).batches == [("beta", [key(pert(3))[1]])]

@@ -19,6 +19,7 @@ price level (:mod:`somrisk.case.prices`): money of different price levels does n
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated
@@ -84,8 +85,12 @@ def portfolio_index(info: PortfolioInfo) -> PriceIndex:
     return PriceIndex(given, "[portfolio] price_index")
 
 
-def load_portfolio(path: str | Path) -> Portfolio:
-    """Read and validate a portfolio file, its cases and its catalogue.
+def load_portfolio(
+    path: str | Path, *, on_case: Callable[[Case, Catalog | None], None] | None = None
+) -> Portfolio:
+    """Read and validate a portfolio file, its cases and its catalogue; `on_case` is called with
+    each case valid on its own, and the catalogue, as soon as the case is loaded (before the
+    portfolio's rules are checked).
 
     Raises
     ------
@@ -112,6 +117,9 @@ def load_portfolio(path: str | Path) -> Portfolio:
             cases.append(load_case(folder / name))
         except CaseError as exc:
             problems.extend(exc.problems)
+            continue
+        if on_case is not None:
+            on_case(cases[-1], catalog)
     if catalog is None and any(uses_catalog(case) for case in cases):
         catalog = builtin_catalog()
     if not problems:
