@@ -25,14 +25,11 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from somrisk.case import Case
-from somrisk.case.catalog import Catalog
 from somrisk.case.model_warnings import model_warnings
 from somrisk.case.portfolio import Portfolio, load_portfolio
 from somrisk.cube import DISCOUNT_RATE, CubeLayout, base_discount_rate, provenance
 from somrisk.engine import CubeBlock, Ensemble, Member, Simulation, make_ensemble, prepare, run_ensemble
-from somrisk.space import build_space
-from somrisk.transform import TableBuild, prepare_tables, start_tables
+from somrisk.transform import prepare_tables
 
 if TYPE_CHECKING:
     import xarray as xr
@@ -41,7 +38,6 @@ __all__ = [
     "PortfolioSimulation",
     "case_statistics",
     "case_summary",
-    "load_with_tables",
     "prepare_portfolio",
     "simulate_portfolio",
 ]
@@ -129,13 +125,10 @@ def simulate_portfolio(
     block_writer: Callable[[CubeBlock], None] | None = None,
     progress: Callable[[int, int], None] | None = None,
     ensemble: Ensemble | None = None,
-    tables: TableBuild | None = None,
 ) -> PortfolioSimulation:
     """Run the Monte Carlo simulation of a portfolio; arguments as for :func:`somrisk.simulate`.
 
-    `ensemble` is the portfolio compiled with :func:`prepare_portfolio`, where the caller has it;
-    `tables` the quantile tables started while it was loaded (:func:`load_with_tables`), ended
-    when the run ends.
+    `ensemble` is the portfolio compiled with :func:`prepare_portfolio`, where the caller has it.
     """
     loaded = portfolio if isinstance(portfolio, Portfolio) else load_portfolio(portfolio)
     ensemble = prepare_portfolio(loaded) if ensemble is None else ensemble
@@ -157,75 +150,30 @@ def simulate_portfolio(
     changes = dict.fromkeys(text for case in loaded.cases for text in case.overrides)
     if changes:  # --set/--scale, applied to every case
         attrs["overrides"] = "; ".join(changes)
-    if scheduler not in (None, "threads"):
-        tables = None  # a Dask worker builds the tables of its own cases
-    elif tables is None:
-        tables = _start_tables(ensemble, threads)
-    else:  # started while the cases were loaded: the rest (none, unless a catalogue was added)
-        tables.add(d for m in ensemble.members for d in m.model.transform.distributions)
-        tables.flush()
-    try:
-        simulation = run_ensemble(
-            ensemble,
-            draws=draws,
-            seed=seed,
-            sampler=sampler,
-            threads=threads,
-            scheduler=scheduler,
-            keep_cube=keep_cube,
-            cube_sink=cube_sink,
-            block_writer=block_writer,
-            progress=progress,
-            attrs=attrs,
-            portfolio=loaded,
-        )
-    finally:
-        if tables is not None:
-            tables.cancel()
-    return simulation
+    if scheduler in (None, "threads"):  # a Dask worker builds the tables of its own cases
+        _prepare_tables(ensemble, threads)
+    return run_ensemble(
+        ensemble,
+        draws=draws,
+        seed=seed,
+        sampler=sampler,
+        threads=threads,
+        scheduler=scheduler,
+        keep_cube=keep_cube,
+        cube_sink=cube_sink,
+        block_writer=block_writer,
+        progress=progress,
+        attrs=attrs,
+        portfolio=loaded,
+    )
 
 
-def _table_threads(threads: int | None) -> int:
+def _prepare_tables(ensemble: Ensemble, threads: int | None) -> None:
+    """Build the quantile tables of every case at once, on the run's threads (the same tables the
+    cases' transforms would build one by one, in a fraction of the time)."""
     if threads is None:
-        return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-    return threads
-
-
-def _start_tables(ensemble: Ensemble, threads: int | None) -> TableBuild | None:
-    """Build the quantile tables of every case in batches (the same tables the cases' transforms
-    would build one by one, in a fraction of the time). On one thread, before the draws; on more,
-    on as many background threads while the draws run, the first chunks' tables first: a chunk's
-    draws wait only for the batches holding its tables. None where the tables are all built."""
-    distributions = (d for m in ensemble.members for d in m.model.transform.distributions)
-    if _table_threads(threads) == 1:
-        prepare_tables(distributions, threads=1)
-        return None
-    return start_tables(distributions, threads=_table_threads(threads))
-
-
-def load_with_tables(
-    path: str | Path, *, threads: int | None = None, scheduler: str | None = None
-) -> tuple[Portfolio, TableBuild | None]:
-    """Load a portfolio (:func:`somrisk.case.portfolio.load_portfolio`) and, where its run will use
-    more than one thread of this process, start building its cases' quantile tables on background
-    threads as each case is loaded, while the next ones are read. The caller hands the tables to
-    :func:`simulate_portfolio`, or cancels them (:meth:`TableBuild.cancel`)."""
-    if scheduler not in (None, "threads") or _table_threads(threads) == 1:
-        return load_portfolio(path), None
-    tables = TableBuild(_table_threads(threads))
-
-    def loaded(case: Case, catalog: Catalog | None) -> None:
-        try:
-            space = build_space(case, catalog)
-        except Exception:  # a case the portfolio's rules reject: load_portfolio says why
-            return
-        tables.add(space.distributions)
-
-    try:
-        return load_portfolio(path, on_case=loaded), tables
-    except BaseException:
-        tables.cancel()
-        raise
+        threads = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    prepare_tables((d for m in ensemble.members for d in m.model.transform.distributions), threads=threads)
 
 
 def case_summary(sim: PortfolioSimulation, *, interval: tuple[float, float] = (0.05, 0.95)) -> xr.Dataset:
@@ -276,7 +224,7 @@ def case_statistics(
 def _row_quantiles(values: np.ndarray, quantiles: np.ndarray) -> np.ndarray:
     """``np.quantile(values, quantiles, axis=1).T``, the rows split between two threads (numpy
     sorts without the GIL; each row's quantiles are its own, so the numbers are the same)."""
-    if values.shape[0] < 2 or values.size < 1_000_000 or _table_threads(None) < 2:
+    if values.shape[0] < 2 or values.size < 1_000_000 or _cpus() < 2:
         return np.quantile(values, quantiles, axis=1).T
     half = values.shape[0] // 2
 
@@ -285,3 +233,7 @@ def _row_quantiles(values: np.ndarray, quantiles: np.ndarray) -> np.ndarray:
 
     with ThreadPoolExecutor(2) as pool:
         return np.concatenate(list(pool.map(part, (slice(0, half), slice(half, None)))))
+
+
+def _cpus() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1

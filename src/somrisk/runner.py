@@ -416,27 +416,23 @@ def run_portfolio(
         Bad portfolio, catalogue or case (each problem names its file), bad arguments, or an output
         that cannot be written (checked before simulating).
     """
-    from somrisk.portfolio import case_statistics, load_with_tables, prepare_portfolio, simulate_portfolio
+    from somrisk.case.portfolio import load_portfolio
+    from somrisk.portfolio import case_statistics, prepare_portfolio, simulate_portfolio
     from somrisk.summary import SummaryArrays, summary_arrays
 
     check_scheduler(scheduler)
-    # the cases' quantile tables are built on background threads as the cases are read
-    loaded, tables = load_with_tables(portfolio, threads=threads, scheduler=scheduler)
-    try:
-        if out is not None:
-            _prefetch("xarray")  # the cube needs it; import it while the draws run
-        ensemble = prepare_portfolio(loaded)
-        options = dict(
-            draws=draws, seed=seed, sampler=sampler, threads=threads, scheduler=scheduler, progress=progress
-        )
-        sim, path = _with_cube(
-            out,
-            ensemble.layout,
-            draws,
-            scheduler,
-            lambda cube: simulate_portfolio(loaded, ensemble=ensemble, tables=tables, **options, **cube),
-        )
-    finally:
-        if tables is not None:
-            tables.cancel()  # (done where the run ended: it waited for the tables its draws used)
+    loaded = load_portfolio(portfolio)
+    if out is not None:
+        _prefetch("xarray")  # the cube needs it; import it while the draws run
+    ensemble = prepare_portfolio(loaded)
+    options = dict(
+        draws=draws, seed=seed, sampler=sampler, threads=threads, scheduler=scheduler, progress=progress
+    )
+    sim, path = _with_cube(
+        out,
+        ensemble.layout,
+        draws,
+        scheduler,
+        lambda cube: simulate_portfolio(loaded, ensemble=ensemble, **options, **cube),
+    )
     return PortfolioResult(summary_arrays(sim), SummaryArrays(*case_statistics(sim)), sim, path)

@@ -24,7 +24,7 @@ from __future__ import annotations
 import math
 import threading
 from collections.abc import Callable, Iterable
-from concurrent.futures import Future, ThreadPoolExecutor, wait
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache, partial
 from typing import Any
@@ -40,17 +40,7 @@ from somrisk.distributions.forms import LOGIT_PER_SMD
 from somrisk.distributions.scaled import unscaled
 from somrisk.space import InputSpace
 
-__all__ = [
-    "ROUTES",
-    "InverseCdf",
-    "TableBuild",
-    "Transform",
-    "inverse_cdf",
-    "ndtri",
-    "ppf",
-    "prepare_tables",
-    "start_tables",
-]
+__all__ = ["ROUTES", "InverseCdf", "Transform", "inverse_cdf", "ndtri", "ppf", "prepare_tables"]
 
 # Kinds of compiled inverse.
 UNIFORM, TRIANGULAR, NORMAL, LOGNORMAL, TRUNCNORMAL, BETA_TABLE, GAMMA_TABLE, EMPIRICAL, SCIPY, SMD = range(
@@ -350,8 +340,6 @@ _TABLES_KEPT = 4096
 #: Shapes per call of :func:`somrisk._quantile_batch.build_tables` (long arrays, bounded memory).
 _TABLE_BATCH = 128
 _MISSING = object()
-#: Batches of tables being built by :func:`start_tables`, by the (family, shape) of each table.
-_PENDING: dict[tuple[str, tuple[float, ...]], Future[None]] = {}
 
 
 def _keep_table(key: tuple[str, tuple[float, ...]], table: QuantileTable | None) -> None:
@@ -368,14 +356,7 @@ def _standard_table(space: str, shape: tuple[float, ...]) -> QuantileTable | Non
     table = _TABLES.get(key, _MISSING)  # one lookup: another thread may drop the key meanwhile
     if table is not _MISSING:
         return table  # type: ignore[return-value]
-    pending = _PENDING.get(key)
-    if pending is not None:
-        wait([pending])  # its batch is being built (start_tables): no second build of the same table
-    # looked up again also without a pending batch: it may have finished since the first lookup
-    table = _TABLES.get(key, _MISSING)
-    if table is not _MISSING:
-        return table  # type: ignore[return-value]
-    table = build_table(space, shape)  # none pending, or its batch failed or was cancelled
+    table = build_table(space, shape)
     _keep_table(key, table)
     return table
 
@@ -416,94 +397,6 @@ def prepare_tables(distributions: Iterable[Distribution], *, threads: int = 1) -
     else:
         for batch in batches:
             build(batch)
-
-
-class TableBuild:
-    """Quantile tables built in batches on `threads` background threads as their distributions are
-    added (:meth:`add`): every :data:`_TABLE_BATCH` new shapes, a batch of each family's, in the
-    order added (a portfolio's cases in the order its blocks use them, so that the first chunks'
-    tables come first and their draws start while later chunks' tables are built). A transform
-    needing a table of a batch not yet done waits for it. The same tables, bit for bit, as one by
-    one."""
-
-    def __init__(self, threads: int) -> None:
-        self.threads = threads
-        #: The batches started, (family, shapes), in order.
-        self.batches: list[tuple[str, list[tuple[float, ...]]]] = []
-        self._pool: ThreadPoolExecutor | None = None
-        self._futures: list[Future[None]] = []
-        self._seen: set[tuple[str, tuple[float, ...]]] = set()
-        self._group: dict[str, list[tuple[float, ...]]] = {"beta": [], "gamma": []}
-
-    def add(self, distributions: Iterable[Distribution]) -> None:
-        """Queue the tables of `distributions` not yet built, pending or queued; start a batch of
-        each family's every :data:`_TABLE_BATCH` of them."""
-        group = self._group
-        for dist in distributions:
-            key = _table_shape(unscaled(dist)[0].canonical())
-            if key is None or key in self._seen or key in _TABLES or key in _PENDING:
-                continue
-            self._seen.add(key)
-            group[key[0]].append(key[1])
-            if len(group["beta"]) + len(group["gamma"]) >= _TABLE_BATCH:
-                self.flush()
-                group = self._group
-
-    def flush(self) -> None:
-        """Start building the tables queued since the last batch."""
-        batches = [(space, shapes) for space, shapes in self._group.items() if shapes]
-        self._group = {"beta": [], "gamma": []}
-        if not batches:
-            return
-        if self._pool is None:
-            self._pool = ThreadPoolExecutor(self.threads, thread_name_prefix="somrisk-tables")
-        with _TABLES_LOCK:  # each batch pending before its build can finish
-            for space, shapes in batches:
-                future = self._pool.submit(_build_batch, space, shapes)
-                self._futures.append(future)
-                for shape in shapes:
-                    _PENDING[(space, shape)] = future
-        self.batches.extend(batches)
-
-    def wait(self) -> None:
-        """Start the tables still queued, wait for every batch (re-raising a batch's error), then
-        end the threads."""
-        self.flush()
-        try:
-            for future in self._futures:
-                future.result()
-        finally:
-            self.cancel()
-
-    def cancel(self) -> None:
-        """Drop the batches not yet started and wait for those running (a transform waiting for a
-        dropped batch builds its tables itself)."""
-        if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
-            self._pool = None
-        mine = set(self._futures)
-        with _TABLES_LOCK:  # the dropped batches' shapes are no longer pending
-            for key in [key for key, future in _PENDING.items() if future in mine]:
-                del _PENDING[key]
-
-
-def _build_batch(space: str, shapes: list[tuple[float, ...]]) -> None:
-    try:
-        for shape, table in zip(shapes, build_tables(space, shapes), strict=True):
-            _keep_table((space, shape), table)
-    finally:  # after the tables are kept: a transform finding none pending looks again
-        with _TABLES_LOCK:
-            for shape in shapes:
-                _PENDING.pop((space, shape), None)
-
-
-def start_tables(distributions: Iterable[Distribution], *, threads: int = 1) -> TableBuild:
-    """Start building the quantile tables of `distributions` on `threads` background threads, in
-    batches in their order (:class:`TableBuild`), and return at once."""
-    building = TableBuild(threads)
-    building.add(distributions)
-    building.flush()
-    return building
 
 
 def _table(space: str, p: tuple[float, ...]) -> InverseCdf:

@@ -19,7 +19,6 @@ price level (:mod:`somrisk.case.prices`): money of different price levels does n
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated
@@ -85,12 +84,8 @@ def portfolio_index(info: PortfolioInfo) -> PriceIndex:
     return PriceIndex(given, "[portfolio] price_index")
 
 
-def load_portfolio(
-    path: str | Path, *, on_case: Callable[[Case, Catalog | None], None] | None = None
-) -> Portfolio:
-    """Read and validate a portfolio file, its cases and its catalogue; `on_case` is called with
-    each case valid on its own, and the catalogue, as soon as the case is loaded (before the
-    portfolio's rules are checked).
+def load_portfolio(path: str | Path) -> Portfolio:
+    """Read and validate a portfolio file, its cases and its catalogue.
 
     Raises
     ------
@@ -117,9 +112,6 @@ def load_portfolio(
             cases.append(load_case(folder / name))
         except CaseError as exc:
             problems.extend(exc.problems)
-            continue
-        if on_case is not None:
-            on_case(cases[-1], catalog)
     if catalog is None and any(uses_catalog(case) for case in cases):
         catalog = builtin_catalog()
     if not problems:
