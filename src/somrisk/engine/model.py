@@ -3,7 +3,7 @@ a run evaluates (a case on its own is an ensemble of one; a portfolio, an ensemb
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -120,6 +120,9 @@ class Ensemble:
     chunks: tuple[tuple[int, int], ...]
     plans: tuple[StackedPlan, ...]
     input_take: np.ndarray
+    _base_values: dict[int, tuple[np.ndarray, np.ndarray]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     @property
     def actors(self) -> tuple[str, ...]:
@@ -135,12 +138,19 @@ class Ensemble:
 
     def base_values(self, chunk: int) -> tuple[np.ndarray, np.ndarray]:
         """The deterministic run's inputs of a chunk: one row of the uncertain inputs at their base
-        values (1, d), and every input's base value (the kernel's constants)."""
+        values (1, d), and every input's base value (the kernel's constants). Made once per chunk
+        (a portfolio's thousands of inputs take a Python call each) and shared: not to be changed."""
+        made = self._base_values.get(chunk)
+        if made is not None:
+            return made
         lo, hi = self.chunks[chunk]
         spaces = [m.model.space for m in self.members[lo:hi]]
-        row = np.concatenate([s.base_values[list(s.uncertain)] for s in spaces])[None, :]
+        bases = [s.base_values for s in spaces]
+        row = np.concatenate([b[list(s.uncertain)] for b, s in zip(bases, spaces, strict=True)])[None, :]
         # fixed inputs at their base too (a fixed distribution's `base` may differ from its value)
-        return np.ascontiguousarray(row), np.concatenate([s.base_values for s in spaces])
+        made = np.ascontiguousarray(row), np.concatenate(bases)
+        self._base_values[chunk] = made
+        return made
 
 
 def single(model: Model) -> Ensemble:
