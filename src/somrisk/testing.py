@@ -10,7 +10,18 @@ import xarray as xr
 
 from somrisk.cube import DISCOUNT_RATE
 
-__all__ = ["CUBE_ATTRS", "assert_cube_valid", "danish_number", "minimal_case"]
+__all__ = ["CUBE_ATTRS", "ONE_CONSEQUENCE", "assert_cube_valid", "danish_number", "minimal_case"]
+
+#: One consequence for toy cases (``minimal_case(consequences=...)``): half a year less on a benefit
+#: per person with the effect (normal, sd 0.2 years), each year priced 40,000 for the kommune and
+#: 20,000 for the stat: a gain to both, since the change is negative.
+ONE_CONSEQUENCE = """
+[[consequences]]
+name = "ydelse"
+category = "beskaeftigelse"
+change = { dist = "normal", mean = -0.5, sd = 0.2 }
+price = { kommune = 40000, stat = 20000 }
+"""
 
 #: Attributes every result cube carries (outputs.md).
 CUBE_ATTRS = (

@@ -9,17 +9,11 @@ import json
 import pytest
 
 from somrisk import example_case_path
+from somrisk.testing import ONE_CONSEQUENCE, minimal_case
 from somrisk.testing import danish_number as danish
-from somrisk.testing import minimal_case
 
 EXAMPLE = str(example_case_path())
-GAINS = """
-[[consequences]]
-name = "ydelse"
-category = "beskaeftigelse"
-change = { dist = "normal", mean = -0.5, sd = 0.2 }
-price = { kommune = 40000, stat = 20000 }
-"""
+GAINS = ONE_CONSEQUENCE
 COSTS = """
 [[costs]]
 name = "forloeb"

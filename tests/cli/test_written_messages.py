@@ -10,17 +10,11 @@ from pathlib import Path
 import pytest
 
 from somrisk import example_case_path
-from somrisk.testing import minimal_case
+from somrisk.testing import ONE_CONSEQUENCE, minimal_case
 
 EXAMPLE = str(example_case_path())
 DANISH = {"LANG": "da_DK.UTF-8"}
-GAINS = """
-[[consequences]]
-name = "ydelse"
-category = "beskaeftigelse"
-change = { dist = "normal", mean = -0.5, sd = 0.2 }
-price = { kommune = 40000, stat = 20000 }
-"""
+GAINS = ONE_CONSEQUENCE
 
 
 def lines(text: str) -> list[str]:

@@ -8,15 +8,9 @@ import json
 import numpy as np
 import pytest
 
-from somrisk.testing import minimal_case
+from somrisk.testing import ONE_CONSEQUENCE, minimal_case
 
-GAINS = """
-[[consequences]]
-name = "ydelse"
-category = "beskaeftigelse"
-change = { dist = "normal", mean = -0.5, sd = 0.2 }
-price = { kommune = 40000, stat = 20000 }
-"""
+GAINS = ONE_CONSEQUENCE
 COSTS = """
 [[costs]]
 name = "forloeb"

@@ -13,15 +13,9 @@ from somrisk.compare import compare
 from somrisk.engine import simulate
 from somrisk.precision import BLOCK_DRAWS, Z95, auto_draws, half_widths
 from somrisk.runner import run
-from somrisk.testing import danish_number, minimal_case
+from somrisk.testing import ONE_CONSEQUENCE, danish_number, minimal_case
 
-GAINS = """
-[[consequences]]
-name = "ydelse"
-category = "beskaeftigelse"
-change = { dist = "normal", mean = -0.5, sd = 0.2 }
-price = { kommune = 40000, stat = 20000 }
-"""
+GAINS = ONE_CONSEQUENCE
 COSTS = """
 [[costs]]
 name = "forloeb"

@@ -15,7 +15,7 @@ from somrisk.compare import compare
 from somrisk.engine import YEARLY_SAMPLE_DRAWS, prepare, run_ensemble, single
 from somrisk.engine.alternatives import AlternativesJob, CommonDraws, simulate_alternatives, union_paths
 from somrisk.sampling import BLOCK_DRAWS
-from somrisk.testing import minimal_case
+from somrisk.testing import ONE_CONSEQUENCE, minimal_case
 
 COSTS = """
 [[costs]]
@@ -30,13 +30,7 @@ actor = "kommune"
 kind = "per_participant"
 amount = {{ dist = "pert", min = 1000, mode = 2000, max = 4000 }}
 """
-GAINS = """
-[[consequences]]
-name = "ydelse"
-category = "beskaeftigelse"
-change = { dist = "normal", mean = -0.5, sd = 0.2 }
-price = { kommune = 40000, stat = 20000 }
-"""
+GAINS = ONE_CONSEQUENCE
 CORRELATION = """
 [[correlations]]
 inputs = ["costs.forloeb.amount", "costs.husleje.amount"]
