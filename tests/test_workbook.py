@@ -212,10 +212,15 @@ def test_draws_sheet_holds_the_draws_of_the_run(workbook):
 def test_assumptions_sheet_lists_every_input_with_numbers(workbook):
     book, result, _ = workbook
     assumptions = rows(book["Antagelser"])
-    assert assumptions[0][:4] == ("Input (sti i sagsfilen)", "Gruppe", "Fordeling", "Basisværdi")
+    assert assumptions[0][:5] == ("Input", "Sti i sagsfilen", "Gruppe", "Fordeling", "Basisværdi")
     assert len(assumptions) == 1 + len(result.simulation.model.space.inputs)
-    assert all(isinstance(row[3], int | float) for row in assumptions[1:])  # numbers, not text
-    assert {row[1] for row in assumptions[1:]} >= {"Effekt", "Priser", "Økonomiske konsekvenser"}
+    assert all(isinstance(row[4], int | float) for row in assumptions[1:])  # numbers, not text
+    assert {row[2] for row in assumptions[1:]} >= {"Effekt", "Priser", "Økonomiske konsekvenser"}
+    # each input by the report's label, beside its path in the case file
+    by_path = {row[1]: row[0] for row in assumptions[1:]}
+    assert by_path["effect.success_rate"] == "Effekt: succesrate"
+    assert by_path["participants.cohorts.0"] == "Deltagere, hold 1"
+    assert all(label and label != path for path, label in by_path.items())
 
 
 def test_the_english_workbook(tmp_path, cli):

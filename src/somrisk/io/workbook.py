@@ -9,7 +9,8 @@ Sheets (names in the chosen language, Danish by default):
 - ``År for år`` / ``By year``: a table per actor in SØM's layout (costs, budget consequences by area,
   net result, the cumulative net result in its own row), the Monte Carlo mean and 90 % interval of
   each year's net result, and a chart of the cumulative discounted net result.
-- ``Antagelser`` / ``Assumptions``: every input, its distribution, base value and 10-90 % range.
+- ``Antagelser`` / ``Assumptions``: every input by its label and its path in the case file, its
+  distribution, base value and 10-90 % range.
 - ``Trækninger`` / ``Draws``: the sampled inputs, NPVs and payback year of up to :data:`MAX_DRAWS`
   draws, for pivot tables.
 
@@ -42,6 +43,7 @@ from somrisk.io.workbook_draws import DrawRows, write_with_draws
 from somrisk.io.workbook_summary import write_summary_sheet
 from somrisk.io.workbook_words import LANGUAGES, WorkbookWords
 from somrisk.io.workbook_years import write_years_sheet
+from somrisk.labels import labels
 
 if TYPE_CHECKING:
     import xarray as xr
@@ -104,12 +106,14 @@ def write_workbook(
 
 def _assumptions_sheet(sheet: Sheet, sim: Simulation, words: WorkbookWords) -> None:
     st, ws = sheet.styles, sheet.worksheet
-    keys = ["input", "group", "distribution", "base", "p10", "p90", "source"]
-    for col, width in enumerate([44, 24, 40, 14, 14, 14, 50]):
+    keys = ["label", "input", "group", "distribution", "base", "p10", "p90", "source"]
+    for col, width in enumerate([60, 36, 24, 40, 14, 14, 14, 50]):
         ws.set_column(col, col, width)
-    sheet.row([words[k] for k in keys], [st.header] * 3 + [st.header_number] * 3 + [st.header])
+    sheet.row([words[k] for k in keys], [st.header] * 4 + [st.header_number] * 3 + [st.header])
     space = sim.model.space
     declared = {group.name: group.label or group.name for group in sim.case.groups}
+    # the reader's name of each input, and its path for the analyst who edits the case file
+    names = labels(sim.case, words.lang)
     for spec, base in zip(space.inputs, space.base_values, strict=True):
         dist = as_distribution(spec.value)
         low = high = None
@@ -117,8 +121,9 @@ def _assumptions_sheet(sheet: Sheet, sim: Simulation, words: WorkbookWords) -> N
             low, high = (float(x) for x in dist.scipy().ppf([0.1, 0.9]))
         source = getattr(dist, "source", None) or ""
         described = dist.describe() if dist.is_uncertain else words["fixed"]
-        values = [spec.path, words.group(spec.group, declared), described, float(base), low, high, source]
-        sheet.row(values, [st.text] * 3 + [st.input(abs(float(base)))] * 3 + [st.text])
+        name, group = names.get(spec.path, spec.path), words.group(spec.group, declared)
+        values = [name, spec.path, group, described, float(base), low, high, source]
+        sheet.row(values, [st.text] * 4 + [st.input(abs(float(base)))] * 3 + [st.text])
     ws.freeze_panes(1, 1)
     sheet.print_setup(landscape=True, repeat=(0, 0))
 
