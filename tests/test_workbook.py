@@ -4,6 +4,7 @@ money and probabilities carry number formats, every sheet prints on A4, texts ar
 from __future__ import annotations
 
 import json
+import re
 import zipfile
 
 import numpy as np
@@ -221,6 +222,11 @@ def test_assumptions_sheet_lists_every_input_with_numbers(workbook):
     assert by_path["effect.success_rate"] == "Effekt: succesrate"
     assert by_path["participants.cohorts.0"] == "Deltagere, hold 1"
     assert all(label and label != path for path, label in by_path.items())
+    # distributions in the report's Danish words, never in parameter notation
+    described = {row[1]: row[3] for row in assumptions[1:]}
+    assert described["participants.cohorts.0"].startswith("PERT-fordeling 16-30, mest sandsynligt 24")
+    assert described["effect.success_rate"].startswith("betafordeling, middelværdi 0,48")
+    assert not any(re.match(r"[a-z]+\(", text) for text in described.values()), described
 
 
 def test_the_english_workbook(tmp_path, cli):
@@ -233,6 +239,9 @@ def test_the_english_workbook(tmp_path, cli):
     assert summary["Municipality"][0].number_format == '"DKK "#,##0;"DKK "-#,##0'
     assert "Net result over 10 years, undiscounted, in total" in summary
     assert "Total" in by_label(book["By year"])
+    assumptions = {row[1]: row for row in rows(book["Assumptions"])[1:]}
+    assert assumptions["effect.success_rate"][0] == "Effect: success rate"
+    assert assumptions["participants.cohorts.0"][3].startswith("PERT 16-30, most likely 24")
 
 
 def test_a_language_the_workbook_is_not_written_in_is_exit_2(cli, tmp_path):

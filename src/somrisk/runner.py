@@ -233,7 +233,18 @@ def run(
     summary = summary_arrays(sim, **chosen)
     if xlsx is None:
         return RunResult(summary, sim, path)
-    written = write_workbook(xlsx, summary.dataset, sim, lang=lang, progress=workbook_progress)
+    from somrisk.report.distribution_words import in_words
+    from somrisk.report.i18n import Words
+
+    words = Words(lang, sim.case.info.currency)
+    written = write_workbook(
+        xlsx,
+        summary.dataset,
+        sim,
+        lang=lang,
+        progress=workbook_progress,
+        describe=lambda dist: in_words(dist, words),
+    )
     return RunResult(summary, sim, path, written)
 
 

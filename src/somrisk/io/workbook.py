@@ -32,7 +32,7 @@ import io
 import math
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -71,12 +71,15 @@ def write_workbook(
     *,
     lang: str = "da",
     progress: Callable[[int, int], None] | None = None,
+    describe: Callable[[Any], str] | None = None,
 ) -> Path:
     """Write the results workbook; returns its path.
 
     `simulation` must have kept the inputs of its first draws (``simulate(..., keep_inputs=
     MAX_DRAWS)``). `lang` is ``"da"`` or ``"en"``; `progress(done, total)` is called as the rows of
-    the Draws sheet are written.
+    the Draws sheet are written. `describe(distribution)` words an uncertain input's distribution on
+    the Assumptions sheet (the runner gives the report's words in `lang`); without it, the
+    distribution's parameter notation (``pert(min=16, mode=24, max=30)``).
     """
     import xlsxwriter
 
@@ -94,7 +97,9 @@ def write_workbook(
             write_years_sheet(
                 workbook, Sheet(workbook.add_worksheet(words["by_year"]), styles), summary, simulation, words
             )
-            _assumptions_sheet(Sheet(workbook.add_worksheet(words["assumptions"]), styles), simulation, words)
+            _assumptions_sheet(
+                Sheet(workbook.add_worksheet(words["assumptions"]), styles), simulation, words, describe
+            )
             rows = _draws_sheet(Sheet(workbook.add_worksheet(words["draws"]), styles), simulation, words)
             workbook.set_properties({"title": words["title"], "comments": "somrisk"})
         finally:
@@ -104,7 +109,9 @@ def write_workbook(
     return write_atomic(target, write)
 
 
-def _assumptions_sheet(sheet: Sheet, sim: Simulation, words: WorkbookWords) -> None:
+def _assumptions_sheet(
+    sheet: Sheet, sim: Simulation, words: WorkbookWords, describe: Callable[[Any], str] | None
+) -> None:
     st, ws = sheet.styles, sheet.worksheet
     keys = ["label", "input", "group", "distribution", "base", "p10", "p90", "source"]
     for col, width in enumerate([60, 36, 24, 40, 14, 14, 14, 50]):
@@ -120,7 +127,10 @@ def _assumptions_sheet(sheet: Sheet, sim: Simulation, words: WorkbookWords) -> N
         if dist.is_uncertain:
             low, high = (float(x) for x in dist.scipy().ppf([0.1, 0.9]))
         source = getattr(dist, "source", None) or ""
-        described = dist.describe() if dist.is_uncertain else words["fixed"]
+        if not dist.is_uncertain:
+            described = words["fixed"]
+        else:
+            described = dist.describe() if describe is None else describe(dist)
         name, group = names.get(spec.path, spec.path), words.group(spec.group, declared)
         values = [name, spec.path, group, described, float(base), low, high, source]
         sheet.row(values, [st.text] * 4 + [st.input(abs(float(base)))] * 3 + [st.text])
