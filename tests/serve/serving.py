@@ -10,6 +10,29 @@ from starlette.testclient import TestClient
 
 from somrisk.serve.app import create_app
 from somrisk.serve.settings import Settings
+from somrisk.testing import minimal_case
+
+#: A case whose NPV is known by hand: 10 participants, effect 0.1, one saving of 500 per changed
+#: person in years 0 and 1, and the programme's cost X ~ U(900, 1100) in year 0 (no discounting).
+FIXED_COST = minimal_case(
+    effect="0.1",
+    cohorts="[10]",
+    horizon=2,
+    costs="""
+[[costs]]
+name = "programme"
+actor = "kommune"
+kind = "fixed"
+year = 0
+amount = { dist = "uniform", min = 900, max = 1100 }
+""",
+    consequences="""
+[[consequences]]
+name = "saving"
+change = -1.0
+price = { kommune = 500 }
+""",
+)
 
 #: How long a test waits for a run, in seconds (the machine may be loaded).
 WAIT_S = 300

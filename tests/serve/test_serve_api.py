@@ -10,34 +10,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
-from serving import upload, wait
+from serving import FIXED_COST, upload, wait
 
 from somrisk.io.excel import export_case
 from somrisk.runner import example_case_path
-from somrisk.testing import minimal_case
 
 EXAMPLE = example_case_path().read_bytes()
-
-#: A case of fixed numbers: its NPV is known by hand (no discounting, one fixed cost in year 0).
-FIXED_COST = minimal_case(
-    effect="0.1",
-    cohorts="[10]",
-    horizon=2,
-    costs="""
-[[costs]]
-name = "programme"
-actor = "kommune"
-kind = "fixed"
-year = 0
-amount = { dist = "uniform", min = 900, max = 1100 }
-""",
-    consequences="""
-[[consequences]]
-name = "saving"
-change = -1.0
-price = { kommune = 500 }
-""",
-)
 
 
 def test_health_answers_ok_and_the_version(client):

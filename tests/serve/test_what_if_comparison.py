@@ -10,10 +10,9 @@ import tomllib
 
 import pytest
 import tomli_w
-from serving import wait
+from serving import FIXED_COST, wait
 
 from somrisk.runner import example_case_path
-from somrisk.testing import minimal_case
 
 HTML = {"accept": "text/html"}
 
@@ -72,27 +71,7 @@ def test_the_comparison_is_somrisk_compares_for_the_same_two_cases(client, cli, 
         assert float(cell.replace(",", ".")) == round(stats["prob_positive"] * 100, 1)
 
 
-#: 10 participants, effect 0.1, one saving of 500 per changed person in years 0 and 1, and the
-#: programme's cost X ~ U(900, 1100) in year 0 (no discounting).
-TOY = minimal_case(
-    effect="0.1",
-    cohorts="[10]",
-    horizon=2,
-    costs="""
-[[costs]]
-name = "programme"
-actor = "kommune"
-kind = "fixed"
-year = 0
-amount = { dist = "uniform", min = 900, max = 1100 }
-""",
-    consequences="""
-[[consequences]]
-name = "saving"
-change = -1.0
-price = { kommune = 500 }
-""",
-)
+TOY = FIXED_COST
 
 
 def test_the_difference_is_taken_draw_by_draw(client):
