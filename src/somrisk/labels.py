@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING
 
-from somrisk.case.inputs import GROUPS, case_inputs
+from somrisk.case.inputs import GROUPS, inputs_of
 
 if TYPE_CHECKING:
     from somrisk.case import Case
@@ -129,17 +129,7 @@ class InputLabels(Mapping[str, str]):
         }
         self._consequences = {c.name: c for c in case.consequences}
         self._groups = {g.name: g.label or _readable(g.name) for g in case.groups}
-        specs = case_inputs(
-            actors=case.actors,
-            participants=case.participants,
-            effect=case.effect,
-            persistence=case.persistence,
-            costs=case.costs,
-            comparison_costs=case.comparison_costs,
-            consequences=case.consequences,
-            economy=case.economy,
-        )
-        self._paths = [spec.path for spec in specs]
+        self._paths = [spec.path for spec in inputs_of(case)]
         self._cache: dict[str, str] = {}
 
     def __getitem__(self, path: str) -> str:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from somrisk.case import Case, InputSpec, case_inputs
+from somrisk.case import Case, InputSpec, inputs_of
 from somrisk.case.catalog import Catalog, builtin_catalog, catalog_inputs, catalog_problems, uses_catalog
 from somrisk.case.checks import correlation_matrix
 from somrisk.distributions import Distribution, as_distribution
@@ -103,16 +103,7 @@ def build_space(case: Case, catalog: Catalog | None = None) -> InputSpace:
         entries = [catalog.entry(c.name) for c in case.consequences if c.price == "catalog"]
     declared = {path: group.name for group in case.groups for path in group.inputs}
     inputs = (
-        *case_inputs(
-            actors=case.actors,
-            participants=case.participants,
-            effect=case.effect,
-            persistence=case.persistence,
-            costs=case.costs,
-            comparison_costs=case.comparison_costs,
-            consequences=case.consequences,
-            economy=case.economy,
-        ),
+        *inputs_of(case),
         *(spec for entry in entries for spec in catalog_inputs(entry)),
     )
     uncertain = tuple(i for i, spec in enumerate(inputs) if spec.is_uncertain)

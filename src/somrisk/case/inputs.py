@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from somrisk.case.schema import (
     AMOUNT,
@@ -32,7 +33,10 @@ from somrisk.case.schema import (
 )
 from somrisk.distributions import Distribution
 
-__all__ = ["GROUPS", "InputSpec", "case_inputs"]
+if TYPE_CHECKING:
+    from somrisk.case.load import Case
+
+__all__ = ["GROUPS", "InputSpec", "case_inputs", "inputs_of"]
 
 #: The default groups of inputs, in the order sensitivity analyses list them.
 GROUPS = ("effect", "persistence", "costs", "consequences", "prices", "participants", "economy")
@@ -77,6 +81,20 @@ def case_inputs(
         *(spec for c in consequences for spec in _consequence(c, actors)),
         *_economy(economy),
     ]
+
+
+def inputs_of(case: Case) -> list[InputSpec]:
+    """Every scalar input of a validated case (its own, not a catalogue's), in the fixed order."""
+    return case_inputs(
+        actors=case.actors,
+        participants=case.participants,
+        effect=case.effect,
+        persistence=case.persistence,
+        costs=case.costs,
+        comparison_costs=case.comparison_costs,
+        consequences=case.consequences,
+        economy=case.economy,
+    )
 
 
 def _participants(participants: Participants | None) -> Iterator[InputSpec]:

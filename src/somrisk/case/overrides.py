@@ -25,7 +25,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from somrisk.case.inputs import InputSpec, case_inputs
+from somrisk.case.inputs import InputSpec, inputs_of
 from somrisk.case.load import Case, case_from_raw
 from somrisk.case.schema import RATE
 from somrisk.distributions import Distribution
@@ -67,17 +67,7 @@ class Overrides:
 
 def input_specs(case: Case) -> dict[str, InputSpec]:
     """Every scalar input of the case (its own, not a catalogue's), by path."""
-    specs = case_inputs(
-        actors=case.actors,
-        participants=case.participants,
-        effect=case.effect,
-        persistence=case.persistence,
-        costs=case.costs,
-        comparison_costs=case.comparison_costs,
-        consequences=case.consequences,
-        economy=case.economy,
-    )
-    return {spec.path: spec for spec in specs}
+    return {spec.path: spec for spec in inputs_of(case)}
 
 
 def input_paths(case: Case) -> tuple[str, ...]:
