@@ -1,4 +1,5 @@
-"""Memory and disk space of this machine, for refusing work that cannot fit (leaf module)."""
+"""CPUs, memory and disk space of this machine, for sizing work and refusing what cannot fit (leaf
+module)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,15 @@ import os
 import shutil
 from pathlib import Path
 
-__all__ = ["available_memory", "format_bytes", "free_disk"]
+__all__ = ["available_cpus", "available_memory", "format_bytes", "free_disk"]
+
+
+def available_cpus() -> int:
+    """CPUs this process may run on (its affinity on Linux), at least 1."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not on Linux
+        return max(1, os.cpu_count() or 1)
 
 
 def available_memory() -> int:

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import hashlib
 import math
-import os
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -25,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from somrisk._resources import available_cpus
 from somrisk.case.model_warnings import model_warnings
 from somrisk.case.portfolio import Portfolio, load_portfolio
 from somrisk.cube import DISCOUNT_RATE, CubeLayout, base_discount_rate, provenance
@@ -172,7 +172,7 @@ def _prepare_tables(ensemble: Ensemble, threads: int | None) -> None:
     """Build the quantile tables of every case at once, on the run's threads (the same tables the
     cases' transforms would build one by one, in a fraction of the time)."""
     if threads is None:
-        threads = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+        threads = available_cpus()
     prepare_tables((d for m in ensemble.members for d in m.model.transform.distributions), threads=threads)
 
 
@@ -224,7 +224,7 @@ def case_statistics(
 def _row_quantiles(values: np.ndarray, quantiles: np.ndarray) -> np.ndarray:
     """``np.quantile(values, quantiles, axis=1).T``, the rows split between two threads (numpy
     sorts without the GIL; each row's quantiles are its own, so the numbers are the same)."""
-    if values.shape[0] < 2 or values.size < 1_000_000 or _cpus() < 2:
+    if values.shape[0] < 2 or values.size < 1_000_000 or available_cpus() < 2:
         return np.quantile(values, quantiles, axis=1).T
     half = values.shape[0] // 2
 
@@ -233,7 +233,3 @@ def _row_quantiles(values: np.ndarray, quantiles: np.ndarray) -> np.ndarray:
 
     with ThreadPoolExecutor(2) as pool:
         return np.concatenate(list(pool.map(part, (slice(0, half), slice(half, None)))))
-
-
-def _cpus() -> int:
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1

@@ -45,7 +45,7 @@ def test_processes_give_the_indices_of_one_process(
     monkeypatch: pytest.MonkeyPatch, calls: list[dict], second_order: bool, grouped: bool
 ) -> None:
     monkeypatch.setattr(_salib, "PARALLEL_WORK", 0)
-    monkeypatch.setattr(_salib, "_cpus", lambda: 2)  # a machine with one CPU would not spread it
+    monkeypatch.setattr(_salib, "available_cpus", lambda: 2)  # a machine with one CPU would not spread it
     paths = tuple(f"x{i}" for i in range(6))
     labels = ("a", "a", "b", "c", "c", "c") if grouped else paths
     grouping = Grouping(names=tuple(dict.fromkeys(labels)), labels=labels, merged={}) if grouped else None
@@ -77,7 +77,7 @@ def test_a_daemonic_process_does_not_fork(
     monkeypatch: pytest.MonkeyPatch, calls: list[dict], module: str
 ) -> None:
     monkeypatch.setattr(_salib, "PARALLEL_WORK", 0)
-    monkeypatch.setattr(_salib, "_cpus", lambda: 2)
+    monkeypatch.setattr(_salib, "available_cpus", lambda: 2)
     daemon = types.SimpleNamespace(daemon=True)
     monkeypatch.setattr(importlib.import_module(module), "current_process", lambda: daemon)
     paths = ("x0", "x1", "x2")
@@ -91,7 +91,7 @@ def test_the_json_of_sobol_does_not_depend_on_threads(
     """--threads 1 keeps the bootstrap in one process (the analysis of before the processes);
     --threads 2 spreads it over two."""
     monkeypatch.setattr(_salib, "PARALLEL_WORK", 0)
-    monkeypatch.setattr(_salib, "_cpus", lambda: 2)
+    monkeypatch.setattr(_salib, "available_cpus", lambda: 2)
     texts = []
     for threads in ("1", "2"):
         done = CliRunner().invoke(
@@ -108,7 +108,7 @@ def test_a_design_whose_copies_would_not_fit_stays_in_one_process(
     monkeypatch: pytest.MonkeyPatch, calls: list[dict]
 ) -> None:
     monkeypatch.setattr(_salib, "PARALLEL_WORK", 0)
-    monkeypatch.setattr(_salib, "_cpus", lambda: 2)
+    monkeypatch.setattr(_salib, "available_cpus", lambda: 2)
     paths = ("x0", "x1", "x2")
     y = outputs(64, 3, False)
     # the outputs (64 x 5) and the bootstrap indices (64 x 20), 8 bytes each, three times (here, two

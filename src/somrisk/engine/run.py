@@ -11,14 +11,13 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
-import os
 from collections import deque
 from collections.abc import Callable, Iterator
 from typing import Any, Protocol
 
 import numpy as np
 
-from somrisk._resources import available_memory, format_bytes
+from somrisk._resources import available_cpus, available_memory, format_bytes
 from somrisk._scheduler import Handle, Scheduler, open_scheduler
 from somrisk.case import Case
 from somrisk.cube import make_attrs
@@ -65,10 +64,7 @@ class _Collector(Protocol):
 
 def _threads(threads: int | None) -> int:
     if threads is None:
-        try:
-            return max(1, len(os.sched_getaffinity(0)))
-        except AttributeError:  # pragma: no cover - not on Linux
-            return max(1, os.cpu_count() or 1)
+        return available_cpus()
     if isinstance(threads, bool) or not isinstance(threads, int) or threads < 1:
         raise UsageError(f"threads must be a whole number >= 1; got {threads!r}")
     return threads

@@ -8,13 +8,12 @@ inverse CDFs), so SALib never sees a distribution.
 
 from __future__ import annotations
 
-import os
 import warnings
 from typing import Any
 
 import numpy as np
 
-from somrisk._resources import available_memory
+from somrisk._resources import available_cpus, available_memory
 from somrisk.sensitivity._common import Grouping
 
 __all__ = ["morris_analysis", "morris_design", "problem", "sobol_analysis"]
@@ -83,14 +82,7 @@ def sobol_analysis(
 def _processes(processes: int | None) -> int:
     """The processes asked for, at most one per CPU of this machine (a Dask cluster's workers are
     elsewhere)."""
-    return max(1, min(processes or _cpus(), _cpus()))
-
-
-def _cpus() -> int:
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # pragma: no cover - not on Linux
-        return max(1, os.cpu_count() or 1)
+    return max(1, min(processes or available_cpus(), available_cpus()))
 
 
 def _can_fork() -> bool:
