@@ -92,7 +92,6 @@ class Precision:
             "draws_auto_met": int(self.met),
             "draws_auto_reason": self.reason,
             "draws_auto_widest": self.widest,
-            "draws_auto_blocks": -(-self.draws // BLOCK_DRAWS),
         }
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from somrisk.precision import BLOCK_DRAWS
 from somrisk.report.i18n import Words
 
 __all__ = ["draws_auto_text"]
@@ -38,10 +39,10 @@ def draws_auto_text(attrs: Mapping[str, Any], lang: str) -> str | None:
     recorded (English) reason."""
     if "draws_auto_reason" not in attrs:
         return None
-    if "draws_auto_widest" not in attrs or "draws_auto_blocks" not in attrs:
+    if "draws_auto_widest" not in attrs:
         return str(attrs["draws_auto_reason"])
     text, words = _TEXT[lang], Words(lang)
-    blocks = int(attrs["draws_auto_blocks"])
+    blocks = -(-int(attrs["draws"]) // BLOCK_DRAWS)
     # an actor or "total", or in a comparison "B - A: kommune" (an alternative or a difference)
     whose, _, widest = str(attrs["draws_auto_widest"]).rpartition(": ")
     return text["met" if attrs["draws_auto_met"] else "cap"].format(
