@@ -6,6 +6,7 @@ not hide problems elsewhere. Each rule returns problems; none raises.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -24,7 +25,7 @@ from somrisk.case.schema import (
 )
 from somrisk.errors import Problem
 
-__all__ = ["correlation_matrix", "cross_check", "item_suffix", "smd_placement"]
+__all__ = ["correlation_matrix", "cross_check", "item_suffix", "item_suffixes", "smd_placement"]
 
 #: Smallest eigenvalue accepted as "positive semi-definite" (rounding of the user's numbers).
 PSD_TOLERANCE = 1e-10
@@ -151,8 +152,9 @@ def smd_placement(raw: Any, source: str, path: str = "") -> list[Problem]:
         for key, value in raw.items():
             problems.extend(smd_placement(value, source, f"{path}.{key}" if path else str(key)))
     elif isinstance(raw, list):
-        for index, value in enumerate(raw):
-            suffix = item_suffix(raw, index) if all(isinstance(v, dict) for v in raw) else f".{index}"
+        tables = all(isinstance(v, dict) for v in raw)
+        suffixes = item_suffixes(raw) if tables else [f".{index}" for index in range(len(raw))]
+        for value, suffix in zip(raw, suffixes, strict=True):
             problems.extend(smd_placement(value, source, path + suffix))
     return problems
 
@@ -199,6 +201,16 @@ def item_suffix(items: list[Any], index: int) -> str:
     if isinstance(name, str) and SLUG.fullmatch(name) and names.count(name) == 1:
         return f".{name}"
     return f"[{index + 1}]"
+
+
+def item_suffixes(items: list[Any]) -> list[str]:
+    """:func:`item_suffix` of every item, in one pass over the names (for a loop over the items)."""
+    names = [item.get("name") if isinstance(item, dict) else None for item in items]
+    counts = Counter(name for name in names if isinstance(name, str))  # a name may be any value
+    return [
+        f".{name}" if isinstance(name, str) and SLUG.fullmatch(name) and counts[name] == 1 else f"[{i + 1}]"
+        for i, name in enumerate(names)
+    ]
 
 
 def _raw_items(raw: dict[str, Any], key: str) -> list[dict[str, Any]]:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from somrisk.case.checks import item_suffix
+from somrisk.case.checks import item_suffixes
 from somrisk.errors import Problem
 
 __all__ = [
@@ -104,7 +104,8 @@ def shape_problems(raw: dict[str, Any], source: str) -> list[Problem]:
             if problem is not None:
                 problems.append(problem)
                 continue
-            stack.extend((node[i], (*path, _item_part(node, i, path))) for i in reversed(range(len(node))))
+            parts = _item_parts(node, path)
+            stack.extend((node[i], (*path, parts[i])) for i in reversed(range(len(node))))
     if len(problems) > MAX_PROBLEMS:
         problems[MAX_PROBLEMS:] = [
             Problem(source, re.split(r"[.\[]", problems[0].key_path)[0], "and more such problems; not shown")
@@ -143,14 +144,13 @@ def _text_problems(text: str, path: tuple[str, ...], source: str, key: bool = Fa
     return [Problem(source, where, f"{what} holds the control character {code}, which no workbook can hold")]
 
 
-def _item_part(items: list[Any], index: int, path: tuple[str, ...]) -> str:
-    """The part of the key path that names item `index` of a list: a section's ``[[...]]`` item as
+def _item_parts(items: list[Any], path: tuple[str, ...]) -> list[str]:
+    """The part of the key path that names each item of a list: a section's ``[[...]]`` item as
     the validation names it (``opstart``, or ``[3]`` counted from 1, so that the workbook import
     finds its cell), any other list's item by its index from 0 (``cohorts.0``)."""
     if len(path) == 1 and all(isinstance(item, dict) for item in items):
-        suffix = item_suffix(items, index)
-        return suffix[1:] if suffix.startswith(".") else suffix
-    return str(index)
+        return [suffix[1:] if suffix.startswith(".") else suffix for suffix in item_suffixes(items)]
+    return [str(index) for index in range(len(items))]
 
 
 def _dotted(path: tuple[str, ...] | list[str]) -> str:

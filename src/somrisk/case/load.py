@@ -285,8 +285,8 @@ def validate_sections(
                 problems.append(Problem(source, key, f"expected tables written as [[{key}]]", value))
                 continue
             items = [
-                _validate(model[0], item, f"{key}{checks.item_suffix(value, i)}", source, problems)
-                for i, item in enumerate(value)
+                _validate(model[0], item, f"{key}{suffix}", source, problems)
+                for item, suffix in zip(value, checks.item_suffixes(value), strict=True)
             ]
             if all(item is not None for item in items):
                 parts[key] = items
