@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from somrisk.precision import BLOCK_DRAWS
-from somrisk.report.i18n import Words
+from somrisk.report.table_words import TableWords
 
 __all__ = ["draws_auto_text"]
 
@@ -41,21 +41,15 @@ def draws_auto_text(attrs: Mapping[str, Any], lang: str) -> str | None:
         return None
     if "draws_auto_widest" not in attrs:
         return str(attrs["draws_auto_reason"])
-    text, words = _TEXT[lang], Words(lang)
+    text, words = _TEXT[lang], TableWords(lang)
     blocks = -(-int(attrs["draws"]) // BLOCK_DRAWS)
     # an actor or "total", or in a comparison "B - A: kommune" (an alternative or a difference)
     whose, _, widest = str(attrs["draws_auto_widest"]).rpartition(": ")
+    widest = text["total"] if widest == "total" else words.actor(widest)
     return text["met" if attrs["draws_auto_met"] else "cap"].format(
-        draws=words.number(float(attrs["draws"])) if lang == "da" else f"{int(attrs['draws']):,}",
-        blocks=text["block"] if blocks == 1 else text["blocks"].format(words.number(blocks)),
-        tolerance=_plain(float(attrs["draws_auto_tolerance"]), lang),
-        half_width=_plain(round(float(attrs["draws_auto_half_width"]), 4), lang),
-        widest=(f"{whose}: " if whose else "")
-        + (text["total"] if widest == "total" else (words.actor(widest) if lang == "da" else widest)),
+        draws=words.integer(int(attrs["draws"])),
+        blocks=text["block"] if blocks == 1 else text["blocks"].format(words.integer(blocks)),
+        tolerance=words.significant(float(attrs["draws_auto_tolerance"]), 6),
+        half_width=words.significant(round(float(attrs["draws_auto_half_width"]), 4), 6),
+        widest=f"{whose}: {widest}" if whose else widest,
     )
-
-
-def _plain(x: float, lang: str) -> str:
-    """A small number as written (0.05, 0.0103), with a decimal comma in Danish."""
-    shown = f"{x:g}"
-    return shown.replace(".", ",") if lang == "da" else shown
