@@ -231,14 +231,6 @@ _SCREENING = {
 }
 
 
-def _output(output: str, lang: str) -> str:
-    """The analysed output (``npv``, ``npv:<actor>``) for readers: "NPV", "NPV for kommunen"."""
-    from somrisk.report.i18n import Words
-
-    _, _, actor = output.partition(":")
-    return f"NPV {Words(lang).whom(actor)}" if actor else "NPV"
-
-
 def morris_figure(
     result: MorrisResult, currency: str = "DKK", lang: str = "en", *, labels: InputLabels | None = None
 ) -> Figure:
@@ -250,7 +242,8 @@ def morris_figure(
     from somrisk.report.i18n import Words
 
     lang = lang if lang in _SCREENING else "en"
-    words, unit = _SCREENING[lang], Words(lang, currency).unit
+    words, reader = _SCREENING[lang], Words(lang, currency)
+    unit = reader.unit
     fig = _figure(8, 6)
     ax = fig.add_subplot()
     sigma = np.nan_to_num(result.sigma, nan=0.0)
@@ -283,7 +276,7 @@ def morris_figure(
         axis.set_major_locator(MaxNLocator(5))
     ax.set_xlabel(words["mu"].format(unit=unit))
     ax.set_ylabel(words["sigma"].format(unit=unit))
-    output = _output(result.output, lang)
+    output = reader.output(result.output)
     ax.set_title(words["morris"].format(output=output, trajectories=result.trajectories))
     return fig
 
@@ -291,6 +284,8 @@ def morris_figure(
 def breakeven_figure(result: Breakeven, lang: str = "en") -> Figure:
     """P(NPV > 0) against the effect, with the break-even and the base effect marked; words in
     `lang`."""
+    from somrisk.report.i18n import Words
+
     lang = lang if lang in _SCREENING else "en"
     words = _SCREENING[lang]
     fig = _figure(8, 5)
@@ -308,7 +303,7 @@ def breakeven_figure(result: Breakeven, lang: str = "en") -> Figure:
 
         ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _: f"{x:g}".replace(".", ",").replace("-", "−")))
     ax.set_xlabel(words["effect"])
-    ax.set_ylabel(f"P({_output(result.output, lang)} > 0)")
+    ax.set_ylabel(f"P({Words(lang).output(result.output)} > 0)")
     ax.legend(fontsize=8)
     return fig
 

@@ -394,6 +394,12 @@ class Words:
         """ "for kommunen", "in total": an actor inside a sentence."""
         return _WHOM[self.lang].get(actor, f"for {actor}")
 
+    def output(self, output: str) -> str:
+        """The analysed output (``npv``, ``npv:<actor>``) for readers: "NPV", "NPV for kommunen" /
+        "NPV for the municipality"."""
+        _, _, actor = output.partition(":")
+        return f"NPV {self.whom(actor)}" if actor else "NPV"
+
     def local_date(self, stamp: str | None) -> str:
         """A run's time (ISO 8601, UTC) in this machine's time zone: "6. december 2026, kl. 03.05" in
         Danish, "6 December 2026, 03:05" in English; now where the run has none."""

@@ -220,8 +220,7 @@ class TableWords:
     def output(self, output: str) -> str:
         """The analysed output (``npv``, ``npv:<actor>``, an option's value) for readers: "NPV",
         "NPV for kommunen" / "NPV for the municipality" (the report's words for an actor)."""
-        _, _, actor = output.partition(":")
-        return f"NPV {self.report.whom(actor)}" if actor else "NPV"
+        return self.report.output(output)
 
     def heading(self, english: str) -> str:
         """A sensitivity table's column heading in this language."""
