@@ -355,16 +355,11 @@ def conversion_lines(checked: CaseCheck, lang: str = "en") -> list[str]:
                 year=c.year,
                 level=c.level,
                 factor=words.fixed(c.factor, 4),
-                now=_index_value(c.index_values[0], lang),
-                then=_index_value(c.index_values[1], lang),
+                now=words.significant(c.index_values[0], 6),  # as given: 118, 120,2
+                then=words.significant(c.index_values[1], 6),
             )
         )
     return lines
-
-
-def _index_value(x: float, lang: str) -> str:
-    """An index value as given (118, 120.2), with a decimal comma in Danish."""
-    return f"{x:g}".replace(".", ",") if lang == "da" else f"{x:g}"
 
 
 def warnings_in(simulation: Any, lang: str) -> list[str]:
