@@ -17,9 +17,9 @@ import numpy as np
 from scipy import special
 
 from somrisk._quantile_tables import (
-    _NEWTON_STEPS,
     _TAIL_SIZES,
     CENTRAL_INTERVALS,
+    START_STRIDE,
     TABLE_TOLERANCE,
     Z_LIMIT,
     QuantileTable,
@@ -27,7 +27,10 @@ from somrisk._quantile_tables import (
     _Gamma,
     _horner,
     _log_normal_density,
+    _start_nodes,
     build_table,
+    hermite_between,
+    newton_steps,
 )
 
 __all__ = ["build_tables"]
@@ -86,6 +89,40 @@ def _repeat(params: np.ndarray, count: int) -> tuple[np.ndarray, ...]:
     return tuple(np.repeat(params[:, k : k + 1], count, axis=1) for k in range(params.shape[1]))
 
 
+def _scipy_starts(kind: str, params: np.ndarray, z: np.ndarray, *, pairs: bool = False) -> np.ndarray:
+    """:func:`somrisk._quantile_tables._scipy_start` of every shape (rows of `params`) at the
+    scores z: (n, len(z)); with `pairs`, of shape k at z[k] only: (n,)."""
+    zz = z if pairs else np.broadcast_to(z, (params.shape[0], z.size))
+    full = tuple(params.T) if pairs else _repeat(params, z.size)
+    left = zz <= 0
+    w = np.empty(zz.shape)
+    lower_l, _ = _take(kind, full, left)
+    _, upper_r = _take(kind, full, ~left)
+    if kind == "beta":
+        x_lo, y_hi = lower_l.ppf(special.ndtr(zz[left])), upper_r.ppf(special.ndtr(-zz[~left]))
+        w[left] = np.log(x_lo) - np.log1p(-x_lo)
+        w[~left] = np.log1p(-y_hi) - np.log(y_hi)
+    else:
+        w[left] = np.log(lower_l.ppf(special.ndtr(zz[left])))
+        w[~left] = np.log(upper_r.isf(special.ndtr(-zz[~left])))
+    return w
+
+
+def _polished(kind: str, params: np.ndarray, z: np.ndarray, w: np.ndarray):
+    """The nodes w (n, len(z)) of every shape after Newton's steps, with their scores and slopes."""
+    n = params.shape[0]
+    flat = tuple(p.ravel() for p in _repeat(params, z.size))
+    zf = np.ascontiguousarray(np.broadcast_to(z, (n, z.size))).ravel()
+    wf = np.array(w, dtype=float).ravel()
+
+    def score(w: np.ndarray, z: np.ndarray, nodes: Any = None) -> tuple[np.ndarray, np.ndarray]:
+        return _score_and_slope(kind, w, z, flat if nodes is None else tuple(p[nodes] for p in flat))
+
+    z_at, slope = score(wf, zf)
+    newton_steps(wf, zf, z_at, slope, score)
+    return wf.reshape(n, -1), z_at.reshape(n, -1), slope.reshape(n, -1)
+
+
 def _hermite_rows(x: np.ndarray, y: np.ndarray, slope: np.ndarray) -> np.ndarray:
     """:func:`somrisk._quantile_tables.hermite_coefficients` of every row of y and slope (n, m)
     on the grid x (m,): (n, m - 1, 4)."""
@@ -109,34 +146,20 @@ def _tail_tables(kind: str, params: np.ndarray, size: int):
     (coef, z0, inv_h, first, last) or None where it fails (as the one-table code)."""
     n = params.shape[0]
     z = np.linspace(-Z_LIMIT, Z_LIMIT, size + 1)
-    left = z <= 0
-    full = _repeat(params, size + 1)
-    zz = np.broadcast_to(z, (n, size + 1))
-    w = np.empty((n, size + 1))
+    h = z[1] - z[0]
+    coarse, between = _start_nodes(size)
     with np.errstate(all="ignore"):
-        lower_l, _ = _take(kind, full, (slice(None), left))
-        _, upper_r = _take(kind, full, (slice(None), ~left))
-        if kind == "beta":
-            x_lo, y_hi = lower_l.ppf(special.ndtr(z[left])), upper_r.ppf(special.ndtr(-z[~left]))
-            w[:, left] = np.log(x_lo) - np.log1p(-x_lo)
-            w[:, ~left] = np.log1p(-y_hi) - np.log(y_hi)
-        else:
-            w[:, left] = np.log(lower_l.ppf(special.ndtr(z[left])))
-            w[:, ~left] = np.log(upper_r.isf(special.ndtr(-z[~left])))
-        w, zf = w.ravel(), np.ascontiguousarray(zz).ravel()
-        flat = tuple(p.ravel() for p in full)
-        z_at, slope = _score_and_slope(kind, w, zf, flat)
-        for _ in range(_NEWTON_STEPS):
-            todo = np.flatnonzero(np.isfinite(z_at) & np.isfinite(slope) & (np.abs(z_at - zf) > 1e-12))
-            if todo.size == 0:
-                break
-            w[todo] -= (z_at[todo] - zf[todo]) * slope[todo]
-            sub = tuple(p[todo] for p in flat)
-            z_at[todo], slope[todo] = _score_and_slope(kind, w[todo], zf[todo], sub)
-    w, z_at, slope = w.reshape(n, -1), z_at.reshape(n, -1), slope.reshape(n, -1)
+        w_c, z_at_c, slope_c = _polished(kind, params, z[coarse], _scipy_starts(kind, params, z[coarse]))
+        w_b = hermite_between(w_c, slope_c, h, START_STRIDE).reshape(n, -1)
+        again = np.nonzero(~np.isfinite(w_b))
+        if again[0].size:
+            w_b[again] = _scipy_starts(kind, params[again[0]], z[between][again[1]], pairs=True)
+        w_b, z_at_b, slope_b = _polished(kind, params, z[between], w_b)
+    w, z_at, slope = (np.empty((n, size + 1)) for _ in range(3))
+    w[:, coarse], z_at[:, coarse], slope[:, coarse] = w_c, z_at_c, slope_c
+    w[:, between], z_at[:, between], slope[:, between] = w_b, z_at_b, slope_b
     good = np.isfinite(w) & np.isfinite(slope) & (np.abs(z_at - z) <= 1e-6)
     centre = size // 2
-    h = z[1] - z[0]
     ranges: list[tuple[int, int] | None] = []
     for row in range(n):
         first, last = _first_last(good[row], centre)

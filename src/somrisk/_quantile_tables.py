@@ -5,8 +5,10 @@ nanoseconds. A table is two cubic Hermite interpolants of the standard form's qu
 
 - the *tail table* gives w = logit(x) (beta) or log(x) (gamma) as a function of the normal score
   z = ndtri(u) on a uniform grid in z over [-8.3, 8.3]; in these coordinates the quantile is smooth
-  even for shapes below 1 and in the far tails. Its nodes start from scipy's quantile on the side
-  where it is exact and are polished by Newton steps on scipy's log-CDF; slopes come from the pdf.
+  even for shapes below 1 and in the far tails. Every eighth node starts from scipy's quantile on
+  the side where it is exact, the nodes between them from the cubic through those (scipy's
+  quantile costs five times its CDF); all are polished by Newton steps on scipy's log-CDF until
+  ndtri(F(x)) is within 1e-12 of the node's z; slopes come from the pdf.
 - the *central table* gives x as a function of u on a uniform grid in u, so that most draws need no
   ndtri and no exp; its nodes and slopes come from the tail table.
 
@@ -41,6 +43,15 @@ TABLE_TOLERANCE = 1e-10
 CENTRAL_INTERVALS = 1024
 _TAIL_SIZES = (512, 2048, 8192)
 _NEWTON_STEPS = 8
+#: scipy's quantile starts every START_STRIDE-th node of a tail table (the others: a cubic).
+START_STRIDE = 8
+
+
+def _start_nodes(size: int) -> tuple[np.ndarray, np.ndarray]:
+    """The nodes of a tail grid of `size` intervals that start from scipy's quantile, and the
+    others (between them, in grid order)."""
+    nodes = np.arange(size + 1)
+    return nodes[::START_STRIDE], nodes[nodes % START_STRIDE != 0]
 
 
 @dataclass(frozen=True, eq=False)
@@ -192,29 +203,72 @@ def _score_and_slope(space: str, w: np.ndarray, z: np.ndarray, lower: Any, upper
     return z_at, np.exp(_log_normal_density(z_at) - log_density)
 
 
-def _tail_table(space: str, lower: Any, upper: Any, size: int):
-    z = np.linspace(-Z_LIMIT, Z_LIMIT, size + 1)
+def _scipy_start(space: str, z: np.ndarray, lower: Any, upper: Any) -> np.ndarray:
+    """w at the normal scores z from scipy's quantile, on the side of the median where it is exact
+    (and only there: scipy's inverse is five times its CDF's cost)."""
     left = z <= 0
     w = np.empty_like(z)
+    if space == "logit":
+        x_lo, y_hi = lower.ppf(special.ndtr(z[left])), upper.ppf(special.ndtr(-z[~left]))
+        w[left] = np.log(x_lo) - np.log1p(-x_lo)
+        w[~left] = np.log1p(-y_hi) - np.log(y_hi)
+    else:
+        w[left] = np.log(lower.ppf(special.ndtr(z[left])))
+        w[~left] = np.log(upper.isf(special.ndtr(-z[~left])))
+    return w
+
+
+def hermite_between(y: np.ndarray, slope: np.ndarray, h: float, stride: int) -> np.ndarray:
+    """The cubic Hermite interpolant through the nodes y (spacing h * stride, slopes dy/dz) at the
+    stride - 1 points between each pair of nodes (spacing h), in grid order: (..., m - 1, stride - 1)
+    for y of shape (..., m)."""
+    t = np.arange(1, stride) / stride
+    t2, t3 = t * t, t * t * t
+    big_h = h * stride
+    y0, y1 = y[..., :-1, None], y[..., 1:, None]
+    m0, m1 = slope[..., :-1, None], slope[..., 1:, None]
+    return (
+        (2 * t3 - 3 * t2 + 1) * y0
+        + (t3 - 2 * t2 + t) * big_h * m0
+        + (3 * t2 - 2 * t3) * y1
+        + (t3 - t2) * big_h * m1
+    )
+
+
+def newton_steps(w: np.ndarray, z: np.ndarray, z_at: np.ndarray, slope: np.ndarray, score: Any) -> None:
+    """Newton steps on ndtri(F(x(w))) = z, in place, where needed (scipy's ppf can be inaccurate
+    far in the tails or for extreme shapes, its log-CDF is not; a node between scipy's starts
+    needs one step). ``score(w, z, nodes)`` gives (z_at, slope) at the listed nodes."""
+    for _ in range(_NEWTON_STEPS):
+        todo = np.flatnonzero(np.isfinite(z_at) & np.isfinite(slope) & (np.abs(z_at - z) > 1e-12))
+        if todo.size == 0:
+            break
+        w[todo] -= (z_at[todo] - z[todo]) * slope[todo]
+        z_at[todo], slope[todo] = score(w[todo], z[todo], todo)
+
+
+def _tail_table(space: str, lower: Any, upper: Any, size: int):
+    z = np.linspace(-Z_LIMIT, Z_LIMIT, size + 1)
+    h = z[1] - z[0]
+    coarse, between = _start_nodes(size)
+
+    def score(w: np.ndarray, z: np.ndarray, _nodes: Any = None) -> tuple[np.ndarray, np.ndarray]:
+        return _score_and_slope(space, w, z, lower, upper)
+
     with np.errstate(all="ignore"):
-        # start from scipy's quantile on the side where it is exact (and only there: it is most of
-        # the cost of a table)
-        if space == "logit":
-            x_lo, y_hi = lower.ppf(special.ndtr(z[left])), upper.ppf(special.ndtr(-z[~left]))
-            w[left] = np.log(x_lo) - np.log1p(-x_lo)
-            w[~left] = np.log1p(-y_hi) - np.log(y_hi)
-        else:
-            w[left] = np.log(lower.ppf(special.ndtr(z[left])))
-            w[~left] = np.log(upper.isf(special.ndtr(-z[~left])))
-        # Newton steps on ndtri(F(x(w))) = z where needed: scipy's ppf can be inaccurate far in
-        # the tails or for extreme shapes, its log-CDF is not
-        z_at, slope = _score_and_slope(space, w, z, lower, upper)
-        for _ in range(_NEWTON_STEPS):
-            todo = np.flatnonzero(np.isfinite(z_at) & np.isfinite(slope) & (np.abs(z_at - z) > 1e-12))
-            if todo.size == 0:
-                break
-            w[todo] -= (z_at[todo] - z[todo]) * slope[todo]
-            z_at[todo], slope[todo] = _score_and_slope(space, w[todo], z[todo], lower, upper)
+        # scipy's quantile at every START_STRIDE-th node, polished; between them the cubic through
+        # those nodes (scipy's quantile where it is not finite), polished
+        w_c = _scipy_start(space, z[coarse], lower, upper)
+        z_at_c, slope_c = score(w_c, z[coarse])
+        newton_steps(w_c, z[coarse], z_at_c, slope_c, score)
+        w_b = hermite_between(w_c, slope_c, h, START_STRIDE).ravel()
+        again = ~np.isfinite(w_b)
+        w_b[again] = _scipy_start(space, z[between][again], lower, upper)
+        z_at_b, slope_b = score(w_b, z[between])
+        newton_steps(w_b, z[between], z_at_b, slope_b, score)
+    w, z_at, slope = np.empty_like(z), np.empty_like(z), np.empty_like(z)
+    w[coarse], z_at[coarse], slope[coarse] = w_c, z_at_c, slope_c
+    w[between], z_at[between], slope[between] = w_b, z_at_b, slope_b
     # Keep the run of accurate nodes around z = 0 and clamp beyond it (far in the tails the
     # quantile may not be representable as a double).
     good = np.isfinite(w) & np.isfinite(slope) & (np.abs(z_at - z) <= 1e-6)
@@ -227,7 +281,6 @@ def _tail_table(space: str, lower: Any, upper: Any, size: int):
         return None  # clamping this early would break |F(x) - u| <= 1e-8
     coef = np.zeros((size, 4))
     coef[first:last] = hermite_coefficients(z[first : last + 1], w[first : last + 1], slope[first : last + 1])
-    h = z[1] - z[0]
     mid = np.arange(first, last)
     w_mid = _horner(coef[mid], 0.5 * h)
     if not np.all(np.abs(_error(space, w_mid, z[mid] + 0.5 * h, lower, upper)) <= TABLE_TOLERANCE):
