@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import hashlib
 import re
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import tomli
 from pydantic import BaseModel, ValidationError
 
 from somrisk._files import name_problem, shown_path
@@ -193,7 +193,7 @@ _UNION_LABEL = re.compile(r"^[a-z][a-z-]*\[.*\]$")
 _LOCATION = re.compile(r"^(?P<msg>.*?)\s*\(at line (?P<line>\d+), column (?P<col>\d+)\)$", re.S)
 
 
-def _syntax_problem(source: str, exc: tomllib.TOMLDecodeError) -> Problem:
+def _syntax_problem(source: str, exc: tomli.TOMLDecodeError) -> Problem:
     match = _LOCATION.match(str(exc))
     if match is None:
         return Problem(source, "", f"TOML syntax error: {exc}")
@@ -247,8 +247,8 @@ def _parse_toml(raw_bytes: bytes, source: str) -> dict[str, Any]:
         )
         raise CaseError([Problem(f"{source}:{where[0]}:{where[1]}", "", message)])
     try:
-        raw = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
+        raw = tomli.loads(text)
+    except tomli.TOMLDecodeError as exc:
         raise CaseError([_syntax_problem(source, exc)]) from None
     except RecursionError:  # inline tables or lists nested hundreds deep
         message = f"is nested more than {MAX_DEPTH} tables or lists deep (the parser gave up); not a case"

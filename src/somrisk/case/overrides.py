@@ -16,13 +16,13 @@ from __future__ import annotations
 import copy
 import difflib
 import math
-import tomllib
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+import tomli
 from pydantic import BaseModel
 
 from somrisk.case.inputs import InputSpec, inputs_of
@@ -252,8 +252,8 @@ def parse_assignment(text: str, option: str) -> tuple[str, Any]:
             message = "expected PATH=FACTOR, e.g. effect.success_rate=0.75"
         raise CaseError([Problem(option, "", message, text)])
     try:
-        value = tomllib.loads(f"value = {value_text.strip()}")["value"]
-    except tomllib.TOMLDecodeError:
+        value = tomli.loads(f"value = {value_text.strip()}")["value"]
+    except tomli.TOMLDecodeError:
         allowed = 'a number or a TOML inline table such as {dist="pert",min=1,mode=2,max=4}'
         if option == "--scale":
             allowed = "a number"

@@ -21,12 +21,13 @@ without price years runs as it always did.
 from __future__ import annotations
 
 import math
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from typing import TYPE_CHECKING
+
+import tomli
 
 from somrisk.errors import Problem
 
@@ -73,7 +74,7 @@ class BundledIndex:
 def bundled_index() -> BundledIndex:
     """The bundled net price index (``somrisk/data/net_price_index.toml``), read once."""
     text = (resources.files("somrisk") / "data" / "net_price_index.toml").read_text(encoding="utf-8")
-    data = tomllib.loads(text)
+    data = tomli.loads(text)
     info = data["index"]
     return BundledIndex(
         name=info["name"],

@@ -9,9 +9,9 @@ returned, so what is written is exactly the dict (else tomli-w's own layout is u
 from __future__ import annotations
 
 import re
-import tomllib
 from typing import Any
 
+import tomli
 import tomli_w
 
 __all__ = ["case_toml"]
@@ -32,7 +32,7 @@ def case_toml(raw: dict[str, Any], header: str = "") -> str:
                 [f"[[{_key(key)}]]", *(_assignment(k, v) for k, v in item.items())] for item in value
             )
     text = comment + "\n\n".join("\n".join(block) for block in blocks if block) + "\n"
-    parsed = tomllib.loads(text)
+    parsed = tomli.loads(text)
     if parsed != raw or _types(parsed) != _types(raw):
         text = comment + tomli_w.dumps(raw)
     return text
