@@ -260,7 +260,7 @@ def _transform(
     """
     n, d = u.shape
     col_u = np.empty(_CHUNK)
-    col_x = np.empty(_CHUNK)
+    chunk_x = np.empty((d, _CHUNK))
     pending = np.empty(_CHUNK, dtype=np.int64)
     aux = np.empty(_CHUNK)
     for start in range(0, n, _CHUNK):
@@ -275,7 +275,7 @@ def _transform(
                 kinds[j],
                 params[j],
                 col_u[:m],
-                col_x[:m],
+                chunk_x[j, :m],
                 tail,
                 central,
                 flat,
@@ -284,8 +284,12 @@ def _transform(
                 pending,
                 aux,
             )
-            for i in range(m):
-                out[start + i, j] = min(max(col_x[i], lo[j]), hi[j])
+        # written row by row: `out` may be a case's columns of a portfolio chunk's wide array,
+        # whose rows lie many pages apart (column by column, every value was a cache miss)
+        for i in range(m):
+            for j in range(d):
+                if kinds[j] != SCIPY:
+                    out[start + i, j] = min(max(chunk_x[j, i], lo[j]), hi[j])
 
 
 @dataclass(frozen=True, eq=False)
