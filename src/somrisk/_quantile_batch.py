@@ -31,6 +31,7 @@ from somrisk._quantile_tables import (
     build_table,
     hermite_between,
     newton_steps,
+    scipy_start,
 )
 
 __all__ = ["build_tables"]
@@ -90,22 +91,14 @@ def _repeat(params: np.ndarray, count: int) -> tuple[np.ndarray, ...]:
 
 
 def _scipy_starts(kind: str, params: np.ndarray, z: np.ndarray, *, pairs: bool = False) -> np.ndarray:
-    """:func:`somrisk._quantile_tables._scipy_start` of every shape (rows of `params`) at the
+    """:func:`somrisk._quantile_tables.scipy_start` of every shape (rows of `params`) at the
     scores z: (n, len(z)); with `pairs`, of shape k at z[k] only: (n,)."""
-    zz = z if pairs else np.broadcast_to(z, (params.shape[0], z.size))
-    full = tuple(params.T) if pairs else _repeat(params, z.size)
-    left = zz <= 0
-    w = np.empty(zz.shape)
-    lower_l, _ = _take(kind, full, left)
-    _, upper_r = _take(kind, full, ~left)
-    if kind == "beta":
-        x_lo, y_hi = lower_l.ppf(special.ndtr(zz[left])), upper_r.ppf(special.ndtr(-zz[~left]))
-        w[left] = np.log(x_lo) - np.log1p(-x_lo)
-        w[~left] = np.log1p(-y_hi) - np.log(y_hi)
-    else:
-        w[left] = np.log(lower_l.ppf(special.ndtr(zz[left])))
-        w[~left] = np.log(upper_r.isf(special.ndtr(-zz[~left])))
-    return w
+    shape = z.shape if pairs else (params.shape[0], z.size)
+    full = tuple(params.T) if pairs else tuple(p.ravel() for p in _repeat(params, z.size))
+    zf = np.ascontiguousarray(np.broadcast_to(z, shape)).ravel()
+    return scipy_start(
+        "logit" if kind == "beta" else "log", zf, lambda where: _take(kind, full, where)
+    ).reshape(shape)
 
 
 def _polished(kind: str, params: np.ndarray, z: np.ndarray, w: np.ndarray):

@@ -203,11 +203,14 @@ def _score_and_slope(space: str, w: np.ndarray, z: np.ndarray, lower: Any, upper
     return z_at, np.exp(_log_normal_density(z_at) - log_density)
 
 
-def _scipy_start(space: str, z: np.ndarray, lower: Any, upper: Any) -> np.ndarray:
+def scipy_start(space: str, z: np.ndarray, sides: Any) -> np.ndarray:
     """w at the normal scores z from scipy's quantile, on the side of the median where it is exact
-    (and only there: scipy's inverse is five times its CDF's cost)."""
+    (and only there: scipy's inverse is five times its CDF's cost). ``sides(where)`` gives the
+    (lower, upper) distributions of the scores z[where] (one shape, or one per score)."""
     left = z <= 0
     w = np.empty_like(z)
+    lower, _ = sides(left)
+    _, upper = sides(~left)
     if space == "logit":
         x_lo, y_hi = lower.ppf(special.ndtr(z[left])), upper.ppf(special.ndtr(-z[~left]))
         w[left] = np.log(x_lo) - np.log1p(-x_lo)
@@ -255,15 +258,18 @@ def _tail_table(space: str, lower: Any, upper: Any, size: int):
     def score(w: np.ndarray, z: np.ndarray, _nodes: Any = None) -> tuple[np.ndarray, np.ndarray]:
         return _score_and_slope(space, w, z, lower, upper)
 
+    def sides(_where: Any) -> tuple[Any, Any]:
+        return lower, upper
+
     with np.errstate(all="ignore"):
         # scipy's quantile at every START_STRIDE-th node, polished; between them the cubic through
         # those nodes (scipy's quantile where it is not finite), polished
-        w_c = _scipy_start(space, z[coarse], lower, upper)
+        w_c = scipy_start(space, z[coarse], sides)
         z_at_c, slope_c = score(w_c, z[coarse])
         newton_steps(w_c, z[coarse], z_at_c, slope_c, score)
         w_b = hermite_between(w_c, slope_c, h, START_STRIDE).ravel()
         again = ~np.isfinite(w_b)
-        w_b[again] = _scipy_start(space, z[between][again], lower, upper)
+        w_b[again] = scipy_start(space, z[between][again], sides)
         z_at_b, slope_b = score(w_b, z[between])
         newton_steps(w_b, z[between], z_at_b, slope_b, score)
     w, z_at, slope = np.empty_like(z), np.empty_like(z), np.empty_like(z)
