@@ -28,6 +28,9 @@ from somrisk.precision import AUTO, auto_draws, check_draws
 
 __all__ = ["DIFFERENCE_PERCENTILES", "Comparison", "compare", "compare_scenarios", "load_alternatives"]
 
+#: Draws of a comparison where none are given.
+DEFAULT_DRAWS = 10_000
+
 #: Percentiles of the difference (outputs.md, "Comparison JSON": p05, p50, p95).
 DIFFERENCE_PERCENTILES = (5.0, 50.0, 95.0)
 
@@ -106,7 +109,7 @@ def compare(
     cases: Sequence[Case],
     names: Sequence[str] | None = None,
     *,
-    draws: int | str = 10_000,
+    draws: int | str = DEFAULT_DRAWS,
     seed: int = 1,
     sampler: str = "lhs",
     threads: int | None = None,

@@ -225,3 +225,13 @@ scale = { "effect.effect" = 0.5 }
     np.testing.assert_allclose(result.npv("Halv effekt")[0], 0.5 * result.npv("base")[0], rtol=1e-12)
     unchanged = simulate(parse_case(text), draws=1000, seed=2, threads=1).npv_total
     np.testing.assert_allclose(result.npv("base")[0], 2.0 * 0.8 * unchanged, rtol=1e-12)
+
+
+def test_the_comparison_cube_size_known_before_the_run_is_xarrays_count_of_it():
+    from somrisk.io.comparison import comparison_dataset, comparison_nbytes
+
+    narrow = case_a().replace("[case]", '[case]\nactors = ["kommune", "stat"]')
+    cases = [parse_case(narrow), parse_case(case_a())]  # the union of their actors is the cube's
+    cube = comparison_dataset(compare(cases, ["a", "b"], draws=700, threads=1))
+    counted = cube["npv"].nbytes + cube["difference"].nbytes + cube["draw"].nbytes
+    assert comparison_nbytes([case.actors for case in cases], 700) == counted

@@ -3,6 +3,7 @@ the chart, and exit 2 for bad input."""
 
 from __future__ import annotations
 
+import importlib
 import json
 
 import numpy as np
@@ -132,3 +133,24 @@ def test_the_base_of_scenarios_is_the_run_of_the_case(cli, write_case):
     scenarios = json.loads(cli("scenarios", case, "--draws", "700", "--seed", "3", "--json").stdout)
     run = json.loads(cli("run", case, "--draws", "700", "--seed", "3", "--json").stdout)
     assert scenarios["npv"]["base"] == run["npv"]
+
+
+def test_a_comparison_cube_that_does_not_fit_on_disk_is_refused_before_the_run(
+    cli, write_case, tmp_path, monkeypatch
+):
+    # npv and difference of 2 alternatives x 3,000 draws x (total + the 3 actors), and the draw
+    # coordinate: 8 x 3,000 x (2 x 2 x 4 + 1) = 408,000 bytes
+    a, b = write_case(A, "lille.toml"), write_case(B, "stor.toml")
+    out = tmp_path / "cmp.zarr"
+    monkeypatch.setattr("somrisk.io.store.free_disk", lambda path: 407_999)
+    with monkeypatch.context() as patch:
+        patch.setattr(
+            importlib.import_module("somrisk.compare"), "compare", lambda *a, **k: pytest.fail("ran")
+        )
+        result = cli("compare", a, b, "--draws", "3000", "--out", out)
+    assert result.code == 2, result.stderr
+    assert "the cube needs 408.0 kB but the disk has 408.0 kB free" in result.stderr
+    assert not list(tmp_path.glob("*cmp*"))
+    monkeypatch.setattr("somrisk.io.store.free_disk", lambda path: 408_000)  # just enough
+    assert cli("compare", a, b, "--draws", "3000", "--out", out).code == 0
+    assert out.is_dir()

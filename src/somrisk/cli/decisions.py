@@ -90,9 +90,14 @@ def _run(cases, names, precision, seed, sampler, out, plot, threads, scheduler, 
     check_scheduler(scheduler)
     _check_plot(plot)
     if out is not None:
+        from somrisk.compare import DEFAULT_DRAWS
+        from somrisk.io.comparison import comparison_nbytes
         from somrisk.io.store import check_output
+        from somrisk.precision import AUTO
 
-        check_output(out, 0)
+        planned = DEFAULT_DRAWS if draws is None else draws
+        actors = [case.actors for case in cases]
+        check_output(out, 0 if planned == AUTO else comparison_nbytes(actors, int(planned)))
     words = TableWords(table_language(lang))
     progress = ProgressBar(stderr, label=words["simulating"], unit=words["draws"], lang=words.lang)
     try:

@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 
     from somrisk.compare import Comparison
 
-__all__ = ["comparison_dataset", "comparison_json"]
+__all__ = ["comparison_dataset", "comparison_json", "comparison_nbytes"]
 
 
 def comparison_json(comparison: Comparison) -> dict[str, Any]:
@@ -62,6 +62,14 @@ def _npv_json(sim: Any) -> dict[str, dict[str, float | None]]:
         entry["expected_shortfall_05"] = finite(stats["expected_shortfall"][k])
         out[label] = entry
     return out
+
+
+def comparison_nbytes(actors: list[tuple[str, ...]], draws: int) -> int:
+    """Bytes of :func:`comparison_dataset`'s arrays for alternatives with these actors (one tuple
+    per alternative) at `draws` draws: npv and difference (alternative, draw, total and every
+    actor), float64, and the draw coordinate; known before the run, for ``check_output``."""
+    labels = 1 + len(dict.fromkeys(actor for own in actors for actor in own))
+    return 8 * draws * (2 * len(actors) * labels + 1)
 
 
 def comparison_dataset(comparison: Comparison) -> xr.Dataset:
