@@ -14,7 +14,7 @@ import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -22,7 +22,7 @@ from somrisk.errors import CaseError, Problem, UsageError
 from somrisk.io.store import cube_format
 from somrisk.runner import run
 
-__all__ = ["RECORDED", "Reproduction", "reproduce"]
+__all__ = ["RECORDED", "Finding", "Reproduction", "reproduce"]
 
 #: The attributes a result must hold to be rerun.
 RECORDED = ("case_sha256", "seed", "sampler", "draws", "somrisk_version")
@@ -31,21 +31,35 @@ COMPARED = ("gains", "costs", "net", "npv", "inputs", "discount_factor")
 _BLOCK = 65_536
 
 
+class Finding(NamedTuple):
+    """A note or a mismatch of a rerun, as data: its kind and the values it names (the command
+    line words it in the reader's language, :mod:`somrisk.report.reproduce_words`).
+
+    Notes: ``case_differs`` (now, recorded: the first 12 hex digits of each SHA-256),
+    ``version`` (recorded, now), ``changes`` (recorded, now: the overrides, "" for none).
+    Mismatches: ``coordinate`` (dim), ``missing`` (name), ``dims`` (name, recorded, rerun: dims and
+    shape of each), ``values`` (name, cells that differ, size, largest absolute difference).
+    """
+
+    kind: str
+    values: dict[str, Any]
+
+
 @dataclass(frozen=True)
 class Reproduction:
     """The outcome of :func:`reproduce`.
 
-    `notes` says where the provenance differs (another case file, another somrisk version);
-    `mismatches` names each variable or coordinate whose values differ, with how many cells and
-    by how much. The result is reproduced when there is no mismatch.
+    `notes` says where the provenance differs (another case file, another somrisk version, other
+    changes); `mismatches` names each variable or coordinate whose values differ, with how many
+    cells and by how much. The result is reproduced when there is no mismatch.
     """
 
     result: Path
     case: Path
     recorded: dict[str, Any]
     compared: tuple[str, ...]
-    notes: list[str] = field(default_factory=list)
-    mismatches: list[str] = field(default_factory=list)
+    notes: list[Finding] = field(default_factory=list)
+    mismatches: list[Finding] = field(default_factory=list)
 
     @property
     def identical(self) -> bool:
@@ -106,10 +120,7 @@ def reproduce(
                 rerun.simulation.attrs.get("overrides", ""),
             )
             if recorded_changes != rerun_changes:
-                notes.append(
-                    f"recorded with the changes {recorded_changes or '(none)'}, rerun with "
-                    f"{rerun_changes or '(none)'}: give the same --set/--scale to reproduce it"
-                )
+                notes.append(Finding("changes", {"recorded": recorded_changes, "now": rerun_changes}))
             with _open(rerun.out, fmt) as fresh:
                 compared = tuple(name for name in COMPARED if name in recorded)
                 mismatches = _compare(recorded, fresh, compared)
@@ -122,46 +133,48 @@ def _open(path: Path, fmt: str) -> Any:
     return xr.open_zarr(path) if fmt == "zarr" else xr.open_dataset(path, engine="h5netcdf")
 
 
-def _provenance_notes(attrs: dict[str, Any], case: Path) -> list[str]:
+def _provenance_notes(attrs: dict[str, Any], case: Path) -> list[Finding]:
     from somrisk._version import __version__
 
-    notes = []
+    notes: list[Finding] = []
     try:
         digest = hashlib.sha256(case.read_bytes()).hexdigest()
     except OSError:  # the run below reports it, with the usual message
         raise CaseError([Problem(str(case), "", "cannot be read")]) from None
     if digest != attrs["case_sha256"]:
         notes.append(
-            f"the case file differs from the one recorded (SHA-256 {digest[:12]}… against "
-            f"{str(attrs['case_sha256'])[:12]}…)"
+            Finding("case_differs", {"now": digest[:12], "recorded": str(attrs["case_sha256"])[:12]})
         )
     if str(attrs["somrisk_version"]) != __version__:
-        notes.append(f"recorded with somrisk {attrs['somrisk_version']}, rerun with {__version__}")
+        notes.append(Finding("version", {"recorded": str(attrs["somrisk_version"]), "now": __version__}))
     return notes
 
 
-def _compare(recorded: Any, fresh: Any, names: tuple[str, ...]) -> list[str]:
+def _compare(recorded: Any, fresh: Any, names: tuple[str, ...]) -> list[Finding]:
     """Each coordinate and variable that differs, with the count and size of its differences."""
-    mismatches = []
+    mismatches: list[Finding] = []
     for dim in ("draw", "year", "actor", "consequence", "input"):
         if dim in recorded.coords or dim in fresh.coords:
             a = recorded.coords[dim].values if dim in recorded.coords else None
             b = fresh.coords[dim].values if dim in fresh.coords else None
             if a is None or b is None or a.shape != b.shape or not np.array_equal(a, b):
-                mismatches.append(f"coordinate {dim}: differs")
+                mismatches.append(Finding("coordinate", {"dim": dim}))
     if mismatches:
         return mismatches
     for name in names:
         if name not in fresh:
-            mismatches.append(f"{name}: missing from the rerun")
+            mismatches.append(Finding("missing", {"name": name}))
             continue
         old, new = recorded[name], fresh[name]
         if old.dims != new.dims or old.shape != new.shape:
-            mismatches.append(f"{name}: dims {old.dims} {old.shape} against {new.dims} {new.shape}")
+            shapes = {"recorded": f"{old.dims} {old.shape}", "rerun": f"{new.dims} {new.shape}"}
+            mismatches.append(Finding("dims", {"name": name, **shapes}))
             continue
         cells, largest = _differences(old, new)
         if cells:
-            mismatches.append(f"{name}: {cells:,} of {old.size:,} values differ, by up to {largest:.6g}")
+            mismatches.append(
+                Finding("values", {"name": name, "cells": cells, "size": int(old.size), "largest": largest})
+            )
     return mismatches
 
 

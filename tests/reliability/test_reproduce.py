@@ -11,6 +11,7 @@ import pytest
 import xarray as xr
 
 from somrisk.runner import example_case_path, run
+from somrisk.testing import danish_number
 
 CASE = example_case_path()
 
@@ -52,6 +53,32 @@ def test_a_changed_value_is_found(cli, tmp_path: Path) -> None:
     assert again.code == 1
     assert f"net: 1 of {tampered['net'].size:,} values differ, by up to 1" in again.stderr
     assert "NOT reproduced" in again.stderr and "Traceback" not in again.stderr
+
+
+def test_a_rerun_speaks_the_readers_language(cli, tmp_path: Path) -> None:
+    result = tmp_path / "result.nc"
+    assert cli("run", CASE, "--draws", "3000", "--seed", "5", "--out", result).code == 0
+    again = cli("run", "--reproduce", result, CASE, "--lang", "da")
+    assert again.code == 0, again.stderr
+    assert "3.000 trækninger, seed 5, sampler lhs" in again.stdout
+    assert (
+        "genskabt: gains, costs, net, npv, inputs, discount_factor er identiske, værdi for værdi"
+        in again.stdout
+    )
+    with xr.open_dataset(result, engine="h5netcdf") as cube:
+        tampered = cube.load()
+    tampered["npv"][:1234, 0] += 0.25  # a quarter of a krone in 1,234 draws of one actor
+    tampered.attrs["somrisk_version"] = "0.0.1"
+    tampered.to_netcdf(tmp_path / "tampered.nc", engine="h5netcdf")
+    changed = tmp_path / "changed.toml"
+    changed.write_text("# en kommentar\n" + CASE.read_text(encoding="utf-8"), encoding="utf-8")
+    again = cli("run", "--reproduce", tmp_path / "tampered.nc", changed, "--lang", "da")
+    assert again.code == 1
+    assert "bemærk: sagsfilen er ikke den, der blev registreret (SHA-256" in again.stdout
+    assert "bemærk: registreret med somrisk 0.0.1, kørt igen med" in again.stdout
+    size = danish_number(tampered["npv"].size)  # 9.000: 3,000 draws x 3 actors
+    assert f"afviger: npv: 1.234 af {size} værdier afviger, med op til 0,25" in again.stderr
+    assert "IKKE genskabt" in again.stderr and "Traceback" not in again.stderr
 
 
 def test_a_changed_case_file_is_noted_and_its_results_differ(cli, tmp_path: Path) -> None:

@@ -134,7 +134,7 @@ def run(
         others = {"--draws": draws, "--seed": seed, "--sampler": sampler, "--out": out, "--xlsx": xlsx}
         others["--tolerance"] = tolerance
         _refuse_with_reproduce(reproduce, case, {**others, "--json": as_json, "--by-year": by_year})
-        _rerun(reproduce, case, threads, scheduler)
+        _rerun(reproduce, case, threads, scheduler, table_language(lang))
         return
     from somrisk.cli.inputs import case_argument
 
@@ -228,34 +228,40 @@ def _refuse_with_reproduce(result: Path, case: Path | None, options: dict[str, A
         raise UsageError("--reproduce needs the case file: somrisk run --reproduce RESULT.nc CASE")
 
 
-def _rerun(result: Path, case: Path, threads: int | None, scheduler: str | None) -> None:
+def _rerun(result: Path, case: Path, threads: int | None, scheduler: str | None, lang: str) -> None:
     from somrisk.cli.render import ProgressBar
+    from somrisk.report.reproduce_words import finding_text
+    from somrisk.report.table_words import TableWords
     from somrisk.reproduce import reproduce
 
-    progress = ProgressBar(stderr)
+    words = TableWords(lang)
+    progress = ProgressBar(stderr, label=words["simulating"], unit=words["draws"], lang=lang)
     try:
         outcome = reproduce(result, case, threads=threads, scheduler=scheduler, progress=progress)
     finally:
         progress.close()
     attrs = outcome.recorded
-    stdout.print(
-        f"{result}: {attrs['draws']:,} draws, seed {attrs['seed']}, sampler {attrs['sampler']}, "
-        f"somrisk {attrs['somrisk_version']}",
-        markup=False,
-        highlight=False,
+    recorded = words["reproduce_recorded"].format(
+        result=result,
+        draws=words.integer(int(attrs["draws"])),
+        seed=attrs["seed"],
+        sampler=attrs["sampler"],
+        version=attrs["somrisk_version"],
     )
+    stdout.print(recorded, markup=False, highlight=False)
     for note in outcome.notes:
-        stdout.print(f"note: {note}", markup=False, highlight=False)
-    if outcome.identical:
         stdout.print(
-            f"reproduced: {', '.join(outcome.compared)} identical, value for value",
-            markup=False,
-            highlight=False,
+            words["reproduce_note"].format(finding_text(*note, words)), markup=False, highlight=False
         )
+    if outcome.identical:
+        identical = words["reproduce_identical"].format(", ".join(outcome.compared))
+        stdout.print(identical, markup=False, highlight=False)
         return
     for mismatch in outcome.mismatches:
-        stderr.print(f"differs: {mismatch}", markup=False, highlight=False)
-    stderr.print("NOT reproduced", markup=False, highlight=False)
+        stderr.print(
+            words["reproduce_differs"].format(finding_text(*mismatch, words)), markup=False, highlight=False
+        )
+    stderr.print(words["reproduce_not"], markup=False, highlight=False)
     raise typer.Exit(1)
 
 

@@ -111,6 +111,12 @@ _TEXT: dict[str, dict[str, str]] = {
         "case_written": "Case written to {}",
         "comments_replaced": " (it replaced a file with comments; a workbook does not keep them)",
         "new_written": "wrote {path}: fill in the TODOs, then run somrisk check {path}",
+        # somrisk run --reproduce
+        "reproduce_recorded": "{result}: {draws} draws, seed {seed}, sampler {sampler}, somrisk {version}",
+        "reproduce_note": "note: {}",
+        "reproduce_identical": "reproduced: {} identical, value for value",
+        "reproduce_differs": "differs: {}",
+        "reproduce_not": "NOT reproduced",
         # the progress bar's and spinners' words on stderr
         "simulating": "Simulating",
         "draws": "draws",
@@ -187,6 +193,12 @@ _TEXT: dict[str, dict[str, str]] = {
         "case_written": "Sagen er skrevet til {}",
         "comments_replaced": " (den erstattede en fil med kommentarer; et regneark gemmer dem ikke)",
         "new_written": "skrev {path}: udfyld TODO'erne, og kør derefter somrisk check {path}",
+        "reproduce_recorded": "{result}: {draws} trækninger, seed {seed}, sampler {sampler}, "
+        "somrisk {version}",
+        "reproduce_note": "bemærk: {}",
+        "reproduce_identical": "genskabt: {} er identiske, værdi for værdi",
+        "reproduce_differs": "afviger: {}",
+        "reproduce_not": "IKKE genskabt",
         "simulating": "Simulerer",
         "draws": "trækninger",
         "writing_cube": "Skriver resultatkuben",
