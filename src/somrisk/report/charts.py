@@ -8,9 +8,10 @@ file.
 
 from __future__ import annotations
 
+import math
 import re
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -258,17 +259,6 @@ def morris_figure(
             label=words["group"],
         )
         ax.legend(fontsize=8, loc="upper left")
-    for k in np.argsort(-result.mu_star)[:MORRIS_LABELS]:  # the rest would only overlap
-        name = result.names[k]
-        if labels is not None:
-            name = labels.group(name) if result.by_group or " + " in name else labels[name]
-        ax.annotate(
-            wrap_label(name, width=36),
-            (result.mu_star[k], sigma[k]),
-            fontsize=7,
-            xytext=(3, 3),
-            textcoords="offset points",
-        )
     top = max(float(np.max(result.mu_star, initial=0.0)), float(np.max(sigma, initial=0.0)), 1.0)
     ax.plot([0, top], [0, top], color="grey", linewidth=0.8, linestyle="--")
     for axis in (ax.xaxis, ax.yaxis):
@@ -278,7 +268,114 @@ def morris_figure(
     ax.set_ylabel(words["sigma"].format(unit=unit))
     output = reader.output(result.output)
     ax.set_title(words["morris"].format(output=output, trajectories=result.trajectories))
+    named = np.argsort(-result.mu_star)[:MORRIS_LABELS]  # the rest would only crowd the corner
+    texts = []
+    for k in named:
+        name = result.names[k]
+        if labels is not None:
+            name = labels.group(name) if result.by_group or " + " in name else labels[name]
+        texts.append(wrap_label(name, width=36))
+    place_labels(ax, result.mu_star[named], sigma[named], texts, (result.mu_star, sigma))
     return fig
+
+
+#: Where a point's label may go, in points from the point, nearest first: (dx, dy) at 16 angles
+#: on rings of growing radius; beyond the first ring a thin line joins label and point.
+_LABEL_ANGLES = (45, -45, 135, -135, 90, -90, 0, 180, 22.5, -22.5, 157.5, -157.5, 67.5, -67.5, 112.5, -112.5)
+_LABEL_OFFSETS = [
+    (round(r * math.cos(a), 1), round(r * math.sin(a), 1))
+    for r in (6, 18, 30, 45, 65, 90, 120)
+    for a in np.deg2rad(
+        [45, -45, 135, -135, 90, -90, 0, 180, 22.5, -22.5, 157.5, -157.5, 67.5, -67.5, 112.5, -112.5]
+    )
+]
+_NEAR = 6.5  # points: the first ring, which needs no line
+
+
+def place_labels(
+    ax: Any, x: np.ndarray, y: np.ndarray, texts: list[str], points: tuple[np.ndarray, np.ndarray]
+) -> None:
+    """Label the points (x[i], y[i]) with texts[i], most important first: each label where it
+    covers no label placed before it, no point of `points` and stays inside the axes, trying
+    the offsets of _LABEL_OFFSETS in turn; where none is free, the offset that covers least."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    fig = ax.figure
+    if not isinstance(fig.canvas, FigureCanvasAgg):
+        FigureCanvasAgg(fig)
+    fig.draw_without_rendering()  # the layout settles first: labels stay out of it (below)
+    renderer = fig.canvas.get_renderer()
+    frame = ax.get_window_extent(renderer)
+    radius = 3.5 * fig.dpi / 72  # a scatter marker's radius (size 36 pt^2), in pixels
+    centres = ax.transData.transform(np.column_stack(points))
+    obstacles = [(cx - radius, cy - radius, cx + radius, cy + radius) for cx, cy in centres]
+    placed: list[tuple[float, float, float, float]] = []
+    for xi, yi, text in zip(x, y, texts, strict=True):
+        centre = ax.transData.transform((xi, yi))
+        best = None
+        for dx, dy in _LABEL_OFFSETS:
+            label = ax.annotate(
+                text,
+                (xi, yi),
+                xytext=(dx, dy),
+                textcoords="offset points",
+                fontsize=7,
+                ha="left" if dx > 1 else "right" if dx < -1 else "center",
+                va="bottom" if dy > 1 else "top" if dy < -1 else "center",
+            )
+            label.set_in_layout(False)
+            box = label.get_window_extent(renderer)
+            edges = (box.x0, box.y0, box.x1, box.y1)
+            outside = _area(edges) - _overlap(edges, (frame.x0, frame.y0, frame.x1, frame.y1))
+            cost = 10 * sum(_overlap(edges, other) for other in placed) + outside * 100
+            cost += sum(_overlap(edges, other) for other in obstacles)
+            if math.hypot(dx, dy) > _NEAR:  # its line must not cross a label placed before
+                cost += 10 * sum(_overlap(dot, other) for dot in _dots(edges, centre) for other in placed)
+            if best is None or cost < best[0]:
+                if best is not None:
+                    best[1].remove()
+                best = (cost, label, edges, (dx, dy))
+            else:
+                label.remove()
+            if cost == 0:
+                break
+        assert best is not None
+        _, label, edges, (dx, dy) = best
+        if math.hypot(dx, dy) > _NEAR:  # away from its point: a thin line shows whose it is
+            line = ax.annotate(
+                "",
+                (xi, yi),
+                xytext=(dx, dy),
+                textcoords="offset points",
+                arrowprops={"arrowstyle": "-", "color": "grey", "linewidth": 0.5, "shrinkA": 0, "shrinkB": 3},
+            )
+            line.set_in_layout(False)
+            placed.extend(_dots(edges, centre))  # later labels keep off the line
+        placed.append(edges)
+
+
+def _dots(
+    box: tuple[float, float, float, float], point: np.ndarray
+) -> list[tuple[float, float, float, float]]:
+    """Small boxes along the line from a point to the nearest corner or edge middle of its
+    label's box (where matplotlib's line ends), for the overlap tests."""
+    x0, y0, x1, y1 = box
+    ends = [(x, y) for x in (x0, (x0 + x1) / 2, x1) for y in (y0, (y0 + y1) / 2, y1)]
+    end = min(ends, key=lambda e: (e[0] - point[0]) ** 2 + (e[1] - point[1]) ** 2)
+    return [
+        (x - 1.5, y - 1.5, x + 1.5, y + 1.5)
+        for t in np.linspace(0.15, 0.85, 12)
+        for x, y in [(point[0] + t * (end[0] - point[0]), point[1] + t * (end[1] - point[1]))]
+    ]
+
+
+def _area(box: tuple[float, float, float, float]) -> float:
+    return max(box[2] - box[0], 0.0) * max(box[3] - box[1], 0.0)
+
+
+def _overlap(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> float:
+    """The area two boxes (x0, y0, x1, y1) share."""
+    return _area((max(a[0], b[0]), max(a[1], b[1]), min(a[2], b[2]), min(a[3], b[3])))
 
 
 def breakeven_figure(result: Breakeven, lang: str = "en") -> Figure:
