@@ -16,9 +16,11 @@ from somrisk.cli.options import Lang, table_language
 
 __all__ = ["comparison_tables"]
 
-SeedOpt = Annotated[int | None, typer.Option(help="Seed [default: 1].", show_default=False)]
-SamplerOpt = Annotated[SamplerOption | None, typer.Option(help="Sampler [default: lhs].", show_default=False)]
-ThreadsOpt = Annotated[int | None, typer.Option(help="Threads [default: all CPUs].", show_default=False)]
+SeedOpt = Annotated[int | None, typer.Option(help="Seed \\[default: 1].", show_default=False)]
+SamplerOpt = Annotated[
+    SamplerOption | None, typer.Option(help="Sampler \\[default: lhs].", show_default=False)
+]
+ThreadsOpt = Annotated[int | None, typer.Option(help="Threads \\[default: all CPUs].", show_default=False)]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print only the JSON on stdout.")]
 OutOpt = Annotated[
     Path | None,
@@ -55,7 +57,9 @@ def compare(
 
 @app.command()
 def scenarios(
-    case: Annotated[Path, typer.Argument(help="Case file (TOML) with [[scenarios]].", show_default=False)],
+    case: Annotated[
+        Path, typer.Argument(help="Case file (TOML) with \\[\\[scenarios]].", show_default=False)
+    ],
     draws: DrawsOption = None,
     tolerance: ToleranceOption = None,
     seed: SeedOpt = None,
@@ -67,7 +71,7 @@ def scenarios(
     as_json: JsonOpt = False,
     lang: Lang = None,
 ) -> None:
-    """Compare the case (base) with each of its [[scenarios]] on common random numbers."""
+    """Compare the case (base) with each of its \\[\\[scenarios]] on common random numbers."""
     from somrisk.case import load_case
     from somrisk.case.scenarios import BASE, scenario_case
     from somrisk.errors import UsageError
