@@ -594,6 +594,8 @@ SECTIONS = {
     "prices",
 }
 KEY_PATH = re.compile(r"^(?P<path>[A-Za-z_]\w*(?:\[\d+\])?(?:\.[^\s:]+?)*): (?P<message>\S.*)$")
+#: A path that somrisk._files.shown_path shortened: its start, then what follows the path.
+SHORTENED = re.compile(r"^(?P<head>[^:]*?)\.\.\.\([\d,]+ characters\)\.\.\.[^:]*: (?P<rest>.*)$")
 WHOLE_FILE = ("no such file", "is a folder", "is larger than", "a key of more than", "is nested more than")
 #: null in the JSON by outputs.md: no payback; the benefit-cost ratio where the costs are not positive
 NULLABLE = {"payback_year", "median_year", "benefit_cost_ratio"}
@@ -615,6 +617,11 @@ def assert_outcome(result: Any, files: list[Path], what: str) -> None:
         file = next((str(f) for f in files if text.startswith(f"{f}: ") or text.startswith(f"{f}:")), None)
         if file is None:  # a file the portfolio names: relative to the portfolio's folder
             folder = str(files[0].parent)
+            shortened = SHORTENED.match(text)  # a name too long to show whole: its start and end
+            if shortened is not None:
+                assert folder.startswith(shortened["head"]), f"the error names no file: {line}\n{context}"
+                assert shortened["rest"].startswith((*WHOLE_FILE, "cannot be read")), context
+                continue
             assert text.startswith(folder), f"the error names no file: {line}\n{context}"
             file, _, rest = text.partition(": ")
         else:
