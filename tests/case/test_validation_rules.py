@@ -420,3 +420,51 @@ def test_a_file_that_is_not_utf8_is_refused(cli, tmp_path):
     path.write_bytes('[case]\nname = "Gruppeforløb"\n'.encode("latin-1"))
     result = cli("check", path)
     assert result.code == 2 and "not UTF-8" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "words"),
+    [
+        # a Danish decimal comma, bare: a TOML syntax error, with the line and the fix
+        ("discount_rate = 0.035", "discount_rate = 0,035", ["write 0.035, not 0,035 (discount_rate)"]),
+        ("min = 100, mode = 200", "min = 100, mode = 200,5", ["write 200.5, not 200,5 (mode)"]),
+        # in quotes: the key path, and the fix
+        (
+            "discount_rate = 0.035",
+            'discount_rate = "0,035"',
+            [
+                "economy.discount_rate: expected a number, not text;",
+                "write 0.035, not 0,035 and without quotes",
+            ],
+        ),
+        (
+            "min = 1, mode = 2, max = 4",
+            'min = 1, mode = "2,5", max = 4',
+            ["persistence.full_years.mode: expected a number, not text;", "write 2.5, not 2,5"],
+        ),
+    ],
+)
+def test_a_decimal_comma_is_named_with_the_number_written_with_a_point(cli, write_case, old, new, words):
+    assert old in BASE
+    path = write_case(BASE.replace(old, new, 1))
+    result = cli("check", path)
+    assert result.code == 2 and "Traceback" not in result.stderr
+    for word in words:
+        assert word in result.stderr
+    if '"' not in new:  # a syntax error: named by its line
+        line = next(n for n, text in enumerate(path.read_text().splitlines(), 1) if new in text)
+        assert f"{path}:{line}:" in result.stderr
+
+
+def test_a_decimal_comma_in_set_is_named_too(cli, write_case):
+    result = cli("run", write_case(BASE), "--draws", "100", "--set", "effect.comparison_rate=0,25")
+    assert result.code == 2
+    assert "write 0.25, not 0,25" in result.stderr
+
+
+def test_commas_of_valid_toml_get_no_decimal_hint():
+    from somrisk.case.limits import decimal_comma_hint
+
+    for line in ("cohorts = [10,12]", "x = { min = 0,max = 1 }", "years = [0, 2]", 'name = "a,b"', ""):
+        assert decimal_comma_hint(line) is None
+    assert decimal_comma_hint("10,5") == "a decimal number takes a point, not a comma: write 10.5, not 10,5"

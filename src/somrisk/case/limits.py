@@ -62,6 +62,23 @@ _DEEP_KEY = re.compile(
 )
 
 
+#: A number written with a decimal comma right after a key's `=` (``change = -0,8``, ``mode = 0,1``):
+#: never valid TOML there (a list starts with ``[``, an inline table's next key with a letter).
+_DECIMAL_COMMA = re.compile(r"(?P<key>[A-Za-z0-9_\"'.-]+)\s*=\s*(?P<whole>[-+]?\d+),(?P<fraction>\d+)\b")
+
+
+def decimal_comma_hint(line: str) -> str | None:
+    """For a line (or a value) that writes a number with a decimal comma, as Danish does: the hint
+    to write it with a point; None otherwise."""
+    match = _DECIMAL_COMMA.search(line if "=" in line else f"value = {line.strip()}")
+    if match is None:
+        return None
+    comma, point = f"{match['whole']},{match['fraction']}", f"{match['whole']}.{match['fraction']}"
+    key = match["key"]
+    where = "" if key == "value" and "=" not in line else f" ({key})"
+    return f"a decimal number takes a point, not a comma: write {point}, not {comma}{where}"
+
+
 def deep_key_at(text: str) -> tuple[int, int] | None:
     """The line and column (from 1) of the first dotted key deeper than MAX_DEPTH, or None.
 

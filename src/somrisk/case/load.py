@@ -18,7 +18,14 @@ from pydantic import BaseModel, ValidationError
 
 from somrisk._files import name_problem, shown_path
 from somrisk.case import checks, prices
-from somrisk.case.limits import MAX_DEPTH, MAX_FILE_BYTES, deep_key_at, shape_problems, toml_key
+from somrisk.case.limits import (
+    MAX_DEPTH,
+    MAX_FILE_BYTES,
+    decimal_comma_hint,
+    deep_key_at,
+    shape_problems,
+    toml_key,
+)
 from somrisk.case.scenarios import Scenario, scenario_problems
 from somrisk.case.schema import (
     CaseInfo,
@@ -193,12 +200,15 @@ _UNION_LABEL = re.compile(r"^[a-z][a-z-]*\[.*\]$")
 _LOCATION = re.compile(r"^(?P<msg>.*?)\s*\(at line (?P<line>\d+), column (?P<col>\d+)\)$", re.S)
 
 
-def _syntax_problem(source: str, exc: tomli.TOMLDecodeError) -> Problem:
+def _syntax_problem(source: str, exc: tomli.TOMLDecodeError, text: str = "") -> Problem:
     match = _LOCATION.match(str(exc))
     if match is None:
         return Problem(source, "", f"TOML syntax error: {exc}")
     where = f"{source}:{match['line']}:{match['col']}"
-    return Problem(where, "", f"TOML syntax error: {match['msg']}")
+    lines = text.splitlines()
+    line = int(match["line"])
+    hint = decimal_comma_hint(lines[line - 1]) if 0 < line <= len(lines) else None
+    return Problem(where, "", f"TOML syntax error: {match['msg']}" + (f"; {hint}" if hint else ""))
 
 
 def read_toml(path: str | Path) -> tuple[dict[str, Any], bytes]:
@@ -249,7 +259,7 @@ def _parse_toml(raw_bytes: bytes, source: str) -> dict[str, Any]:
     try:
         raw = tomli.loads(text)
     except tomli.TOMLDecodeError as exc:
-        raise CaseError([_syntax_problem(source, exc)]) from None
+        raise CaseError([_syntax_problem(source, exc, text)]) from None
     except RecursionError:  # inline tables or lists nested hundreds deep
         message = f"is nested more than {MAX_DEPTH} tables or lists deep (the parser gave up); not a case"
         raise CaseError([Problem(source, "", message)]) from None
@@ -342,6 +352,10 @@ def _problem(error: Any, model: type[BaseModel], raw: Any, path: str, source: st
             "dict_type": "a table { key = value, ... }",
             "bool_type": "true or false",
         }[kind]
+        hint = decimal_comma_hint(value) if isinstance(value, str) and "number" in expected else None
+        if hint is not None:  # "-0,8": a Danish decimal number in quotes
+            message = f"expected {expected}, not text; {hint} and without quotes"
+            return Problem(source, key_path, message, value)
         return Problem(source, key_path, f"expected {expected}", value)
     if kind == "string_pattern_mismatch":
         return Problem(
@@ -407,5 +421,8 @@ def _not_a_value(value: Any) -> str:
             return f"a distribution table needs `dist`, one of: {families}"
         return f"unknown distribution; `dist` must be one of: {families}"
     if isinstance(value, str):
+        hint = decimal_comma_hint(value)
+        if hint is not None:  # "-0,8": a Danish decimal number in quotes
+            return f"expected a number, not text; {hint} and without quotes"
         return "expected a number or a distribution table, not text (remove the quotes?)"
     return f"expected a number or a distribution table ({{ dist = ..., ... }} with dist one of: {families})"

@@ -26,6 +26,7 @@ import tomli
 from pydantic import BaseModel
 
 from somrisk.case.inputs import InputSpec, inputs_of
+from somrisk.case.limits import decimal_comma_hint
 from somrisk.case.load import Case, case_from_raw
 from somrisk.case.schema import RATE
 from somrisk.distributions import Distribution
@@ -257,5 +258,7 @@ def parse_assignment(text: str, option: str) -> tuple[str, Any]:
         allowed = 'a number or a TOML inline table such as {dist="pert",min=1,mode=2,max=4}'
         if option == "--scale":
             allowed = "a number"
-        raise CaseError([Problem(option, path, f"the value must be {allowed}", value_text)]) from None
+        hint = decimal_comma_hint(value_text)
+        message = f"the value must be {allowed}" + (f"; {hint}" if hint else "")
+        raise CaseError([Problem(option, path, message, value_text)]) from None
     return path, value
