@@ -294,3 +294,22 @@ def test_number_columns_that_do_not_fit_go_to_a_second_table_with_the_labels():
         for cells in numbers:
             for number in cells:
                 assert sum(line.count(number) for line in text.splitlines()) == 1, (width, number)
+
+
+def test_a_table_of_short_labels_is_never_wider_than_the_console():
+    # the label column is drawn at least 8 wide however short its labels ("Stat", "I alt"): at 80
+    # columns the portfolio's table was 81 wide and Rich cut its last border
+    from somrisk.cli.fit import FittedTable
+
+    for label in range(1, 13):
+        for width in range(60, 101):
+            table = FittedTable("Title")
+            table.add_label_column("A")
+            for heading in ("Deterministisk", "Gennemsnit", "5 %", "95 %", "P(NPV > 0)"):
+                table.add_number_column(heading)
+            table.add_row("x" * label, "12.362.763", "12.653.461", "−2.143.866", "28.477.725", "94,8 %")
+            console = Console(file=io.StringIO(), width=width)
+            console.print(table)
+            lines = console.file.getvalue().splitlines()
+            assert max(len(line) for line in lines) <= width, (label, width)
+            assert "94,8 %" in console.file.getvalue() and "…" not in console.file.getvalue()

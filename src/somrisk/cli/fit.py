@@ -22,6 +22,8 @@ __all__ = ["LABEL_MIN", "FittedTable"]
 
 #: The narrowest a label column is made before number columns move to a table of their own.
 LABEL_MIN = 10
+#: The narrowest a label column is ever drawn (Rich's min_width), however short its labels.
+_LABEL_FLOOR = 8
 #: What a column costs beyond its content: one space each side and a border.
 _COLUMN_EDGES = 3
 
@@ -66,7 +68,9 @@ class FittedTable:
             if column.numeric:
                 table.add_column(column.heading, justify="right", no_wrap=True)
             else:
-                table.add_column(column.heading, overflow="fold", max_width=column.max_width, min_width=8)
+                table.add_column(
+                    column.heading, overflow="fold", max_width=column.max_width, min_width=_LABEL_FLOOR
+                )
         for cells, options in self.rows:
             table.add_row(*(cells[k] for k in keep), **options)
         return table
@@ -79,7 +83,8 @@ class FittedTable:
         """The number columns of each table at `width` characters: one group where all fit."""
         labels = [k for k, c in enumerate(self.columns) if not c.numeric]
         numbers = [k for k, c in enumerate(self.columns) if c.numeric]
-        room = width - 1 - sum(min(self._width(k), LABEL_MIN) + _COLUMN_EDGES for k in labels)
+        narrowest = [max(min(self._width(k), LABEL_MIN), _LABEL_FLOOR) for k in labels]
+        room = width - 1 - sum(w + _COLUMN_EDGES for w in narrowest)
         groups: list[list[int]] = [[]]
         used = 0
         for k in numbers:
