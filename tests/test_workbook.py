@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 import zipfile
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -78,7 +79,7 @@ def test_npv_per_actor_equals_the_json_with_number_formats(workbook, expected):
         "Nedre (5 %)",
         "Øvre (95 %)",
         "P(NPV > 0)",
-        "Monte Carlo-usikkerhed på P",
+        "Usikkerhed på P (±, 95 %)",
     ]
     for actor, label in (("kommune", "Kommune"), ("region", "Region"), ("stat", "Stat"), ("total", "I alt")):
         cells = summary[label]
@@ -89,6 +90,9 @@ def test_npv_per_actor_equals_the_json_with_number_formats(workbook, expected):
             assert cell.number_format == '#,##0 "kr."'
         assert cells[5].value == pytest.approx(npv["prob_positive"], rel=1e-12)
         assert cells[5].number_format == "0.0%" and cells[6].number_format == "0.0%"
+        # as the report's "(±0,3)": 1.96 standard errors, or 3 / draws where all draws fell one side
+        se, draws = npv["prob_positive_se"], expected["draws"]
+        assert cells[6].value == pytest.approx(1.96 * se if se > 0 else 3 / draws, rel=1e-12)
 
 
 def test_investment_payback_and_som_figures_equal_the_json(workbook, expected):
@@ -153,7 +157,9 @@ def test_the_year_table_adds_up_in_soms_layout(workbook, expected):
         ]
         np.testing.assert_allclose(np.sum(parts, axis=0), net, rtol=1e-12, atol=1e-6)
         # the cumulative net result in a row of its own, the running sum of the net result
-        np.testing.assert_allclose(values(table["Akkumuleret nettoresultat"]), np.cumsum(net), rtol=1e-12)
+        np.testing.assert_allclose(
+            values(table["Akkumuleret nettoresultat, udiskonteret"]), np.cumsum(net), rtol=1e-12
+        )
         mean = result.summary.net_mean.sel(actor=actor).values
         np.testing.assert_allclose(values(table["Nettoresultat, gennemsnit af trækninger"]), mean, rtol=1e-12)
         assert all(c.number_format == '#,##0 "kr."' for c in table["Nettoresultat"])
@@ -284,3 +290,14 @@ def test_a_bad_workbook_path_is_refused_before_the_run(cli, tmp_path):
     result = cli("run", "--xlsx", tmp_path / "missing" / "results.xlsx")
     assert result.code == 2 and "does not exist" in result.stderr
     assert list(tmp_path.iterdir()) == []
+
+
+def test_warnings_name_consequences_by_label_as_the_report_does(tmp_path):
+    from somrisk.runner import run
+
+    path = tmp_path / "hf.xlsx"
+    case = Path(__file__).resolve().parents[1] / "cases" / "housing-first.toml"
+    run(case, draws=300, xlsx=path)
+    text = " ".join(str(row[0]) for row in rows(load_workbook(path)["Overblik"]) if row[0])
+    assert "Almindelig bostøtte (§ 85) efter de to år" in text  # the label, not its name in the file
+    assert "bostoette_efter" not in text

@@ -235,6 +235,7 @@ def run(
         return RunResult(summary, sim, path)
     from somrisk.report.distribution_words import in_words
     from somrisk.report.i18n import Words
+    from somrisk.report.warning_words import warning_texts
 
     words = Words(lang, sim.case.info.currency)
     written = write_workbook(
@@ -244,6 +245,7 @@ def run(
         lang=lang,
         progress=workbook_progress,
         describe=lambda dist: in_words(dist, words),
+        warnings=warning_texts(sim.case, lang),
     )
     return RunResult(summary, sim, path, written)
 

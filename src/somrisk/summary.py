@@ -29,6 +29,7 @@ import numpy as np
 
 from somrisk.engine import Simulation
 from somrisk.errors import UsageError
+from somrisk.precision import Z95
 
 if TYPE_CHECKING:
     import xarray as xr
@@ -45,6 +46,15 @@ __all__ = [
 DEFAULT_PERCENTILES = (5.0, 25.0, 50.0, 75.0, 95.0)
 #: Level of the expected shortfall: the mean of the worst 5 % of draws.
 SHORTFALL_LEVEL = 0.05
+
+
+def prob_halfwidth(se: float, draws: int) -> float:
+    """The Monte Carlo error of a probability counted over `draws` draws, as a fraction: 1.96
+    standard errors; where every draw fell on one side (se = 0), the rule of three's 95 % bound
+    3 / draws; NaN for one draw (or an unknown se)."""
+    if draws <= 1 or not math.isfinite(se):
+        return math.nan
+    return Z95 * se if se > 0 else 3 / draws
 
 
 def _check_percentiles(percentiles: Sequence[float]) -> np.ndarray:

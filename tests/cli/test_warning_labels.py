@@ -17,12 +17,20 @@ EXAMPLE = example_case_path()
 CASE = tomllib.loads(EXAMPLE.read_text(encoding="utf-8"))
 #: the example's consequences with a year-by-year profile, which the relapse warning names
 PROFILED = [c for c in CASE["consequences"] if len(c.get("profile", [])) > 1]
-SLUGS = ", ".join(c["name"] for c in PROFILED)
+assert len(PROFILED) == 3
+
+
+def listed(names: list[str], conjunction: str) -> str:
+    """Three names as a sentence lists them: "a, b and c"."""
+    return f"{names[0]}, {names[1]} {conjunction} {names[2]}"
+
+
+SLUGS = listed([c["name"] for c in PROFILED], "and")
 
 
 def english_labels() -> str:
     names = labels(load_case(EXAMPLE), "en")  # the report's labels (somrisk.labels)
-    return ", ".join(names.consequence(c["name"]) for c in PROFILED)
+    return listed([names.consequence(c["name"]) for c in PROFILED], "and")
 
 
 def warning_lines(text: str, word: str) -> list[str]:
@@ -41,7 +49,7 @@ def test_danish_warnings_name_consequences_by_their_labels(cli, command):
     assert result.code == 0, result.stderr
     found = warning_lines(result.stdout, "advarsel")
     assert len(found) == 2, result.stdout
-    danish = ", ".join(c["label"] for c in PROFILED)  # the case's own (Danish) labels
+    danish = listed([c["label"] for c in PROFILED], "og")  # the case's own (Danish) labels
     assert f"persistensen aftager (decay), mens {danish} også har en profil år for år" in found[1]
     assert found[0].startswith("advarsel: tidshorisonten (10 år) slutter før")
     assert not any(c["name"] in line for c in PROFILED for line in found)
@@ -74,6 +82,6 @@ def test_a_portfolio_names_each_case_and_its_consequences_by_label(cli, tmp_path
     assert result.code == 0, result.stderr
     found = warning_lines(result.stdout, "advarsel")
     assert len(found) == 2 and all(line.startswith(f"advarsel: {CASE['case']['name']}: ") for line in found)
-    assert ", ".join(c["label"] for c in PROFILED) in found[1] and SLUGS not in found[1]
+    assert listed([c["label"] for c in PROFILED], "og") in found[1] and SLUGS not in found[1]
     document = json.loads(cli("portfolio", path, "--draws", "200", "--json").stdout)
     assert SLUGS in document["warnings"][1]

@@ -249,7 +249,7 @@ def test_som_figures_equal_the_summary_json_of_the_same_run(reports):
     first = text[text.index('<section id="summary">') : text.index('<section id="case"')]
     assert "Tidshorisonten (10 år) slutter før de sidste holds vinduer" in first
     assert "Tilbagefald kan være talt med to gange" in first
-    assert "mens Uddannelseshjælp, Skat af beskæftigelse, Ungdomsuddannelse også har en profil" in first
+    assert "mens Uddannelseshjælp, Skat af beskæftigelse og Ungdomsuddannelse også har en profil" in first
     assert "skat_beskaeftigelse" not in first  # slugs are for the case file
 
 

@@ -96,14 +96,20 @@ def _falls(profile: list[float] | tuple[float, ...]) -> bool:
     return any(later < earlier for earlier, later in itertools.pairwise(profile))
 
 
+def joined(names: list[str], lang: str) -> str:
+    """Names as a sentence lists them: "a", "a and b", "a, b and c" (Danish: "og")."""
+    if len(names) <= 1:
+        return "".join(names)
+    return f"{', '.join(names[:-1])} {'og' if lang == 'da' else 'and'} {names[-1]}"
+
+
 def _relapse_warning(profiled: list[str], what_en: str, what_da: str) -> ModelWarning:
-    names = ", ".join(profiled)
     return ModelWarning(
         "relapse_twice",
         f"relapse may be counted twice: the persistence fades the effect ({what_en}) while "
-        f"{names} also {'has' if len(profiled) == 1 else 'have'} a year-by-year profile, and SØM's "
-        "year-by-year estimates already contain relapse; use one of the two",
-        f"tilbagefald kan være talt med to gange: persistensen aftager ({what_da}), mens {names} "
-        "også har en profil år for år, og SØM's skøn år for år indeholder allerede tilbagefald; "
-        "brug kun den ene af de to",
+        f"{joined(profiled, 'en')} also {'has' if len(profiled) == 1 else 'have'} a year-by-year "
+        "profile, and SØM's year-by-year estimates already contain relapse; use one of the two",
+        f"tilbagefald kan være talt med to gange: persistensen aftager ({what_da}), mens "
+        f"{joined(profiled, 'da')} også har en profil år for år, og SØM's skøn år for år indeholder "
+        "allerede tilbagefald; brug kun den ene af de to",
     )

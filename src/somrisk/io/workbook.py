@@ -72,6 +72,7 @@ def write_workbook(
     lang: str = "da",
     progress: Callable[[int, int], None] | None = None,
     describe: Callable[[Any], str] | None = None,
+    warnings: list[str] | None = None,
 ) -> Path:
     """Write the results workbook; returns its path.
 
@@ -79,7 +80,9 @@ def write_workbook(
     MAX_DRAWS)``). `lang` is ``"da"`` or ``"en"``; `progress(done, total)` is called as the rows of
     the Draws sheet are written. `describe(distribution)` words an uncertain input's distribution on
     the Assumptions sheet (the runner gives the report's words in `lang`); without it, the
-    distribution's parameter notation (``pert(min=16, mode=24, max=30)``).
+    distribution's parameter notation (``pert(min=16, mode=24, max=30)``). `warnings` are the case's
+    warnings as readers see them (the runner gives the report's, consequences named by label);
+    without them, model.md's texts.
     """
     import xlsxwriter
 
@@ -92,7 +95,7 @@ def write_workbook(
         try:
             styles = Styles.of(workbook, words)
             write_summary_sheet(
-                Sheet(workbook.add_worksheet(words["summary"]), styles), summary, simulation, words
+                Sheet(workbook.add_worksheet(words["summary"]), styles), summary, simulation, words, warnings
             )
             write_years_sheet(
                 workbook, Sheet(workbook.add_worksheet(words["by_year"]), styles), summary, simulation, words

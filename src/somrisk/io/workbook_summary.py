@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from somrisk.io.workbook_cells import Sheet, interval, quantile
 from somrisk.io.workbook_words import WorkbookWords
+from somrisk.summary import prob_halfwidth
 
 if TYPE_CHECKING:
     import xarray as xr
@@ -34,8 +35,15 @@ def _year(x: Any) -> int | None:
     return int(x) if int(x) >= 0 else None
 
 
-def write_summary_sheet(sheet: Sheet, summary: xr.Dataset, sim: Simulation, words: WorkbookWords) -> None:
-    """The summary sheet, section by section, on one A4 page (portrait)."""
+def write_summary_sheet(
+    sheet: Sheet,
+    summary: xr.Dataset,
+    sim: Simulation,
+    words: WorkbookWords,
+    warnings: list[str] | None = None,
+) -> None:
+    """The summary sheet, section by section, on one A4 page (portrait); `warnings` are the case's
+    warnings as readers see them (consequences by label), else model.md's texts."""
     sheet.worksheet.set_column(0, 0, 44)
     sheet.worksheet.set_column(1, 7, 13)
     _case_facts(sheet, summary, sim, words)
@@ -43,7 +51,7 @@ def write_summary_sheet(sheet: Sheet, summary: xr.Dataset, sim: Simulation, word
     _npv_by_actor(sheet, summary, words)
     _payback(sheet, summary, words)
     _som_figures(sheet, summary, words)
-    _warnings(sheet, sim, words)
+    _warnings(sheet, sim, words, warnings)
     sheet.skip()
     _provenance(sheet, summary.attrs, words)
     sheet.print_setup(landscape=False)
@@ -101,7 +109,8 @@ def _npv_by_actor(sheet: Sheet, summary: xr.Dataset, words: WorkbookWords) -> No
     for actor in summary.actor.values:
         s = summary.sel(actor=actor)
         money = [s.npv_deterministic, s.npv_mean, *(quantile(s.npv_quantile, q) for q in stat_qs)]
-        probability = [s.npv_prob_positive, s.npv_prob_positive_se]
+        draws = int(summary.attrs["draws"])
+        probability = [s.npv_prob_positive, prob_halfwidth(float(s.npv_prob_positive_se), draws)]
         money_style = st.money_sum if actor == "total" else st.money
         sheet.row(
             [words.actor(str(actor)), *map(_number, money), *map(_number, probability)],
@@ -169,18 +178,20 @@ def _provenance(sheet: Sheet, attrs: dict[str, Any], words: WorkbookWords) -> No
         sheet.row([words[key], value], [st.text, style])
 
 
-def _warnings(sheet: Sheet, sim: Simulation, words: WorkbookWords) -> None:
-    """model.md's warnings of the case in the workbook's language, each in a wrapped row across the
-    sheet's width."""
+def _warnings(sheet: Sheet, sim: Simulation, words: WorkbookWords, texts: list[str] | None) -> None:
+    """The case's warnings in the workbook's language (`texts`, else model.md's), each in a wrapped
+    row across the sheet's width."""
     from somrisk.case.model_warnings import model_warnings
 
     st = sheet.styles
     sheet.row([words["warnings"]], st.heading)
-    found = model_warnings(sim.case) if not sim.ensemble.is_portfolio else ()
-    if not found:
+    if sim.ensemble.is_portfolio:
+        texts = []
+    elif texts is None:
+        texts = [warning.text(words.lang) for warning in model_warnings(sim.case)]
+    if not texts:
         sheet.row([words["no_warnings"]], st.text)
-    for warning in found:
-        text = warning.text(words.lang)
+    for text in texts:
         text = text[:1].upper() + text[1:]
         row = sheet.next_row
         sheet.worksheet.set_row(row, 13.5 * max(1, math.ceil(len(text) / 120)))

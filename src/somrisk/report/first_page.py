@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from somrisk.report.i18n import Words, escape
+from somrisk.summary import prob_halfwidth
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -27,8 +28,6 @@ if TYPE_CHECKING:
 
 __all__ = ["has_flows", "sampled", "summary_page"]
 
-#: z of a two-sided 95 % interval: the Monte Carlo error shown beside P(NPV > 0).
-Z95 = 1.96
 #: Mean and median "differ" where they are further apart than this share of the standard deviation.
 SKEW_SHARE = 0.1
 
@@ -184,9 +183,10 @@ def _actors(data: ReportData, words: Words, table: Table) -> str:
 def _error(se: float, draws: int, words: Words) -> str:
     """The Monte Carlo error of a probability in percentage points: 1.96 standard errors; where every
     draw fell on one side (se = 0), the rule of three's 95 % bound 3 / draws; unknown for one draw."""
-    if draws <= 1 or not np.isfinite(se):
+    half = prob_halfwidth(se, draws)
+    if not math.isfinite(half):
         return words["unknown"]
-    points = 100 * (Z95 * se if se > 0 else 3 / draws)
+    points = 100 * half
     # one decimal, or one significant digit where one decimal would show "±0,0" (0,03)
     return words.number(points, 1 if points >= 0.05 else max(2, -math.floor(math.log10(points))))
 

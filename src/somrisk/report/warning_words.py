@@ -21,7 +21,7 @@ def warning_texts(case: Case, lang: str) -> list[str]:
     """The texts of the warnings that hold for `case`, in `lang` (``da`` or ``en``), in their fixed
     order; a consequence's name in the file ("uddannelseshjaelp") replaced by its label
     ("Uddannelseshjælp", "Education benefit (under-30s without education)")."""
-    from somrisk.case.model_warnings import model_warnings
+    from somrisk.case.model_warnings import joined, model_warnings
 
     found = model_warnings(case)
     if not found:
@@ -29,6 +29,6 @@ def warning_texts(case: Case, lang: str) -> list[str]:
     names = labels(case, lang)
     # the one list of names a warning holds: the consequences with a year-by-year profile
     profiled = [c.name for c in case.consequences if c.profile is not None and len(c.profile) > 1]
-    slugs, shown = ", ".join(profiled), ", ".join(names.consequence(name) for name in profiled)
+    slugs, shown = joined(profiled, lang), joined([names.consequence(name) for name in profiled], lang)
     texts = [w.text(lang) for w in found]
     return [text.replace(slugs, shown) if slugs else text for text in texts]
