@@ -233,6 +233,15 @@ def test_assumptions_sheet_lists_every_input_with_numbers(workbook):
     assert described["participants.cohorts.0"].startswith("PERT-fordeling 16-30, mest sandsynligt 24")
     assert described["effect.success_rate"].startswith("betafordeling, middelværdi 0,48")
     assert not any(re.match(r"[a-z]+\(", text) for text in described.values()), described
+    # rates, effects and the discount rate as percentages (as the Summary sheet's discount rate)
+    sheet = book["Antagelser"]
+    formats = {sheet.cell(r, 2).value: sheet.cell(r, 5).number_format for r in range(2, sheet.max_row + 1)}
+    assert formats["effect.success_rate"] == formats["economy.discount_rate"] == "0.0%"
+    assert formats["participants.cohorts.0"] != "0.0%"
+    # wrapped texts, and rows tall enough for them: a workbook states its rows' heights
+    assert sheet.cell(2, 4).alignment.wrap_text
+    tallest = max(sheet.row_dimensions[r].height or 0 for r in range(2, sheet.max_row + 1))
+    assert tallest >= 2 * 13.5
 
 
 def test_the_english_workbook(tmp_path, cli):

@@ -37,6 +37,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from somrisk._files import check_writable, write_atomic
+from somrisk.case.schema import DISCOUNT, EFFECT, GROWTH, RATE
 from somrisk.distributions import as_distribution
 from somrisk.io.workbook_cells import WORKBOOK_OPTIONS, Sheet, Styles
 from somrisk.io.workbook_draws import DrawRows, write_with_draws
@@ -117,7 +118,10 @@ def _assumptions_sheet(
 ) -> None:
     st, ws = sheet.styles, sheet.worksheet
     keys = ["label", "input", "group", "distribution", "base", "p10", "p90", "source"]
-    for col, width in enumerate([60, 36, 24, 40, 14, 14, 14, 50]):
+    # texts wrap in columns narrow enough that the sheet prints on A4 landscape at a readable size
+    # (a long source or distribution once ran across the next columns and shrank the page to half)
+    widths = [30, 40, 13, 30, 10, 10, 10, 32]
+    for col, width in enumerate(widths):
         ws.set_column(col, col, width)
     sheet.row([words[k] for k in keys], [st.header] * 4 + [st.header_number] * 3 + [st.header])
     space = sim.model.space
@@ -136,9 +140,18 @@ def _assumptions_sheet(
             described = dist.describe() if describe is None else describe(dist)
         name, group = names.get(spec.path, spec.path), words.group(spec.group, declared)
         values = [name, spec.path, group, described, float(base), low, high, source]
-        sheet.row(values, [st.text] * 4 + [st.input(abs(float(base)))] * 3 + [st.text])
+        number = st.percent if spec.range in SHARES else st.input(abs(float(base)))
+        # a workbook states its rows' heights (no program fits them on opening): wrapped lines
+        lines = max(math.ceil(len(values[k]) / widths[k]) for k in (0, 2, 3, 7))
+        styles = [st.wrapped, st.text, st.wrapped, st.wrapped] + [number] * 3 + [st.wrapped]
+        sheet.row(values, styles, height=13.5 * max(lines, 1))
     ws.freeze_panes(1, 1)
     sheet.print_setup(landscape=True, repeat=(0, 0))
+
+
+#: The ranges of inputs that are shares (rates, effects, the discount rate and price growth):
+#: shown as percentages on the Assumptions sheet, as the Summary sheet shows the discount rate.
+SHARES = (RATE, EFFECT, DISCOUNT, GROWTH)
 
 
 def _draws_sheet(sheet: Sheet, sim: Simulation, words: WorkbookWords) -> DrawRows:

@@ -79,17 +79,17 @@ class Styles:
             heading=make(bold=True, font_size=11, bottom=1),
             header=make(bold=True, text_wrap=True, valign="bottom", bottom=1),
             header_number=make(bold=True, text_wrap=True, valign="bottom", align="right", bottom=1),
-            text=make(),
+            text=make(valign="top"),  # top: beside wrapped cells of taller rows (Assumptions)
             wrapped=make(text_wrap=True, valign="top"),
             muted=make(italic=True, font_color="#555555"),
             money=make(num_format=words.money_format),
             money_sum=make(num_format=words.money_format, bold=True, top=1),
-            percent=make(num_format=words.percent_format),
+            percent=make(num_format=words.percent_format, valign="top"),
             ratio=make(num_format=words.ratio_format),
             year=make(num_format=words.year_format, align="right"),
             count=make(num_format=words.count_format),
             number=make(),
-            inputs=tuple(make(num_format=code) for code in words.input_formats),
+            inputs=tuple(make(num_format=code, valign="top") for code in words.input_formats),
         )
 
 
