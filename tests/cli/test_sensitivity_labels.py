@@ -174,3 +174,13 @@ def test_the_analysed_output_is_named_in_words_not_by_the_options_value(cli, lan
     assert document["output"] == "npv:kommune"  # the JSON keeps the option's value
     total = cli("tornado", EXAMPLE, "--lang", lang)
     assert "Tornado: NPV " in total.stdout and "npv" not in total.stdout
+
+
+def test_a_tiny_p_value_is_shown_as_below_a_thousandth():
+    from somrisk.cli.render_labelled import pvalue
+    from somrisk.report.table_words import TableWords
+
+    assert pvalue(1.1e-321, TableWords("da")) == "< 0,001"
+    assert pvalue(1.1e-321, TableWords("en")) == "< 0.001"
+    assert pvalue(0.0123, TableWords("da")) == "0,012"
+    assert pvalue(float("nan"), TableWords("en")) == "-"

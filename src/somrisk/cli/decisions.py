@@ -81,10 +81,25 @@ def scenarios(
         raise UsageError(f"{case}: the case has no [[scenarios]] to compare; add some (case-format.md)")
     alternatives = [loaded, *(scenario_case(loaded, s) for s in loaded.scenarios)]
     names = [BASE, *(s.name for s in loaded.scenarios)]
-    _run(alternatives, names, (draws, tolerance), seed, sampler, out, plot, threads, scheduler, as_json, lang)
+    _run(
+        alternatives,
+        names,
+        (draws, tolerance),
+        seed,
+        sampler,
+        out,
+        plot,
+        threads,
+        scheduler,
+        as_json,
+        lang,
+        True,
+    )
 
 
-def _run(cases, names, precision, seed, sampler, out, plot, threads, scheduler, as_json, lang=None) -> None:
+def _run(
+    cases, names, precision, seed, sampler, out, plot, threads, scheduler, as_json, lang=None, scenarios=False
+) -> None:
     from somrisk._scheduler import check_scheduler
     from somrisk.cli.render import ProgressBar
     from somrisk.compare import compare as run_comparison
@@ -141,24 +156,27 @@ def _run(cases, names, precision, seed, sampler, out, plot, threads, scheduler, 
 
         print(json.dumps(comparison_json(result), ensure_ascii=False, allow_nan=False))
         return
-    for item in comparison_tables(result, table_language(lang)):
+    for item in comparison_tables(result, table_language(lang), scenarios=scenarios):
         stdout.print(item, highlight=False)
 
 
-def comparison_tables(result: Any, lang: str = "en") -> list[Any]:
+def comparison_tables(result: Any, lang: str = "en", *, scenarios: bool = False) -> list[Any]:
     """Each alternative's NPV, and each other alternative's difference against the reference, in
-    `lang` (``da`` or ``en``). Numbers never wrap; names fold."""
+    `lang` (``da`` or ``en``). Numbers never wrap; names fold. With `scenarios`, the reference is
+    the case itself, named as the report names it ("Grundberegning" in Danish)."""
     from somrisk.cli.fit import FittedTable
     from somrisk.report.draws_auto_words import draws_auto_text
     from somrisk.report.table_words import TableWords
 
     words = TableWords(lang)
+
+    def shown(name: str) -> str:
+        return escape(words["scenario_base"] if scenarios and name == result.reference else name)
+
     attrs = result.simulations[0].attrs
     unit = escape(words["prices"].format(currency=attrs["currency"], price_year=attrs["price_year"]))
     npv = FittedTable(words["compare_npv"].format(unit=unit))
-    difference = FittedTable(
-        words["compare_difference"].format(reference=escape(result.reference), unit=unit)
-    )
+    difference = FittedTable(words["compare_difference"].format(reference=shown(result.reference), unit=unit))
     for table, last in ((npv, "P(NPV > 0)"), (difference, words["better"])):
         table.add_label_column(words["alternative"], max_width=30)
         table.add_label_column(words["actor"], max_width=30)
@@ -170,7 +188,7 @@ def comparison_tables(result: Any, lang: str = "en") -> list[Any]:
             row = rows[k]
             p05, p50, p95 = (float(x) for x in _percentiles(row))
             npv.add_row(
-                escape(name) if k == 0 else "",
+                shown(name) if k == 0 else "",
                 escape(words.actor(label)),
                 *(words.money(x) for x in (float(row.mean()), p05, p50, p95)),
                 words.share(float((row > 0).mean())),
@@ -181,7 +199,7 @@ def comparison_tables(result: Any, lang: str = "en") -> list[Any]:
             continue
         for k, (label, stats) in enumerate(result.difference_statistics(name).items()):
             difference.add_row(
-                escape(name) if k == 0 else "",
+                shown(name) if k == 0 else "",
                 escape(words.actor(label)),
                 *(words.money(stats[key]) for key in ("mean", "p05", "p50", "p95")),
                 words.share(stats["prob_positive"]),

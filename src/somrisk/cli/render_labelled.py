@@ -73,8 +73,16 @@ def _styles(words: TableWords) -> dict[str, Callable[[float], str]]:
         "share": words.share,
         "points": lambda x: words.fixed(x * 100, 2),
         "decimal3": lambda x: words.fixed(x, 3),
-        "pvalue": lambda x: words.significant(x, 2),
+        "pvalue": lambda x: pvalue(x, words),
     }
+
+
+def pvalue(x: float, words: TableWords) -> str:
+    """A p-value with two significant digits; below 0.001 as "< 0.001" (a smaller one, such as
+    1.1e-321, says nothing more and reads as noise)."""
+    if math.isnan(x):
+        return "-"
+    return f"< {words.fixed(0.001, 3)}" if x < 0.001 else words.significant(x, 2)
 
 
 def row_name(name: str, by_group: bool, labels: InputLabels | None = None) -> str:
