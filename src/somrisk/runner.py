@@ -62,6 +62,20 @@ class CaseCheck:
     space: InputSpace
     #: the items at another price year than the case's, with their factors (model.md, "Price level")
     conversions: tuple[PriceConversion, ...] = ()
+    #: lines (from 1) whose value is still marked TODO in a comment, as ``somrisk new`` writes
+    #: placeholders: the case is valid, but not yet the analyst's
+    todo_lines: tuple[int, ...] = ()
+
+
+def todo_lines(text: str) -> tuple[int, ...]:
+    """The lines of a TOML text that set a value and mark it TODO in their comment (commented-out
+    lines and the file's own notes are not values)."""
+    found = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        value, hash_, comment = line.partition("#")
+        if hash_ and value.strip() and "TODO" in comment:
+            found.append(number)
+    return tuple(found)
 
 
 def new_case(
@@ -111,7 +125,10 @@ def check_case(path: str | Path) -> CaseCheck:
     problems = case_price_problems(case, catalog)  # the knowledge base's price years
     if problems:
         raise CaseError(problems)
-    return CaseCheck(case, space, tuple(case_price_conversions(case, catalog)))
+    todo = ()
+    if Path(path).suffix.lower() == ".toml":  # (read and checked above: a workbook has no comments)
+        todo = todo_lines(Path(path).read_text(encoding="utf-8-sig", errors="replace"))
+    return CaseCheck(case, space, tuple(case_price_conversions(case, catalog)), todo)
 
 
 def _prefetch(module: str) -> None:

@@ -204,3 +204,24 @@ def test_check_counts_in_the_singular_where_there_is_one(cli, lang, expected):
     assert result.code == 0, result.stderr
     for part in expected:
         assert part in result.stdout, result.stdout
+
+
+def test_check_names_the_values_still_marked_todo(cli, tmp_path):
+    path = tmp_path / "ny.toml"
+    assert cli("new", "Ny sag", "-c", "kontanthjaelp", "--out", path, "--lang", "da").code == 0
+    text = path.read_text(encoding="utf-8")
+    # a value with TODO in its comment; not the file's own notes, not commented-out lines
+    expected = [
+        n
+        for n, line in enumerate(text.splitlines(), 1)
+        if "TODO" in line and not line.lstrip().startswith("#")
+    ]
+    assert len(expected) >= 5
+    result = cli("check", path, "--lang", "da")
+    assert result.code == 0
+    line = " ".join(result.stdout.split())
+    listed = ", ".join(map(str, expected))
+    assert f"bemærk: {len(expected)} værdier er stadig markeret TODO (linje {listed})" in line
+    filled = tmp_path / "filled.toml"
+    filled.write_text(text.replace("TODO", "done"), encoding="utf-8")
+    assert "TODO" not in cli("check", filled, "--lang", "en").stdout

@@ -301,6 +301,12 @@ def check_report(checked: CaseCheck, lang: str = "en") -> list[str]:
     from somrisk.report.warning_words import warning_texts
 
     lines += [f"[yellow]{words['warning']}:[/yellow] {escape(text)}" for text in warning_texts(case, lang)]
+    if checked.todo_lines:
+        shown = ", ".join(str(n) for n in checked.todo_lines)
+        todo = words["todo_one" if len(checked.todo_lines) == 1 else "todo_many"]
+        lines.append(
+            f"[yellow]{words['note']}:[/yellow] " + todo.format(count=len(checked.todo_lines), lines=shown)
+        )
     return lines
 
 

@@ -68,6 +68,11 @@ _TEXT: dict[str, dict[str, str]] = {
         "mean total NPV: {error}; 5 % and 95 %: percentiles of the draws",
         "unknown_one_draw": "unknown (one draw)",
         "warning": "warning",
+        "note": "note",
+        "todo_one": "1 value is still marked TODO (line {lines}): replace it with your own, with its "
+        "source, before the results are used",
+        "todo_many": "{count} values are still marked TODO (lines {lines}): replace them with your own, "
+        "with their sources, before the results are used",
         "cases": "Cases (NPV over all actors)",
         "case": "Case",
         "variance_share": "Var. share",
@@ -151,6 +156,11 @@ _TEXT: dict[str, dict[str, str]] = {
         "den gennemsnitlige samlede nutidsværdi: {error}; 5 % og 95 %: percentiler af trækningerne",
         "unknown_one_draw": "ukendt (én trækning)",
         "warning": "advarsel",
+        "note": "bemærk",
+        "todo_one": "1 værdi er stadig markeret TODO (linje {lines}): erstat den med jeres egen, med "
+        "kilde, før resultaterne bruges",
+        "todo_many": "{count} værdier er stadig markeret TODO (linje {lines}): erstat dem med jeres "
+        "egne, med kilder, før resultaterne bruges",
         "cases": "Sager (nutidsværdi over alle aktører)",
         "case": "Sag",
         "variance_share": "Variansandel",
