@@ -48,6 +48,19 @@ DEFAULT_PERCENTILES = (5.0, 25.0, 50.0, 75.0, 95.0)
 SHORTFALL_LEVEL = 0.05
 
 
+def idle_actors(sim: Simulation) -> frozenset[str]:
+    """The actors of a case to whom no cost or gain falls, in the deterministic run or in any draw:
+    their NPV is 0 throughout, and P(NPV > 0) = 0 says nothing about them. Empty for a portfolio."""
+    if sim.ensemble.is_portfolio:
+        return frozenset()
+    det = sim.deterministic
+    return frozenset(
+        actor
+        for a, actor in enumerate(sim.case.actors)
+        if not (np.any(det.costs[:, a]) or np.any(det.gains[:, a]) or np.any(sim.npv[a]))
+    )
+
+
 def prob_halfwidth(se: float, draws: int) -> float:
     """The Monte Carlo error of a probability counted over `draws` draws, as a fraction: 1.96
     standard errors; where every draw fell on one side (se = 0), the rule of three's 95 % bound

@@ -64,14 +64,22 @@ def test_compare_tables_show_the_json_figures_in_the_language(cli, two_cases, la
     assert result.code == 0, result.stderr
     npv, difference = tables(result.stdout)
     name = {a: (actors[a] if actors else ("Total" if a == "total" else a)) for a in document["npv"]["lille"]}
+    # an actor whose NPV is 0 in every draw has no payments (as the report says), and a difference
+    # of 0 in every draw is "the same", where 0 % would read as a certain loss
+    no_payments, same = ("ingen betalinger", "det samme") if lang == "da" else ("no payments", "the same")
+    idle = 0
     for alternative, by_actor in document["npv"].items():
         for actor, stats in by_actor.items():
             expected = [write(stats[key]) for key in ("mean", "p05", "p50", "p95")]
-            expected.append(f"{write(100 * stats['prob_positive'], 1)} %")
+            zero = stats["mean"] == stats["p05"] == stats["p95"] == 0 and stats["sd"] == 0
+            idle += zero
+            expected.append(no_payments if zero else f"{write(100 * stats['prob_positive'], 1)} %")
             assert npv[(alternative, name[actor])] == expected, (alternative, actor)
+    assert idle > 0  # the test cases leave one actor without payments
     for actor, stats in document["difference"]["stor"].items():
         expected = [write(stats[key]) for key in ("mean", "p05", "p50", "p95")]
-        expected.append(f"{write(100 * stats['prob_positive'], 1)} %")
+        zero = stats["mean"] == stats["sd"] == 0
+        expected.append(same if zero else f"{write(100 * stats['prob_positive'], 1)} %")
         assert difference[("stor", name[actor])] == expected, actor
     text = " ".join(result.stdout.split())
     if lang == "da":
@@ -213,3 +221,14 @@ def test_compare_plot_follows_lang(cli, two_cases, tmp_path, monkeypatch):
     result = cli("compare", *two_cases, "--draws", "300", "--plot", plot, env={"LANG": "da_DK.UTF-8"})
     assert result.code == 0, result.stderr
     assert languages == ["da"] and plot.stat().st_size > 1000
+
+
+@pytest.mark.parametrize(("lang", "words"), [("da", "ingen betalinger"), ("en", "no payments")])
+def test_the_run_table_says_an_actor_has_no_payments_as_the_report_does(cli, write_case, lang, words):
+    document = json.loads(cli("run", write_case(SMALL), "--draws", "300", "--json").stdout)
+    idle = [a for a, stats in document["npv"].items() if stats["sd"] == 0 and stats["mean"] == 0]
+    assert idle == ["region"]  # the case's costs and gains fall to kommune and stat
+    lines = cli("run", write_case(SMALL), "--draws", "300", "--lang", lang).stdout.splitlines()
+    region = next(line for line in lines if line.lower().startswith("│ region"))
+    assert words in region
+    assert sum(words in line for line in lines) == 1

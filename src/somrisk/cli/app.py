@@ -166,7 +166,9 @@ def run(
         print(json.dumps(summary_json(result.statistics), ensure_ascii=False, allow_nan=False))
         return
     warnings = warnings_in(result.simulation, language)
-    for item in summary_table(result.statistics, language, warnings):
+    from somrisk.summary import idle_actors
+
+    for item in summary_table(result.statistics, language, warnings, idle_actors(result.simulation)):
         stdout.print(item)
     _say_draws_auto(result.statistics.attrs, language)
     if by_year:

@@ -160,6 +160,13 @@ def _run(
         stdout.print(item, highlight=False)
 
 
+def _better(stats: dict[str, float], words: Any) -> str:
+    """P(better), or "the same" where the difference is 0 in every draw (0 % would read as worse)."""
+    if stats["sd"] == 0 and stats["mean"] == 0:
+        return words["no_difference"]
+    return words.share(stats["prob_positive"])
+
+
 def comparison_tables(result: Any, lang: str = "en", *, scenarios: bool = False) -> list[Any]:
     """Each alternative's NPV, and each other alternative's difference against the reference, in
     `lang` (``da`` or ``en``). Numbers never wrap; names fold. With `scenarios`, the reference is
@@ -191,7 +198,7 @@ def comparison_tables(result: Any, lang: str = "en", *, scenarios: bool = False)
                 shown(name) if k == 0 else "",
                 escape(words.actor(label)),
                 *(words.money(x) for x in (float(row.mean()), p05, p50, p95)),
-                words.share(float((row > 0).mean())),
+                words.share(float((row > 0).mean())) if row.any() else words.report["no_flows_cell"],
                 end_section=k == len(result.labels) - 1,
                 style="bold" if label == "total" else None,
             )
@@ -202,7 +209,9 @@ def comparison_tables(result: Any, lang: str = "en", *, scenarios: bool = False)
                 shown(name) if k == 0 else "",
                 escape(words.actor(label)),
                 *(words.money(stats[key]) for key in ("mean", "p05", "p50", "p95")),
-                words.share(stats["prob_positive"]),
+                words["no_difference"]
+                if stats["sd"] == 0 and stats["mean"] == 0
+                else words.share(stats["prob_positive"]),
                 end_section=k == len(result.labels) - 1,
                 style="bold" if label == "total" else None,
             )

@@ -50,11 +50,15 @@ def share(x: float) -> str:
 
 
 def summary_table(
-    summary: xr.Dataset | SummaryArrays, lang: str = "en", warnings: list[str] | None = None
+    summary: xr.Dataset | SummaryArrays,
+    lang: str = "en",
+    warnings: list[str] | None = None,
+    idle: frozenset[str] = frozenset(),
 ) -> list[Any]:
     """The summary of ``somrisk run``: NPV by actor and payback, as Rich renderables, in `lang`
     (from the Dataset of :func:`somrisk.summarize` or its plain arrays, which need no xarray);
-    `warnings` replace the summary's (English) warnings."""
+    `warnings` replace the summary's (English) warnings; the `idle` actors (no payments,
+    :func:`somrisk.summary.idle_actors`) say so where their P(NPV > 0) would be, as the report does."""
     from somrisk.summary import SummaryArrays
 
     s = summary if isinstance(summary, SummaryArrays) else SummaryArrays.of_dataset(summary)
@@ -75,7 +79,9 @@ def summary_table(
             words.money(float(s.at("npv_mean", actor=actor))),
             words.money(float(s.at("npv_quantile", actor=actor, quantile=low))),
             words.money(float(s.at("npv_quantile", actor=actor, quantile=high))),
-            words.share(float(s.at("npv_prob_positive", actor=actor))),
+            words.report["no_flows_cell"]
+            if str(actor) in idle
+            else words.share(float(s.at("npv_prob_positive", actor=actor))),
         ]
         table.add_row(
             escape(words.actor(str(actor))),

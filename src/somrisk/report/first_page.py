@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from somrisk.report.i18n import Words, escape
-from somrisk.summary import prob_halfwidth
+from somrisk.summary import idle_actors, prob_halfwidth
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -70,11 +70,10 @@ def _facts(data: ReportData, words: Words) -> str:
 def has_flows(data: ReportData, actor: str) -> bool:
     """Whether any cost or gain falls to `actor` (in the deterministic run or in any draw)."""
     sim = data.simulation
+    idle = idle_actors(sim)
     if actor == "total":
-        return any(has_flows(data, a) for a in sim.case.actors)
-    a = sim.case.actors.index(actor)
-    det = sim.deterministic
-    return bool(np.any(det.costs[:, a]) or np.any(det.gains[:, a]) or np.any(sim.npv[a]))
+        return any(a not in idle for a in sim.case.actors)
+    return actor not in idle
 
 
 def _verdicts(data: ReportData, words: Words) -> str:
