@@ -600,3 +600,23 @@ def test_importing_over_a_commented_file_says_the_comments_are_gone(cli, tmp_pat
     assert "# a comment" not in case.read_text(encoding="utf-8")
     again = cli("excel", "import", tmp_path / "case.xlsx", case, "--force")
     assert "a workbook does not keep them" not in again.stdout
+
+
+def test_actors_typed_in_capitals_are_the_cases_actors(tmp_path):
+    # "Kommune", as every result table writes it, on the cost and price sheets
+    path, book = bundled_workbook(tmp_path)
+    typed = []
+    for title in ("Omkostninger", "Priser"):
+        sheet = book[title]
+        col = column(sheet, "actor")
+        for row in range(3, sheet.max_row + 1):
+            value = sheet[f"{col}{row}"].value
+            if isinstance(value, str):
+                sheet[f"{col}{row}"] = value.capitalize() if row % 2 else f" {value.upper()} "
+                typed.append(title)
+    assert set(typed) == {"Omkostninger", "Priser"} and len(typed) >= 4
+    book.save(path)
+    original = tomllib.loads(
+        (ROOT / "src/somrisk/data/cases/youth-cannabis.toml").read_text(encoding="utf-8")
+    )
+    assert read_case_workbook(path) == original

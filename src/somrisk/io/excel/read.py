@@ -21,6 +21,7 @@ from typing import Any
 from somrisk._files import check_writable, write_atomic
 from somrisk.case.checks import item_suffix
 from somrisk.case.load import parse_case, read_bytes
+from somrisk.case.schema import DEFAULT_ACTORS
 from somrisk.distributions import FAMILIES, PAIR_COLUMNS
 from somrisk.errors import CaseError, Problem, format_value
 from somrisk.io.excel import layout as L
@@ -149,6 +150,8 @@ class _Book:
     actor_cells: dict[str, tuple[str, str | None]] = field(default_factory=dict)
     broken: set[str] = field(default_factory=set)
     pending: list[_Empirical] = field(default_factory=list)
+    #: the case's actors (its sheet's, else the default ones), for actors typed in other cases
+    known_actors: list[str] = field(default_factory=lambda: list(DEFAULT_ACTORS))
 
     def __post_init__(self) -> None:
         from openpyxl import load_workbook
@@ -439,6 +442,7 @@ class _Book:
             for section, table in self._key_sheet(title).items():
                 tables.setdefault(section, {}).update(table)
         actors = self._actors()
+        self.known_actors = actors or list(DEFAULT_ACTORS)
         for section in L.TABLE_SECTIONS:
             table = tables.get(section, {})
             if section == "case" and actors:
@@ -447,6 +451,10 @@ class _Book:
                 raw[section] = table
         for title, section in ((L.OMK, "costs"), (L.SAMMENLIGNING, "comparison_costs")):
             raw[section] = self._rows(title, section, self._cost)
+        for section in ("costs", "comparison_costs"):
+            for item in raw[section]:
+                if isinstance(item.get("actor"), str):
+                    item["actor"] = self._actor(item["actor"])
         raw["consequences"] = self._rows(L.KONSEKVENSER, "consequences", self._consequence)
         self._prices(raw["consequences"])
         self._price_index(raw)
@@ -767,10 +775,21 @@ class _Book:
             return None
         return names.index(name)
 
+    def _actor(self, name: str) -> str:
+        """An actor as the sheets name it: "Kommune", as every result table writes it, is the
+        case's actor "kommune" (a name that matches no actor but in capitals is left as typed, for
+        the validation to name)."""
+        if name in self.known_actors:
+            return name
+        same = [actor for actor in self.known_actors if actor.casefold() == name.strip().casefold()]
+        return same[0] if len(same) == 1 else name
+
     def _price(self, sheet: _Sheet, row: int, values: dict, item: dict, path: str, index: int) -> None:
         actor = self.text(sheet, row, values, "actor", f"{path}.price")
         if actor is _BAD:
             return
+        if isinstance(actor, str):
+            actor = self._actor(actor)
         if actor is None:
             self.problem(
                 sheet.title, sheet.coord(row, "actor"), f"{path}.price", "fill in the actor who pays"
