@@ -289,3 +289,17 @@ def test_the_provenance_names_the_case_file(reports):
         provenance = text[text.index('<section id="provenance"') :]
         assert f"<td>{example_case_path().name}</td>" in provenance
         assert sampler in provenance
+
+
+def test_a_later_part_of_the_year_table_says_what_it_continues(reports):
+    # the example's 10 years: 2025-2031 in the first table, 2032-2034 in a second one, which may
+    # start a page of its own
+    for path, text in (
+        (reports[0], "Nettoresultat pr. år og aktør, fortsat: 2032-2034"),
+        (reports[1], "Net result by year and actor, continued: 2032-2034"),
+    ):
+        html = path.read_text(encoding="utf-8")
+        section = html[html.index('<section id="by-year">') :]
+        section = section[: section.index("</section>")]
+        assert section.count("<table") == 2 and section.count(text) == 1
+        assert section.index(text) > section.index("<table")  # between the two tables

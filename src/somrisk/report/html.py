@@ -272,7 +272,11 @@ def _by_year(data: ReportData, words: Words) -> str:
     tables = []
     for start in range(0, len(case.years), YEARS_PER_TABLE):
         columns = slice(1 + start, 1 + start + YEARS_PER_TABLE)
-        header = [words["year"], *map(str, case.years[columns.start - 1 : columns.stop - 1])]
+        years = case.years[columns.start - 1 : columns.stop - 1]
+        header = [words["year"], *map(str, years)]
+        if start:  # a later part may start a page: it says what it continues
+            title = words["by_year_continued"].format(first=years[0], last=years[-1])
+            tables.append(f'<h3 class="with-next">{escape(title)}</h3>')
         tables.append(_table(header, [(css, [cells[0], *cells[columns]]) for css, cells in rows], css="wide"))
     return f'<section id="by-year"><h2>{escape(words["by_year"])}</h2>{"".join(tables)}</section>'
 

@@ -48,6 +48,7 @@ _LABELS = {
         "tornado": "Én antagelse ad gangen (10 %- og 90 %-fraktil)",
         "sobol": "Andel af usikkerheden pr. type antagelse (Sobol-indeks)",
         "by_year": "Nettoresultat pr. år og aktør (deterministisk, SØM's opstilling)",
+        "by_year_continued": "Nettoresultat pr. år og aktør, fortsat: {first}-{last}",
         "costs": "Omkostninger",
         "consequences": "Økonomiske konsekvenser",
         "net": "Nettoresultat",
@@ -130,7 +131,8 @@ _LABELS = {
         "cross_none": "ikke inden {last}",
         "caption_npv": "Sådan læses figuren: hver række er fordelingen af nutidsværdien for én aktør over "
         "trækningerne (lyst felt: 90 %-intervallet; grå linje: 0; stiplet: SØM's deterministiske tal); den "
-        "del, der ligger til højre for 0, er sandsynligheden for, at indsatsen betaler sig – samlet set {p}.",
+        "del, der ligger til højre for 0, er sandsynligheden for, at indsatsen betaler sig – samlet set {p}. "
+        "Hver række har sin egen skala: sammenlign aktørerne ud fra tallene, ikke bredden.",
         "caption_payback": "Sådan læses figuren: søjlen for et år er sandsynligheden for, at indsatsen "
         "samlet set har tjent sig hjem ved årets udgang; ved udgangen af {last} er den {p}.",
         "caption_tornado": "Sådan læses figuren: hver bjælke viser den samlede nutidsværdi, når én antagelse "
@@ -185,6 +187,7 @@ _LABELS = {
         "tornado": "One assumption at a time (10 % and 90 % quantile)",
         "sobol": "Share of the uncertainty per kind of assumption (Sobol indices)",
         "by_year": "Net result by year and actor (deterministic, SØM's layout)",
+        "by_year_continued": "Net result by year and actor, continued: {first}-{last}",
         "costs": "Costs",
         "consequences": "Budget consequences",
         "net": "Net result",
@@ -266,7 +269,8 @@ _LABELS = {
         "cross_none": "not before {last}",
         "caption_npv": "How to read it: each row is the distribution of one actor's net present value over "
         "the draws (light area: the 90 % interval; grey line: 0; dashed: SØM's deterministic figure); the "
-        "part right of 0 is the probability that the intervention pays off – {p} in total.",
+        "part right of 0 is the probability that the intervention pays off – {p} in total. Each row has "
+        "its own scale: compare the actors by the numbers, not the widths.",
         "caption_payback": "How to read it: the bar of a year is the probability that the intervention has "
         "paid back in total by the end of that year; by the end of {last} it is {p}.",
         "caption_tornado": "How to read it: each bar shows the total net present value with one assumption "
