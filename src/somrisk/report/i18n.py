@@ -158,7 +158,9 @@ _LABELS = {
         "written": "Rapporten er skrevet til {}",
         "unknown": "ukendt",
         "register_note": "Koden under hver antagelse er dens sti i sagsfilen, til analytikere, der retter "
-        "sagen.",
+        "sagen. Basisværdi: den værdi, SØM's deterministiske beregning bruger – sagens base-værdi, hvis den "
+        "er angivet, ellers skønnet, ellers fordelingens middelværdi (derfor kan et antal deltagere have "
+        "decimaler, og basisværdien kan afvige fra den mest sandsynlige værdi).",
     },
     "en": {
         "title": "Risk assessment of the investment",
@@ -296,7 +298,9 @@ _LABELS = {
         "written": "Report written to {}",
         "unknown": "unknown",
         "register_note": "The code under each assumption is its path in the case file, for analysts who "
-        "edit the case.",
+        "edit the case. Base value: the value SØM's deterministic calculation uses – the case's base value "
+        "where it gives one, else the estimate, else the distribution's mean (so a number of participants "
+        "can have decimals, and the base value can differ from the most likely value).",
     },
 }
 
