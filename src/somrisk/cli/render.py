@@ -204,13 +204,13 @@ def catalog_table(catalog: Catalog, lang: str = "da") -> list[Any]:
     for entry in catalog.prices:
         label = (entry.label_en or entry.label) if lang == "en" else (entry.label or entry.label_en)
         prices = "\n".join(
-            f"{actor} {words.money(as_distribution(value).base_value)}"
+            f"{words.actor(actor)} {words.money(as_distribution(value).base_value)}"
             for actor, value in entry.price.items()
         )
         table.add_row(
             escape(entry.name),
             escape(label),
-            escape(entry.category),
+            escape(words.report.category(entry.category)),
             escape(entry.unit),
             escape(prices) + (" *" if entry.illustrative else ""),
         )
