@@ -8,6 +8,7 @@ import pytest
 
 from sensitivity.cases import linear_case, product_case
 from somrisk import example_case_path
+from somrisk.testing import ONE_CONSEQUENCE, minimal_case
 
 EXAMPLE = str(example_case_path())
 
@@ -153,3 +154,19 @@ def test_a_bad_plot_is_refused_before_the_analysis_runs(cli, tmp_path, monkeypat
     monkeypatch.setattr(somrisk.sensitivity, "tornado", fail)
     result = cli("tornado", EXAMPLE, "--plot", tmp_path / "missing" / "t.png")
     assert result.code == 2 and "does not exist" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("lang", "words"),
+    [
+        ("da", "0,00 år (basis 2,00): NPV er ikke negativ, selv uden et år med fuld effekt"),
+        ("en", "0.00 years (base 2.00): the NPV is not negative even without a year of full effect"),
+    ],
+)
+def test_a_break_even_persistence_of_0_says_what_it_means(cli, write_case, lang, words):
+    # gains without a cost: the NPV is positive with any persistence
+    persistence = "[persistence]\nonset = 0\nwindow = 5\nfull_years = 2\ndecay = 0.3"
+    case = write_case(minimal_case(consequences=ONE_CONSEQUENCE, persistence=persistence))
+    result = cli("breakeven", case, "--draws", "200", "--lang", lang)
+    assert result.code == 0, result.stderr
+    assert words in " ".join(result.stdout.split())

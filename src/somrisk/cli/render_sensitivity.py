@@ -218,6 +218,8 @@ def breakeven_report(result: Breakeven, lang: str = "en", *, labels: InputLabels
             full = "ingen inden for tidshorisonten"
         else:
             full = f"{words.fixed(result.full_years, 2)} år (basis {words.fixed(result.base_full_years, 2)})"
+            if result.full_years == 0:
+                full += f": {out} er ikke negativ, selv uden et år med fuld effekt"
         title = f"P({out} > 0) mod effekten ({draws} trækninger)"
         return [
             f"Break-even-effekt (deterministisk {out} = 0): {effect}",
@@ -235,6 +237,8 @@ def breakeven_report(result: Breakeven, lang: str = "en", *, labels: InputLabels
         full = "none within the horizon"
     else:
         full = f"{result.full_years:.2f} years (base {result.base_full_years:.2f})"
+        if result.full_years == 0:
+            full += f": the {out} is not negative even without a year of full effect"
     title = f"P({out} > 0) against the effect ({draws} draws)"
     return [
         f"Break-even effect (deterministic {out} = 0): {effect}",
