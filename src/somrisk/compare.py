@@ -199,13 +199,15 @@ def compare_scenarios(case: Case, **options) -> Comparison:
     return compare(alternatives, [BASE, *(s.name for s in case.scenarios)], **options)
 
 
-def load_alternatives(paths: Sequence[str | Path]) -> tuple[list[Case], list[str]]:
-    """The cases of ``somrisk compare A.toml B.toml ...`` and their names (the files' stems).
+def load_alternatives(paths: Sequence[str | Path | Case]) -> tuple[list[Case], list[str]]:
+    """The cases of ``somrisk compare A.toml B.toml ...`` and their names: the files' stems, or
+    their whole names where two stems are the same (a case and its workbook). A Case given
+    (a workbook already read) is taken as it is, named by its source.
 
     Raises
     ------
     UsageError
-        Fewer than two files, or two files with the same stem (their alternatives would share a name).
+        Fewer than two files, or two files with the same name (their alternatives would share it).
     CaseError
         With every problem of every file.
     """
@@ -213,20 +215,27 @@ def load_alternatives(paths: Sequence[str | Path]) -> tuple[list[Case], list[str
         raise UsageError(
             f"compare needs two or more case files (the first is the reference); got {len(paths)}"
         )
-    stems = [Path(path).stem for path in paths]
-    for stem in dict.fromkeys(stems):
-        same = [shown_path(path) for path, s in zip(paths, stems, strict=True) if s == stem]
+    files = [Path(path.source) if isinstance(path, Case) else Path(path) for path in paths]
+    stems = [file.stem for file in files]
+    # a case beside its own workbook (case.toml, case.xlsx): named by the whole file name
+    names = [file.name if stems.count(file.stem) > 1 else file.stem for file in files]
+    for name in dict.fromkeys(names):
+        same = [shown_path(file) for file, n in zip(files, names, strict=True) if n == name]
         if len(same) > 1:
             raise UsageError(
-                f"{' and '.join(map(repr, same))} have the same name {shown_path(stem)!r}; alternatives "
-                "are named by their file's stem, so rename one"
+                f"{' and '.join(map(repr, same))} have the same name {shown_path(Path(name).stem)!r}; "
+                "alternatives are named by their file's stem (or name, where stems are the same), so "
+                "rename one"
             )
     cases, problems = [], []
     for path in paths:
+        if isinstance(path, Case):  # a case workbook the caller read (somrisk.cli.inputs)
+            cases.append(path)
+            continue
         try:
             cases.append(load_case(path))
         except CaseError as error:
             problems.extend(error.problems)
     if problems:
         raise CaseError(problems)
-    return cases, stems
+    return cases, names

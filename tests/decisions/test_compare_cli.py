@@ -154,3 +154,14 @@ def test_a_comparison_cube_that_does_not_fit_on_disk_is_refused_before_the_run(
     monkeypatch.setattr("somrisk.io.store.free_disk", lambda path: 408_000)  # just enough
     assert cli("compare", a, b, "--draws", "3000", "--out", out).code == 0
     assert out.is_dir()
+
+
+def test_a_case_and_its_workbook_are_named_by_their_file_names(cli, write_case, tmp_path):
+    a = write_case(A, "lille.toml")
+    assert cli("excel", "export", a, tmp_path / "lille.xlsx").code == 0
+    document = json.loads(cli("compare", a, tmp_path / "lille.xlsx", "--draws", "300", "--json").stdout)
+    assert document["alternatives"] == ["lille.toml", "lille.xlsx"]
+    # the same case twice: every difference is 0 in every draw
+    assert all(
+        stats["sd"] == 0 and stats["mean"] == 0 for stats in document["difference"]["lille.xlsx"].values()
+    )

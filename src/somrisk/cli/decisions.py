@@ -34,7 +34,10 @@ OutOpt = Annotated[
 def compare(
     cases: Annotated[
         list[Path],
-        typer.Argument(help="Two or more case files; the first is the reference.", show_default=False),
+        typer.Argument(
+            help="Two or more case files (TOML or case workbooks); the first is the reference.",
+            show_default=False,
+        ),
     ],
     draws: DrawsOption = None,
     tolerance: ToleranceOption = None,
@@ -49,9 +52,10 @@ def compare(
 ) -> None:
     """Compare alternatives on common random numbers: each one's NPV and its difference against the
     first, draw by draw, with P(it beats the first)."""
+    from somrisk.cli.inputs import case_argument
     from somrisk.compare import load_alternatives
 
-    loaded, names = load_alternatives(cases)
+    loaded, names = load_alternatives([case_argument(path) for path in cases])
     _run(loaded, names, (draws, tolerance), seed, sampler, out, plot, threads, scheduler, as_json, lang)
 
 
