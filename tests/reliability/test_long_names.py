@@ -151,5 +151,6 @@ def test_compare_of_two_files_of_one_long_name_shows_them_shortened(cli, tmp_pat
     [line] = _errors(result.stderr)
     assert line == (
         f"error: {shown_path(name)!r} and {shown_path(other)!r} have the same name "
-        f"{shown_path('a' * 5000)!r}; alternatives are named by their file's stem, so rename one"
+        f"{shown_path('a' * 5000)!r}; "
+        "alternatives are named by their file's stem (or name, where stems are the same), so rename one"
     )
