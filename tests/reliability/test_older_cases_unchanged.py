@@ -1,12 +1,15 @@
 """A case valid under the previous spec runs unchanged, with the same results (issue 15, "Bad input").
 
-The four older bundled cases use none of the keys issue 15 added (during, cohort_factor, price_year
-on items, price_index, smd, horizon = "auto"). Their JSON summary figures at 512 draws, seed 7, are
-pinned to the numbers the code of commit 385d574 (before consequences during the course, cohort
-factors, price conversion, the smd form and horizon "auto" were built) printed for
+The cases are frozen copies, in tests/reliability/older_cases/, of the four bundled cases in cases/
+as they were before the bundled cases took up price conversion (their prison prices at 2015 prices
+were then used unconverted); the bundled cases have since changed, the copies must not. They use
+none of the keys issue 15 added (during, cohort_factor, price_year on items, price_index, smd,
+horizon = "auto"). Their JSON summary figures at 512 draws, seed 7, are pinned to the numbers the
+code of commit 385d574 (before consequences during the course, cohort factors, price conversion, the
+smd form and horizon "auto" were built) printed for
 ``somrisk run cases/NAME.toml --draws 512 --seed 7 --json``, run in a temporary checkout
-(``git archive 385d574``) on 2026-12-06. The deterministic figures are also held to the independent
-numpy model (tests/reference/numpy_model.py).
+(``git archive 385d574``) on 2026-12-06, whose cases/ files are the same as these copies. The
+deterministic figures are also held to the independent numpy model (tests/reference/numpy_model.py).
 """
 
 from __future__ import annotations
@@ -20,7 +23,8 @@ import pytest
 
 from reference import numpy_model as reference
 
-CASES = Path(__file__).parents[2] / "cases"
+#: frozen copies of the bundled cases as they were valid under the previous spec (see above)
+CASES = Path(__file__).parent / "older_cases"
 
 #: figures printed by commit 385d574's code (see the module docstring); keys are JSON paths
 PINNED: dict[str, dict[str, float]] = {

@@ -260,8 +260,20 @@ def test_the_new_inputs_have_danish_words_and_the_price_year_is_shown(tmp_path):
     assert "at 2019 prices; converted to 2024 prices with the net price index" in unescape(english)
 
 
-def test_a_case_at_one_price_level_has_no_price_year_notes(bundled):
-    html = bundled["da"][1]
+def test_the_bundled_cases_prison_price_says_it_is_converted(bundled):
+    """The example case gives Kriminalforsorgen's prison price at 2015 prices (price_year = 2015)."""
+    register = unescape(_section(bundled["da"][1], "assumptions")).replace(NBSP, " ")
+    assert register.count("i 2015-priser; regnet om til 2023-priser med nettoprisindekset") == 1
+    prison = register[register.index("Fængselsdage: pris, stat") :]
+    assert prison.index("i 2015-priser") < prison.index("</tr>")
+
+
+def test_a_case_at_one_price_level_has_no_price_year_notes(tmp_path):
+    from pathlib import Path
+
+    case = load_case(Path(__file__).parents[2] / "cases" / "employment-mentor.toml")
+    assert all(item.price_year is None for item in (*case.costs, *case.comparison_costs, *case.consequences))
+    _, html = _write(case, tmp_path, "da", draws=300)
     assert "nettoprisindekset" not in html
 
 
