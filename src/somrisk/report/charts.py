@@ -285,11 +285,11 @@ _LABEL_ANGLES = (45, -45, 135, -135, 90, -90, 0, 180, 22.5, -22.5, 157.5, -157.5
 _LABEL_OFFSETS = [
     (round(r * math.cos(a), 1), round(r * math.sin(a), 1))
     for r in (6, 18, 30, 45, 65, 90, 120)
-    for a in np.deg2rad(
-        [45, -45, 135, -135, 90, -90, 0, 180, 22.5, -22.5, 157.5, -157.5, 67.5, -67.5, 112.5, -112.5]
-    )
+    for a in np.deg2rad(_LABEL_ANGLES)
 ]
 _NEAR = 6.5  # points: the first ring, which needs no line
+#: A box on the canvas: x0, y0, x1, y1 in pixels.
+Box = tuple[float, float, float, float]
 
 
 def place_labels(
@@ -309,7 +309,7 @@ def place_labels(
     radius = 3.5 * fig.dpi / 72  # a scatter marker's radius (size 36 pt^2), in pixels
     centres = ax.transData.transform(np.column_stack(points))
     obstacles = [(cx - radius, cy - radius, cx + radius, cy + radius) for cx, cy in centres]
-    placed: list[tuple[float, float, float, float]] = []
+    placed: list[Box] = []
     for xi, yi, text in zip(x, y, texts, strict=True):
         centre = ax.transData.transform((xi, yi))
         best = None
@@ -354,9 +354,7 @@ def place_labels(
         placed.append(edges)
 
 
-def _dots(
-    box: tuple[float, float, float, float], point: np.ndarray
-) -> list[tuple[float, float, float, float]]:
+def _dots(box: Box, point: np.ndarray) -> list[Box]:
     """Small boxes along the line from a point to the nearest corner or edge middle of its
     label's box (where matplotlib's line ends), for the overlap tests."""
     x0, y0, x1, y1 = box
@@ -369,11 +367,11 @@ def _dots(
     ]
 
 
-def _area(box: tuple[float, float, float, float]) -> float:
+def _area(box: Box) -> float:
     return max(box[2] - box[0], 0.0) * max(box[3] - box[1], 0.0)
 
 
-def _overlap(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> float:
+def _overlap(a: Box, b: Box) -> float:
     """The area two boxes (x0, y0, x1, y1) share."""
     return _area((max(a[0], b[0]), max(a[1], b[1]), min(a[2], b[2]), min(a[3], b[3])))
 
