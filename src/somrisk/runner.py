@@ -85,8 +85,10 @@ def new_case(
     consequences: Sequence[str] = (),
     start_year: int,
     overwrite: bool = False,
+    lang: str = "en",
 ) -> Path:
-    """Write a commented case file to fill in (``somrisk new``), from somrisk's catalogue.
+    """Write a commented case file to fill in (``somrisk new``), from somrisk's catalogue, its
+    comments in `lang` (``da`` or ``en``).
 
     `out` defaults to the name as a file name (lower case, letters, digits and hyphens) with
     ``.toml``, in the current folder. The file passes :func:`check_case` as written; its
@@ -107,7 +109,7 @@ def new_case(
     )
     if target.exists() and not overwrite:
         raise UsageError(f"{str(target)!r} exists; give another --out, or --force to overwrite it")
-    text = scaffold_case(name, consequences, start_year=start_year)
+    text = scaffold_case(name, consequences, start_year=start_year, lang=lang)
     return write_atomic(target, lambda tmp: tmp.write_text(text, encoding="utf-8"))
 
 

@@ -222,3 +222,16 @@ def test_a_portfolio_without_a_catalogue_shares_the_knowledge_base_prices(tmp_pa
     a, b = result.simulation.case_npv
     assert stats.spearmanr(a, b).statistic == pytest.approx(1.0)
     np.testing.assert_allclose(b, 3 * a)  # three times the participants, the same shared price
+
+
+def test_somrisk_new_writes_its_comments_in_the_language_and_the_same_case(tmp_path: Path) -> None:
+    from somrisk.case.scaffold import scaffold_case
+
+    da = scaffold_case("Ny sag", ["kontanthjaelp"], start_year=2026, lang="da")
+    en = scaffold_case("Ny sag", ["kontanthjaelp"], start_year=2026, lang="en")
+    assert tomllib.loads(da) == tomllib.loads(en)  # only the comments differ
+    for danish in ("pr. person med effekt pr. år", "betales af kommune, stat", "# --- Beskæftigelse ---"):
+        assert danish in da and danish not in en
+    for english in ("per person with effect per year", "paid by kommune, stat", "# --- Employment ---"):
+        assert english in en and english not in da
+    assert "Decimaltal skrives med punktum" in da

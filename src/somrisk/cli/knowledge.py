@@ -69,6 +69,9 @@ def new(
     from somrisk.runner import new_case
 
     year = datetime.date.today().year + 1 if start_year is None else start_year
-    path = new_case(name, out, consequences=consequence or (), start_year=year, overwrite=force)
-    said = TableWords(table_language(lang))["new_written"].format(path=path)
+    language = table_language(lang)
+    path = new_case(
+        name, out, consequences=consequence or (), start_year=year, overwrite=force, lang=language
+    )
+    said = TableWords(language)["new_written"].format(path=path)
     stdout.print(said, markup=False, highlight=False)
