@@ -620,3 +620,16 @@ def test_actors_typed_in_capitals_are_the_cases_actors(tmp_path):
         (ROOT / "src/somrisk/data/cases/youth-cannabis.toml").read_text(encoding="utf-8")
     )
     assert read_case_workbook(path) == original
+
+
+@pytest.mark.parametrize(("title", "name"), [("Omkostninger", "min"), ("Sag", "value")])
+def test_a_formula_without_its_value_is_one_problem_at_its_cell(tmp_path, title, name):
+    # openpyxl saves no computed values: as a workbook written by a program, not Excel
+    path, book = bundled_workbook(tmp_path)
+    cell = edit_sheet(book[title], name, 3, "=25000*1.2")
+    book.save(path)
+    with pytest.raises(CaseError) as error:
+        read_case_workbook(path)
+    [problem] = error.value.problems
+    assert "a formula without a computed value" in problem.message
+    assert f"cell {cell}" in str(problem.file)

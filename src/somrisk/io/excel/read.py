@@ -329,6 +329,8 @@ class _Book:
     def text(self, sheet: _Sheet, row: int, values: dict[int, Any], name: str, path: str) -> Any:
         """A text cell (None when empty); a number typed there is taken as its text."""
         value = values.get(sheet.columns.get(name, -1))
+        if value is _BAD:  # a cell already reported (a formula without its value): no second problem
+            self.broken.add(path)
         if value is None or value is _BAD or isinstance(value, str):
             return value
         if isinstance(value, bool):
@@ -348,6 +350,8 @@ class _Book:
         )
 
     def number_at(self, title: str, cell: str | None, value: Any, path: str) -> Any:
+        if value is _BAD:  # a cell already reported (a formula without its value): no second problem
+            self.broken.add(path)
         if value is None or value is _BAD:
             return value
         if isinstance(value, bool):
