@@ -217,3 +217,16 @@ def test_any_path_gets_a_label_and_is_never_refused(parts):
     for lang in ("da", "en"):
         label = labels(parse_case(CASE), lang)[path]
         assert isinstance(label, str) and label.strip(), path
+
+
+def test_the_illustrative_marker_of_a_source_is_in_the_readers_language():
+    from somrisk.labels import source_text
+
+    assert source_text("illustrative", "da") == "illustrativ"
+    assert (
+        source_text("illustrative: the two years of support", "da") == "illustrativ: the two years of support"
+    )
+    assert source_text("illustrative", "en") == "illustrative"
+    assert source_text("KRF2015: 1,469 DKK a day", "da") == "KRF2015: 1,469 DKK a day"  # the case's own
+    assert source_text("illustratively chosen", "da") == "illustratively chosen"
+    assert source_text(None, "da") == source_text("", "en") == ""

@@ -233,6 +233,9 @@ def test_assumptions_sheet_lists_every_input_with_numbers(workbook):
     assert described["participants.cohorts.0"].startswith("PERT-fordeling 16-30, mest sandsynligt 24")
     assert described["effect.success_rate"].startswith("betafordeling, middelværdi 0,48")
     assert not any(re.match(r"[a-z]+\(", text) for text in described.values()), described
+    # somrisk's marker of a number without a public source, in the workbook's language
+    sources = [row[7] for row in assumptions[1:] if row[7]]
+    assert "illustrativ" in sources and "illustrative" not in sources
     # rates, effects and the discount rate as percentages (as the Summary sheet's discount rate)
     sheet = book["Antagelser"]
     formats = {sheet.cell(r, 2).value: sheet.cell(r, 5).number_format for r in range(2, sheet.max_row + 1)}

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from somrisk.case import Case
     from somrisk.case.catalog import Catalog
 
-__all__ = ["LANGUAGES", "InputLabels", "actor_name", "labels"]
+__all__ = ["LANGUAGES", "InputLabels", "actor_name", "labels", "source_text"]
 
 LANGUAGES = ("da", "en")
 
@@ -103,6 +103,22 @@ def actor_name(actor: str, lang: str) -> str:
     """An actor inside a label: SØM's actors in the language ("kommune", "municipality"); others as
     the case spells them."""
     return _ACTORS[lang].get(actor, actor)
+
+
+#: somrisk's marker of a number no public source gives (its bundled cases and knowledge base), by
+#: language; the rest of a source is the case's own text.
+_ILLUSTRATIVE = {"da": "illustrativ", "en": "illustrative"}
+
+
+def source_text(source: str | None, lang: str) -> str:
+    """An input's source as readers see it: "illustrative" (and "illustrative: ...") in the
+    reader's language; any other source as the case gives it."""
+    if not source:
+        return ""
+    word = _ILLUSTRATIVE["en"]
+    if source == word or source.startswith(word + ":"):
+        return _ILLUSTRATIVE.get(lang, word) + source[len(word) :]
+    return source
 
 
 def _readable(name: str) -> str:

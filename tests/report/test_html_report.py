@@ -303,3 +303,10 @@ def test_a_later_part_of_the_year_table_says_what_it_continues(reports):
         section = section[: section.index("</section>")]
         assert section.count("<table") == 2 and section.count(text) == 1
         assert section.index(text) > section.index("<table")  # between the two tables
+
+
+def test_the_registers_illustrative_sources_are_in_the_language(reports):
+    da, en = (path.read_text(encoding="utf-8") for path in reports[:2])
+    register = da[da.index('<section id="assumptions"') :]
+    assert "<td>illustrativ</td>" in register and "<td>illustrative</td>" not in register
+    assert "<td>illustrative</td>" in en[en.index('<section id="assumptions"') :]

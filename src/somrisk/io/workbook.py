@@ -44,7 +44,7 @@ from somrisk.io.workbook_draws import DrawRows, write_with_draws
 from somrisk.io.workbook_summary import write_summary_sheet
 from somrisk.io.workbook_words import LANGUAGES, WorkbookWords
 from somrisk.io.workbook_years import write_years_sheet
-from somrisk.labels import labels
+from somrisk.labels import labels, source_text
 
 if TYPE_CHECKING:
     import xarray as xr
@@ -133,7 +133,7 @@ def _assumptions_sheet(
         low = high = None
         if dist.is_uncertain:
             low, high = (float(x) for x in dist.scipy().ppf([0.1, 0.9]))
-        source = getattr(dist, "source", None) or ""
+        source = source_text(getattr(dist, "source", None), words.lang)
         if not dist.is_uncertain:
             described = words["fixed"]
         else:

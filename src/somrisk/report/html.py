@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from somrisk.distributions import as_distribution
-from somrisk.labels import GROUP_NAMES, InputLabels, labels
+from somrisk.labels import GROUP_NAMES, InputLabels, labels, source_text
 from somrisk.report import charts
 from somrisk.report.distribution_words import in_words as _in_words
 from somrisk.report.draws_auto_words import draws_auto_text
@@ -312,7 +312,7 @@ def _assumptions(data: ReportData, words: Words, names: InputLabels) -> str:
                 cells = [shown or _in_words(dist, words), base_text or _rate(base, words), span]
             else:
                 cells = [_in_words(dist, words), _short(base, words), span]
-            cells.append(getattr(dist, "source", None) or "")
+            cells.append(source_text(getattr(dist, "source", None), words.lang))
             rows.append(
                 f"<tr><td>{label}</td>"
                 + "".join(
