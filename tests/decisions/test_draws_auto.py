@@ -57,17 +57,24 @@ def test_auto_is_reproducible_and_a_tighter_tolerance_takes_more_draws(case):
     assert np.all(widths(tight.summary) <= 0.004)
 
 
+def half_positive(label: str, seen: list[int] | None = None):
+    """A run for auto_draws whose one output (`label`) is positive in exactly half of the draws
+    (p = 0.5); `seen` records the draws each call asked for."""
+
+    def run(draws: int):
+        if seen is not None:
+            seen.append(draws)
+        rows = np.zeros((1, draws))
+        rows[0, : draws // 2] = 1.0
+        return draws, rows, [label]
+
+    return run
+
+
 def test_the_draws_asked_for_follow_p_of_the_first_block():
     """The second run has the blocks that p (1 - p) (1.96 / T)^2 asks for, from the first block's p."""
-    seen = []
-
-    def fake(draws):
-        seen.append(draws)
-        rows = np.zeros((1, draws))
-        rows[0, : draws // 2] = 1.0  # p = 0.5 exactly
-        return draws, rows, ["total"]
-
-    result, precision = auto_draws(fake, tolerance=0.01)
+    seen: list[int] = []
+    result, precision = auto_draws(half_positive("total", seen), tolerance=0.01)
     needed = 0.25 * (1.96 / 0.01) ** 2  # 9604 draws
     assert seen == [BLOCK_DRAWS, math.ceil(needed / BLOCK_DRAWS) * BLOCK_DRAWS]
     assert precision.met and result == seen[-1]
@@ -75,12 +82,7 @@ def test_the_draws_asked_for_follow_p_of_the_first_block():
 
 
 def test_the_cap_stops_it_with_a_warning_in_words():
-    def fake(draws):
-        rows = np.zeros((1, draws))
-        rows[0, : draws // 2] = 1.0
-        return draws, rows, ["kommune"]
-
-    result, precision = auto_draws(fake, tolerance=0.001, cap=3 * BLOCK_DRAWS)
+    result, precision = auto_draws(half_positive("kommune"), tolerance=0.001, cap=3 * BLOCK_DRAWS)
     assert result == 3 * BLOCK_DRAWS and not precision.met
     assert "cap" in precision.reason and "kommune" in precision.reason
 
@@ -170,12 +172,7 @@ def test_cli_says_why_in_the_chosen_language(cli, write_case, lang):
 def test_the_cap_in_danish_names_the_alternative_and_the_actor():
     from somrisk.report.draws_auto_words import draws_auto_text
 
-    def fake(draws):
-        rows = np.zeros((1, draws))
-        rows[0, : draws // 2] = 1.0
-        return draws, rows, ["B - A: kommune"]
-
-    _, precision = auto_draws(fake, tolerance=0.001, cap=3 * BLOCK_DRAWS)
+    _, precision = auto_draws(half_positive("B - A: kommune"), tolerance=0.001, cap=3 * BLOCK_DRAWS)
     attrs = {"draws": precision.draws, **precision.attrs()}
     width = f"{round(precision.half_width, 4):g}".replace(".", ",")
     assert draws_auto_text(attrs, "da") == (

@@ -12,20 +12,23 @@ from somrisk.serve.app import create_app
 from somrisk.serve.settings import Settings
 from somrisk.testing import minimal_case
 
-#: A case whose NPV is known by hand: 10 participants, effect 0.1, one saving of 500 per changed
-#: person in years 0 and 1, and the programme's cost X ~ U(900, 1100) in year 0 (no discounting).
-FIXED_COST = minimal_case(
-    effect="0.1",
-    cohorts="[10]",
-    horizon=2,
-    costs="""
+#: The programme's cost X ~ U(900, 1100) to the kommune in year 0.
+PROGRAMME_COST = """
 [[costs]]
 name = "programme"
 actor = "kommune"
 kind = "fixed"
 year = 0
 amount = { dist = "uniform", min = 900, max = 1100 }
-""",
+"""
+
+#: A case whose NPV is known by hand: 10 participants, effect 0.1, one saving of 500 per changed
+#: person in years 0 and 1, and the programme's cost in year 0 (no discounting).
+FIXED_COST = minimal_case(
+    effect="0.1",
+    cohorts="[10]",
+    horizon=2,
+    costs=PROGRAMME_COST,
     consequences="""
 [[consequences]]
 name = "saving"

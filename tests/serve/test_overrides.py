@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from serving import upload, wait
+from serving import PROGRAMME_COST, upload, wait
 
 from somrisk.runner import example_case_path
 from somrisk.testing import minimal_case
@@ -53,19 +53,7 @@ def test_a_run_without_what_ifs_has_no_overrides_in_its_summary(client):
 
 
 #: Hand-checked: 10 participants, effect 0.1 (a rate), one cost U(900, 1100) in year 0.
-TOY = minimal_case(
-    effect="0.1",
-    cohorts="[10]",
-    horizon=2,
-    costs="""
-[[costs]]
-name = "programme"
-actor = "kommune"
-kind = "fixed"
-year = 0
-amount = { dist = "uniform", min = 900, max = 1100 }
-""",
-)
+TOY = minimal_case(effect="0.1", cohorts="[10]", horizon=2, costs=PROGRAMME_COST)
 
 
 @pytest.mark.parametrize(
