@@ -352,11 +352,8 @@ def _problem(error: Any, model: type[BaseModel], raw: Any, path: str, source: st
             "dict_type": "a table { key = value, ... }",
             "bool_type": "true or false",
         }[kind]
-        hint = decimal_comma_hint(value) if isinstance(value, str) and "number" in expected else None
-        if hint is not None:  # "-0,8": a Danish decimal number in quotes
-            message = f"expected {expected}, not text; {hint} and without quotes"
-            return Problem(source, key_path, message, value)
-        return Problem(source, key_path, f"expected {expected}", value)
+        quoted = _quoted_number(value, expected) if "number" in expected else None
+        return Problem(source, key_path, quoted or f"expected {expected}", value)
     if kind == "string_pattern_mismatch":
         return Problem(
             source,
@@ -421,8 +418,13 @@ def _not_a_value(value: Any) -> str:
             return f"a distribution table needs `dist`, one of: {families}"
         return f"unknown distribution; `dist` must be one of: {families}"
     if isinstance(value, str):
-        hint = decimal_comma_hint(value)
-        if hint is not None:  # "-0,8": a Danish decimal number in quotes
-            return f"expected a number, not text; {hint} and without quotes"
-        return "expected a number or a distribution table, not text (remove the quotes?)"
+        quoted = _quoted_number(value, "a number")
+        return quoted or "expected a number or a distribution table, not text (remove the quotes?)"
     return f"expected a number or a distribution table ({{ dist = ..., ... }} with dist one of: {families})"
+
+
+def _quoted_number(value: Any, expected: str) -> str | None:
+    """The message for a Danish decimal number in quotes ("-0,8") where `expected` is asked for;
+    None for any other value."""
+    hint = decimal_comma_hint(value) if isinstance(value, str) else None
+    return None if hint is None else f"expected {expected}, not text; {hint} and without quotes"
