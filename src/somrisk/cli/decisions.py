@@ -85,20 +85,8 @@ def scenarios(
         raise UsageError(f"{case}: the case has no [[scenarios]] to compare; add some (case-format.md)")
     alternatives = [loaded, *(scenario_case(loaded, s) for s in loaded.scenarios)]
     names = [BASE, *(s.name for s in loaded.scenarios)]
-    _run(
-        alternatives,
-        names,
-        (draws, tolerance),
-        seed,
-        sampler,
-        out,
-        plot,
-        threads,
-        scheduler,
-        as_json,
-        lang,
-        True,
-    )
+    options = (seed, sampler, out, plot, threads, scheduler, as_json, lang)
+    _run(alternatives, names, (draws, tolerance), *options, scenarios=True)
 
 
 def _run(
@@ -213,9 +201,7 @@ def comparison_tables(result: Any, lang: str = "en", *, scenarios: bool = False)
                 shown(name) if k == 0 else "",
                 escape(words.actor(label)),
                 *(words.money(stats[key]) for key in ("mean", "p05", "p50", "p95")),
-                words["no_difference"]
-                if stats["sd"] == 0 and stats["mean"] == 0
-                else words.share(stats["prob_positive"]),
+                _better(stats, words),
                 end_section=k == len(result.labels) - 1,
                 style="bold" if label == "total" else None,
             )
