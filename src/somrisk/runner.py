@@ -67,17 +67,6 @@ class CaseCheck:
     todo_lines: tuple[int, ...] = ()
 
 
-def todo_lines(text: str) -> tuple[int, ...]:
-    """The lines of a TOML text that set a value and mark it TODO in their comment (commented-out
-    lines and the file's own notes are not values)."""
-    found = []
-    for number, line in enumerate(text.splitlines(), start=1):
-        value, hash_, comment = line.partition("#")
-        if hash_ and value.strip() and "TODO" in comment:
-            found.append(number)
-    return tuple(found)
-
-
 def new_case(
     name: str,
     out: str | Path | None = None,
@@ -127,6 +116,8 @@ def check_case(path: str | Path) -> CaseCheck:
     problems = case_price_problems(case, catalog)  # the knowledge base's price years
     if problems:
         raise CaseError(problems)
+    from somrisk.case.scaffold import todo_lines
+
     todo = ()
     if Path(path).suffix.lower() == ".toml":  # (read and checked above: a workbook has no comments)
         todo = todo_lines(Path(path).read_text(encoding="utf-8-sig", errors="replace"))

@@ -165,10 +165,10 @@ def test_progress_and_spinners_name_their_step_in_the_language(monkeypatch, cli,
             steps.append(what)
             super().__init__(console, what, delay)
 
-    class Bar(render.ProgressBar):
-        def __init__(self, console, delay=1.0, after=None, *, label="Simulating", unit="draws", **named):
-            bars.append((label, unit))
-            super().__init__(console, delay, after, label=label, unit=unit, **named)
+    class Bar(render.ProgressBar):  # records the words each bar shows
+        def __init__(self, console, delay=1.0, after=None, **named):
+            super().__init__(console, delay, after, **named)
+            bars.append((self.label, self.unit))
 
     monkeypatch.setattr(render, "Working", Spinner)
     monkeypatch.setattr(render, "ProgressBar", Bar)

@@ -19,7 +19,7 @@ from somrisk.case.catalog import Catalog, CatalogPrice, builtin_catalog
 from somrisk.case.schema import CATEGORIES, CATEGORY_LABELS
 from somrisk.errors import UsageError
 
-__all__ = ["scaffold_case", "slug_file_name"]
+__all__ = ["scaffold_case", "slug_file_name", "todo_lines"]
 
 #: The comments of a new case, in English and Danish.
 _TEXT: dict[str, dict] = {
@@ -230,3 +230,15 @@ def slug_file_name(name: str) -> str:
     text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
     slug = re.sub(r"[^a-z0-9]+", "-", text).strip("-")
     return f"{slug or 'case'}.toml"
+
+
+def todo_lines(text: str) -> tuple[int, ...]:
+    """The lines of a TOML text that set a value and mark it TODO in their comment, as
+    :func:`scaffold_case` marks its placeholders (commented-out lines and the file's own notes are
+    not values)."""
+    found = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        value, hash_, comment = line.partition("#")
+        if hash_ and value.strip() and "TODO" in comment:
+            found.append(number)
+    return tuple(found)

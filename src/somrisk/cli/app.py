@@ -184,8 +184,8 @@ def _progress_bars(lang: str, out: Path | None) -> tuple[Any, Any]:
 
     words = TableWords(lang)
     after = None if out is None else words["writing_cube"]
-    progress = ProgressBar(stderr, after=after, label=words["simulating"], unit=words["draws"], lang=lang)
-    writing = ProgressBar(stderr, label=words["writing_workbook"], unit=words["draws"], lang=lang)
+    progress = ProgressBar(stderr, after=after, lang=lang)
+    writing = ProgressBar(stderr, label=words["writing_workbook"], lang=lang)
     return progress, writing
 
 
@@ -237,7 +237,7 @@ def _rerun(result: Path, case: Path, threads: int | None, scheduler: str | None,
     from somrisk.reproduce import reproduce
 
     words = TableWords(lang)
-    progress = ProgressBar(stderr, label=words["simulating"], unit=words["draws"], lang=lang)
+    progress = ProgressBar(stderr, lang=lang)
     try:
         outcome = reproduce(result, case, threads=threads, scheduler=scheduler, progress=progress)
     finally:
@@ -335,9 +335,7 @@ def report(
     from somrisk.report.table_words import TableWords
 
     words = TableWords(lang.value)
-    progress = ProgressBar(
-        stderr, after=words["writing_report"], label=words["simulating"], unit=words["draws"], lang=lang.value
-    )
+    progress = ProgressBar(stderr, after=words["writing_report"], lang=lang.value)
     try:
         result = write_report(
             read,
@@ -379,12 +377,12 @@ def portfolio(
     """Simulate a portfolio of cases with its shared price catalogue: the portfolio's NPV per actor,
     P(NPV > 0) and payback, and a table of its cases."""
     from somrisk.cli.inputs import refuse_other_kinds
-    from somrisk.cli.render import case_table, summary_table, warnings_in
+    from somrisk.cli.render import ProgressBar, case_table, summary_table, warnings_in
     from somrisk.io import portfolio_json
     from somrisk.runner import run_portfolio
 
     refuse_other_kinds(file, ("portfolio",))
-    progress, _ = _progress_bars(table_language(lang), None)
+    progress = ProgressBar(stderr, lang=table_language(lang))
     try:
         result = run_portfolio(
             file,

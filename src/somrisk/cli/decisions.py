@@ -110,7 +110,7 @@ def _run(
         actors = [case.actors for case in cases]
         check_output(out, 0 if planned == AUTO else comparison_nbytes(actors, int(planned)))
     words = TableWords(table_language(lang))
-    progress = ProgressBar(stderr, label=words["simulating"], unit=words["draws"], lang=words.lang)
+    progress = ProgressBar(stderr, lang=words.lang)
     try:
         result = run_comparison(
             cases,

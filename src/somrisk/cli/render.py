@@ -436,7 +436,8 @@ class ProgressBar:
     """A progress callback that shows a bar on stderr once a run has taken more than a second;
     then, where `after` names a step that follows the last draw (writing a workbook, a report), a
     spinner for it once that has taken more than a second. `label` and `unit` name what the bar
-    counts; `lang` writes the counts (4,096/10,000 or 4.096/10.000)."""
+    counts (default: the draws simulated, in `lang`); `lang` writes the counts (4,096/10,000 or
+    4.096/10.000)."""
 
     def __init__(
         self,
@@ -444,13 +445,14 @@ class ProgressBar:
         delay: float = 1.0,
         after: str | None = None,
         *,
-        label: str = "Simulating",
-        unit: str = "draws",
+        label: str | None = None,
+        unit: str | None = None,
         lang: str = "en",
     ) -> None:
         self.console, self.delay = console, delay
-        self.label, self.unit = label, unit
         self.words = TableWords(lang)
+        self.label = self.words["simulating"] if label is None else label
+        self.unit = self.words["draws"] if unit is None else unit
         self.started = time.monotonic()
         self.bar: Progress | None = None
         self.task: Any = None
