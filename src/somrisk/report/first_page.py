@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from somrisk.report.i18n import Words, escape
-from somrisk.summary import idle_actors, prob_halfwidth
+from somrisk.summary import prob_halfwidth
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -69,11 +69,9 @@ def _facts(data: ReportData, words: Words) -> str:
 
 def has_flows(data: ReportData, actor: str) -> bool:
     """Whether any cost or gain falls to `actor` (in the deterministic run or in any draw)."""
-    sim = data.simulation
-    idle = idle_actors(sim)
     if actor == "total":
-        return any(a not in idle for a in sim.case.actors)
-    return actor not in idle
+        return any(a not in data.idle_actors for a in data.simulation.case.actors)
+    return actor not in data.idle_actors
 
 
 def _verdicts(data: ReportData, words: Words) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -21,6 +22,7 @@ from somrisk.report.first_page import case_file_name, sampled, summary_page
 from somrisk.report.i18n import Words, escape
 from somrisk.report.price_levels import price_level_note
 from somrisk.report.scenario_section import scenario_section
+from somrisk.summary import idle_actors
 
 if TYPE_CHECKING:
     import xarray as xr
@@ -78,6 +80,11 @@ class ReportData:
     tornado: Tornado | None
     sobol: SobolResult | None
     scenarios: Any = None  # the case and its [[scenarios]] compared (somrisk.compare), or None
+
+    @cached_property
+    def idle_actors(self) -> frozenset[str]:
+        """The actors without payments (:func:`somrisk.summary.idle_actors`), found once."""
+        return idle_actors(self.simulation)
 
 
 def render_html(data: ReportData, lang: str = "da") -> str:
