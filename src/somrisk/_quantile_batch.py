@@ -90,22 +90,26 @@ def _repeat(params: np.ndarray, count: int) -> tuple[np.ndarray, ...]:
     return tuple(np.repeat(params[:, k : k + 1], count, axis=1) for k in range(params.shape[1]))
 
 
+def _elements(params: np.ndarray, z: np.ndarray) -> tuple[tuple[np.ndarray, ...], np.ndarray]:
+    """Every (shape, score) pair of the rows of `params` and the scores z, flat in row order: the
+    shape's parameters, one array each, and the scores."""
+    flat = tuple(p.ravel() for p in _repeat(params, z.size))
+    return flat, np.ascontiguousarray(np.broadcast_to(z, (params.shape[0], z.size))).ravel()
+
+
 def _scipy_starts(kind: str, params: np.ndarray, z: np.ndarray, *, pairs: bool = False) -> np.ndarray:
     """:func:`somrisk._quantile_tables.scipy_start` of every shape (rows of `params`) at the
     scores z: (n, len(z)); with `pairs`, of shape k at z[k] only: (n,)."""
     shape = z.shape if pairs else (params.shape[0], z.size)
-    full = tuple(params.T) if pairs else tuple(p.ravel() for p in _repeat(params, z.size))
-    zf = np.ascontiguousarray(np.broadcast_to(z, shape)).ravel()
-    return scipy_start(
-        "logit" if kind == "beta" else "log", zf, lambda where: _take(kind, full, where)
-    ).reshape(shape)
+    full, zf = (tuple(params.T), z) if pairs else _elements(params, z)
+    space = "logit" if kind == "beta" else "log"
+    return scipy_start(space, zf, lambda where: _take(kind, full, where)).reshape(shape)
 
 
 def _polished(kind: str, params: np.ndarray, z: np.ndarray, w: np.ndarray):
     """The nodes w (n, len(z)) of every shape after Newton's steps, with their scores and slopes."""
     n = params.shape[0]
-    flat = tuple(p.ravel() for p in _repeat(params, z.size))
-    zf = np.ascontiguousarray(np.broadcast_to(z, (n, z.size))).ravel()
+    flat, zf = _elements(params, z)
     wf = np.array(w, dtype=float).ravel()
 
     def score(w: np.ndarray, z: np.ndarray, nodes: Any = None) -> tuple[np.ndarray, np.ndarray]:
