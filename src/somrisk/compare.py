@@ -26,7 +26,14 @@ from somrisk.engine.alternatives import simulate_alternatives
 from somrisk.errors import CaseError, UsageError
 from somrisk.precision import AUTO, auto_draws, check_draws
 
-__all__ = ["DIFFERENCE_PERCENTILES", "Comparison", "compare", "compare_scenarios", "load_alternatives"]
+__all__ = [
+    "DIFFERENCE_PERCENTILES",
+    "Comparison",
+    "alternatives_actors",
+    "compare",
+    "compare_scenarios",
+    "load_alternatives",
+]
 
 #: Draws of a comparison where none are given.
 DEFAULT_DRAWS = 10_000
@@ -105,6 +112,11 @@ def _statistics(row: np.ndarray) -> dict[str, float]:
     }
 
 
+def alternatives_actors(cases: Sequence[Case]) -> tuple[str, ...]:
+    """Every actor of any alternative, in the order first seen: a comparison's actors."""
+    return tuple(dict.fromkeys(actor for case in cases for actor in case.actors))
+
+
 def compare(
     cases: Sequence[Case],
     names: Sequence[str] | None = None,
@@ -147,16 +159,14 @@ def compare(
         raise UsageError(f"alternatives need different names; {', '.join(map(repr, twice))} is given twice")
     check_draws(draws, tolerance)
     models = [prepare(case) for case in cases]
-    actors: dict[str, None] = {}
-    for case in cases:
-        actors.update(dict.fromkeys(case.actors))
+    actors = alternatives_actors(cases)
 
     def run(n: int) -> Comparison:
         attrs = [make_attrs(model.case, seed=seed, sampler=sampler, draws=n) for model in models]
         simulations = simulate_alternatives(
             models, draws=n, seed=seed, sampler=sampler, attrs=attrs, progress=progress
         )
-        return Comparison(names, simulations, tuple(actors))
+        return Comparison(names, simulations, actors)
 
     # one scheduler for every alternative: the one asked for, else the caller's (engine.scheduler)
     asked = scheduler_spec is not None or threads is not None

@@ -101,14 +101,14 @@ def _run(
     check_scheduler(scheduler)
     _check_plot(plot)
     if out is not None:
-        from somrisk.compare import DEFAULT_DRAWS
+        from somrisk.compare import DEFAULT_DRAWS, alternatives_actors
         from somrisk.io.comparison import comparison_nbytes
         from somrisk.io.store import check_output
         from somrisk.precision import AUTO
 
         planned = DEFAULT_DRAWS if draws is None else draws
-        actors = [case.actors for case in cases]
-        check_output(out, 0 if planned == AUTO else comparison_nbytes(actors, int(planned)))
+        actors = len(alternatives_actors(cases))
+        check_output(out, 0 if planned == AUTO else comparison_nbytes(len(cases), actors, int(planned)))
     words = TableWords(table_language(lang))
     progress = ProgressBar(stderr, lang=words.lang)
     try:

@@ -64,12 +64,12 @@ def _npv_json(sim: Any) -> dict[str, dict[str, float | None]]:
     return out
 
 
-def comparison_nbytes(actors: list[tuple[str, ...]], draws: int) -> int:
-    """Bytes of :func:`comparison_dataset`'s arrays for alternatives with these actors (one tuple
-    per alternative) at `draws` draws: npv and difference (alternative, draw, total and every
-    actor), float64, and the draw coordinate; known before the run, for ``check_output``."""
-    labels = 1 + len(dict.fromkeys(actor for own in actors for actor in own))
-    return 8 * draws * (2 * len(actors) * labels + 1)
+def comparison_nbytes(alternatives: int, actors: int, draws: int) -> int:
+    """Bytes of :func:`comparison_dataset`'s arrays for `alternatives` with `actors` actors in all
+    (:func:`somrisk.compare.alternatives_actors`) at `draws` draws: npv and difference
+    (alternative, draw, total and every actor), float64, and the draw coordinate; known before the
+    run, for ``check_output``."""
+    return 8 * draws * (2 * alternatives * (1 + actors) + 1)
 
 
 def comparison_dataset(comparison: Comparison) -> xr.Dataset:
